@@ -1,0 +1,1 @@
+"""The ``nara`` command (Typer). Thin: parse, call a domain function, print."""

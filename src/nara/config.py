@@ -1,0 +1,85 @@
+"""The one settings object. Nothing else in Nära reads ``os.environ``.
+
+Every setting is read from an environment variable with the ``NARA_`` prefix (or a
+``.env`` file in the working directory). ``docs/deployment.md`` and the README list them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "dev-insecure-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NARA_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = Field(
+        "development", description="Deployment environment; production refuses unsafe defaults."
+    )
+    database_url: str = Field(
+        "sqlite:///./nara.db",
+        description="SQLAlchemy URL. SQLite file by default; postgresql+psycopg://... in production.",
+    )
+    host: str = Field("127.0.0.1", description="Address `nara serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="Port `nara serve` listens on.")
+    secret_key: str = Field(
+        DEV_SECRET,
+        description="Server secret (HMAC pepper for session ids and API tokens). "
+        "Required outside development.",
+    )
+    session_idle_minutes: int = Field(
+        30, ge=1, description="A login session ends after this many minutes without a request."
+    )
+    session_absolute_hours: int = Field(
+        12, ge=1, description="A login session ends this many hours after login, active or not."
+    )
+    cookie_secure: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="Secure flag on the session cookie: auto = when the request came over HTTPS.",
+    )
+    trust_proxy_headers: bool = Field(
+        False, description="Trust X-Forwarded-Proto/For from a reverse proxy."
+    )
+    max_body_bytes: int = Field(
+        1_000_000, ge=1024, description="Largest accepted request body; larger gets 413."
+    )
+    case_number_prefix: str = Field(
+        "NA", pattern=r"^[A-Z]{1,6}$", description="Prefix of case numbers (NA-2026-000123)."
+    )
+    default_locale: Literal["sv", "en"] = Field("sv", description="Language when none is chosen.")
+    display_timezone: str = Field("Europe/Stockholm", description="Time zone for display.")
+    log_level: str = Field("INFO", description="Python logging level.")
+    password_min_length: int = Field(10, ge=8, description="Shortest accepted password.")
+    login_max_failures: int = Field(
+        10, ge=1, description="Failed logins on one account within 15 minutes before it is locked."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> Settings:
+        if self.env == "production":
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "NARA_SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production (for example: python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')"
+                )
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the CLI's --database option use this)."""
+    get_settings.cache_clear()

@@ -1,0 +1,1 @@
+"""The demo organisation: Exempelbanken, a fictional Swedish bank."""

@@ -1,0 +1,184 @@
+"""What Exempelbanken is made of: teams, topics, people and the words in its cases.
+
+Personnummer are Skatteverket's published test numbers (never a real person's).
+Phone numbers are from PTS's series reserved for fiction (070-1740600 – 070-1740699).
+"""
+
+from __future__ import annotations
+
+DEMO_PASSWORD = "nara-demo-2026"  # noqa: S105 - printed by `make demo`, demo data only
+
+# slug, name_sv, name_en, description, is_fallback
+TEAMS = [
+    ("kundservice", "Kundservice", "Customer Service",
+     "Första linjen: chatt, telefon och e-post. Tar emot allt som ingen annan äger.", True),
+    ("kort-betalningar", "Kort & betalningar", "Cards & Payments",
+     "Kort, Swish, betalningar och överföringar.", False),
+    ("konton-legitimering", "Konton & legitimering", "Accounts & Identification",
+     "Konton, BankID, personuppgifter och fullmakter.", False),
+    ("lan-krediter", "Lån & krediter", "Loans & Credit",
+     "Bolån, privatlån, amortering och krediter.", False),
+    ("bedrageri-sakerhet", "Bedrägeri & säkerhet", "Fraud & Security",
+     "Misstänkta bedrägerier, nätfiske och spärrar.", False),
+]  # fmt: skip
+
+# slug, name_sv, name_en, team slugs that handle it
+TOPICS = [
+    ("kort-har-inte-kommit", "Kortet har inte kommit", "Card has not arrived", ["kort-betalningar"]),
+    ("kortbetalning-nekad", "Kortbetalning nekad", "Card payment declined", ["kort-betalningar"]),
+    ("bestridd-kortbetalning", "Bestrida kortköp", "Dispute a card payment", ["kort-betalningar"]),
+    ("swish", "Swish fungerar inte", "Swish is not working", ["kort-betalningar"]),
+    ("utlandsbetalning", "Utlandsbetalning", "International transfer", ["kort-betalningar"]),
+    ("autogiro", "Autogiro", "Direct debit", ["kort-betalningar"]),
+    ("bankid", "BankID", "BankID", ["konton-legitimering", "kundservice"]),
+    ("oppna-konto", "Öppna konto", "Open an account", ["konton-legitimering"]),
+    ("avsluta-konto", "Avsluta konto", "Close an account", ["konton-legitimering"]),
+    ("andra-personuppgifter", "Ändra adress eller namn", "Change address or name", ["konton-legitimering"]),
+    ("kontoutdrag", "Kontoutdrag och intyg", "Statements and certificates", ["konton-legitimering", "kundservice"]),
+    ("fullmakt", "Fullmakt", "Power of attorney", ["konton-legitimering"]),
+    ("bolanerata", "Bolåneränta", "Mortgage rate", ["lan-krediter"]),
+    ("laneansokan", "Låneansökan", "Loan application", ["lan-krediter"]),
+    ("amortering", "Amortering", "Amortisation", ["lan-krediter"]),
+    ("kreditgrans", "Kreditgräns", "Credit limit", ["lan-krediter"]),
+    ("misstankt-bedrageri", "Misstänkt bedrägeri", "Suspected fraud", ["bedrageri-sakerhet"]),
+    ("natfiske", "Falskt sms eller mejl", "Phishing text or e-mail", ["bedrageri-sakerhet"]),
+    ("stulet-kort", "Stulet eller borttappat kort", "Stolen or lost card", ["bedrageri-sakerhet", "kort-betalningar"]),
+    ("avgifter", "Avgifter", "Fees", ["kundservice"]),
+    ("klagomal", "Klagomål", "Complaint", ["kundservice"]),
+    ("inloggning", "Inloggning internetbanken", "Logging in to online banking", ["kundservice"]),
+]  # fmt: skip
+
+# e-mail, name, role, team slugs
+STAFF = [
+    ("admin@exempelbanken.se", "Astrid Adminsson", "admin", []),
+    ("karin.lead@exempelbanken.se", "Karin Lindqvist", "lead", ["kundservice"]),
+    ("oskar@exempelbanken.se", "Oskar Nilsson", "agent", ["kundservice"]),
+    ("fatima@exempelbanken.se", "Fatima Ali", "agent", ["kundservice", "konton-legitimering"]),
+    ("johan@exempelbanken.se", "Johan Berg", "agent", ["kundservice"]),
+    ("maria.lead@exempelbanken.se", "Maria Eriksson", "lead", ["kort-betalningar"]),
+    ("erik@exempelbanken.se", "Erik Johansson", "agent", ["kort-betalningar"]),
+    ("sara@exempelbanken.se", "Sara Karlsson", "agent", ["kort-betalningar", "bedrageri-sakerhet"]),
+    ("anders.lead@exempelbanken.se", "Anders Persson", "lead", ["konton-legitimering"]),
+    ("lina@exempelbanken.se", "Lina Svensson", "agent", ["konton-legitimering"]),
+    ("per.lead@exempelbanken.se", "Per Gustafsson", "lead", ["lan-krediter"]),
+    ("emma@exempelbanken.se", "Emma Larsson", "agent", ["lan-krediter"]),
+    ("ali@exempelbanken.se", "Ali Hassan", "agent", ["lan-krediter"]),
+    ("helena.lead@exempelbanken.se", "Helena Olsson", "lead", ["bedrageri-sakerhet"]),
+    ("david@exempelbanken.se", "David Andersson", "agent", ["bedrageri-sakerhet"]),
+]  # fmt: skip
+
+# Skatteverket test personnummer.
+TEST_PERSONNUMMER = [
+    "198004262385", "198108222384", "198204212396", "198308172397", "198404152392",
+    "198508122382", "198612092380", "198708152387", "198804202383", "198202142397",
+]  # fmt: skip
+
+FIRST_NAMES = [
+    "Anna", "Lars", "Eva", "Mikael", "Karin", "Peter", "Sofia", "Ahmed", "Ingrid", "Nils",
+    "Elin", "Mohammed", "Birgitta", "Gustav", "Maja", "Hanna", "Jonas", "Leila", "Sven", "Ida",
+]  # fmt: skip
+LAST_NAMES = [
+    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
+    "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Lindberg", "Holm",
+]  # fmt: skip
+
+# Portal logins for two customers (the first two customers get them).
+CUSTOMER_LOGINS = ["anna.andersson@example.com", "lars.johansson@example.com"]
+
+# What customers write, per topic (Swedish; the demo bank is Swedish).
+MESSAGES: dict[str, list[str]] = {
+    "kort-har-inte-kommit": [
+        "Jag beställde ett nytt kort för två veckor sedan men det har fortfarande inte kommit.",
+        "Mitt ersättningskort har inte dykt upp i brevlådan. Var är det?",
+    ],
+    "kortbetalning-nekad": [
+        "Mitt kort nekades i butiken i dag trots att det finns pengar på kontot.",
+        "Varför går det inte att betala med kortet på nätet?",
+    ],
+    "bestridd-kortbetalning": [
+        "Jag har en dragning på 1 249 kr från en butik jag aldrig handlat i.",
+        "Jag avbokade hotellet men har ändå blivit debiterad. Hur bestrider jag köpet?",
+    ],
+    "swish": [
+        "Swish säger att mottagaren inte kan ta emot betalningar.",
+        "Jag kan inte koppla Swish till mitt nya nummer.",
+    ],
+    "utlandsbetalning": [
+        "Hur lång tid tar en betalning till ett konto i Tyskland?",
+        "Min överföring till Polen har inte kommit fram efter fem dagar.",
+    ],
+    "autogiro": [
+        "Jag vill stoppa ett autogiro till ett gym jag har sagt upp.",
+        "Autogirot för elräkningen drogs två gånger den här månaden.",
+    ],
+    "bankid": [
+        "Mitt BankID har slutat fungera efter att jag bytte telefon.",
+        "Jag kan inte förnya mitt BankID, det står att något gick fel.",
+    ],
+    "oppna-konto": [
+        "Jag vill öppna ett sparkonto till mitt barn.",
+        "Kan jag öppna ett konto utan BankID? Jag har precis flyttat till Sverige.",
+    ],
+    "avsluta-konto": ["Jag vill avsluta mitt lönekonto och flytta pengarna till en annan bank."],
+    "andra-personuppgifter": [
+        "Jag har gift mig och bytt efternamn. Hur uppdaterar jag det hos er?",
+        "Min adress är fel i internetbanken.",
+    ],
+    "kontoutdrag": [
+        "Jag behöver ett saldobesked till Försäkringskassan.",
+        "Var hittar jag kontoutdrag för förra året?",
+    ],
+    "fullmakt": ["Jag vill ge min dotter fullmakt att sköta mina räkningar."],
+    "bolanerata": [
+        "Varför har min bolåneränta höjts när styrräntan sänktes?",
+        "Kan jag binda räntan på mitt bolån i tre år?",
+    ],
+    "laneansokan": [
+        "Jag ansökte om privatlån för en vecka sedan och har inte hört något.",
+        "Vilka papper behöver ni för en låneansökan?",
+    ],
+    "amortering": ["Kan jag göra amorteringsfritt i sex månader under föräldraledigheten?"],
+    "kreditgrans": ["Jag vill höja kreditgränsen på mitt kreditkort inför en resa."],
+    "misstankt-bedrageri": [
+        "Någon ringde och sa att de var från banken och bad mig signera med BankID. Jag gjorde det.",
+        "Det har gjorts tre köp på mitt konto i natt som inte är mina.",
+    ],
+    "natfiske": [
+        "Jag fick ett sms om att mitt konto är spärrat med en länk. Är det från er?",
+        "Jag klickade på en länk i ett mejl och skrev in mina kortuppgifter.",
+    ],
+    "stulet-kort": [
+        "Min plånbok blev stulen i dag med kortet i.",
+        "Jag har tappat bort mitt kort, kan ni spärra det?",
+    ],
+    "avgifter": [
+        "Varför har jag fått en avgift på 35 kr på kontot?",
+        "Vad kostar det att ha ett kort hos er?",
+    ],
+    "klagomal": [
+        "Jag har väntat i telefonkö i 40 minuter utan att komma fram. Det är inte okej.",
+        "Jag är missnöjd med hur mitt ärende om lånet hanterades.",
+    ],
+    "inloggning": [
+        "Jag kommer inte in i internetbanken, sidan laddar bara.",
+        "Det står att min användare är låst när jag loggar in.",
+    ],
+}
+
+AGENT_REPLIES = [
+    "Tack för att du hör av dig. Jag har tittat på ditt ärende och återkommer senast i morgon.",
+    "Hej! Jag har nu åtgärdat detta. Hör av dig om något fortfarande inte stämmer.",
+    "Tack! Kan du skicka oss datum och belopp för transaktionen så tittar vi vidare?",
+    "Vi har tagit emot ditt ärende och undersöker saken. Du får svar här i ärendet.",
+]
+CUSTOMER_FOLLOW_UPS = [
+    "Tack, nu fungerar det!",
+    "Det gällde 1 249 kr den 3:e, köpet gjordes på nätet.",
+    "Jag har fortfarande samma problem.",
+]
+NOTES = [
+    "Kontrollerat i kortsystemet: kortet skickades för sex dagar sedan.",
+    "Kunden identifierad med BankID i telefon.",
+    "Stämt av med Bedrägeri & säkerhet, inga fler misstänkta transaktioner.",
+    "Återbetalning begärd, inväntar svar från inlösaren.",
+]

@@ -1,0 +1,256 @@
+"""Load Exempelbanken through the domain functions, with the clock moved back in time
+so that six months of case history look as if they happened."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.domain import auth as auth_actions
+from nara.domain import cases as case_actions
+from nara.domain import customers as customer_actions
+from nara.domain import teams as team_actions
+from nara.domain import users as user_actions
+from nara.domain.actors import SYSTEM, Actor, actor_for_user
+from nara.demo import content
+from nara.models import Base, Case, Customer, Team, User
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class DemoOrg:
+    teams: dict[str, Team] = field(default_factory=dict)
+    topic_ids: dict[str, int] = field(default_factory=dict)
+    staff: dict[str, User] = field(default_factory=dict)
+    members_of: dict[str, list[User]] = field(default_factory=dict)
+    customers: list[Customer] = field(default_factory=list)
+    customer_users: dict[int, User] = field(default_factory=dict)
+    topic_teams: dict[str, list[str]] = field(default_factory=dict)
+
+
+def is_empty(session: Session) -> bool:
+    return not any(
+        session.scalar(select(func.count()).select_from(model)) for model in (User, Team, Case)
+    )
+
+
+def wipe(session: Session) -> None:
+    """Delete every row of every table (for ``nara demo --force``)."""
+    for table in reversed(Base.metadata.sorted_tables):
+        session.execute(table.delete())
+    session.flush()
+
+
+def _build_org(session: Session, password: str) -> DemoOrg:
+    org = DemoOrg()
+    for slug, sv, en, description, fallback in content.TEAMS:
+        org.teams[slug] = team_actions.create_team(
+            session=session, actor=SYSTEM, slug=slug, name_sv=sv, name_en=en,
+            description=description, is_fallback=fallback,
+        )  # fmt: skip
+        org.members_of[slug] = []
+    for slug, sv, en, team_slugs in content.TOPICS:
+        topic = team_actions.create_topic(
+            session=session, actor=SYSTEM, slug=slug, name_sv=sv, name_en=en
+        )
+        org.topic_ids[slug] = topic.id
+        org.topic_teams[slug] = team_slugs
+        for team_slug in team_slugs:
+            team_actions.add_team_topic(
+                session=session, actor=SYSTEM, team_id=org.teams[team_slug].id, topic_id=topic.id
+            )
+    for email, name, role, team_slugs in content.STAFF:
+        user = user_actions.create_user(
+            session=session, actor=SYSTEM, email=email, display_name=name, role=role,
+            password=password,
+        )  # fmt: skip
+        org.staff[email] = user
+        for team_slug in team_slugs:
+            team_actions.add_team_member(
+                session=session, actor=SYSTEM, team_id=org.teams[team_slug].id, user_id=user.id
+            )
+            org.members_of[team_slug].append(user)
+    return org
+
+
+def _add_customers(session: Session, org: DemoOrg, rng: random.Random, password: str) -> None:
+    names: set[str] = set()
+    while len(names) < 60:
+        names.add(f"{rng.choice(content.FIRST_NAMES)} {rng.choice(content.LAST_NAMES)}")
+    ordered = ["Anna Andersson", "Lars Johansson"] + sorted(names - {"Anna Andersson", "Lars Johansson"})
+    for index, name in enumerate(ordered[:60]):
+        user_id = None
+        if index < len(content.CUSTOMER_LOGINS):
+            login = user_actions.create_user(
+                session=session, actor=SYSTEM, email=content.CUSTOMER_LOGINS[index],
+                display_name=name, role="customer", password=password,
+            )  # fmt: skip
+            user_id = login.id
+        local = name.lower().replace(" ", ".").replace("å", "a").replace("ä", "a").replace("ö", "o")
+        customer = customer_actions.create_customer(
+            session=session, actor=SYSTEM, name=name,
+            email=f"{local}{index}@example.com" if index >= 2 else content.CUSTOMER_LOGINS[index],
+            phone=f"070-17406{index:02d}" if index < 100 else None,
+            personnummer=content.TEST_PERSONNUMMER[index] if index < 10 else None,
+            user_id=user_id,
+        )  # fmt: skip
+        org.customers.append(customer)
+        if user_id is not None:
+            user = session.get(User, user_id)
+            assert user is not None
+            org.customer_users[customer.id] = user
+
+
+def _opening_times(rng: random.Random, now: datetime, count: int) -> list[datetime]:
+    """Weekday business hours (07-17 Swedish time, roughly 06-16 UTC), morning peak."""
+    times = []
+    while len(times) < count:
+        day = now - timedelta(days=rng.uniform(0, 182))
+        if day.weekday() >= 5 and rng.random() < 0.8:
+            continue
+        hour = min(15.9, max(6.0, rng.gauss(9.5, 2.5)))
+        moment = day.replace(hour=int(hour), minute=int((hour % 1) * 60), second=rng.randint(0, 59))
+        if moment < now - timedelta(minutes=30):
+            times.append(moment)
+    return sorted(times)
+
+
+def _staff_actor(session: Session, user: User) -> Actor:
+    return actor_for_user(session, user)
+
+
+def _play_case(
+    session: Session, org: DemoOrg, rng: random.Random, opened_at: datetime, now: datetime
+) -> None:
+    topic_slug = rng.choice(list(content.MESSAGES))
+    customer = rng.choice(org.customers)
+    message = rng.choice(content.MESSAGES[topic_slug])
+    front_line = org.members_of["kundservice"]
+    with clock.frozen_at(opened_at):
+        if customer.id in org.customer_users and rng.random() < 0.7:
+            actor = _staff_actor(session, org.customer_users[customer.id])
+            opened = case_actions.open_case(
+                session=session, actor=actor, message=message,
+                topic_id=org.topic_ids[topic_slug], channel=rng.choice(["web", "chat"]),
+            )  # fmt: skip
+        else:
+            opener = rng.choice(front_line)
+            opened = case_actions.open_case(
+                session=session, actor=_staff_actor(session, opener), message=message,
+                customer_id=customer.id, topic_id=org.topic_ids[topic_slug],
+                channel=rng.choice(["phone", "email", "chat", "web"]),
+                priority=rng.choices(["low", "normal", "high", "urgent"], [1, 12, 3, 1])[0],
+            )  # fmt: skip
+    case = opened.case
+    team = session.get(Team, case.team_id)
+    assert team is not None
+    agents = org.members_of[team.slug]
+    customer_actor = (
+        _staff_actor(session, org.customer_users[customer.id])
+        if customer.id in org.customer_users
+        else None
+    )
+    age_hours = (now - opened_at).total_seconds() / 3600
+    moment = opened_at
+    steps: list[tuple[str, float]] = []  # (what, hours after previous step)
+    if age_hours > 1 and rng.random() < 0.93:
+        steps.append(("claim", rng.uniform(0.05, 2)))
+        steps.append(("reply", rng.uniform(0.1, 30)))
+        if rng.random() < 0.4:
+            steps.append(("note", rng.uniform(0.05, 3)))
+        if rng.random() < 0.35:
+            steps.append(("waiting", 0.01))
+            steps.append(("customer", rng.uniform(1, 48)))
+            steps.append(("reply", rng.uniform(0.5, 20)))
+        steps.append(("resolve", rng.uniform(0.1, 48)))
+        steps.append(("close", rng.uniform(72, 24 * 10)))
+    agent = rng.choice(agents)
+    agent_actor = _staff_actor(session, agent)
+    for what, delay in steps:
+        moment = moment + timedelta(hours=delay)
+        if moment >= now:
+            break
+        with clock.frozen_at(moment):
+            number = case.number
+            if what == "claim":
+                case_actions.assign_case(
+                    session=session, actor=agent_actor, number=number, owner_id=agent.id
+                )
+            elif what == "reply":
+                case_actions.reply_to_case(
+                    session=session, actor=agent_actor, number=number,
+                    body=rng.choice(content.AGENT_REPLIES),
+                )  # fmt: skip
+            elif what == "note":
+                case_actions.add_note(
+                    session=session, actor=agent_actor, number=number,
+                    body=rng.choice(content.NOTES),
+                )  # fmt: skip
+            elif what == "waiting":
+                case_actions.change_status(
+                    session=session, actor=agent_actor, number=number,
+                    status="waiting_on_customer",
+                )  # fmt: skip
+            elif what == "customer":
+                if customer_actor is not None:
+                    case_actions.reply_to_case(
+                        session=session, actor=customer_actor, number=number,
+                        body=rng.choice(content.CUSTOMER_FOLLOW_UPS),
+                    )  # fmt: skip
+                else:
+                    case_actions.change_status(
+                        session=session, actor=agent_actor, number=number, status="open"
+                    )
+            elif what == "resolve":
+                case_actions.change_status(
+                    session=session, actor=agent_actor, number=number, status="resolved"
+                )
+            elif what == "close":
+                case_actions.change_status(
+                    session=session, actor=agent_actor, number=number, status="closed"
+                )
+
+
+def load_demo(
+    session: Session,
+    *,
+    cases: int = 300,
+    seed: int = 2026,
+    password: str = content.DEMO_PASSWORD,
+    progress: Progress | None = None,
+) -> DemoOrg:
+    """Create Exempelbanken with ``cases`` historical cases over the last six months."""
+    rng = random.Random(seed)
+    now = clock.now()
+    with clock.frozen_at(now - timedelta(days=200)):
+        org = _build_org(session, password)
+        _add_customers(session, org, rng, password)
+    times = _opening_times(rng, now, cases)
+    for index, opened_at in enumerate(times, start=1):
+        _play_case(session, org, rng, opened_at, now)
+        if progress is not None:
+            progress(index, len(times))
+    admin = org.staff["admin@exempelbanken.se"]
+    auth_actions.create_api_token(
+        session=session, actor=SYSTEM, user_id=admin.id, name="demo-integration"
+    )
+    return org
+
+
+def demo_logins() -> list[tuple[str, str, str]]:
+    """(role, e-mail, what to try) for the printout after ``make demo``."""
+    return [
+        ("admin", "admin@exempelbanken.se", "everything; users and teams"),
+        ("lead", "karin.lead@exempelbanken.se", "Kundservice's lead"),
+        ("agent", "oskar@exempelbanken.se", "front line (Kundservice)"),
+        ("agent", "erik@exempelbanken.se", "Kort & betalningar"),
+        ("customer", "anna.andersson@example.com", "the customer portal"),
+        ("customer", "lars.johansson@example.com", "another customer"),
+    ]

@@ -1,0 +1,59 @@
+"""Who is acting. Every domain function takes an ``Actor``; access checks read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nara.models import Customer, Role, TeamMember, User
+from nara.models.users import STAFF_ROLES
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: int | None
+    role: Role
+    team_ids: frozenset[int] = field(default_factory=frozenset)
+    customer_id: int | None = None
+    display_name: str = ""
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.customer
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+    @property
+    def is_system(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def can_view_personnummer(self) -> bool:
+        """Leads and admins see full personnummer; agents see it masked but may search by it."""
+        return self.role in (Role.lead, Role.admin)
+
+
+SYSTEM = Actor(user_id=None, role=Role.admin, display_name="Nära")
+"""The actor for the CLI, migrations, the demo loader and jobs acting on their own."""
+
+
+def actor_for_user(session: Session, user: User) -> Actor:
+    team_ids = frozenset(
+        session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user.id))
+    )
+    customer_id = session.scalar(select(Customer.id).where(Customer.user_id == user.id))
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        team_ids=team_ids,
+        customer_id=customer_id,
+        display_name=user.display_name,
+    )

@@ -1,0 +1,217 @@
+"""Login sessions and API tokens.
+
+A session cookie carries a random id; the database stores only its HMAC (so a leaked
+database cannot be replayed as cookies). A session ends after ``session_idle_minutes``
+without a request or ``session_absolute_hours`` after login, or at logout, whichever
+comes first. API tokens (``nara_...``) are likewise stored as HMAC digests.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.config import get_settings
+from nara.domain import validation
+from nara.domain.actors import Actor
+from nara.domain.errors import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
+from nara.domain.security import (
+    hash_password,
+    needs_rehash,
+    new_token,
+    token_digest,
+    verify_password,
+)
+from nara.models import ApiToken, AuthSession, User
+
+TOKEN_PREFIX = "nara_"
+LOCK_WINDOW = timedelta(minutes=15)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    token: str  # goes into the cookie; never stored
+    session: AuthSession
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: str  # shown once; never stored
+    api_token: ApiToken
+
+
+def _locked(user: User, now: datetime) -> bool:
+    if user.last_failed_login_at is None:
+        return False
+    recent = now - user.last_failed_login_at < LOCK_WINDOW
+    return recent and user.failed_logins >= get_settings().login_max_failures
+
+
+def log_in(
+    *, session: Session, email: str, password: str, user_agent: str | None = None
+) -> NewSession | None:
+    """Check a password and open a login session. Returns None on wrong credentials
+    (the caller commits, so that the failure counts, and answers without saying which
+    part was wrong); too many failures lock the account for 15 minutes."""
+    now = clock.now()
+    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is not None and _locked(user, now):
+        raise RateLimited(
+            "too many failed logins; try again in 15 minutes",
+            retry_after=int(LOCK_WINDOW.total_seconds()),
+        )
+    if user is None or not user.is_active or not verify_password(user.password_hash, password):
+        if user is not None:
+            recent = user.last_failed_login_at and now - user.last_failed_login_at < LOCK_WINDOW
+            user.failed_logins = (user.failed_logins if recent else 0) + 1
+            user.last_failed_login_at = now
+            session.flush()
+        return None
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.last_login_at = now
+    return start_session(session=session, user=user, user_agent=user_agent)
+
+
+def start_session(*, session: Session, user: User, user_agent: str | None = None) -> NewSession:
+    settings = get_settings()
+    now = clock.now()
+    token = new_token()
+    auth_session = AuthSession(
+        token_hash=token_digest(token),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(hours=settings.session_absolute_hours),
+        ended_at=None,
+        user_agent=(user_agent or "")[:300] or None,
+    )
+    session.add(auth_session)
+    session.flush()
+    return NewSession(token=token, session=auth_session)
+
+
+def resume_session(*, session: Session, token: str) -> tuple[AuthSession, User] | None:
+    """Find the live session for a cookie value and mark it seen; None when it is
+    unknown, ended, idle too long or past its absolute lifetime."""
+    if not token or len(token) > 200:
+        return None
+    now = clock.now()
+    auth_session = session.scalar(
+        select(AuthSession).where(AuthSession.token_hash == token_digest(token))
+    )
+    if auth_session is None or auth_session.ended_at is not None:
+        return None
+    idle = timedelta(minutes=get_settings().session_idle_minutes)
+    if now >= auth_session.expires_at or now - auth_session.last_seen_at >= idle:
+        auth_session.ended_at = now
+        session.flush()
+        return None
+    user = session.get(User, auth_session.user_id)
+    if user is None or not user.is_active:
+        return None
+    # Write at most once a minute, so that reads stay cheap.
+    if now - auth_session.last_seen_at >= timedelta(minutes=1):
+        auth_session.last_seen_at = now
+        session.flush()
+    return auth_session, user
+
+
+def log_out(*, session: Session, token: str) -> None:
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.token_hash == token_digest(token), AuthSession.ended_at.is_(None))
+        .values(ended_at=clock.now())
+    )
+
+
+def end_all_sessions(*, session: Session, user_id: int) -> None:
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.user_id == user_id, AuthSession.ended_at.is_(None))
+        .values(ended_at=clock.now())
+    )
+
+
+def create_api_token(
+    *,
+    session: Session,
+    actor: Actor,
+    user_id: int,
+    name: str,
+    expires_at: datetime | None = None,
+) -> NewToken:
+    """Create a bearer token acting as ``user_id``. Staff create their own; admins any."""
+    if not (actor.is_admin or actor.is_system or (actor.is_staff and actor.user_id == user_id)):
+        raise PermissionDenied("you can only create API tokens for yourself")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    clean_name = validation.text(name, field="name", max_length=100)
+    if session.scalar(
+        select(ApiToken.id).where(ApiToken.user_id == user_id, ApiToken.name == clean_name)
+    ):
+        raise Conflict(f"this user already has a token named {clean_name!r}", field="name")
+    if expires_at is not None:
+        expires_at = clock.ensure_utc(expires_at)
+    if expires_at is not None and expires_at <= clock.now():
+        raise ValidationFailed("expires_at must be in the future", field="expires_at")
+    token = new_token(TOKEN_PREFIX)
+    api_token = ApiToken(
+        user_id=user_id,
+        name=clean_name,
+        token_hash=token_digest(token),
+        prefix=token[: len(TOKEN_PREFIX) + 4],
+        created_at=clock.now(),
+        expires_at=expires_at,
+        last_used_at=None,
+        revoked_at=None,
+    )
+    session.add(api_token)
+    session.flush()
+    return NewToken(token=token, api_token=api_token)
+
+
+def revoke_api_token(*, session: Session, actor: Actor, token_id: int) -> ApiToken:
+    api_token = session.get(ApiToken, token_id)
+    if api_token is None or not (
+        actor.is_admin or actor.is_system or api_token.user_id == actor.user_id
+    ):
+        raise NotFound(f"no API token with id {token_id}")
+    if api_token.revoked_at is None:
+        api_token.revoked_at = clock.now()
+        session.flush()
+    return api_token
+
+
+def authenticate_token(*, session: Session, token: str) -> User | None:
+    if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    now = clock.now()
+    api_token = session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
+    )
+    if api_token is None or api_token.revoked_at is not None:
+        return None
+    if api_token.expires_at is not None and api_token.expires_at <= now:
+        return None
+    user = session.get(User, api_token.user_id)
+    if user is None or not user.is_active:
+        return None
+    if api_token.last_used_at is None or now - api_token.last_used_at >= timedelta(minutes=1):
+        api_token.last_used_at = now
+        session.flush()
+    return user

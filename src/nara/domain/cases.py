@@ -1,0 +1,406 @@
+"""Writes on cases: open, reply, note, change status, assign, change priority."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.config import get_settings
+from nara.domain import validation
+from nara.domain.actors import Actor
+from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from nara.domain.events import append_event
+from nara.models import (
+    Case,
+    CaseNumberCounter,
+    CaseStatus,
+    Channel,
+    Customer,
+    IdempotencyKey,
+    Priority,
+    Role,
+    Team,
+    TeamTopic,
+    Topic,
+    User,
+)
+from nara.queries.access import get_case_for, is_team_member, require_staff
+
+MAX_MESSAGE = 20_000
+CUSTOMER_CHANNELS = frozenset({Channel.web, Channel.chat})
+
+
+class _Keep(enum.Enum):
+    KEEP = "keep"
+
+
+KEEP = _Keep.KEEP
+"""Pass as ``owner_id`` to ``assign_case`` to leave the owner as it is."""
+
+
+@dataclass(frozen=True)
+class OpenedCase:
+    case: Case
+    created: bool  # False when an idempotent retry returned the earlier case
+
+
+def next_case_number(session: Session, year: int) -> str:
+    """Reserve the next number of ``year`` with one atomic upsert. On PostgreSQL the row
+    lock serialises concurrent openers; on SQLite the database write lock does."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(CaseNumberCounter)
+        .values(year=year, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[CaseNumberCounter.year],
+            set_={"last_value": CaseNumberCounter.last_value + 1},
+        )
+        .returning(CaseNumberCounter.last_value)
+    )
+    value = session.execute(stmt).scalar_one()
+    prefix = get_settings().case_number_prefix
+    return f"{prefix}-{year}-{value:06d}"
+
+
+def route_team(session: Session, topic_id: int | None) -> tuple[Team, str]:
+    """The team for a new case: the first team that handles the topic, else the fallback
+    team. (Capacity-aware routing across several teams comes with response promises.)"""
+    if topic_id is not None:
+        team = session.scalar(
+            select(Team)
+            .join(TeamTopic, TeamTopic.team_id == Team.id)
+            .where(TeamTopic.topic_id == topic_id)
+            .order_by(Team.id)
+            .limit(1)
+        )
+        if team is not None:
+            return team, "topic"
+    fallback = session.scalar(select(Team).where(Team.is_fallback.is_(True)))
+    if fallback is None:
+        raise Conflict(
+            "no team handles this topic and no fallback team is configured; "
+            "an admin must choose one (nara team fallback SLUG)"
+        )
+    return fallback, "fallback"
+
+
+def _request_hash(payload: dict[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _find_idempotent(
+    session: Session, user_id: int, key: str, request_hash: str
+) -> Case | None:
+    row = session.scalar(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+    )
+    if row is None:
+        return None
+    if row.request_hash != request_hash:
+        raise ValidationFailed(
+            "this Idempotency-Key was already used with a different request",
+            field="Idempotency-Key",
+        )
+    return session.get(Case, row.case_id)
+
+
+def _resolve_customer(session: Session, actor: Actor, customer_id: int | None) -> Customer:
+    if actor.is_customer:
+        if actor.customer_id is None:
+            raise PermissionDenied("your login is not linked to a customer record")
+        if customer_id is not None and customer_id != actor.customer_id:
+            raise PermissionDenied("customers can only open cases for themselves")
+        customer_id = actor.customer_id
+    else:
+        require_staff(actor)
+    if customer_id is None:
+        raise ValidationFailed("customer_id is required", field="customer_id")
+    customer = session.get(Customer, customer_id)
+    if customer is None:
+        raise ValidationFailed(f"no customer with id {customer_id}", field="customer_id")
+    return customer
+
+
+def _resolve_topic(session: Session, topic_id: int | None) -> Topic | None:
+    if topic_id is None:
+        return None
+    topic = session.get(Topic, topic_id)
+    if topic is None or not topic.is_active:
+        raise ValidationFailed(f"no active topic with id {topic_id}", field="topic_id")
+    return topic
+
+
+def _check_owner(session: Session, owner_id: int, team_id: int) -> User:
+    owner = session.get(User, owner_id)
+    if owner is None or not owner.is_active or owner.role == Role.customer:
+        raise ValidationFailed(f"no active staff member with id {owner_id}", field="owner_id")
+    if not is_team_member(session, team_id, owner_id):
+        raise ValidationFailed(
+            "the owner must be a member of the case's responsible team", field="owner_id"
+        )
+    return owner
+
+
+def open_case(
+    *,
+    session: Session,
+    actor: Actor,
+    message: str,
+    customer_id: int | None = None,
+    topic_id: int | None = None,
+    channel: str = "web",
+    subject: str | None = None,
+    priority: str = "normal",
+    team_id: int | None = None,
+    owner_id: int | None = None,
+    idempotency_key: str | None = None,
+) -> OpenedCase:
+    """Open a case with its first message. Customers open their own (web or chat);
+    staff open on behalf of a customer and may choose team, owner and priority.
+
+    With ``idempotency_key`` a retry with the same key and request returns the case the
+    first call created, also when the retries race (unique key, savepoint, re-read)."""
+    body = validation.text(message, field="message", max_length=MAX_MESSAGE)
+    the_channel = validation.choice(Channel, channel, field="channel")
+    the_priority = validation.choice(Priority, priority, field="priority")
+    if actor.is_customer:
+        if the_channel not in CUSTOMER_CHANNELS:
+            raise ValidationFailed("customers open cases on the web or chat channel", field="channel")
+        if team_id is not None or owner_id is not None or the_priority != Priority.normal:
+            raise PermissionDenied("customers cannot choose team, owner or priority")
+    payload = {
+        "message": body, "customer_id": customer_id, "topic_id": topic_id,
+        "channel": the_channel.value, "subject": subject, "priority": the_priority.value,
+        "team_id": team_id, "owner_id": owner_id,
+    }  # fmt: skip
+    key = None
+    if idempotency_key is not None:
+        key = validation.text(idempotency_key, field="Idempotency-Key", max_length=255)
+        if actor.user_id is None:
+            raise ValidationFailed("idempotency keys need a user", field="Idempotency-Key")
+        earlier = _find_idempotent(session, actor.user_id, key, _request_hash(payload))
+        if earlier is not None:
+            return OpenedCase(case=earlier, created=False)
+    customer = _resolve_customer(session, actor, customer_id)
+    topic = _resolve_topic(session, topic_id)
+    if team_id is not None:
+        team = session.get(Team, team_id)
+        if team is None:
+            raise ValidationFailed(f"no team with id {team_id}", field="team_id")
+        reason = "chosen"
+    else:
+        team, reason = route_team(session, topic.id if topic else None)
+    if owner_id is not None:
+        _check_owner(session, owner_id, team.id)
+    subject_text = validation.text(
+        subject if subject and subject.strip() else body.splitlines()[0][:120],
+        field="subject",
+        max_length=200,
+    )
+    if key is None:
+        case = _insert_case(session, actor, customer, topic, team, the_channel, the_priority,
+                            subject_text, body, owner_id, reason)  # fmt: skip
+        return OpenedCase(case=case, created=True)
+    assert actor.user_id is not None
+    try:
+        with session.begin_nested():
+            case = _insert_case(session, actor, customer, topic, team, the_channel, the_priority,
+                                subject_text, body, owner_id, reason)  # fmt: skip
+            session.add(
+                IdempotencyKey(
+                    user_id=actor.user_id,
+                    key=key,
+                    request_hash=_request_hash(payload),
+                    case_id=case.id,
+                    created_at=clock.now(),
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        # A concurrent request with the same key committed first: return its case.
+        earlier = _find_idempotent(session, actor.user_id, key, _request_hash(payload))
+        if earlier is None:
+            raise
+        return OpenedCase(case=earlier, created=False)
+    return OpenedCase(case=case, created=True)
+
+
+def _insert_case(
+    session: Session,
+    actor: Actor,
+    customer: Customer,
+    topic: Topic | None,
+    team: Team,
+    channel: Channel,
+    priority: Priority,
+    subject: str,
+    body: str,
+    owner_id: int | None,
+    reason: str,
+) -> Case:
+    now = clock.now()
+    case = Case(
+        number=next_case_number(session, now.year),
+        customer_id=customer.id,
+        topic_id=topic.id if topic else None,
+        team_id=team.id,
+        owner_id=owner_id,
+        channel=channel.value,
+        status=CaseStatus.new.value,
+        priority=priority.value,
+        subject=subject,
+        opened_at=now,
+        first_response_at=None,
+        resolved_at=None,
+        closed_at=None,
+        updated_at=now,
+        created_by_id=actor.user_id,
+    )
+    session.add(case)
+    session.flush()
+    append_event(session, case=case, type="case.opened", actor=actor, body=body,
+                 data={"channel": channel.value, "subject": subject})  # fmt: skip
+    append_event(session, case=case, type="case.routed", actor=actor,
+                 data={"team": team.name_sv, "team_id": team.id, "reason": reason})  # fmt: skip
+    if owner_id is not None:
+        owner = session.get(User, owner_id)
+        assert owner is not None
+        append_event(session, case=case, type="case.assigned", actor=actor,
+                     data={"owner_id": owner_id, "owner_name": owner.display_name})  # fmt: skip
+    return case
+
+
+def reply_to_case(*, session: Session, actor: Actor, number: str, body: str) -> Case:
+    """A customer-visible message. A staff reply is the first human response if none was
+    given yet; a customer reply reopens a case that waited on them or was resolved."""
+    text = validation.text(body, field="body", max_length=MAX_MESSAGE)
+    case = get_case_for(session, actor, number, lock=True)
+    if case.status == CaseStatus.closed:
+        raise Conflict(f"case {case.number} is closed; open a new case instead")
+    now = clock.now()
+    if actor.is_customer:
+        append_event(session, case=case, type="message.customer", actor=actor, body=text)
+        if case.status in (CaseStatus.waiting_on_customer, CaseStatus.resolved):
+            _set_status(session, actor, case, CaseStatus.open)
+    else:
+        require_staff(actor)
+        append_event(session, case=case, type="message.agent", actor=actor, body=text)
+        if case.first_response_at is None:
+            case.first_response_at = now
+        if case.status == CaseStatus.new:
+            _set_status(session, actor, case, CaseStatus.open)
+    session.flush()
+    return case
+
+
+def add_note(*, session: Session, actor: Actor, number: str, body: str) -> Case:
+    """An internal note, never shown to the customer."""
+    if actor.is_customer:
+        raise NotFound(f"no case {number}")
+    require_staff(actor)
+    text = validation.text(body, field="body", max_length=MAX_MESSAGE)
+    case = get_case_for(session, actor, number)
+    append_event(session, case=case, type="note.added", actor=actor, body=text)
+    return case
+
+
+def _set_status(session: Session, actor: Actor, case: Case, new: CaseStatus) -> None:
+    old = CaseStatus(case.status)
+    if old == new:
+        return
+    now = clock.now()
+    case.status = new.value
+    if new == CaseStatus.resolved:
+        case.resolved_at = now
+    elif new == CaseStatus.closed:
+        case.closed_at = now
+        case.resolved_at = case.resolved_at or now
+    else:
+        case.resolved_at = None
+    append_event(session, case=case, type="case.status_changed", actor=actor,
+                 data={"old": old.value, "new": new.value})  # fmt: skip
+
+
+def change_status(*, session: Session, actor: Actor, number: str, status: str) -> Case:
+    if actor.is_customer:
+        raise PermissionDenied("customers cannot change a case's status")
+    require_staff(actor)
+    new = validation.choice(CaseStatus, status, field="status")
+    case = get_case_for(session, actor, number, lock=True)
+    if case.status == CaseStatus.closed and new != CaseStatus.closed:
+        raise Conflict(f"case {case.number} is closed and cannot be reopened")
+    if new == CaseStatus.new and case.status != CaseStatus.new:
+        raise ValidationFailed("a case cannot go back to 'new'", field="status")
+    _set_status(session, actor, case, new)
+    session.flush()
+    return case
+
+
+def assign_case(
+    *,
+    session: Session,
+    actor: Actor,
+    number: str,
+    owner_id: int | None | _Keep = KEEP,
+    team_id: int | None = None,
+) -> Case:
+    """Set the owner (None unassigns, KEEP leaves it) and optionally move the case to
+    another team. The owner must belong to the responsible team; an owner who does not
+    belong to the new team is removed. Claiming is assigning to oneself."""
+    if actor.is_customer:
+        raise PermissionDenied("customers cannot assign cases")
+    require_staff(actor)
+    case = get_case_for(session, actor, number, lock=True)
+    if case.status == CaseStatus.closed:
+        raise Conflict(f"case {case.number} is closed")
+    if team_id is not None and team_id != case.team_id:
+        new_team = session.get(Team, team_id)
+        if new_team is None:
+            raise ValidationFailed(f"no team with id {team_id}", field="team_id")
+        old_team = session.get(Team, case.team_id)
+        assert old_team is not None
+        case.team_id = new_team.id
+        append_event(session, case=case, type="case.team_changed", actor=actor,
+                     data={"old_team": old_team.name_sv, "new_team": new_team.name_sv,
+                           "old_team_id": old_team.id, "new_team_id": new_team.id})  # fmt: skip
+        if owner_id is KEEP and case.owner_id is not None:
+            if not is_team_member(session, new_team.id, case.owner_id):
+                owner_id = None
+    if owner_id is KEEP:
+        pass
+    elif owner_id is not None:
+        owner = _check_owner(session, owner_id, case.team_id)
+        if owner_id != case.owner_id:
+            case.owner_id = owner_id
+            append_event(session, case=case, type="case.assigned", actor=actor,
+                         data={"owner_id": owner_id, "owner_name": owner.display_name})  # fmt: skip
+    elif case.owner_id is not None:
+        case.owner_id = None
+        append_event(session, case=case, type="case.unassigned", actor=actor)
+    session.flush()
+    return case
+
+
+def change_priority(*, session: Session, actor: Actor, number: str, priority: str) -> Case:
+    if actor.is_customer:
+        raise PermissionDenied("customers cannot change a case's priority")
+    require_staff(actor)
+    new = validation.choice(Priority, priority, field="priority")
+    case = get_case_for(session, actor, number, lock=True)
+    if case.priority != new.value:
+        old = case.priority
+        case.priority = new.value
+        append_event(session, case=case, type="case.priority_changed", actor=actor,
+                     data={"old": old, "new": new.value})  # fmt: skip
+    return case

@@ -1,0 +1,100 @@
+"""The case timeline: one registry of event types, one way to append.
+
+The timeline is the audit log. Events are only ever inserted; nothing updates or
+deletes one. Every domain function that changes a case appends its event in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.domain.actors import Actor
+from nara.models import Case, CaseEvent
+
+
+@dataclass(frozen=True)
+class EventType:
+    name: str
+    public: bool  # shown to the customer
+    summary_sv: str
+    summary_en: str
+
+    def summary(self, locale: str, data: dict[str, Any]) -> str:
+        template = self.summary_en if locale == "en" else self.summary_sv
+        try:
+            return template.format(**data)
+        except (KeyError, IndexError):
+            return template
+
+
+EVENT_TYPES: dict[str, EventType] = {
+    e.name: e
+    for e in (
+        EventType("case.opened", True, "Ärendet öppnades", "Case opened"),
+        EventType("message.customer", True, "Meddelande från kunden", "Message from customer"),
+        EventType("message.agent", True, "Svar till kunden", "Reply to customer"),
+        EventType("note.added", False, "Intern anteckning", "Internal note"),
+        EventType(
+            "case.status_changed",
+            True,
+            "Status ändrad från {old} till {new}",
+            "Status changed from {old} to {new}",
+        ),
+        EventType(
+            "case.assigned",
+            False,
+            "Ärendeägare ändrad till {owner_name}",
+            "Owner changed to {owner_name}",
+        ),
+        EventType("case.unassigned", False, "Ärendeägare borttagen", "Owner removed"),
+        EventType(
+            "case.team_changed",
+            False,
+            "Ansvarigt team ändrat från {old_team} till {new_team}",
+            "Responsible team changed from {old_team} to {new_team}",
+        ),
+        EventType(
+            "case.priority_changed",
+            False,
+            "Prioritet ändrad från {old} till {new}",
+            "Priority changed from {old} to {new}",
+        ),
+        EventType(
+            "case.routed",
+            False,
+            "Dirigerat till {team} ({reason})",
+            "Routed to {team} ({reason})",
+        ),
+    )
+}
+
+
+def append_event(
+    session: Session,
+    *,
+    case: Case,
+    type: str,
+    actor: Actor,
+    body: str = "",
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    event_type = EVENT_TYPES[type]  # an unknown type is a programming error
+    now = clock.now()
+    event = CaseEvent(
+        case_id=case.id,
+        type=event_type.name,
+        actor_id=actor.user_id,
+        is_public=event_type.public,
+        body=body,
+        data=data or {},
+        created_at=now,
+    )
+    session.add(event)
+    case.updated_at = now
+    session.flush()
+    return event

@@ -1,0 +1,168 @@
+"""Writes on teams, topics and who belongs to and handles what."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.domain import validation
+from nara.domain.actors import Actor
+from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from nara.models import Role, Team, TeamMember, TeamTopic, Topic, User
+from nara.queries.access import can_manage_team
+
+
+def _require_admin(actor: Actor, what: str) -> None:
+    if not (actor.is_admin or actor.is_system):
+        raise PermissionDenied(f"only admins can {what}")
+
+
+def _require_manager(actor: Actor, team_id: int) -> None:
+    if not can_manage_team(actor, team_id):
+        raise PermissionDenied("only an admin or a lead of this team can change it")
+
+
+def _team(session: Session, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"no team with id {team_id}")
+    return team
+
+
+def _topic(session: Session, topic_id: int) -> Topic:
+    topic = session.get(Topic, topic_id)
+    if topic is None:
+        raise NotFound(f"no topic with id {topic_id}")
+    return topic
+
+
+def create_team(
+    *,
+    session: Session,
+    actor: Actor,
+    slug: str,
+    name_sv: str,
+    name_en: str,
+    description: str = "",
+    is_fallback: bool = False,
+) -> Team:
+    _require_admin(actor, "create teams")
+    clean_slug = validation.slug(slug)
+    if session.scalar(select(Team.id).where(Team.slug == clean_slug)):
+        raise Conflict(f"a team with slug {clean_slug!r} already exists", field="slug")
+    team = Team(
+        slug=clean_slug,
+        name_sv=validation.text(name_sv, field="name_sv", max_length=120),
+        name_en=validation.text(name_en, field="name_en", max_length=120),
+        description=validation.text(
+            description, field="description", max_length=2000, required=False
+        ),
+        is_fallback=False,
+        created_at=clock.now(),
+    )
+    session.add(team)
+    session.flush()
+    if is_fallback:
+        set_fallback_team(session=session, actor=actor, team_id=team.id)
+    return team
+
+
+def set_fallback_team(*, session: Session, actor: Actor, team_id: int) -> Team:
+    """Make ``team_id`` the one team that takes cases whose topic no team handles."""
+    _require_admin(actor, "choose the fallback team")
+    team = _team(session, team_id)
+    session.execute(update(Team).where(Team.id != team.id).values(is_fallback=False))
+    team.is_fallback = True
+    session.flush()
+    return team
+
+
+def add_team_member(*, session: Session, actor: Actor, team_id: int, user_id: int) -> TeamMember:
+    _require_manager(actor, team_id)
+    _team(session, team_id)
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    if user.role == Role.customer:
+        raise ValidationFailed("customers cannot be team members", field="user_id")
+    existing = session.get(TeamMember, (team_id, user_id))
+    if existing is not None:
+        return existing
+    member = TeamMember(team_id=team_id, user_id=user_id, joined_at=clock.now())
+    session.add(member)
+    session.flush()
+    return member
+
+
+def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id: int) -> None:
+    _require_manager(actor, team_id)
+    member = session.get(TeamMember, (team_id, user_id))
+    if member is None:
+        raise NotFound(f"user {user_id} is not a member of team {team_id}")
+    session.delete(member)
+    session.flush()
+
+
+def create_topic(
+    *, session: Session, actor: Actor, slug: str, name_sv: str, name_en: str
+) -> Topic:
+    if not (actor.is_system or actor.role in (Role.admin, Role.lead)):
+        raise PermissionDenied("only leads and admins can create topics")
+    clean_slug = validation.slug(slug)
+    if session.scalar(select(Topic.id).where(Topic.slug == clean_slug)):
+        raise Conflict(f"a topic with slug {clean_slug!r} already exists", field="slug")
+    topic = Topic(
+        slug=clean_slug,
+        name_sv=validation.text(name_sv, field="name_sv", max_length=120),
+        name_en=validation.text(name_en, field="name_en", max_length=120),
+        is_active=True,
+        created_at=clock.now(),
+    )
+    session.add(topic)
+    session.flush()
+    return topic
+
+
+def update_topic(
+    *,
+    session: Session,
+    actor: Actor,
+    topic_id: int,
+    name_sv: str | None = None,
+    name_en: str | None = None,
+    is_active: bool | None = None,
+) -> Topic:
+    if not (actor.is_system or actor.role in (Role.admin, Role.lead)):
+        raise PermissionDenied("only leads and admins can change topics")
+    topic = _topic(session, topic_id)
+    if name_sv is not None:
+        topic.name_sv = validation.text(name_sv, field="name_sv", max_length=120)
+    if name_en is not None:
+        topic.name_en = validation.text(name_en, field="name_en", max_length=120)
+    if is_active is not None:
+        topic.is_active = is_active
+    session.flush()
+    return topic
+
+
+def add_team_topic(*, session: Session, actor: Actor, team_id: int, topic_id: int) -> TeamTopic:
+    _require_manager(actor, team_id)
+    _team(session, team_id)
+    _topic(session, topic_id)
+    existing = session.get(TeamTopic, (team_id, topic_id))
+    if existing is not None:
+        return existing
+    link = TeamTopic(team_id=team_id, topic_id=topic_id)
+    session.add(link)
+    session.flush()
+    return link
+
+
+def remove_team_topic(*, session: Session, actor: Actor, team_id: int, topic_id: int) -> None:
+    _require_manager(actor, team_id)
+    link = session.get(TeamTopic, (team_id, topic_id))
+    if link is None:
+        raise NotFound(f"team {team_id} does not handle topic {topic_id}")
+    session.delete(link)
+    session.flush()

@@ -1,0 +1,90 @@
+"""Writes on users: create, change password, change role or activity."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.config import get_settings
+from nara.domain import validation
+from nara.domain.actors import Actor
+from nara.domain.auth import end_all_sessions
+from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from nara.domain.security import hash_password
+from nara.models import Role, User
+
+
+def _check_password(password: str) -> None:
+    minimum = get_settings().password_min_length
+    if len(password) < minimum:
+        raise ValidationFailed(
+            f"password must be at least {minimum} characters", field="password"
+        )
+    if len(password) > 1024:
+        raise ValidationFailed("password must be at most 1024 characters", field="password")
+
+
+def create_user(
+    *,
+    session: Session,
+    actor: Actor,
+    email: str,
+    display_name: str,
+    role: str,
+    password: str | None = None,
+    locale: str = "sv",
+) -> User:
+    if not (actor.is_admin or actor.is_system):
+        raise PermissionDenied("only admins can create users")
+    clean_email = validation.email(email)
+    assert clean_email is not None
+    name = validation.text(display_name, field="display_name", max_length=200)
+    the_role = validation.choice(Role, role, field="role")
+    if locale not in ("sv", "en"):
+        raise ValidationFailed("locale must be sv or en", field="locale")
+    if session.scalar(select(User.id).where(func.lower(User.email) == clean_email)):
+        raise Conflict(f"a user with e-mail {clean_email} already exists", field="email")
+    if password is not None:
+        _check_password(password)
+    user = User(
+        email=clean_email,
+        display_name=name,
+        role=the_role.value,
+        password_hash=hash_password(password) if password is not None else None,
+        locale=locale,
+        is_active=True,
+        failed_logins=0,
+        created_at=clock.now(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_password(*, session: Session, actor: Actor, user_id: int, password: str) -> User:
+    if not (actor.is_admin or actor.is_system or actor.user_id == user_id):
+        raise PermissionDenied("you can only change your own password")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    _check_password(password)
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    session.flush()
+    return user
+
+
+def set_user_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> User:
+    if not (actor.is_admin or actor.is_system):
+        raise PermissionDenied("only admins can activate or deactivate users")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    if actor.user_id == user_id and not active:
+        raise Conflict("you cannot deactivate yourself")
+    user.is_active = active
+    session.flush()
+    if not active:
+        end_all_sessions(session=session, user_id=user_id)
+    return user

@@ -1,0 +1,124 @@
+"""Cases, their append-only timeline, the case-number counter and idempotency keys."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from nara.models.base import Base
+
+
+class StatusCategory(enum.StrEnum):
+    open = "open"
+    waiting_on_customer = "waiting_on_customer"
+    waiting_on_team = "waiting_on_team"
+    resolved = "resolved"
+    closed = "closed"
+
+
+class CaseStatus(enum.StrEnum):
+    new = "new"
+    open = "open"
+    waiting_on_customer = "waiting_on_customer"
+    waiting_on_team = "waiting_on_team"
+    resolved = "resolved"
+    closed = "closed"
+
+
+STATUS_CATEGORY: dict[CaseStatus, StatusCategory] = {
+    CaseStatus.new: StatusCategory.open,
+    CaseStatus.open: StatusCategory.open,
+    CaseStatus.waiting_on_customer: StatusCategory.waiting_on_customer,
+    CaseStatus.waiting_on_team: StatusCategory.waiting_on_team,
+    CaseStatus.resolved: StatusCategory.resolved,
+    CaseStatus.closed: StatusCategory.closed,
+}
+
+
+class Channel(enum.StrEnum):
+    web = "web"
+    chat = "chat"
+    email = "email"
+    phone = "phone"
+
+
+class Priority(enum.StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    urgent = "urgent"
+
+
+PRIORITY_RANK = {Priority.low: 0, Priority.normal: 1, Priority.high: 2, Priority.urgent: 3}
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_team_status", "team_id", "status"),
+        Index("ix_cases_opened", "opened_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(32))
+    priority: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(200))
+    opened_at: Mapped[datetime]
+    first_response_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def status_category(self) -> StatusCategory:
+        return STATUS_CATEGORY[CaseStatus(self.status)]
+
+
+class CaseEvent(Base):
+    """One entry of a case's timeline. Append-only: no code path updates or deletes one."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (Index("ix_case_events_case", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    is_public: Mapped[bool]
+    body: Mapped[str] = mapped_column(Text, default="")
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime]
+
+
+class CaseNumberCounter(Base):
+    """The last case number used per year; incremented atomically by one upsert."""
+
+    __tablename__ = "case_number_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(Integer)
+
+
+class IdempotencyKey(Base):
+    """Remembers which case a retried ``POST /cases`` with the same key created."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("user_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]

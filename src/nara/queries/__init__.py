@@ -1,0 +1,1 @@
+"""The read side: access-checked lookups, lists, timelines, dashboards."""

@@ -1,0 +1,109 @@
+"""The access model, in one place.
+
+Who may see a case:
+- a customer: only cases of the customer record linked to their login;
+- an agent or a lead: cases whose responsible team is one of their teams, and cases they
+  own. ``case_visibility`` is the single extension point where later capabilities add
+  more reasons (a team consulted on a case gets access to that one case);
+- an admin (and the system actor): every case.
+
+A case that exists but may not be seen is reported as not found (404), never as
+forbidden, so that case numbers cannot be probed.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from nara.domain.actors import Actor
+from nara.domain.errors import NotFound, PermissionDenied
+from nara.models import Case, Customer, Role, Team, TeamMember
+from nara.models.users import User
+
+
+def case_visibility(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on ``Case`` that keeps exactly the cases ``actor`` may see."""
+    if actor.is_system or actor.role == Role.admin:
+        return true()
+    if actor.role == Role.customer:
+        if actor.customer_id is None:
+            return false()
+        return Case.customer_id == actor.customer_id
+    reasons: list[ColumnElement[bool]] = [Case.team_id.in_(sorted(actor.team_ids))]
+    if actor.user_id is not None:
+        reasons.append(Case.owner_id == actor.user_id)
+    return or_(*reasons)
+
+
+def get_case_for(session: Session, actor: Actor, number: str, *, lock: bool = False) -> Case:
+    stmt = select(Case).where(Case.number == number.strip().upper(), case_visibility(actor))
+    if lock:
+        stmt = stmt.with_for_update()
+    case = session.scalar(stmt)
+    if case is None:
+        raise NotFound(f"no case {number}")
+    return case
+
+
+def require_staff(actor: Actor) -> None:
+    if not (actor.is_staff or actor.is_system):
+        raise PermissionDenied("this needs an agent, lead or admin")
+
+
+def customer_visibility(actor: Actor) -> ColumnElement[bool]:
+    """Staff may look up any customer (a caller must be found before a case exists);
+    a customer sees only themselves."""
+    if actor.is_staff or actor.is_system:
+        return true()
+    if actor.customer_id is None:
+        return false()
+    return Customer.id == actor.customer_id
+
+
+def get_customer_for(session: Session, actor: Actor, customer_id: int) -> Customer:
+    customer = session.scalar(
+        select(Customer).where(Customer.id == customer_id, customer_visibility(actor))
+    )
+    if customer is None:
+        raise NotFound(f"no customer with id {customer_id}")
+    return customer
+
+
+def get_team_for(session: Session, actor: Actor, team_id: int) -> Team:
+    require_staff(actor)
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"no team with id {team_id}")
+    return team
+
+
+def can_manage_team(actor: Actor, team_id: int) -> bool:
+    """Admins manage every team; a lead manages the teams they belong to."""
+    if actor.is_admin or actor.is_system:
+        return True
+    return actor.role == Role.lead and team_id in actor.team_ids
+
+
+def is_team_member(session: Session, team_id: int, user_id: int) -> bool:
+    return (
+        session.scalar(
+            select(TeamMember.user_id).where(
+                TeamMember.team_id == team_id, TeamMember.user_id == user_id
+            )
+        )
+        is not None
+    )
+
+
+def get_user_for(session: Session, actor: Actor, user_id: int) -> User:
+    """Staff may see other staff (to assign a case, to manage teams); admins see anyone."""
+    user = session.get(User, user_id)
+    if user is None or not (
+        actor.is_admin
+        or actor.is_system
+        or actor.user_id == user_id
+        or (actor.is_staff and user.role != Role.customer)
+    ):
+        raise NotFound(f"no user with id {user_id}")
+    return user

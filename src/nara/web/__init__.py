@@ -1,0 +1,1 @@
+"""The web layer: JSON API under /api/v1 and server-rendered pages. Thin by design."""

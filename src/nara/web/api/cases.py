@@ -1,0 +1,160 @@
+"""/api/v1/cases: create, list, get, reply, note, status, assign, priority."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from nara.domain import cases as case_actions
+from nara.domain.errors import ValidationFailed
+from nara.domain.validation import choice
+from nara.models import CaseStatus, StatusCategory
+from nara.queries import cases as case_queries
+from nara.queries.access import get_case_for
+from nara.web.api import schemas, serializers
+from nara.web.deps import DB, CurrentActor, CurrentCaller
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+def _detail(db: DB, caller: CurrentCaller, number: str) -> schemas.CaseDetailOut:
+    case = get_case_for(db, caller.actor, number)
+    events = case_queries.timeline(db, caller.actor, case)
+    return serializers.case_detail_out(db, caller.actor, case, events, caller.user.locale)
+
+
+@router.post("", status_code=201, response_model=schemas.CaseDetailOut)
+def create_case(
+    body: schemas.CaseIn,
+    db: DB,
+    caller: CurrentCaller,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+) -> schemas.CaseDetailOut:
+    """Open a case. With an ``Idempotency-Key`` header a retry returns the same case
+    (200 instead of 201) and never creates a duplicate."""
+    opened = case_actions.open_case(
+        session=db, actor=caller.actor, idempotency_key=idempotency_key, **body.model_dump()
+    )
+    db.commit()
+    if not opened.created:
+        response.status_code = status.HTTP_200_OK
+    response.headers["Location"] = f"/api/v1/cases/{opened.case.number}"
+    return _detail(db, caller, opened.case.number)
+
+
+@router.get("", response_model=schemas.CasePage)
+def list_cases(
+    db: DB,
+    actor: CurrentActor,
+    status_: Annotated[list[str] | None, Query(alias="status")] = None,
+    category: Annotated[list[str] | None, Query()] = None,
+    team_id: int | None = None,
+    owner: Annotated[str | None, Query(description="a user id, 'me' or 'none'")] = None,
+    topic_id: int | None = None,
+    channel: str | None = None,
+    priority: str | None = None,
+    customer_id: int | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    limit: Annotated[int, Query()] = 25,
+) -> schemas.CasePage:
+    """Cases the caller may see, newest first, with filters and cursor pagination."""
+    filters = case_queries.CaseFilter(
+        statuses=[choice(CaseStatus, s, field="status") for s in status_ or []],
+        categories=[choice(StatusCategory, c, field="category") for c in category or []],
+        team_id=team_id,
+        topic_id=topic_id,
+        channel=channel,
+        priority=priority,
+        customer_id=customer_id,
+        query=q,
+    )
+    if owner == "me":
+        filters.owner_id = actor.user_id if actor.user_id is not None else -1
+    elif owner == "none":
+        filters.unassigned = True
+    elif owner is not None:
+        if not owner.isdigit():
+            raise ValidationFailed("owner must be a user id, 'me' or 'none'", field="owner")
+        filters.owner_id = int(owner)
+    page = case_queries.list_cases(db, actor, filters, cursor=cursor, limit=limit)
+    return schemas.CasePage(
+        items=serializers.cases_out(db, actor, page.items), next_cursor=page.next_cursor
+    )
+
+
+@router.get("/{number}", response_model=schemas.CaseDetailOut)
+def get_case(number: str, db: DB, caller: CurrentCaller) -> schemas.CaseDetailOut:
+    return _detail(db, caller, number)
+
+
+@router.get("/{number}/events", response_model=list[schemas.EventOut])
+def get_events(number: str, db: DB, caller: CurrentCaller) -> list[schemas.EventOut]:
+    case = get_case_for(db, caller.actor, number)
+    events = case_queries.timeline(db, caller.actor, case)
+    return serializers.events_out(db, caller.actor, events, caller.user.locale)
+
+
+@router.post("/{number}/replies", status_code=201, response_model=schemas.CaseDetailOut)
+def reply(
+    number: str, body: schemas.BodyIn, db: DB, caller: CurrentCaller
+) -> schemas.CaseDetailOut:
+    """A message the customer sees (from the customer or to the customer)."""
+    case = case_actions.reply_to_case(session=db, actor=caller.actor, number=number, body=body.body)
+    db.commit()
+    return _detail(db, caller, case.number)
+
+
+@router.post("/{number}/notes", status_code=201, response_model=schemas.CaseDetailOut)
+def note(number: str, body: schemas.BodyIn, db: DB, caller: CurrentCaller) -> schemas.CaseDetailOut:
+    """An internal note; staff only, never shown to the customer."""
+    case = case_actions.add_note(session=db, actor=caller.actor, number=number, body=body.body)
+    db.commit()
+    return _detail(db, caller, case.number)
+
+
+@router.post("/{number}/status", response_model=schemas.CaseDetailOut)
+def set_status(
+    number: str, body: schemas.StatusIn, db: DB, caller: CurrentCaller
+) -> schemas.CaseDetailOut:
+    case = case_actions.change_status(
+        session=db, actor=caller.actor, number=number, status=body.status
+    )
+    db.commit()
+    return _detail(db, caller, case.number)
+
+
+@router.post("/{number}/assign", response_model=schemas.CaseDetailOut)
+def assign(
+    number: str, body: schemas.AssignIn, db: DB, caller: CurrentCaller
+) -> schemas.CaseDetailOut:
+    """Set or clear the owner and/or move the case to another team."""
+    owner = body.owner_id if "owner_id" in body.model_fields_set else case_actions.KEEP
+    case = case_actions.assign_case(
+        session=db, actor=caller.actor, number=number, owner_id=owner, team_id=body.team_id
+    )
+    db.commit()
+    return _detail(db, caller, case.number)
+
+
+@router.post("/{number}/claim", response_model=schemas.CaseDetailOut)
+def claim(number: str, db: DB, caller: CurrentCaller) -> schemas.CaseDetailOut:
+    """Make yourself the owner."""
+    case = case_actions.assign_case(
+        session=db, actor=caller.actor, number=number, owner_id=caller.actor.user_id
+    )
+    db.commit()
+    return _detail(db, caller, case.number)
+
+
+@router.post("/{number}/priority", response_model=schemas.CaseDetailOut)
+def set_priority(
+    number: str, body: schemas.PriorityIn, db: DB, caller: CurrentCaller
+) -> schemas.CaseDetailOut:
+    case = case_actions.change_priority(
+        session=db, actor=caller.actor, number=number, priority=body.priority
+    )
+    db.commit()
+    return _detail(db, caller, case.number)

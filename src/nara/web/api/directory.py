@@ -1,0 +1,191 @@
+"""/api/v1/customers, /teams, /topics, /users: the organisation's directory."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import func, or_, select
+
+from nara import personnummer
+from nara.domain import customers as customer_actions
+from nara.domain import teams as team_actions
+from nara.domain import users as user_actions
+from nara.domain.errors import PermissionDenied
+from nara.models import Customer, Role, Team, Topic, User
+from nara.queries.access import get_customer_for, get_team_for, get_user_for, require_staff
+from nara.web.api import schemas, serializers
+from nara.web.deps import DB, CurrentActor
+
+router = APIRouter(tags=["directory"])
+
+
+# ---- customers ----
+@router.get("/customers", response_model=list[schemas.CustomerOut])
+def list_customers(
+    db: DB,
+    actor: CurrentActor,
+    q: Annotated[str | None, Query(max_length=200, description="name, e-mail or personnummer")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
+) -> list[schemas.CustomerOut]:
+    """Staff search customers; a customer gets only themselves."""
+    if actor.is_customer:
+        if actor.customer_id is None:
+            return []
+        return [serializers.customer_out(actor, get_customer_for(db, actor, actor.customer_id))]
+    require_staff(actor)
+    stmt = select(Customer).order_by(Customer.name, Customer.id).limit(limit)
+    if q and q.strip():
+        text = q.strip()
+        clauses = [Customer.name.ilike(f"%{text}%"), func.lower(Customer.email) == text.lower()]
+        try:
+            clauses.append(Customer.personnummer == personnummer.normalise(text))
+        except personnummer.InvalidPersonnummer:
+            pass
+        stmt = stmt.where(or_(*clauses))
+    return [serializers.customer_out(actor, c) for c in db.scalars(stmt)]
+
+
+@router.post("/customers", status_code=201, response_model=schemas.CustomerOut)
+def create_customer(body: schemas.CustomerIn, db: DB, actor: CurrentActor) -> schemas.CustomerOut:
+    customer = customer_actions.create_customer(session=db, actor=actor, **body.model_dump())
+    db.commit()
+    return serializers.customer_out(actor, customer)
+
+
+@router.get("/customers/{customer_id}", response_model=schemas.CustomerOut)
+def get_customer(customer_id: int, db: DB, actor: CurrentActor) -> schemas.CustomerOut:
+    return serializers.customer_out(actor, get_customer_for(db, actor, customer_id))
+
+
+@router.patch("/customers/{customer_id}", response_model=schemas.CustomerOut)
+def patch_customer(
+    customer_id: int, body: schemas.CustomerPatch, db: DB, actor: CurrentActor
+) -> schemas.CustomerOut:
+    customer = customer_actions.update_customer(
+        session=db, actor=actor, customer_id=customer_id, **body.model_dump(exclude_unset=True)
+    )
+    db.commit()
+    return serializers.customer_out(actor, customer)
+
+
+# ---- teams ----
+@router.get("/teams", response_model=list[schemas.TeamOut])
+def list_teams(db: DB, actor: CurrentActor) -> list[schemas.TeamOut]:
+    require_staff(actor)
+    return serializers.teams_out(db, actor, list(db.scalars(select(Team).order_by(Team.id))))
+
+
+@router.post("/teams", status_code=201, response_model=schemas.TeamOut)
+def create_team(body: schemas.TeamIn, db: DB, actor: CurrentActor) -> schemas.TeamOut:
+    team = team_actions.create_team(session=db, actor=actor, **body.model_dump())
+    db.commit()
+    return serializers.teams_out(db, actor, [team])[0]
+
+
+@router.get("/teams/{team_id}", response_model=schemas.TeamOut)
+def get_team(team_id: int, db: DB, actor: CurrentActor) -> schemas.TeamOut:
+    return serializers.teams_out(db, actor, [get_team_for(db, actor, team_id)])[0]
+
+
+@router.put("/teams/{team_id}/members/{user_id}", response_model=schemas.TeamOut)
+def add_member(team_id: int, user_id: int, db: DB, actor: CurrentActor) -> schemas.TeamOut:
+    team_actions.add_team_member(session=db, actor=actor, team_id=team_id, user_id=user_id)
+    db.commit()
+    return serializers.teams_out(db, actor, [get_team_for(db, actor, team_id)])[0]
+
+
+@router.delete("/teams/{team_id}/members/{user_id}", status_code=204)
+def remove_member(team_id: int, user_id: int, db: DB, actor: CurrentActor) -> Response:
+    team_actions.remove_team_member(session=db, actor=actor, team_id=team_id, user_id=user_id)
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.put("/teams/{team_id}/topics/{topic_id}", response_model=schemas.TeamOut)
+def add_topic(team_id: int, topic_id: int, db: DB, actor: CurrentActor) -> schemas.TeamOut:
+    team_actions.add_team_topic(session=db, actor=actor, team_id=team_id, topic_id=topic_id)
+    db.commit()
+    return serializers.teams_out(db, actor, [get_team_for(db, actor, team_id)])[0]
+
+
+@router.delete("/teams/{team_id}/topics/{topic_id}", status_code=204)
+def remove_topic(team_id: int, topic_id: int, db: DB, actor: CurrentActor) -> Response:
+    team_actions.remove_team_topic(session=db, actor=actor, team_id=team_id, topic_id=topic_id)
+    db.commit()
+    return Response(status_code=204)
+
+
+# ---- topics ----
+@router.get("/topics", response_model=list[schemas.TopicOut])
+def list_topics(db: DB, actor: CurrentActor) -> list[schemas.TopicOut]:
+    """Every authenticated caller may list topics; customers see only active ones."""
+    stmt = select(Topic).order_by(Topic.name_sv)
+    if not actor.is_staff:
+        stmt = stmt.where(Topic.is_active.is_(True))
+    return serializers.topics_out(db, list(db.scalars(stmt)))
+
+
+@router.post("/topics", status_code=201, response_model=schemas.TopicOut)
+def create_topic(body: schemas.TopicIn, db: DB, actor: CurrentActor) -> schemas.TopicOut:
+    topic = team_actions.create_topic(session=db, actor=actor, **body.model_dump())
+    db.commit()
+    return serializers.topics_out(db, [topic])[0]
+
+
+@router.patch("/topics/{topic_id}", response_model=schemas.TopicOut)
+def patch_topic(
+    topic_id: int, body: schemas.TopicPatch, db: DB, actor: CurrentActor
+) -> schemas.TopicOut:
+    topic = team_actions.update_topic(
+        session=db, actor=actor, topic_id=topic_id, **body.model_dump(exclude_unset=True)
+    )
+    db.commit()
+    return serializers.topics_out(db, [topic])[0]
+
+
+# ---- users ----
+@router.get("/users", response_model=list[schemas.UserOut])
+def list_users(
+    db: DB,
+    actor: CurrentActor,
+    role: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> list[schemas.UserOut]:
+    """Staff see staff (to assign and manage teams); admins see everyone."""
+    require_staff(actor)
+    stmt = select(User).order_by(User.display_name, User.id).limit(limit)
+    if not actor.is_admin:
+        stmt = stmt.where(User.role != Role.customer.value)
+    if role:
+        stmt = stmt.where(User.role == role)
+    return [serializers.user_out(db, u) for u in db.scalars(stmt)]
+
+
+@router.post("/users", status_code=201, response_model=schemas.UserOut)
+def create_user(body: schemas.UserIn, db: DB, actor: CurrentActor) -> schemas.UserOut:
+    user = user_actions.create_user(session=db, actor=actor, **body.model_dump())
+    db.commit()
+    return serializers.user_out(db, user)
+
+
+@router.get("/users/{user_id}", response_model=schemas.UserOut)
+def get_user(user_id: int, db: DB, actor: CurrentActor) -> schemas.UserOut:
+    if actor.is_customer and actor.user_id != user_id:
+        raise PermissionDenied("customers can only see themselves")
+    return serializers.user_out(db, get_user_for(db, actor, user_id))
+
+
+@router.patch("/users/{user_id}", response_model=schemas.UserOut)
+def patch_user(
+    user_id: int, body: schemas.UserPatch, db: DB, actor: CurrentActor
+) -> schemas.UserOut:
+    user = get_user_for(db, actor, user_id)
+    if body.is_active is not None:
+        user = user_actions.set_user_active(
+            session=db, actor=actor, user_id=user_id, active=body.is_active
+        )
+    elif not actor.is_admin:
+        raise PermissionDenied("only admins can change users")
+    db.commit()
+    return serializers.user_out(db, user)

@@ -1,0 +1,191 @@
+"""Turning rows into response bodies, with masking by role and batch look-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nara import personnummer
+from nara.domain.actors import Actor
+from nara.domain.events import EVENT_TYPES
+from nara.models import (
+    ApiToken,
+    Case,
+    CaseEvent,
+    Customer,
+    Team,
+    TeamMember,
+    TeamTopic,
+    Topic,
+    User,
+)
+from nara.web.api import schemas
+
+
+def _by_id(session: Session, model: Any, ids: Iterable[int | None]) -> dict[int, Any]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))}
+
+
+def ref(row: Team | Topic) -> schemas.Ref:
+    return schemas.Ref(id=row.id, slug=row.slug, name_sv=row.name_sv, name_en=row.name_en)
+
+
+def person(actor: Actor, user: User | None) -> schemas.PersonRef | None:
+    if user is None:
+        return None
+    if actor.is_customer and user.role != "customer":
+        # Customers see staff by first name only.
+        return schemas.PersonRef(id=None, display_name=user.first_name)
+    return schemas.PersonRef(id=user.id, display_name=user.display_name)
+
+
+def customer_out(actor: Actor, customer: Customer) -> schemas.CustomerOut:
+    pnr = customer.personnummer
+    shown = pnr if actor.can_view_personnummer or actor.is_system else personnummer.mask(pnr)
+    return schemas.CustomerOut(
+        id=customer.id,
+        name=customer.name,
+        email=customer.email,
+        phone=customer.phone,
+        personnummer=shown,
+        has_login=customer.user_id is not None,
+        created_at=customer.created_at,
+    )
+
+
+def cases_out(session: Session, actor: Actor, cases: Sequence[Case]) -> list[schemas.CaseOut]:
+    customers = _by_id(session, Customer, (c.customer_id for c in cases))
+    topics = _by_id(session, Topic, (c.topic_id for c in cases))
+    teams = _by_id(session, Team, (c.team_id for c in cases))
+    users = _by_id(session, User, (c.owner_id for c in cases))
+    out = []
+    for case in cases:
+        topic = topics.get(case.topic_id) if case.topic_id else None
+        out.append(
+            schemas.CaseOut(
+                number=case.number,
+                subject=case.subject,
+                status=case.status,
+                status_category=case.status_category.value,
+                channel=case.channel,
+                priority=case.priority,
+                customer={"id": case.customer_id, "name": customers[case.customer_id].name},
+                topic=ref(topic) if topic else None,
+                team=ref(teams[case.team_id]),
+                owner=person(actor, users.get(case.owner_id) if case.owner_id else None),
+                opened_at=case.opened_at,
+                first_response_at=case.first_response_at,
+                resolved_at=case.resolved_at,
+                closed_at=case.closed_at,
+                updated_at=case.updated_at,
+            )
+        )
+    return out
+
+
+def events_out(
+    session: Session, actor: Actor, events: Sequence[CaseEvent], locale: str = "sv"
+) -> list[schemas.EventOut]:
+    users = _by_id(session, User, (e.actor_id for e in events))
+    out = []
+    for event in events:
+        data = dict(event.data)
+        if actor.is_customer:
+            data = {k: v for k, v in data.items() if not k.endswith("_id")}
+        event_type = EVENT_TYPES.get(event.type)
+        out.append(
+            schemas.EventOut(
+                id=event.id,
+                type=event.type,
+                public=event.is_public,
+                actor=person(actor, users.get(event.actor_id) if event.actor_id else None),
+                body=event.body,
+                data=data,
+                summary=event_type.summary(locale, event.data) if event_type else event.type,
+                created_at=event.created_at,
+            )
+        )
+    return out
+
+
+def case_detail_out(
+    session: Session, actor: Actor, case: Case, events: Sequence[CaseEvent], locale: str
+) -> schemas.CaseDetailOut:
+    base = cases_out(session, actor, [case])[0]
+    return schemas.CaseDetailOut(
+        **base.model_dump(), events=events_out(session, actor, events, locale)
+    )
+
+
+def teams_out(session: Session, actor: Actor, teams: Sequence[Team]) -> list[schemas.TeamOut]:
+    ids = [t.id for t in teams]
+    members: dict[int, list[int]] = {i: [] for i in ids}
+    for tm in session.scalars(select(TeamMember).where(TeamMember.team_id.in_(ids))):
+        members[tm.team_id].append(tm.user_id)
+    topics_of: dict[int, list[int]] = {i: [] for i in ids}
+    for tt in session.scalars(select(TeamTopic).where(TeamTopic.team_id.in_(ids))):
+        topics_of[tt.team_id].append(tt.topic_id)
+    users = _by_id(session, User, (u for ms in members.values() for u in ms))
+    topics = _by_id(session, Topic, (t for ts in topics_of.values() for t in ts))
+    return [
+        schemas.TeamOut(
+            id=t.id,
+            slug=t.slug,
+            name_sv=t.name_sv,
+            name_en=t.name_en,
+            description=t.description,
+            is_fallback=t.is_fallback,
+            members=[p for u in sorted(members[t.id]) if (p := person(actor, users[u]))],
+            topics=[ref(topics[x]) for x in sorted(topics_of[t.id])],
+        )
+        for t in teams
+    ]
+
+
+def topics_out(session: Session, topics: Sequence[Topic]) -> list[schemas.TopicOut]:
+    ids = [t.id for t in topics]
+    teams_of: dict[int, list[int]] = {i: [] for i in ids}
+    for tt in session.scalars(select(TeamTopic).where(TeamTopic.topic_id.in_(ids))):
+        teams_of[tt.topic_id].append(tt.team_id)
+    return [
+        schemas.TopicOut(
+            id=t.id,
+            slug=t.slug,
+            name_sv=t.name_sv,
+            name_en=t.name_en,
+            is_active=t.is_active,
+            team_ids=sorted(teams_of[t.id]),
+        )
+        for t in topics
+    ]
+
+
+def user_out(session: Session, user: User) -> schemas.UserOut:
+    team_ids = sorted(session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user.id)))
+    return schemas.UserOut(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        locale=user.locale,
+        is_active=user.is_active,
+        team_ids=team_ids,
+    )
+
+
+def token_out(token: ApiToken) -> schemas.TokenOut:
+    return schemas.TokenOut(
+        id=token.id,
+        name=token.name,
+        prefix=token.prefix,
+        created_at=token.created_at,
+        expires_at=token.expires_at,
+        last_used_at=token.last_used_at,
+        revoked_at=token.revoked_at,
+    )

@@ -1,0 +1,67 @@
+"""The ASGI application: API under /api/v1, pages at /, static assets at /static."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+from swagger_ui_bundle import swagger_ui_path
+
+from nara import __version__
+from nara.config import get_settings
+from nara.db import get_engine, session_factory
+from nara.web import errors
+from nara.web.api import auth, cases, directory, health
+from nara.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from nara.web.ui import pages
+
+STATIC = Path(__file__).parent / "static"
+API_PREFIX = "/api/v1"
+
+DOCS_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Nära API</title>
+<link rel="stylesheet" href="/api/v1/docs/assets/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/api/v1/docs/assets/swagger-ui-bundle.js"></script>
+<script src="/static/swagger-init.js"></script></body></html>"""
+
+
+def create_app(engine: Engine | None = None) -> FastAPI:
+    settings = get_settings()
+    engine = engine or get_engine(settings)
+    app = FastAPI(
+        title="Nära API",
+        version=__version__,
+        description=(
+            "Cases, customers, teams and topics. Authenticate with a session cookie "
+            "(POST /api/v1/auth/login, then send X-CSRF-Token on unsafe requests) or with "
+            "an API token (Authorization: Bearer nara_...). Errors are RFC 9457 problem "
+            "details."
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    errors.install(app)
+    for router in (health.router, auth.router, cases.router, directory.router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(DOCS_HTML)
+
+    app.mount(
+        f"{API_PREFIX}/docs/assets",
+        StaticFiles(directory=str(swagger_ui_path)),
+        name="docs-assets",
+    )
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.include_router(pages.router)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    return app

@@ -1,0 +1,104 @@
+"""Request dependencies: the database session and who is calling.
+
+Authentication, in order: ``Authorization: Bearer nara_...`` (API token), then the
+``nara_session`` cookie. Unsafe requests authenticated by cookie must carry the
+session's CSRF token (header ``X-CSRF-Token`` for the API, form field ``csrf_token``
+for pages); bearer-token requests need none.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from nara.db import session_factory
+from nara.domain.actors import Actor, actor_for_user
+from nara.domain.auth import authenticate_token, resume_session
+from nara.domain.errors import AuthenticationRequired, PermissionDenied
+from nara.models import AuthSession, User
+
+SESSION_COOKIE = "nara_session"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    factory = getattr(request.app.state, "session_factory", None) or session_factory()
+    session: Session = factory()
+    try:
+        yield session
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+DB = Annotated[Session, Depends(get_db)]
+
+
+@dataclass(frozen=True)
+class Caller:
+    actor: Actor
+    user: User
+    auth_session: AuthSession | None  # None for bearer tokens
+    via: str  # "token" or "cookie"
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def identify(request: Request, session: Session) -> Caller | None:
+    token = _bearer(request)
+    if token is not None:
+        user = authenticate_token(session=session, token=token)
+        if user is None:
+            raise AuthenticationRequired("the API token is unknown, revoked or expired")
+        session.commit()
+        return Caller(actor_for_user(session, user), user, None, "token")
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    found = resume_session(session=session, token=cookie)
+    session.commit()
+    if found is None:
+        return None
+    auth_session, user = found
+    return Caller(actor_for_user(session, user), user, auth_session, "cookie")
+
+
+def check_csrf(caller: Caller, supplied: str | None) -> None:
+    if caller.auth_session is None:
+        return
+    expected = caller.auth_session.csrf_token
+    if not supplied or not hmac.compare_digest(supplied, expected):
+        raise PermissionDenied(
+            "missing or wrong CSRF token (send the X-CSRF-Token header from login)"
+        )
+
+
+def get_caller(request: Request, session: DB) -> Caller:
+    caller = identify(request, session)
+    if caller is None:
+        raise AuthenticationRequired("log in or send an API token (Authorization: Bearer ...)")
+    if request.method not in SAFE_METHODS:
+        check_csrf(caller, request.headers.get("x-csrf-token"))
+    request.state.caller = caller
+    return caller
+
+
+def get_actor(caller: Annotated[Caller, Depends(get_caller)]) -> Actor:
+    return caller.actor
+
+
+CurrentCaller = Annotated[Caller, Depends(get_caller)]
+CurrentActor = Annotated[Actor, Depends(get_actor)]

@@ -1,0 +1,103 @@
+"""Every error leaves as RFC 9457 problem details (``application/problem+json``) for the
+API; domain errors are mapped here, once."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from nara.domain.errors import DomainError, RateLimited
+
+log = logging.getLogger("nara.web")
+
+PROBLEM = "application/problem+json"
+_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Content too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal server error",
+}
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
+
+
+def _location(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or str(loc[0] if loc else "request")
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    headers: dict[str, str] = {}
+    if exc.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="nara"'
+    if isinstance(exc, RateLimited) and "retry_after" in exc.extra:
+        headers["Retry-After"] = str(exc.extra["retry_after"])
+    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    return problem(
+        exc.status, exc.detail, instance=request.url.path, headers=headers, errors=errors
+    )
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            return problem(
+                400, "the request body is not valid JSON", instance=request.url.path
+            )
+        errors.append({"field": _location(err.get("loc", ())), "message": err.get("msg", "")})
+    summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    return problem(422, summary or "invalid input", instance=request.url.path, errors=errors)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no such resource: {request.url.path}"
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "an unexpected error occurred; it has been logged")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)
