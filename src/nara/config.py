@@ -23,7 +23,8 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(
         "sqlite:///./nara.db",
-        description="SQLAlchemy URL. SQLite file by default; postgresql+psycopg://... in production.",
+        description="SQLAlchemy URL: an SQLite file by default; postgresql+psycopg://... "
+        "in production.",
     )
     host: str = Field("127.0.0.1", description="Address `nara serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `nara serve` listens on.")
@@ -61,13 +62,13 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
-        if self.env == "production":
-            if self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
-                raise ValueError(
-                    "NARA_SECRET_KEY must be set to a random value of at least 32 characters "
-                    "in production (for example: python -c 'import secrets; "
-                    "print(secrets.token_urlsafe(48))')"
-                )
+        weak = self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+        if self.env == "production" and weak:
+            raise ValueError(
+                "NARA_SECRET_KEY must be set to a random value of at least 32 characters "
+                "in production (for example: python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
         return self
 
     @property

@@ -82,4 +82,8 @@ def database_status(engine: Engine | None = None) -> dict[str, str]:
             conn.execute(text("SELECT 1"))
         return {"status": "ok", "backend": engine.dialect.name}
     except Exception as exc:  # the health check reports any failure, never raises
-        return {"status": "unavailable", "backend": engine.dialect.name, "error": type(exc).__name__}
+        return {
+            "status": "unavailable",
+            "backend": engine.dialect.name,
+            "error": type(exc).__name__,
+        }

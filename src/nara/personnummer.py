@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import overload
 
 from nara import clock
 
@@ -78,9 +79,7 @@ def parse(raw: str) -> Personnummer:
     text = raw.strip().replace(" ", "")
     match = _PATTERN.match(text)
     if not match:
-        raise InvalidPersonnummer(
-            "expected 10 or 12 digits, like YYMMDD-NNNC or YYYYMMDD-NNNC"
-        )
+        raise InvalidPersonnummer("expected 10 or 12 digits, like YYMMDD-NNNC or YYYYMMDD-NNNC")
     century_s, yy_s, mm_s, dd_s, sep, serial, check = match.groups()
     month, day = int(mm_s), int(dd_s)
     real_day = day - 60 if day > 60 else day
@@ -109,6 +108,10 @@ def normalise(raw: str) -> str:
     return parse(raw).digits
 
 
+@overload
+def mask(digits: str) -> str: ...
+@overload
+def mask(digits: None) -> None: ...
 def mask(digits: str | None) -> str | None:
     """``198004262385`` → ``19800426-****``. Keeps the birth date, hides the rest."""
     if digits is None:

@@ -99,7 +99,9 @@ def _team_by_slug(session: Session, slug: str) -> Team:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Bind address (default NARA_HOST).")] = None,
-    port: Annotated[int | None, typer.Option(help="Port (default NARA_PORT).", min=1, max=65535)] = None,
+    port: Annotated[
+        int | None, typer.Option(help="Port (default NARA_PORT).", min=1, max=65535)
+    ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
 ) -> None:
     """Serve the web app and the API."""
@@ -131,16 +133,21 @@ def migrate(
         migrations.upgrade(s.database_url, revision)
     except OperationalError as exc:
         fail(f"cannot reach the database: {exc.orig}", 1)
-    typer.echo(f"database at {get_engine(s).url!r} is at revision {migrations.current_revision(get_engine(s))}")
+    now_at = migrations.current_revision(get_engine(s))
+    typer.echo(f"database at {get_engine(s).url!r} is at revision {now_at}")
 
 
 @app.command()
 def demo(
-    force: Annotated[bool, typer.Option("--force", help="Wipe a non-empty database first.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Wipe a non-empty database first.")
+    ] = False,
     keep_existing: Annotated[
         bool, typer.Option("--keep-existing", help="Do nothing (exit 0) if data exists.")
     ] = False,
-    cases: Annotated[int, typer.Option(help="Historical cases to create.", min=0, max=100_000)] = 300,
+    cases: Annotated[
+        int, typer.Option(help="Historical cases to create.", min=0, max=100_000)
+    ] = 300,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same demo).")] = 2026,
 ) -> None:
     """Load the demo organisation Exempelbanken (refuses a non-empty database)."""
@@ -294,7 +301,9 @@ def team_list() -> None:
     """List teams with their member counts."""
     with unit_of_work() as session:
         for team in session.scalars(select(Team).order_by(Team.id)):
-            count = len(list(session.scalars(select(TeamMember).where(TeamMember.team_id == team.id))))
+            count = len(
+                list(session.scalars(select(TeamMember).where(TeamMember.team_id == team.id)))
+            )
             flag = "  [fallback]" if team.is_fallback else ""
             typer.echo(f"{team.id:>4}  {team.slug:<24} {team.name_sv} ({count} members){flag}")
 
@@ -304,7 +313,9 @@ def team_create(
     slug: str,
     name_sv: Annotated[str, typer.Option("--name-sv")],
     name_en: Annotated[str, typer.Option("--name-en")],
-    fallback: Annotated[bool, typer.Option("--fallback", help="Takes cases no team handles.")] = False,
+    fallback: Annotated[
+        bool, typer.Option("--fallback", help="Takes cases no team handles.")
+    ] = False,
 ) -> None:
     """Create a team."""
     with unit_of_work() as session:
@@ -321,7 +332,9 @@ def team_add_member(slug: str, email: str) -> None:
     with unit_of_work() as session:
         team = _team_by_slug(session, slug)
         user = _user_by_email(session, email)
-        team_actions.add_team_member(session=session, actor=SYSTEM, team_id=team.id, user_id=user.id)
+        team_actions.add_team_member(
+            session=session, actor=SYSTEM, team_id=team.id, user_id=user.id
+        )
         typer.echo(f"{user.email} is a member of {team.slug}")
 
 

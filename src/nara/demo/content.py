@@ -23,8 +23,9 @@ TEAMS = [
 ]  # fmt: skip
 
 # slug, name_sv, name_en, team slugs that handle it
+
 TOPICS = [
-    ("kort-har-inte-kommit", "Kortet har inte kommit", "Card has not arrived", ["kort-betalningar"]),
+    ("kort-har-inte-kommit", "Kortet har inte kommit", "Card has not arrived", ["kort-betalningar"]),  # noqa: E501
     ("kortbetalning-nekad", "Kortbetalning nekad", "Card payment declined", ["kort-betalningar"]),
     ("bestridd-kortbetalning", "Bestrida kortköp", "Dispute a card payment", ["kort-betalningar"]),
     ("swish", "Swish fungerar inte", "Swish is not working", ["kort-betalningar"]),
@@ -33,8 +34,8 @@ TOPICS = [
     ("bankid", "BankID", "BankID", ["konton-legitimering", "kundservice"]),
     ("oppna-konto", "Öppna konto", "Open an account", ["konton-legitimering"]),
     ("avsluta-konto", "Avsluta konto", "Close an account", ["konton-legitimering"]),
-    ("andra-personuppgifter", "Ändra adress eller namn", "Change address or name", ["konton-legitimering"]),
-    ("kontoutdrag", "Kontoutdrag och intyg", "Statements and certificates", ["konton-legitimering", "kundservice"]),
+    ("andra-personuppgifter", "Ändra adress eller namn", "Change address or name", ["konton-legitimering"]),  # noqa: E501
+    ("kontoutdrag", "Kontoutdrag och intyg", "Statements and certificates", ["konton-legitimering", "kundservice"]),  # noqa: E501
     ("fullmakt", "Fullmakt", "Power of attorney", ["konton-legitimering"]),
     ("bolanerata", "Bolåneränta", "Mortgage rate", ["lan-krediter"]),
     ("laneansokan", "Låneansökan", "Loan application", ["lan-krediter"]),
@@ -42,7 +43,7 @@ TOPICS = [
     ("kreditgrans", "Kreditgräns", "Credit limit", ["lan-krediter"]),
     ("misstankt-bedrageri", "Misstänkt bedrägeri", "Suspected fraud", ["bedrageri-sakerhet"]),
     ("natfiske", "Falskt sms eller mejl", "Phishing text or e-mail", ["bedrageri-sakerhet"]),
-    ("stulet-kort", "Stulet eller borttappat kort", "Stolen or lost card", ["bedrageri-sakerhet", "kort-betalningar"]),
+    ("stulet-kort", "Stulet eller borttappat kort", "Stolen or lost card", ["bedrageri-sakerhet", "kort-betalningar"]),  # noqa: E501
     ("avgifter", "Avgifter", "Fees", ["kundservice"]),
     ("klagomal", "Klagomål", "Complaint", ["kundservice"]),
     ("inloggning", "Inloggning internetbanken", "Logging in to online banking", ["kundservice"]),
@@ -140,7 +141,7 @@ MESSAGES: dict[str, list[str]] = {
     "amortering": ["Kan jag göra amorteringsfritt i sex månader under föräldraledigheten?"],
     "kreditgrans": ["Jag vill höja kreditgränsen på mitt kreditkort inför en resa."],
     "misstankt-bedrageri": [
-        "Någon ringde och sa att de var från banken och bad mig signera med BankID. Jag gjorde det.",
+        "Någon ringde och sa att de var från banken och bad mig signera med BankID. Jag gjorde det.",  # noqa: E501
         "Det har gjorts tre köp på mitt konto i natt som inte är mina.",
     ],
     "natfiske": [

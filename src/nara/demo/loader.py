@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nara import clock
+from nara.demo import content
 from nara.domain import auth as auth_actions
 from nara.domain import cases as case_actions
 from nara.domain import customers as customer_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM, Actor, actor_for_user
-from nara.demo import content
 from nara.models import Base, Case, Customer, Team, User
 
 Progress = Callable[[int, int], None]
@@ -84,7 +84,8 @@ def _add_customers(session: Session, org: DemoOrg, rng: random.Random, password:
     names: set[str] = set()
     while len(names) < 60:
         names.add(f"{rng.choice(content.FIRST_NAMES)} {rng.choice(content.LAST_NAMES)}")
-    ordered = ["Anna Andersson", "Lars Johansson"] + sorted(names - {"Anna Andersson", "Lars Johansson"})
+    first = ["Anna Andersson", "Lars Johansson"]
+    ordered = first + sorted(names - set(first))
     for index, name in enumerate(ordered[:60]):
         user_id = None
         if index < len(content.CUSTOMER_LOGINS):
@@ -110,7 +111,7 @@ def _add_customers(session: Session, org: DemoOrg, rng: random.Random, password:
 
 def _opening_times(rng: random.Random, now: datetime, count: int) -> list[datetime]:
     """Weekday business hours (07-17 Swedish time, roughly 06-16 UTC), morning peak."""
-    times = []
+    times: list[datetime] = []
     while len(times) < count:
         day = now - timedelta(days=rng.uniform(0, 182))
         if day.weekday() >= 5 and rng.random() < 0.8:

@@ -35,7 +35,7 @@ from nara.domain.security import (
 )
 from nara.models import ApiToken, AuthSession, User
 
-TOKEN_PREFIX = "nara_"
+TOKEN_PREFIX = "nara_"  # noqa: S105 - a public prefix, not a secret
 LOCK_WINDOW = timedelta(minutes=15)
 
 
@@ -201,9 +201,7 @@ def authenticate_token(*, session: Session, token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     now = clock.now()
-    api_token = session.scalar(
-        select(ApiToken).where(ApiToken.token_hash == token_digest(token))
-    )
+    api_token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
     if api_token is None or api_token.revoked_at is not None:
         return None
     if api_token.expires_at is not None and api_token.expires_at <= now:

@@ -99,9 +99,7 @@ def _request_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _find_idempotent(
-    session: Session, user_id: int, key: str, request_hash: str
-) -> Case | None:
+def _find_idempotent(session: Session, user_id: int, key: str, request_hash: str) -> Case | None:
     row = session.scalar(
         select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
     )
@@ -176,7 +174,9 @@ def open_case(
     the_priority = validation.choice(Priority, priority, field="priority")
     if actor.is_customer:
         if the_channel not in CUSTOMER_CHANNELS:
-            raise ValidationFailed("customers open cases on the web or chat channel", field="channel")
+            raise ValidationFailed(
+                "customers open cases on the web or chat channel", field="channel"
+            )
         if team_id is not None or owner_id is not None or the_priority != Priority.normal:
             raise PermissionDenied("customers cannot choose team, owner or priority")
     payload = {
@@ -352,7 +352,7 @@ def assign_case(
     session: Session,
     actor: Actor,
     number: str,
-    owner_id: int | None | _Keep = KEEP,
+    owner_id: int | _Keep | None = KEEP,
     team_id: int | None = None,
 ) -> Case:
     """Set the owner (None unassigns, KEEP leaves it) and optionally move the case to
@@ -374,9 +374,9 @@ def assign_case(
         append_event(session, case=case, type="case.team_changed", actor=actor,
                      data={"old_team": old_team.name_sv, "new_team": new_team.name_sv,
                            "old_team_id": old_team.id, "new_team_id": new_team.id})  # fmt: skip
-        if owner_id is KEEP and case.owner_id is not None:
-            if not is_team_member(session, new_team.id, case.owner_id):
-                owner_id = None
+        keeps_owner = owner_id is KEEP and case.owner_id is not None
+        if keeps_owner and not is_team_member(session, new_team.id, case.owner_id or 0):
+            owner_id = None
     if owner_id is KEEP:
         pass
     elif owner_id is not None:

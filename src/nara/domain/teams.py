@@ -104,9 +104,7 @@ def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id:
     session.flush()
 
 
-def create_topic(
-    *, session: Session, actor: Actor, slug: str, name_sv: str, name_en: str
-) -> Topic:
+def create_topic(*, session: Session, actor: Actor, slug: str, name_sv: str, name_en: str) -> Topic:
     if not (actor.is_system or actor.role in (Role.admin, Role.lead)):
         raise PermissionDenied("only leads and admins can create topics")
     clean_slug = validation.slug(slug)

@@ -18,9 +18,7 @@ from nara.models import Role, User
 def _check_password(password: str) -> None:
     minimum = get_settings().password_min_length
     if len(password) < minimum:
-        raise ValidationFailed(
-            f"password must be at least {minimum} characters", field="password"
-        )
+        raise ValidationFailed(f"password must be at least {minimum} characters", field="password")
     if len(password) > 1024:
         raise ValidationFailed("password must be at most 1024 characters", field="password")
 

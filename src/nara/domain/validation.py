@@ -63,7 +63,7 @@ def slug(value: str | None, *, field: str = "slug") -> str:
 
 def choice(enum: type[E], value: str | None, *, field: str) -> E:
     try:
-        return enum(value)
+        return enum(value or "")
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise ValidationFailed(

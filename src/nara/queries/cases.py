@@ -52,7 +52,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         opened, case_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
         return ensure_utc(datetime.fromisoformat(opened)), int(case_id)
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise ValidationFailed("cursor is not valid; use next_cursor from a list", field="cursor")
+        raise ValidationFailed(
+            "cursor is not valid; use next_cursor from a list", field="cursor"
+        ) from None
 
 
 def list_cases(

@@ -74,9 +74,7 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     errors = []
     for err in exc.errors():
         if err.get("type") == "json_invalid":
-            return problem(
-                400, "the request body is not valid JSON", instance=request.url.path
-            )
+            return problem(400, "the request body is not valid JSON", instance=request.url.path)
         errors.append({"field": _location(err.get("loc", ())), "message": err.get("msg", "")})
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     return problem(422, summary or "invalid input", instance=request.url.path, errors=errors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -25,7 +26,9 @@ router = APIRouter(tags=["directory"])
 def list_customers(
     db: DB,
     actor: CurrentActor,
-    q: Annotated[str | None, Query(max_length=200, description="name, e-mail or personnummer")] = None,
+    q: Annotated[
+        str | None, Query(max_length=200, description="name, e-mail or personnummer")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> list[schemas.CustomerOut]:
     """Staff search customers; a customer gets only themselves."""
@@ -38,10 +41,8 @@ def list_customers(
     if q and q.strip():
         text = q.strip()
         clauses = [Customer.name.ilike(f"%{text}%"), func.lower(Customer.email) == text.lower()]
-        try:
+        with contextlib.suppress(personnummer.InvalidPersonnummer):
             clauses.append(Customer.personnummer == personnummer.normalise(text))
-        except personnummer.InvalidPersonnummer:
-            pass
         stmt = stmt.where(or_(*clauses))
     return [serializers.customer_out(actor, c) for c in db.scalars(stmt)]
 

@@ -167,7 +167,9 @@ def topics_out(session: Session, topics: Sequence[Topic]) -> list[schemas.TopicO
 
 
 def user_out(session: Session, user: User) -> schemas.UserOut:
-    team_ids = sorted(session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user.id)))
+    team_ids = sorted(
+        session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user.id))
+    )
     return schemas.UserOut(
         id=user.id,
         email=user.email,

@@ -90,7 +90,9 @@ def logout(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") ->
 
 
 @router.get("/cases", response_class=HTMLResponse)
-def case_list(request: Request, db: DB, q: str | None = None, cursor: str | None = None) -> Response:
+def case_list(
+    request: Request, db: DB, q: str | None = None, cursor: str | None = None
+) -> Response:
     caller = _caller(request, db)
     if caller is None:
         return _to_login()
@@ -100,7 +102,9 @@ def case_list(request: Request, db: DB, q: str | None = None, cursor: str | None
     except DomainError:
         page = case_queries.list_cases(db, caller.actor, filters, cursor=None, limit=50)
     rows = serializers.cases_out(db, caller.actor, page.items)
-    topics = list(db.scalars(select(Topic).where(Topic.is_active.is_(True)).order_by(Topic.name_sv)))
+    topics = list(
+        db.scalars(select(Topic).where(Topic.is_active.is_(True)).order_by(Topic.name_sv))
+    )
     return render(request, "cases.html", cases=rows, next_cursor=page.next_cursor, q=q or "",
                   topics=topics)  # fmt: skip
 

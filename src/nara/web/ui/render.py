@@ -33,9 +33,7 @@ def local_time(value: datetime | None) -> str:
 env.filters["local_time"] = local_time
 
 
-def render(
-    request: Request, template: str, status_code: int = 200, **context: Any
-) -> HTMLResponse:
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     caller = getattr(request.state, "caller", None)
     html = env.get_template(template).render(
         request=request,
