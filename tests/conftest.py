@@ -23,12 +23,12 @@ from sqlalchemy.orm import Session
 
 os.environ.setdefault("NARA_ENV", "test")
 
-from nara import migrate  # noqa: E402
-from nara.config import reset_settings  # noqa: E402
-from nara.db import make_engine, normalise_url  # noqa: E402
-from nara.demo.loader import wipe  # noqa: E402
-from nara.web.app import create_app  # noqa: E402
-from nara.web.deps import get_db  # noqa: E402
+from nara import migrate
+from nara.config import reset_settings
+from nara.db import make_engine, normalise_url
+from nara.demo.loader import wipe
+from nara.web.app import create_app
+from nara.web.deps import get_db
 
 TEST_URL = os.environ.get("NARA_TEST_DATABASE_URL", "")
 
