@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 os.environ.setdefault("NARA_ENV", "test")
+os.environ.setdefault("NARA_SECRET_KEY", "test-secret-not-for-production-0123456789")
 
 from nara import migrate
 from nara.config import reset_settings
