@@ -106,7 +106,13 @@ def app(engine: Engine, db: Session) -> Iterator[object]:
     application = create_app(engine)
 
     def _db() -> Iterator[Session]:
-        yield db
+        # Like the real get_db: a failed request's writes are rolled back (to the
+        # test's savepoint), the session stays usable for the rest of the test.
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
 
     application.dependency_overrides[get_db] = _db
     yield application

@@ -17,7 +17,8 @@ from typing import overload
 
 from nara import clock
 
-_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$")
+# re.ASCII: \d must not match other scripts' digits (full-width, Arabic-Indic, ...).
+_PATTERN = re.compile(r"^(\d{2})?(\d{2})(\d{2})(\d{2})([-+]?)(\d{3})(\d)$", re.ASCII)
 # Anything in free text that looks like a personnummer, for log masking.
 TEXT_PATTERN = re.compile(r"(?<!\d)(\d{2})?(\d{6})[-+ ]?(\d{4})(?!\d)")
 

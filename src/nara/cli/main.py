@@ -52,10 +52,17 @@ def settings() -> Settings:
     try:
         return get_settings()
     except ValidationError as exc:
-        problems = "; ".join(
-            f"NARA_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()
-        )
+        problems = "; ".join(_config_problem(e["loc"], e["msg"]) for e in exc.errors())
         fail(f"bad configuration: {problems}")
+
+
+def _config_problem(loc: tuple[int | str, ...], msg: str) -> str:
+    """``NARA_PORT: Input should be a valid integer``; a check across settings (empty
+    ``loc``) already names its variables, so it gets no prefix."""
+    msg = msg.removeprefix("Value error, ")
+    if not loc:
+        return msg
+    return f"NARA_{'_'.join(str(p) for p in loc).upper()}: {msg}"
 
 
 @contextmanager
@@ -165,8 +172,9 @@ def demo(
             loader.wipe(session)
 
         def progress(done: int, total: int) -> None:
-            if done == total or done % 25 == 0:
-                typer.echo(f"\r  cases {done}/{total}", nl=done == total)
+            step = max(1, total // 10)
+            if done == total or done % step == 0:
+                typer.echo(f"  cases {done:>{len(str(total))}}/{total} ({done * 100 // total} %)")
 
         typer.echo("Loading Exempelbanken …")
         loader.load_demo(session, cases=cases, seed=seed, progress=progress)

@@ -65,6 +65,8 @@ def log_in(
     (the caller commits, so that the failure counts, and answers without saying which
     part was wrong); too many failures lock the account for 15 minutes."""
     now = clock.now()
+    if "\x00" in email or len(email) > 254:
+        return None  # no such address can exist; and PostgreSQL refuses NUL in text
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is not None and _locked(user, now):
         raise RateLimited(

@@ -7,6 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -51,6 +52,11 @@ KEEP = _Keep.KEEP
 class OpenedCase:
     case: Case
     created: bool  # False when an idempotent retry returned the earlier case
+
+
+def _org_zone() -> ZoneInfo:
+    """Case numbers count per calendar year where the organisation is."""
+    return ZoneInfo(get_settings().display_timezone)
 
 
 def next_case_number(session: Session, year: int) -> str:
@@ -251,7 +257,7 @@ def _insert_case(
 ) -> Case:
     now = clock.now()
     case = Case(
-        number=next_case_number(session, now.year),
+        number=next_case_number(session, now.astimezone(_org_zone()).year),
         customer_id=customer.id,
         topic_id=topic.id if topic else None,
         team_id=team.id,
@@ -364,10 +370,18 @@ def assign_case(
     case = get_case_for(session, actor, number, lock=True)
     if case.status == CaseStatus.closed:
         raise Conflict(f"case {case.number} is closed")
+    target_team_id = case.team_id
+    new_team: Team | None = None
     if team_id is not None and team_id != case.team_id:
         new_team = session.get(Team, team_id)
         if new_team is None:
             raise ValidationFailed(f"no team with id {team_id}", field="team_id")
+        target_team_id = new_team.id
+    # Validate everything before changing anything.
+    owner = None
+    if isinstance(owner_id, int):
+        owner = _check_owner(session, owner_id, target_team_id)
+    if new_team is not None:
         old_team = session.get(Team, case.team_id)
         assert old_team is not None
         case.team_id = new_team.id
@@ -379,12 +393,11 @@ def assign_case(
             owner_id = None
     if owner_id is KEEP:
         pass
-    elif owner_id is not None:
-        owner = _check_owner(session, owner_id, case.team_id)
-        if owner_id != case.owner_id:
-            case.owner_id = owner_id
+    elif owner is not None:
+        if owner.id != case.owner_id:
+            case.owner_id = owner.id
             append_event(session, case=case, type="case.assigned", actor=actor,
-                         data={"owner_id": owner_id, "owner_name": owner.display_name})  # fmt: skip
+                         data={"owner_id": owner.id, "owner_name": owner.display_name})  # fmt: skip
     elif case.owner_id is not None:
         case.owner_id = None
         append_event(session, case=case, type="case.unassigned", actor=actor)

@@ -50,8 +50,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         opened, case_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        return ensure_utc(datetime.fromisoformat(opened)), int(case_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        moment, last_id = ensure_utc(datetime.fromisoformat(opened)), int(case_id)
+        if not 0 <= last_id < 2**63:  # beyond a 64-bit id the database would overflow
+            raise ValueError(case_id)
+        return moment, last_id
+    except (ValueError, TypeError, OverflowError, binascii.Error, json.JSONDecodeError):
         raise ValidationFailed(
             "cursor is not valid; use next_cursor from a list", field="cursor"
         ) from None

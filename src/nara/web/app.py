@@ -15,7 +15,11 @@ from nara.config import get_settings
 from nara.db import get_engine, session_factory
 from nara.web import errors
 from nara.web.api import auth, cases, directory, health
-from nara.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from nara.web.middleware import (
+    BodyLimitMiddleware,
+    NulInUrlMiddleware,
+    SecurityHeadersMiddleware,
+)
 from nara.web.ui import pages
 
 STATIC = Path(__file__).parent / "static"
@@ -63,5 +67,6 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     app.include_router(pages.router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
+    app.add_middleware(NulInUrlMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     return app

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from nara.domain.errors import DomainError, RateLimited
@@ -89,6 +90,18 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
 
 
+async def unstorable_value(request: Request, exc: Exception) -> Response:
+    """The database refused a value from the request: a number beyond its integers
+    (SQLite raises OverflowError, PostgreSQL a DataError) or, on PostgreSQL, text with a
+    NUL character. That is bad input, not a server error."""
+    log.info("refused a value on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return problem(
+        422,
+        "a value in the request is out of range or contains a character that cannot be stored",
+        instance=request.url.path,
+    )
+
+
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "an unexpected error occurred; it has been logged")
@@ -98,4 +111,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(DataError, unstorable_value)
+    app.add_exception_handler(OverflowError, unstorable_value)
     app.add_exception_handler(Exception, unexpected_error)

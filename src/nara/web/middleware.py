@@ -14,6 +14,46 @@ CSP = (
 )
 
 
+class NulInUrlMiddleware:
+    """A NUL character in the path or query is refused (400) before any database sees it;
+    databases disagree about NUL in text (PostgreSQL refuses it, SQLite cuts at it)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw = scope.get("raw_path") or scope.get("path", "").encode()
+            query: bytes = scope.get("query_string", b"")
+            if (
+                b"\x00" in raw
+                or b"%00" in raw.lower()
+                or b"%00" in query
+                or "\x00" in scope.get("path", "")
+            ):
+                body = json.dumps(
+                    {
+                        "type": "about:blank",
+                        "title": "Bad request",
+                        "status": 400,
+                        "detail": "the URL contains a NUL character (%00)",
+                    }
+                ).encode()
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 400,
+                        "headers": [
+                            (b"content-type", b"application/problem+json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
 class _TooLarge(Exception):
     pass
 

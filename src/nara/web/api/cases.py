@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from nara.domain import cases as case_actions
 from nara.domain.errors import ValidationFailed
 from nara.domain.validation import choice
-from nara.models import CaseStatus, StatusCategory
+from nara.models import Case, CaseStatus, StatusCategory
 from nara.queries import cases as case_queries
 from nara.queries.access import get_case_for
 from nara.web.api import schemas, serializers
@@ -19,7 +19,10 @@ router = APIRouter(prefix="/cases", tags=["cases"])
 
 
 def _detail(db: DB, caller: CurrentCaller, number: str) -> schemas.CaseDetailOut:
-    case = get_case_for(db, caller.actor, number)
+    return _render(db, caller, get_case_for(db, caller.actor, number))
+
+
+def _render(db: DB, caller: CurrentCaller, case: Case) -> schemas.CaseDetailOut:
     events = case_queries.timeline(db, caller.actor, case)
     return serializers.case_detail_out(db, caller.actor, case, events, caller.user.locale)
 
@@ -41,7 +44,8 @@ def create_case(
     if not opened.created:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/cases/{opened.case.number}"
-    return _detail(db, caller, opened.case.number)
+    # Not _detail: staff may open a case for a team they are not in.
+    return _render(db, caller, opened.case)
 
 
 @router.get("", response_model=schemas.CasePage)
@@ -136,7 +140,9 @@ def assign(
         session=db, actor=caller.actor, number=number, owner_id=owner, team_id=body.team_id
     )
     db.commit()
-    return _detail(db, caller, case.number)
+    # Not _detail: moving a case to another team can take it out of the caller's sight,
+    # and the answer to a move that succeeded must not be 404.
+    return _render(db, caller, case)
 
 
 @router.post("/{number}/claim", response_model=schemas.CaseDetailOut)

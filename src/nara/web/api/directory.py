@@ -40,7 +40,12 @@ def list_customers(
     stmt = select(Customer).order_by(Customer.name, Customer.id).limit(limit)
     if q and q.strip():
         text = q.strip()
-        clauses = [Customer.name.ilike(f"%{text}%"), func.lower(Customer.email) == text.lower()]
+        # % and _ in the search are text, not LIKE wildcards.
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses = [
+            Customer.name.ilike(f"%{escaped}%", escape="\\"),
+            func.lower(Customer.email) == text.lower(),
+        ]
         with contextlib.suppress(personnummer.InvalidPersonnummer):
             clauses.append(Customer.personnummer == personnummer.normalise(text))
         stmt = stmt.where(or_(*clauses))

@@ -9,6 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class In(BaseModel):
+    """Base of request bodies: unknown fields are refused (422). Control characters in
+    text are removed by the domain's validation."""
+
     model_config = ConfigDict(extra="forbid")
 
 

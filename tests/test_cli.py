@@ -1,0 +1,730 @@
+"""The ``nara`` command, run against a temporary SQLite database (NARA_DATABASE_URL).
+
+Most tests call the Typer app in-process (typer.testing.CliRunner); a few run the real
+console script in a subprocess. The CLI tests always use SQLite, also when the rest of
+the suite runs on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import typer.main
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner, Result
+
+from nara import clock, personnummer
+from nara import migrate as migrations
+from nara.cli.main import app
+from nara.config import get_settings, reset_settings
+from nara.db import dispose_engines, make_engine
+from nara.demo import content
+from nara.domain.auth import authenticate_token, log_in
+from nara.models import (
+    ApiToken,
+    Case,
+    CaseEvent,
+    Customer,
+    Team,
+    TeamMember,
+    TeamTopic,
+    Topic,
+    User,
+)
+from nara.web.app import create_app
+
+NARA = Path(sys.executable).parent / "nara"
+PASSWORD = "ett långt lösenord"
+SECRET = "cli-test-secret-0123456789-abcdefghij"
+
+# Skatteverket's test personnummer (never a real person's); the first two are the
+# examples in Skatteverket's own material, Tolvan is the classic test person.
+SKATTEVERKET_TEST_NUMBERS = {
+    "198004262385",
+    "198108222384",
+    "198204212396",
+    "198308172397",
+    "198404152392",
+    "198508122382",
+    "198612092380",
+    "198708152387",
+    "198804202383",
+    "198202142397",
+    "191212121212",
+}
+
+
+@dataclass
+class Cli:
+    url: str
+    runner: CliRunner
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        reset_settings()  # what nara.cli.main.main() does first
+        return self.runner.invoke(app, list(args), input=input)
+
+    def ok(self, *args: str, input: str | None = None) -> Result:
+        result = self(*args, input=input)
+        assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
+        return result
+
+    def engine(self) -> Engine:
+        return make_engine(self.url)
+
+
+@pytest.fixture
+def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cli]:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("NARA_DATABASE_URL", url)
+    monkeypatch.setenv("NARA_ENV", "test")
+    monkeypatch.setenv("NARA_SECRET_KEY", SECRET)
+    monkeypatch.chdir(tmp_path)  # no stray .env file is read
+    yield Cli(url=url, runner=CliRunner())
+    dispose_engines()
+    reset_settings()  # the next get_settings() reads the restored environment
+
+
+@pytest.fixture
+def migrated(cli: Cli) -> Cli:
+    cli.ok("migrate")
+    return cli
+
+
+@pytest.fixture
+def session(cli: Cli) -> Iterator[Session]:
+    """A session on the CLI's database, for checking what the commands did."""
+    engine = cli.engine()
+    with Session(engine) as s:
+        yield s
+    engine.dispose()
+
+
+def count(session: Session, model: type) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def assert_clean_failure(result: Result, codes: tuple[int, ...] = (2,)) -> None:
+    assert result.exit_code in codes, (result.exit_code, result.stdout, result.stderr)
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(
+        result.exception
+    )
+    assert "Traceback" not in result.output
+    assert result.stderr.startswith("error: "), result.stderr
+
+
+# ---- --help ----
+
+
+def _command_paths() -> list[tuple[str, ...]]:
+    root = typer.main.get_command(app)
+    paths: list[tuple[str, ...]] = [()]
+
+    def walk(command: object, prefix: tuple[str, ...]) -> None:
+        # a group has .commands (Typer ships its own copy of Click, so no isinstance)
+        for name, sub in getattr(command, "commands", {}).items():
+            paths.append((*prefix, name))
+            walk(sub, (*prefix, name))
+
+    walk(root, ())
+    return paths
+
+
+COMMAND_PATHS = _command_paths()
+
+
+def test_every_command_is_listed() -> None:
+    names = {" ".join(p) for p in COMMAND_PATHS}
+    assert {
+        "serve",
+        "migrate",
+        "demo",
+        "check",
+        "user create",
+        "user list",
+        "user set-password",
+        "user deactivate",
+        "token create",
+        "token revoke",
+        "team list",
+        "team create",
+        "team add-member",
+        "team add-topic",
+        "team fallback",
+        "topic list",
+        "topic create",
+    } <= names
+
+
+@pytest.mark.parametrize("path", COMMAND_PATHS, ids=lambda p: " ".join(p) or "nara")
+def test_help_for_every_command(cli: Cli, path: tuple[str, ...]) -> None:
+    result = cli(*path, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Usage:" in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_groups_without_a_command_show_help(cli: Cli) -> None:
+    for group in ("user", "token", "team", "topic"):
+        result = cli(group)
+        assert "Usage:" in result.output
+        assert "Traceback" not in result.output
+
+
+def test_the_console_script_runs(cli: Cli) -> None:
+    assert NARA.exists(), NARA
+    done = subprocess.run(  # noqa: S603 - our own console script
+        [str(NARA), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    for name in ("migrate", "demo", "user", "token", "team", "topic"):
+        assert name in done.stdout
+
+
+# ---- migrate and check ----
+
+
+def test_migrate_creates_the_schema(cli: Cli, session: Session) -> None:
+    result = cli.ok("migrate")
+    assert f"is at revision {migrations.head_revision(cli.url)}" in result.stdout
+    tables = set(inspect(session.get_bind()).get_table_names())
+    assert {"cases", "case_events", "users", "teams", "topics", "alembic_version"} <= tables
+    # running it again is harmless
+    cli.ok("migrate")
+
+
+def test_check(cli: Cli) -> None:
+    before = cli("check")
+    assert_clean_failure(before, (1,))
+    assert "nara migrate" in before.stderr
+    cli.ok("migrate")
+    after = cli.ok("check")
+    assert "environment: test" in after.stdout
+    assert "tables:" in after.stdout
+
+
+# ---- an unmigrated database ----
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("demo", "--cases", "1"),
+        ("user", "list"),
+        ("user", "create", "a@example.test", "--name", "A", "--no-password"),
+        ("token", "create", "a@example.test", "--name", "x"),
+        ("team", "list"),
+        ("team", "create", "x", "--name-sv", "X", "--name-en", "X"),
+        ("topic", "list"),
+        ("topic", "create", "x", "--name-sv", "X", "--name-en", "X"),
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_unmigrated_database_says_to_migrate(cli: Cli, args: tuple[str, ...]) -> None:
+    result = cli(*args)
+    assert_clean_failure(result, (1, 2))
+    assert "nara migrate" in result.stderr
+
+
+# ---- settings ----
+
+
+def test_production_refuses_the_default_secret(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NARA_ENV", "production")
+    monkeypatch.delenv("NARA_SECRET_KEY")
+    for args in (("migrate",), ("check",), ("user", "list"), ("demo",)):
+        result = cli(*args)
+        assert_clean_failure(result)
+        assert result.stderr.startswith(
+            "error: bad configuration: NARA_SECRET_KEY must be set to a random value of at "
+            "least 32 characters"
+        ), result.stderr
+        assert "secrets.token_urlsafe" in result.stderr
+        assert "Value error" not in result.stderr
+    assert not (Path.cwd() / "cli.db").exists()
+
+
+def test_development_allows_the_default_secret(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NARA_ENV", "development")
+    monkeypatch.delenv("NARA_SECRET_KEY")
+    cli.ok("migrate")
+    assert "environment: development" in cli.ok("check").stdout
+
+
+def test_test_environment_refuses_the_default_secret(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NARA_SECRET_KEY")
+    assert_clean_failure(cli("check"))
+
+
+def test_production_refuses_a_short_secret(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NARA_ENV", "production")
+    monkeypatch.setenv("NARA_SECRET_KEY", "too-short")
+    result = cli("check")
+    assert_clean_failure(result)
+    assert "NARA_SECRET_KEY" in result.stderr
+
+
+def test_production_with_a_real_secret_works(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NARA_ENV", "production")
+    monkeypatch.setenv("NARA_SECRET_KEY", "s" * 48)
+    cli.ok("migrate")
+    assert "environment: production" in cli.ok("check").stdout
+
+
+def test_bad_setting_is_reported_by_name(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NARA_PORT", "not-a-port")
+    result = cli("check")
+    assert_clean_failure(result)
+    assert "NARA_PORT: " in result.stderr
+
+
+def test_real_command_refuses_production_default_secret(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NARA_")}
+    env.update(NARA_ENV="production", NARA_DATABASE_URL=f"sqlite:///{tmp_path / 'p.db'}")
+    # and no NARA_SECRET_KEY: the default one
+    done = subprocess.run(  # noqa: S603 - our own console script
+        [str(NARA), "migrate"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: bad configuration")
+    assert "NARA_SECRET_KEY" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "p.db").exists() or (tmp_path / "p.db").stat().st_size == 0
+
+
+# ---- the demo ----
+
+
+def _check_demo(session: Session, cases: int) -> None:
+    now = clock.now()
+    assert count(session, Team) == 5
+    assert count(session, Topic) == len(content.TOPICS) == 22
+    assert count(session, Case) == cases
+    fallback = session.scalars(select(Team.slug).where(Team.is_fallback.is_(True))).all()
+    assert fallback == ["kundservice"]
+    roles = set(session.scalars(select(User.role)))
+    assert roles == {"customer", "agent", "lead", "admin"}
+    # every team has members and handles topics
+    for team in session.scalars(select(Team)):
+        assert session.scalar(select(func.count()).where(TeamMember.team_id == team.id))
+        assert session.scalar(select(func.count()).where(TeamTopic.team_id == team.id))
+    # personnummer: Skatteverket's test numbers, stored as 12 digits
+    numbers = [n for n in session.scalars(select(Customer.personnummer)) if n is not None]
+    assert numbers
+    assert set(numbers) <= SKATTEVERKET_TEST_NUMBERS
+    assert {"198004262385", "198108222384"} <= set(numbers)
+    for number in numbers:
+        assert personnummer.normalise(number) == number
+    # two customers can log in to the portal
+    assert session.scalar(select(func.count()).where(Customer.user_id.is_not(None))) == 2
+    # every case has a timeline starting with case.opened at its opening time
+    for case in session.scalars(select(Case)):
+        first = session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+        ).first()
+        assert first is not None and first.type == "case.opened", case.number
+        assert first.created_at == case.opened_at
+        assert case.opened_at <= now
+        assert case.opened_at >= now - timedelta(days=183)
+    opened_without_event = session.scalar(
+        select(func.count())
+        .select_from(Case)
+        .where(~Case.id.in_(select(CaseEvent.case_id).where(CaseEvent.type == "case.opened")))
+    )
+    assert opened_without_event == 0
+    latest_event = session.scalar(select(func.max(CaseEvent.created_at)))
+    assert latest_event is None or latest_event <= now
+    assert session.scalar(select(func.count()).where(ApiToken.name == "demo-integration")) == 1
+
+
+def test_demo_loads_exempelbanken(migrated: Cli, session: Session) -> None:
+    result = migrated.ok("demo", "--cases", "40")
+    assert "Exempelbanken" in result.stdout
+    assert "admin@exempelbanken.se" in result.stdout
+    assert content.DEMO_PASSWORD in result.stdout
+    _check_demo(session, 40)
+    # the demo logins work
+    assert (
+        log_in(session=session, email="karin.lead@exempelbanken.se", password=content.DEMO_PASSWORD)
+        is not None
+    )
+    assert (
+        log_in(session=session, email="anna.andersson@example.com", password=content.DEMO_PASSWORD)
+        is not None
+    )
+    session.rollback()
+
+
+def test_make_demo_loads_the_default_300_cases(migrated: Cli, session: Session) -> None:
+    """What ``make demo`` runs: ``nara demo --keep-existing`` on an empty database."""
+    migrated.ok("demo", "--keep-existing")
+    _check_demo(session, 300)
+    now = clock.now()
+    opened = sorted(session.scalars(select(Case.opened_at)))
+    # spread over about six months, up to the present
+    assert opened[0] < now - timedelta(days=150)
+    assert opened[-1] > now - timedelta(days=14)
+    months = {(moment.year, moment.month) for moment in opened}
+    assert len(months) >= 6
+    # numbers count up per year in opening order
+    by_year: dict[int, list[int]] = {}
+    for number in session.scalars(select(Case.number).order_by(Case.opened_at, Case.id)):
+        prefix, year, serial = number.split("-")
+        assert prefix == "NA"
+        by_year.setdefault(int(year), []).append(int(serial))
+    for serials in by_year.values():
+        assert serials == list(range(1, len(serials) + 1))
+    # a lived history: every team has cases, and most cases are closed
+    assert session.scalar(select(func.count(func.distinct(Case.team_id)))) == 5
+    rows = session.execute(select(Case.status, func.count()).group_by(Case.status)).all()
+    statuses = {status: n for status, n in rows}
+    assert statuses.get("closed", 0) > 150
+    assert set(statuses) >= {"closed", "new"}
+    for case in session.scalars(select(Case).where(Case.status == "closed")):
+        assert case.resolved_at is not None and case.closed_at is not None
+        assert case.opened_at <= case.resolved_at <= case.closed_at <= now
+    types = set(session.scalars(select(CaseEvent.type).distinct()))
+    assert {"case.opened", "case.routed", "message.agent", "note.added"} <= types
+
+
+def test_demo_refuses_keeps_and_forces(migrated: Cli, session: Session) -> None:
+    def cases() -> list[tuple[str, str, str]]:
+        session.expire_all()
+        return [
+            (c.number, c.subject, c.status) for c in session.scalars(select(Case).order_by(Case.id))
+        ]
+
+    migrated.ok("demo", "--cases", "6", "--seed", "7")
+    first = cases()
+    assert len(first) == 6
+    migrated.ok("team", "create", "extra", "--name-sv", "Extra", "--name-en", "Extra")
+    # a second demo is refused and changes nothing
+    refused = migrated("demo", "--cases", "6")
+    assert_clean_failure(refused)
+    assert "--force" in refused.stderr
+    assert cases() == first
+    assert count(session, Team) == 6
+    # --keep-existing: exit 0, nothing loaded
+    kept = migrated.ok("demo", "--keep-existing", "--cases", "50")
+    assert "already has data" in kept.stdout
+    assert cases() == first
+    # --force wipes and reloads; the same seed gives the same demo
+    migrated.ok("demo", "--force", "--cases", "6", "--seed", "7")
+    assert cases() == first
+    assert count(session, Team) == 5
+    assert session.scalar(select(Team).where(Team.slug == "extra")) is None
+    assert count(session, User) == len(content.STAFF) + len(content.CUSTOMER_LOGINS)
+
+
+def test_demo_option_validation(migrated: Cli) -> None:
+    result = migrated("demo", "--cases", "-1")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+# ---- users ----
+
+
+def test_user_create_with_password_stdin(migrated: Cli, session: Session) -> None:
+    result = migrated.ok(
+        "user",
+        "create",
+        "Ny.Agent@Example.test",
+        "--name",
+        "Ny Agent",
+        "--role",
+        "agent",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
+    assert "created agent ny.agent@example.test" in result.stdout
+    user = session.scalar(select(User).where(User.email == "ny.agent@example.test"))
+    assert user is not None
+    assert user.password_hash is not None and user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in result.output
+    assert log_in(session=session, email="ny.agent@example.test", password=PASSWORD) is not None
+    session.rollback()
+
+
+def test_user_create_joins_teams(migrated: Cli, session: Session) -> None:
+    migrated.ok("team", "create", "kort", "--name-sv", "Kort", "--name-en", "Cards")
+    migrated.ok("team", "create", "lan", "--name-sv", "Lån", "--name-en", "Loans")
+    migrated.ok(
+        "user",
+        "create",
+        "lead@example.test",
+        "--name",
+        "Lea Lead",
+        "--role",
+        "lead",
+        "--no-password",
+        "--team",
+        "kort",
+        "--team",
+        "lan",
+    )
+    user = session.scalar(select(User).where(User.email == "lead@example.test"))
+    assert user is not None and user.password_hash is None and user.role == "lead"
+    teams = set(
+        session.scalars(
+            select(Team.slug)
+            .join(TeamMember, TeamMember.team_id == Team.id)
+            .where(TeamMember.user_id == user.id)
+        )
+    )
+    assert teams == {"kort", "lan"}
+
+
+def test_user_create_with_a_bad_role(migrated: Cli, session: Session) -> None:
+    result = migrated(
+        "user", "create", "x@example.test", "--name", "X", "--role", "boss", "--no-password"
+    )
+    assert_clean_failure(result)
+    assert "role must be one of: customer, agent, lead, admin" in result.stderr
+    assert "boss" in result.stderr
+    assert count(session, User) == 0
+
+
+def test_user_create_with_a_duplicate_email(migrated: Cli, session: Session) -> None:
+    migrated.ok("user", "create", "x@example.test", "--name", "X", "--no-password")
+    result = migrated("user", "create", "X@EXAMPLE.test", "--name", "X2", "--no-password")
+    assert_clean_failure(result)
+    assert "already exists" in result.stderr
+    assert count(session, User) == 1
+
+
+def test_user_create_with_a_short_password(migrated: Cli, session: Session) -> None:
+    result = migrated(
+        "user", "create", "x@example.test", "--name", "X", "--password-stdin", input="kort\n"
+    )
+    assert_clean_failure(result)
+    assert "password must be at least 10 characters" in result.stderr
+    assert count(session, User) == 0
+
+
+def test_user_create_with_an_unknown_team_creates_nothing(migrated: Cli, session: Session) -> None:
+    result = migrated(
+        "user", "create", "x@example.test", "--name", "X", "--no-password", "--team", "nope"
+    )
+    assert_clean_failure(result)
+    assert "no team with slug 'nope'" in result.stderr
+    assert count(session, User) == 0
+
+
+def test_user_list_set_password_and_deactivate(migrated: Cli, session: Session) -> None:
+    migrated.ok(
+        "user", "create", "a@example.test", "--name", "Anna A", "--role", "admin", "--no-password"
+    )
+    migrated.ok("user", "create", "b@example.test", "--name", "Bo B", "--no-password")
+    listing = migrated.ok("user", "list").stdout
+    assert "a@example.test" in listing and "b@example.test" in listing
+    migrated.ok("user", "set-password", "b@example.test", "--password-stdin", input=PASSWORD + "\n")
+    assert log_in(session=session, email="b@example.test", password=PASSWORD) is not None
+    session.commit()
+    migrated.ok("user", "deactivate", "b@example.test")
+    assert "(inactive)" in migrated.ok("user", "list").stdout
+    session.expire_all()
+    assert log_in(session=session, email="b@example.test", password=PASSWORD) is None
+    session.rollback()
+    missing = migrated("user", "deactivate", "nobody@example.test")
+    assert_clean_failure(missing)
+    assert "no user with e-mail" in missing.stderr
+    short = migrated("user", "set-password", "a@example.test", "--password-stdin", input="x\n")
+    assert_clean_failure(short)
+
+
+# ---- tokens ----
+
+
+def test_token_create_prints_a_working_token(migrated: Cli, session: Session) -> None:
+    migrated.ok(
+        "user",
+        "create",
+        "bot@example.test",
+        "--name",
+        "Integration Bot",
+        "--role",
+        "agent",
+        "--no-password",
+    )
+    result = migrated.ok("token", "create", "bot@example.test", "--name", "crm")
+    token = result.stdout.strip()
+    assert token.startswith("nara_") and "\n" not in token
+    assert "store it now" in result.stderr
+    assert token not in result.stderr
+    # the domain accepts it
+    user = authenticate_token(session=session, token=token)
+    assert user is not None and user.email == "bot@example.test"
+    session.rollback()
+    # and so does the API, on the same database file
+    engine = migrated.engine()
+    try:
+        with TestClient(create_app(engine)) as client:
+            me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+            assert me.status_code == 200, me.text
+            assert me.json()["email"] == "bot@example.test"
+            anonymous = client.get("/api/v1/me")
+            assert anonymous.status_code == 401
+            wrong = client.get("/api/v1/me", headers={"Authorization": "Bearer nara_wrong"})
+            assert wrong.status_code == 401
+    finally:
+        engine.dispose()
+    # revoke it by id; then it no longer works
+    token_id = session.scalar(select(ApiToken.id).where(ApiToken.name == "crm"))
+    migrated.ok("token", "revoke", str(token_id))
+    session.expire_all()
+    assert authenticate_token(session=session, token=token) is None
+
+
+def test_token_errors(migrated: Cli) -> None:
+    result = migrated("token", "create", "ghost@example.test", "--name", "crm")
+    assert_clean_failure(result)
+    assert "no user with e-mail ghost@example.test" in result.stderr
+    migrated.ok("user", "create", "bot@example.test", "--name", "Bot", "--no-password")
+    migrated.ok("token", "create", "bot@example.test", "--name", "crm")
+    again = migrated("token", "create", "bot@example.test", "--name", "crm")
+    assert_clean_failure(again)
+    assert "already has a token named 'crm'" in again.stderr
+    missing = migrated("token", "revoke", "9999")
+    assert_clean_failure(missing)
+    assert "no API token with id 9999" in missing.stderr
+
+
+# ---- teams and topics ----
+
+
+def test_teams_and_topics(migrated: Cli, session: Session) -> None:
+    assert (
+        "created team kundservice"
+        in migrated.ok(
+            "team",
+            "create",
+            "kundservice",
+            "--name-sv",
+            "Kundservice",
+            "--name-en",
+            "Customer Service",
+            "--fallback",
+        ).stdout
+    )
+    migrated.ok("team", "create", "kort", "--name-sv", "Kort", "--name-en", "Cards")
+    assert (
+        "created topic swish"
+        in migrated.ok(
+            "topic", "create", "swish", "--name-sv", "Swish", "--name-en", "Swish"
+        ).stdout
+    )
+    assert "kort handles swish" in migrated.ok("team", "add-topic", "kort", "swish").stdout
+    migrated.ok("user", "create", "erik@example.test", "--name", "Erik", "--no-password")
+    assert (
+        "is a member of kort"
+        in migrated.ok("team", "add-member", "kort", "erik@example.test").stdout
+    )
+    teams = migrated.ok("team", "list").stdout
+    assert "kundservice" in teams and "[fallback]" in teams
+    assert "(1 members)" in teams
+    topics = migrated.ok("topic", "list").stdout
+    assert "swish" in topics and "Swish / Swish" in topics
+    # move the fallback
+    assert "kort is now the fallback team" in migrated.ok("team", "fallback", "kort").stdout
+    fallback = list(session.scalars(select(Team.slug).where(Team.is_fallback.is_(True))))
+    assert fallback == ["kort"]
+    link = session.scalar(select(TeamTopic))
+    assert link is not None
+
+
+def test_team_and_topic_errors(migrated: Cli) -> None:
+    migrated.ok("team", "create", "kort", "--name-sv", "Kort", "--name-en", "Cards")
+    migrated.ok("topic", "create", "swish", "--name-sv", "Swish", "--name-en", "Swish")
+    migrated.ok(
+        "user",
+        "create",
+        "kund@example.test",
+        "--name",
+        "Kund",
+        "--role",
+        "customer",
+        "--no-password",
+    )
+    for args, message in (
+        (("team", "create", "kort", "--name-sv", "K", "--name-en", "K"), "already exists"),
+        (("team", "create", "Bad Slug", "--name-sv", "K", "--name-en", "K"), "slug must be"),
+        (("topic", "create", "swish", "--name-sv", "S", "--name-en", "S"), "already exists"),
+        (("team", "add-topic", "nope", "swish"), "no team with slug 'nope'"),
+        (("team", "add-topic", "kort", "nope"), "no topic with slug 'nope'"),
+        (("team", "add-member", "kort", "ghost@example.test"), "no user with e-mail"),
+        (("team", "add-member", "kort", "kund@example.test"), "customers cannot be team"),
+        (("team", "fallback", "nope"), "no team with slug"),
+    ):
+        result = migrated(*args)
+        assert_clean_failure(result)
+        assert message in result.stderr, (args, result.stderr)
+
+
+# ---- the real command, end to end ----
+
+
+def test_real_command_end_to_end(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'e2e.db'}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NARA_")}
+    # the same secret as this process, so that tokens can be checked here
+    env.update(NARA_ENV="test", NARA_DATABASE_URL=url, NARA_SECRET_KEY=get_settings().secret_key)
+
+    def nara(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(  # noqa: S603 - our own console script
+            [str(NARA), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env=env,
+            cwd=tmp_path,
+        )
+
+    unmigrated = nara("user", "list")
+    assert unmigrated.returncode in (1, 2)
+    assert "nara migrate" in unmigrated.stderr and "Traceback" not in unmigrated.stderr
+    assert nara("migrate").returncode == 0
+    created = nara(
+        "user",
+        "create",
+        "ops@example.test",
+        "--name",
+        "Ops",
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin=PASSWORD + "\n",
+    )
+    assert created.returncode == 0, created.stderr
+    bad = nara("user", "create", "x@example.test", "--name", "X", "--role", "root", "--no-password")
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("error: role must be one of")
+    assert "Traceback" not in bad.stderr
+    token = nara("token", "create", "ops@example.test", "--name", "ci")
+    assert token.returncode == 0, token.stderr
+    engine = make_engine(url)
+    try:
+        with Session(engine) as s:
+            user = authenticate_token(session=s, token=token.stdout.strip())
+            assert user is not None and user.email == "ops@example.test"
+    finally:
+        engine.dispose()

@@ -1,0 +1,184 @@
+"""Concurrent writers on the real database (real commits, several connections).
+
+On SQLite writes serialise on the database lock; on PostgreSQL case numbers come from a
+row-locked upsert and idempotent retries meet on a unique key inside a savepoint.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from nara.domain.actors import Actor, actor_for_user
+from nara.domain.cases import open_case
+from nara.models import Case, CaseEvent, IdempotencyKey
+from tests import factories
+
+T = TypeVar("T")
+NUMBER = re.compile(r"^NA-(\d{4})-(\d{6})$")
+
+
+@dataclass(frozen=True)
+class Setup:
+    customer_id: int
+    topic_id: int
+    agent: Actor
+    customer: Actor
+
+
+def _setup(engine: Engine) -> Setup:
+    """Teams, a topic, an agent and a customer with a login, committed."""
+    with Session(engine) as session:
+        factories.team(session, fallback=True)
+        cards = factories.team(session)
+        topic = factories.topic(session, teams=[cards])
+        agent = factories.user(session, teams=[cards])
+        customer = factories.customer(session, with_login=True)
+        assert customer.user_id is not None
+        login = session.get(type(agent), customer.user_id)
+        assert login is not None
+        setup = Setup(
+            customer_id=customer.id,
+            topic_id=topic.id,
+            agent=actor_for_user(session, agent),
+            customer=actor_for_user(session, login),
+        )
+        session.commit()
+    return setup
+
+
+def _run_together(count: int, work: Callable[[Session], T], engine: Engine) -> list[T]:
+    """Run ``work`` in ``count`` threads released at the same moment, each with its own
+    session; each thread commits its own transaction."""
+    barrier = threading.Barrier(count, timeout=30)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+
+    def one() -> T:
+        barrier.wait()  # no connection is held while waiting
+        with factory() as session:
+            try:
+                result = work(session)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            return result
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(one) for _ in range(count)]
+        return [future.result(timeout=120) for future in futures]
+
+
+def test_case_numbers_are_unique_under_concurrency(committed_engine: Engine) -> None:
+    setup = _setup(committed_engine)
+
+    def open_one(session: Session) -> str:
+        return open_case(
+            session=session,
+            actor=setup.agent,
+            message="Samtidigt ärende",
+            customer_id=setup.customer_id,
+            topic_id=setup.topic_id,
+            channel="phone",
+        ).case.number
+
+    numbers = _run_together(16, open_one, committed_engine)
+    assert len(numbers) == 16
+    assert len(set(numbers)) == 16, sorted(numbers)
+    matches = [NUMBER.match(n) for n in numbers]
+    assert all(matches), numbers
+    years = {m.group(1) for m in matches if m}
+    assert len(years) == 1
+    serials = sorted(int(m.group(2)) for m in matches if m)
+    assert serials == list(range(serials[0], serials[0] + 16)), serials  # no gaps
+    with Session(committed_engine) as session:
+        stored = set(session.scalars(select(Case.number)))
+        assert stored == set(numbers)
+        opened = session.scalar(
+            select(func.count()).select_from(CaseEvent).where(CaseEvent.type == "case.opened")
+        )
+        assert opened == 16
+
+
+def test_idempotent_retries_at_the_same_moment_create_one_case(committed_engine: Engine) -> None:
+    setup = _setup(committed_engine)
+
+    def retry(session: Session) -> tuple[str, bool]:
+        opened = open_case(
+            session=session,
+            actor=setup.agent,
+            message="Kortet har inte kommit",
+            customer_id=setup.customer_id,
+            topic_id=setup.topic_id,
+            channel="phone",
+            idempotency_key="order-4711",
+        )
+        return opened.case.number, opened.created
+
+    results = _run_together(12, retry, committed_engine)
+    numbers = {number for number, _ in results}
+    assert len(numbers) == 1, results
+    assert sum(created for _, created in results) == 1, results
+    with Session(committed_engine) as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
+        assert session.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
+        case = session.scalar(select(Case))
+        assert case is not None and case.number in numbers
+        types = list(
+            session.scalars(
+                select(CaseEvent.type).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
+            )
+        )
+        assert types == ["case.opened", "case.routed"]
+
+
+def test_idempotent_customer_retries(committed_engine: Engine) -> None:
+    """The same race from the customer portal (a double-clicked submit)."""
+    setup = _setup(committed_engine)
+
+    def retry(session: Session) -> tuple[str, bool]:
+        opened = open_case(
+            session=session,
+            actor=setup.customer,
+            message="Hej, jag har en fråga.",
+            channel="chat",
+            idempotency_key="5f0e6a0c-form",
+        )
+        return opened.case.number, opened.created
+
+    results = _run_together(8, retry, committed_engine)
+    assert len({number for number, _ in results}) == 1, results
+    assert sum(created for _, created in results) == 1
+    with Session(committed_engine) as session:
+        assert session.scalar(select(func.count()).select_from(Case)) == 1
+
+
+def test_different_keys_at_the_same_moment_create_different_cases(
+    committed_engine: Engine,
+) -> None:
+    setup = _setup(committed_engine)
+    keys = iter(f"key-{i}" for i in range(8))
+    lock = threading.Lock()
+
+    def open_with_own_key(session: Session) -> str:
+        with lock:
+            key = next(keys)
+        return open_case(
+            session=session,
+            actor=setup.agent,
+            message="Eget ärende",
+            customer_id=setup.customer_id,
+            idempotency_key=key,
+        ).case.number
+
+    numbers = _run_together(8, open_with_own_key, committed_engine)
+    assert len(set(numbers)) == 8
+    with Session(committed_engine) as session:
+        assert session.scalar(select(func.count()).select_from(IdempotencyKey)) == 8

@@ -1,0 +1,793 @@
+"""The authorization matrix: every route under /api/v1, called by every role.
+
+``MATRIX`` classifies each (method, path) of the API: which roles may call it, what an
+allowed caller gets with plausible input, what a caller who may not gets, and for
+routes scoped to a case, customer, team or user what a caller gets for one that is not
+theirs. ``test_every_api_route_is_classified`` fails when a route is added without a
+classification or a classified route disappears, so a new route forces a decision here.
+
+The cross-access tests after the matrix check the access model in more depth: lists,
+owners who move, leads of other teams and what customers see of internal events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from starlette.routing import Mount
+
+from nara.domain import auth as auth_actions
+from nara.domain import teams as team_actions
+from nara.domain import users as user_actions
+from nara.domain.actors import SYSTEM
+from nara.models import Case, Team, Topic, User
+from tests import factories
+
+API = "/api/v1"
+ROLES = ("anonymous", "customer", "agent", "lead", "admin")
+SIGNED_IN = frozenset({"customer", "agent", "lead", "admin"})
+STAFF = frozenset({"agent", "lead", "admin"})
+MANAGERS = frozenset({"lead", "admin"})
+ADMIN = frozenset({"admin"})
+PUBLIC = frozenset(ROLES)
+PROBLEM = "application/problem+json"
+
+# Own (customer's or team's) case vs. a case of another customer and another team.
+CASE_CROSS = {"customer": 404, "agent": 404, "lead": 404, "admin": 200}
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str]
+    """Who may call the route ("anonymous" is in it only for public routes)."""
+    ok: int
+    """The answer to an allowed caller with plausible input (their own case, team, ...)."""
+    denied: int = 403
+    """The answer to a signed-in role that may not call the route."""
+    ok_by_role: Mapping[str, int] = field(default_factory=dict)
+    denied_by_role: Mapping[str, int] = field(default_factory=dict)
+    cross: Mapping[str, int] | None = None
+    """For scoped routes: the answer per role for a case/customer/team/user not theirs."""
+
+    def expected(self, role: str) -> int:
+        if role in self.roles:
+            return self.ok_by_role.get(role, self.ok)
+        if role == "anonymous":
+            return 401
+        return self.denied_by_role.get(role, self.denied)
+
+
+MATRIX: dict[tuple[str, str], Rule] = {
+    # ---- public ----
+    ("GET", f"{API}/health"): Rule(PUBLIC, 200),
+    ("GET", f"{API}/openapi.json"): Rule(PUBLIC, 200),
+    ("GET", f"{API}/docs"): Rule(PUBLIC, 200),
+    ("POST", f"{API}/auth/login"): Rule(PUBLIC, 200),
+    # ---- who am I, sessions and tokens ----
+    ("POST", f"{API}/auth/logout"): Rule(SIGNED_IN, 204),
+    ("GET", f"{API}/me"): Rule(SIGNED_IN, 200),
+    ("GET", f"{API}/me/tokens"): Rule(SIGNED_IN, 200),
+    ("POST", f"{API}/me/tokens"): Rule(STAFF, 201),
+    ("DELETE", f"{API}/me/tokens/{{token_id}}"): Rule(
+        SIGNED_IN, 204, cross={"customer": 404, "agent": 404, "lead": 404, "admin": 204}
+    ),
+    # ---- cases ----
+    ("POST", f"{API}/cases"): Rule(SIGNED_IN, 201),
+    ("GET", f"{API}/cases"): Rule(SIGNED_IN, 200),
+    ("GET", f"{API}/cases/{{number}}"): Rule(SIGNED_IN, 200, cross=CASE_CROSS),
+    ("GET", f"{API}/cases/{{number}}/events"): Rule(SIGNED_IN, 200, cross=CASE_CROSS),
+    ("POST", f"{API}/cases/{{number}}/replies"): Rule(
+        SIGNED_IN, 201, cross={**CASE_CROSS, "admin": 201}
+    ),
+    # A customer is told a note route's case does not exist rather than "forbidden".
+    ("POST", f"{API}/cases/{{number}}/notes"): Rule(
+        STAFF, 201, denied=404, cross={**CASE_CROSS, "admin": 201}
+    ),
+    ("POST", f"{API}/cases/{{number}}/status"): Rule(
+        STAFF, 200, cross={**CASE_CROSS, "customer": 403}
+    ),
+    ("POST", f"{API}/cases/{{number}}/assign"): Rule(
+        STAFF, 200, cross={**CASE_CROSS, "customer": 403}
+    ),
+    # Admins see every case but, like everyone, may only own cases of a team they are
+    # in; the admin of the matrix is in no team, so claiming is refused as input (422).
+    ("POST", f"{API}/cases/{{number}}/claim"): Rule(
+        STAFF, 200, ok_by_role={"admin": 422}, cross={**CASE_CROSS, "customer": 403, "admin": 422}
+    ),
+    ("POST", f"{API}/cases/{{number}}/priority"): Rule(
+        STAFF, 200, cross={**CASE_CROSS, "customer": 403}
+    ),
+    # ---- customers ----
+    ("GET", f"{API}/customers"): Rule(SIGNED_IN, 200),
+    ("POST", f"{API}/customers"): Rule(STAFF, 201),
+    ("GET", f"{API}/customers/{{customer_id}}"): Rule(
+        SIGNED_IN, 200, cross={"customer": 404, "agent": 200, "lead": 200, "admin": 200}
+    ),
+    ("PATCH", f"{API}/customers/{{customer_id}}"): Rule(
+        SIGNED_IN, 200, cross={"customer": 404, "agent": 200, "lead": 200, "admin": 200}
+    ),
+    # ---- teams: admins manage all, a lead manages their own ----
+    ("GET", f"{API}/teams"): Rule(STAFF, 200),
+    ("POST", f"{API}/teams"): Rule(ADMIN, 201),
+    ("GET", f"{API}/teams/{{team_id}}"): Rule(STAFF, 200),
+    ("PUT", f"{API}/teams/{{team_id}}/members/{{user_id}}"): Rule(
+        MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
+    ),
+    ("DELETE", f"{API}/teams/{{team_id}}/members/{{user_id}}"): Rule(
+        MANAGERS, 204, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 204}
+    ),
+    ("PUT", f"{API}/teams/{{team_id}}/topics/{{topic_id}}"): Rule(
+        MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
+    ),
+    ("DELETE", f"{API}/teams/{{team_id}}/topics/{{topic_id}}"): Rule(
+        MANAGERS, 204, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 204}
+    ),
+    # ---- topics ----
+    ("GET", f"{API}/topics"): Rule(SIGNED_IN, 200),
+    ("POST", f"{API}/topics"): Rule(MANAGERS, 201),
+    ("PATCH", f"{API}/topics/{{topic_id}}"): Rule(MANAGERS, 200),
+    # ---- users ----
+    ("GET", f"{API}/users"): Rule(STAFF, 200),
+    ("POST", f"{API}/users"): Rule(ADMIN, 201),
+    # Own target: a customer looks at themselves, staff at a colleague. Cross target: a
+    # customer looks at a colleague of staff (forbidden), staff at a customer's login
+    # (only admins see customer logins; others are told it does not exist).
+    ("GET", f"{API}/users/{{user_id}}"): Rule(
+        SIGNED_IN, 200, cross={"customer": 403, "agent": 404, "lead": 404, "admin": 200}
+    ),
+    # The target is an agent of another team: a customer cannot even see them.
+    ("PATCH", f"{API}/users/{{user_id}}"): Rule(ADMIN, 200, denied_by_role={"customer": 404}),
+}
+
+
+def api_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers under /api/v1 (HEAD is implied by GET)."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # FastAPI before included routers became lazy
+        routes: list[Any] = list(app.routes)
+    else:
+        routes = list(iter_route_contexts(app.routes))
+    found = set()
+    for route in routes:
+        original = getattr(route, "original_route", route)
+        if isinstance(original, Mount):
+            continue
+        path = route.path
+        if not path or not path.startswith(API):
+            continue
+        for method in route.methods or ():
+            if method != "HEAD":
+                found.add((method, path))
+    return found
+
+
+def test_every_api_route_is_classified(app: FastAPI) -> None:
+    routes = api_routes(app)
+    assert len(routes) > 30
+    unclassified = sorted(routes - MATRIX.keys())
+    gone = sorted(MATRIX.keys() - routes)
+    assert not unclassified, f"classify these routes in MATRIX: {unclassified}"
+    assert not gone, f"these classified routes no longer exist: {gone}"
+
+
+# ---- the world the matrix runs in ----
+@dataclass
+class Ctx:
+    db: Session
+    w: factories.World
+    newcomer: User  # staff in no team
+    spare_topic: Topic  # handled by no team
+
+    def user(self, role: str) -> User | None:
+        return {
+            "anonymous": None,
+            "customer": self.w.alice_user,
+            "agent": self.w.card_agent,
+            "lead": self.w.card_lead,
+            "admin": self.w.admin,
+        }[role]
+
+    def headers(self, role: str) -> dict[str, str]:
+        who = self.user(role)
+        return {} if who is None else factories.headers(self.db, who)
+
+    def case(self, cross: bool) -> Case:
+        """Alice's case, handled by the cards team (the matrix's agent and lead are in it);
+        or Bob's, handled by the loans team."""
+        return self.w.bob_case if cross else self.w.alice_case
+
+    def team(self, cross: bool) -> Team:
+        return self.w.loans if cross else self.w.cards
+
+    def member(self, cross: bool) -> User:
+        return self.w.loan_agent if cross else self.w.card_agent
+
+
+@dataclass
+class Call:
+    method: str
+    url: str
+    json: Any = None
+
+
+Builder = Callable[[Ctx, str, bool], Call]
+
+
+def _login(c: Ctx, role: str, cross: bool) -> Call:
+    who = c.user(role) or c.w.alice_user
+    user_actions.set_password(session=c.db, actor=SYSTEM, user_id=who.id, password=PASSWORD)
+    return Call("POST", f"{API}/auth/login", {"email": who.email, "password": PASSWORD})
+
+
+def _revoke(c: Ctx, role: str, cross: bool) -> Call:
+    own = c.user(role) or c.w.alice_user
+    owner = c.w.bob_user if cross else own
+    new = auth_actions.create_api_token(
+        session=c.db, actor=SYSTEM, user_id=owner.id, name=f"to-revoke-{factories.n()}"
+    )
+    return Call("DELETE", f"{API}/me/tokens/{new.api_token.id}")
+
+
+def _open_case(c: Ctx, role: str, cross: bool) -> Call:
+    body: dict[str, Any] = {"message": "Mitt kort har inte kommit.", "topic_id": c.w.card_topic.id}
+    if role != "customer":
+        body["customer_id"] = c.w.alice.id
+    return Call("POST", f"{API}/cases", body)
+
+
+def _on_case(suffix: str, body: Any = None) -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        return Call(
+            "GET" if suffix in ("", "/events") else "POST",
+            f"{API}/cases/{c.case(cross).number}{suffix}",
+            body,
+        )
+
+    return build
+
+
+def _assign(c: Ctx, role: str, cross: bool) -> Call:
+    return Call(
+        "POST",
+        f"{API}/cases/{c.case(cross).number}/assign",
+        {"owner_id": c.member(cross).id},
+    )
+
+
+def _customer(method: str, body: Any = None) -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        target = c.w.bob if cross else c.w.alice
+        return Call(method, f"{API}/customers/{target.id}", body)
+
+    return build
+
+
+def _membership(method: str) -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        team = c.team(cross)
+        who = c.newcomer if method == "PUT" else c.member(cross)
+        return Call(method, f"{API}/teams/{team.id}/members/{who.id}")
+
+    return build
+
+
+def _team_topic(method: str) -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        team = c.team(cross)
+        own_topic = c.w.loan_topic if cross else c.w.card_topic
+        topic = c.spare_topic if method == "PUT" else own_topic
+        return Call(method, f"{API}/teams/{team.id}/topics/{topic.id}")
+
+    return build
+
+
+def _get_user(c: Ctx, role: str, cross: bool) -> Call:
+    if role == "customer":
+        target = c.w.card_agent if cross else c.w.alice_user
+    else:
+        target = c.w.bob_user if cross else c.w.card_agent
+    return Call("GET", f"{API}/users/{target.id}")
+
+
+def _fixed(method: str, path: str, body: Any = None) -> Builder:
+    return lambda c, role, cross: Call(method, f"{API}{path}", body)
+
+
+PASSWORD = "ett långt och hemligt lösenord"
+
+BUILDERS: dict[tuple[str, str], Builder] = {
+    ("GET", f"{API}/health"): _fixed("GET", "/health"),
+    ("GET", f"{API}/openapi.json"): _fixed("GET", "/openapi.json"),
+    ("GET", f"{API}/docs"): _fixed("GET", "/docs"),
+    ("POST", f"{API}/auth/login"): _login,
+    ("POST", f"{API}/auth/logout"): _fixed("POST", "/auth/logout"),
+    ("GET", f"{API}/me"): _fixed("GET", "/me"),
+    ("GET", f"{API}/me/tokens"): _fixed("GET", "/me/tokens"),
+    ("POST", f"{API}/me/tokens"): _fixed("POST", "/me/tokens", {"name": "integration"}),
+    ("DELETE", f"{API}/me/tokens/{{token_id}}"): _revoke,
+    ("POST", f"{API}/cases"): _open_case,
+    ("GET", f"{API}/cases"): _fixed("GET", "/cases"),
+    ("GET", f"{API}/cases/{{number}}"): _on_case(""),
+    ("GET", f"{API}/cases/{{number}}/events"): _on_case("/events"),
+    ("POST", f"{API}/cases/{{number}}/replies"): _on_case("/replies", {"body": "Hej!"}),
+    ("POST", f"{API}/cases/{{number}}/notes"): _on_case("/notes", {"body": "Internt."}),
+    ("POST", f"{API}/cases/{{number}}/status"): _on_case(
+        "/status", {"status": "waiting_on_customer"}
+    ),
+    ("POST", f"{API}/cases/{{number}}/assign"): _assign,
+    ("POST", f"{API}/cases/{{number}}/claim"): _on_case("/claim"),
+    ("POST", f"{API}/cases/{{number}}/priority"): _on_case("/priority", {"priority": "high"}),
+    ("GET", f"{API}/customers"): _fixed("GET", "/customers"),
+    ("POST", f"{API}/customers"): _fixed("POST", "/customers", {"name": "Ny Kund"}),
+    ("GET", f"{API}/customers/{{customer_id}}"): _customer("GET"),
+    ("PATCH", f"{API}/customers/{{customer_id}}"): _customer(
+        "PATCH", {"phone": "+46 70 123 45 67"}
+    ),
+    ("GET", f"{API}/teams"): _fixed("GET", "/teams"),
+    ("POST", f"{API}/teams"): _fixed(
+        "POST", "/teams", {"slug": "nytt-team", "name_sv": "Nytt team", "name_en": "New team"}
+    ),
+    ("GET", f"{API}/teams/{{team_id}}"): lambda c, role, cross: Call(
+        "GET", f"{API}/teams/{c.team(cross).id}"
+    ),
+    ("PUT", f"{API}/teams/{{team_id}}/members/{{user_id}}"): _membership("PUT"),
+    ("DELETE", f"{API}/teams/{{team_id}}/members/{{user_id}}"): _membership("DELETE"),
+    ("PUT", f"{API}/teams/{{team_id}}/topics/{{topic_id}}"): _team_topic("PUT"),
+    ("DELETE", f"{API}/teams/{{team_id}}/topics/{{topic_id}}"): _team_topic("DELETE"),
+    ("GET", f"{API}/topics"): _fixed("GET", "/topics"),
+    ("POST", f"{API}/topics"): _fixed(
+        "POST", "/topics", {"slug": "nytt-amne", "name_sv": "Nytt ämne", "name_en": "New topic"}
+    ),
+    ("PATCH", f"{API}/topics/{{topic_id}}"): lambda c, role, cross: Call(
+        "PATCH", f"{API}/topics/{c.w.card_topic.id}", {"name_en": "Cards"}
+    ),
+    ("GET", f"{API}/users"): _fixed("GET", "/users"),
+    ("POST", f"{API}/users"): _fixed(
+        "POST",
+        "/users",
+        {"email": "ny.person@example.test", "display_name": "Ny Person", "role": "agent"},
+    ),
+    ("GET", f"{API}/users/{{user_id}}"): _get_user,
+    ("PATCH", f"{API}/users/{{user_id}}"): lambda c, role, cross: Call(
+        "PATCH", f"{API}/users/{c.w.loan_agent.id}", {"is_active": True}
+    ),
+}
+
+
+def test_every_classified_route_has_a_request() -> None:
+    assert BUILDERS.keys() == MATRIX.keys()
+
+
+@pytest.fixture
+def ctx(db: Session) -> Ctx:
+    w = factories.world(db)
+    newcomer = factories.user(db, role="agent")
+    spare_topic = factories.topic(db)
+    db.commit()
+    return Ctx(db=db, w=w, newcomer=newcomer, spare_topic=spare_topic)
+
+
+def _send(client: TestClient, c: Ctx, call: Call, role: str) -> Any:
+    return client.request(call.method, call.url, json=call.json, headers=c.headers(role))
+
+
+def _assert_problem(response: Any) -> None:
+    assert response.headers["content-type"].startswith(PROBLEM), response.text
+    body = response.json()
+    assert body["status"] == response.status_code
+    assert body["detail"]
+
+
+MATRIX_CASES = [
+    pytest.param(route, role, id=f"{route[0]} {route[1].removeprefix(API)} as {role}")
+    for route in sorted(MATRIX)
+    for role in ROLES
+]
+
+
+@pytest.mark.parametrize(("route", "role"), MATRIX_CASES)
+def test_route_as_role(client: TestClient, ctx: Ctx, route: tuple[str, str], role: str) -> None:
+    rule = MATRIX[route]
+    call = BUILDERS[route](ctx, role, False)
+    assert call.method == route[0]
+    response = _send(client, ctx, call, role)
+    expected = rule.expected(role)
+    assert response.status_code == expected, (role, call, response.text)
+    if role == "anonymous" and role not in rule.roles:
+        assert response.status_code == 401
+        assert response.headers["www-authenticate"].startswith("Bearer")
+        _assert_problem(response)
+    elif role in rule.roles:
+        assert response.status_code not in (401, 403)
+        if response.status_code >= 400:
+            _assert_problem(response)
+    else:
+        assert response.status_code in (403, 404)
+        _assert_problem(response)
+
+
+CROSS_CASES = [
+    pytest.param(route, role, id=f"{route[0]} {route[1].removeprefix(API)} as {role}")
+    for route, rule in sorted(MATRIX.items())
+    if rule.cross is not None
+    for role in sorted(SIGNED_IN)
+]
+
+
+def test_cross_rules_name_every_signed_in_role() -> None:
+    for route, rule in MATRIX.items():
+        if rule.cross is not None:
+            assert rule.cross.keys() == SIGNED_IN, route
+
+
+@pytest.mark.parametrize(("route", "role"), CROSS_CASES)
+def test_route_on_someone_elses_resource(
+    client: TestClient, ctx: Ctx, route: tuple[str, str], role: str
+) -> None:
+    """A case of another customer and team, another customer, another team, another
+    person's token: only who the cross rule allows gets through."""
+    rule = MATRIX[route]
+    assert rule.cross is not None
+    call = BUILDERS[route](ctx, role, True)
+    response = _send(client, ctx, call, role)
+    assert response.status_code == rule.cross[role], (role, call, response.text)
+    if response.status_code >= 400:
+        _assert_problem(response)
+
+
+# ---- cross-access, in depth ----
+def _get(client: TestClient, url: str, headers: dict[str, str]) -> Any:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _numbers(client: TestClient, headers: dict[str, str], query: str = "") -> set[str]:
+    page = _get(client, f"{API}/cases?limit=100{query}", headers)
+    assert page["next_cursor"] is None
+    return {c["number"] for c in page["items"]}
+
+
+def test_customer_cannot_reach_another_customers_case(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    alice = factories.headers(db, w.alice_user)
+    admin = factories.headers(db, w.admin)
+    before = _get(client, f"{API}/cases/{w.bob_case.number}", admin)["events"]
+    bob_url = f"{API}/cases/{w.bob_case.number}"
+    for method, url, body in [
+        ("GET", bob_url, None),
+        ("GET", f"{bob_url}/events", None),
+        ("POST", f"{bob_url}/replies", {"body": "Hej Bob, det är Alice."}),
+        ("POST", f"{bob_url}/notes", {"body": "smyg"}),
+    ]:
+        response = client.request(method, url, json=body, headers=alice)
+        assert response.status_code == 404, (method, url, response.text)
+        # The answer is the same as for a case that does not exist at all.
+        assert w.bob_case.number in response.json()["detail"]
+    missing = client.get(f"{API}/cases/NA-2000-999999", headers=alice)
+    assert missing.status_code == 404
+    assert missing.json()["title"] == client.get(bob_url, headers=alice).json()["title"]
+    # Bob's timeline did not change.
+    assert _get(client, bob_url, admin)["events"] == before
+
+
+def test_customer_lists_only_own_cases(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    second = factories.case(db, the_customer=w.alice, by=w.alice_user, message="Andra ärendet")
+    alice = factories.headers(db, w.alice_user)
+    bob = factories.headers(db, w.bob_user)
+    assert _numbers(client, alice) == {w.alice_case.number, second.number}
+    assert _numbers(client, bob) == {w.bob_case.number}
+    # Filtering by another customer, team or number does not widen what is visible.
+    assert _numbers(client, alice, f"&customer_id={w.bob.id}") == set()
+    assert _numbers(client, alice, f"&team_id={w.loans.id}") == set()
+    assert _numbers(client, alice, f"&q={w.bob_case.number}") == set()
+    assert _numbers(client, alice, "&owner=none") == {w.alice_case.number, second.number}
+
+
+def test_customer_sees_only_themselves_in_the_directory(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    alice = factories.headers(db, w.alice_user)
+    listed = _get(client, f"{API}/customers?q=Kund", alice)
+    assert [c["id"] for c in listed] == [w.alice.id]
+    assert client.get(f"{API}/customers/{w.bob.id}", headers=alice).status_code == 404
+    patched = client.patch(
+        f"{API}/customers/{w.bob.id}", json={"email": "kapad@example.test"}, headers=alice
+    )
+    assert patched.status_code == 404
+    admin = factories.headers(db, w.admin)
+    assert _get(client, f"{API}/customers/{w.bob.id}", admin)["email"] != "kapad@example.test"
+    # Customers may change their own e-mail and phone, but not their name.
+    assert (
+        client.patch(
+            f"{API}/customers/{w.alice.id}", json={"name": "Ny Alice"}, headers=alice
+        ).status_code
+        == 403
+    )
+
+
+def test_agent_cannot_act_on_another_teams_case(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    agent = factories.headers(db, w.card_agent)
+    admin = factories.headers(db, w.admin)
+    url = f"{API}/cases/{w.bob_case.number}"
+    before = _get(client, url, admin)
+    for method, path, body in [
+        ("GET", "", None),
+        ("GET", "/events", None),
+        ("POST", "/replies", {"body": "Hej"}),
+        ("POST", "/notes", {"body": "Internt"}),
+        ("POST", "/status", {"status": "resolved"}),
+        ("POST", "/assign", {"owner_id": w.loan_agent.id}),
+        ("POST", "/assign", {"team_id": w.cards.id}),
+        ("POST", "/claim", None),
+        ("POST", "/priority", {"priority": "urgent"}),
+    ]:
+        response = client.request(method, url + path, json=body, headers=agent)
+        assert response.status_code == 404, (method, path, response.text)
+    after = _get(client, url, admin)
+    assert after == before
+
+
+def test_agent_lists_only_own_teams_cases(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    # A second card case opened by staff, and one routed to the fallback team.
+    card_2 = factories.case(db, the_customer=w.bob, the_topic=w.card_topic)
+    fallback = factories.case(db, the_customer=w.bob)
+    agent = factories.headers(db, w.card_agent)
+    assert _numbers(client, agent) == {w.alice_case.number, card_2.number}
+    assert _numbers(client, agent, f"&team_id={w.loans.id}") == set()
+    assert _numbers(client, agent, f"&q={w.bob_case.number}") == set()
+    assert _numbers(client, agent, f"&customer_id={w.bob.id}") == {card_2.number}
+    # An agent in two teams sees both.
+    team_actions.add_team_member(
+        session=db, actor=SYSTEM, team_id=w.front.id, user_id=w.card_agent.id
+    )
+    assert _numbers(client, agent) == {w.alice_case.number, card_2.number, fallback.number}
+    admin = factories.headers(db, w.admin)
+    assert _numbers(client, admin) == {
+        w.alice_case.number,
+        w.bob_case.number,
+        card_2.number,
+        fallback.number,
+    }
+
+
+def test_owner_keeps_seeing_a_case_after_leaving_its_team(client: TestClient, db: Session) -> None:
+    """The access model: staff see their teams' cases and the cases they own."""
+    w = factories.world(db)
+    other_card_case = factories.case(db, the_customer=w.bob, the_topic=w.card_topic)
+    agent = factories.headers(db, w.card_agent)
+    lead = factories.headers(db, w.card_lead)
+    claimed = client.post(f"{API}/cases/{w.alice_case.number}/claim", headers=agent)
+    assert claimed.status_code == 200
+    assert claimed.json()["owner"]["id"] == w.card_agent.id
+    # The lead takes the agent out of the team; the agent still owns Alice's case.
+    removed = client.delete(f"{API}/teams/{w.cards.id}/members/{w.card_agent.id}", headers=lead)
+    assert removed.status_code == 204
+    own = client.get(f"{API}/cases/{w.alice_case.number}", headers=agent)
+    assert own.status_code == 200
+    assert own.json()["owner"]["id"] == w.card_agent.id
+    assert _numbers(client, agent) == {w.alice_case.number}
+    assert _numbers(client, agent, "&owner=me") == {w.alice_case.number}
+    # ... and may still work on it, but no longer on the team's other cases.
+    reply = client.post(
+        f"{API}/cases/{w.alice_case.number}/replies",
+        json={"body": "Jag följer upp."},
+        headers=agent,
+    )
+    assert reply.status_code == 201
+    other = client.get(f"{API}/cases/{other_card_case.number}", headers=agent)
+    assert other.status_code == 404
+
+
+def test_owner_in_both_teams_keeps_a_moved_case(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    team_actions.add_team_member(
+        session=db, actor=SYSTEM, team_id=w.loans.id, user_id=w.card_agent.id
+    )
+    agent = factories.headers(db, w.card_agent)
+    assert client.post(f"{API}/cases/{w.alice_case.number}/claim", headers=agent).is_success
+    moved = client.post(
+        f"{API}/cases/{w.alice_case.number}/assign", json={"team_id": w.loans.id}, headers=agent
+    )
+    assert moved.status_code == 200
+    assert moved.json()["team"]["id"] == w.loans.id
+    assert moved.json()["owner"]["id"] == w.card_agent.id
+    # The cards lead no longer sees it; the owner and the loans agent do.
+    lead = factories.headers(db, w.card_lead)
+    assert client.get(f"{API}/cases/{w.alice_case.number}", headers=lead).status_code == 404
+    loan_agent = factories.headers(db, w.loan_agent)
+    assert client.get(f"{API}/cases/{w.alice_case.number}", headers=loan_agent).status_code == 200
+    assert client.get(f"{API}/cases/{w.alice_case.number}", headers=agent).status_code == 200
+
+
+def test_moving_a_case_away_drops_an_owner_outside_the_new_team(
+    client: TestClient, db: Session
+) -> None:
+    w = factories.world(db)
+    agent = factories.headers(db, w.card_agent)
+    lead = factories.headers(db, w.card_lead)
+    assert client.post(f"{API}/cases/{w.alice_case.number}/claim", headers=agent).is_success
+    moved = client.post(
+        f"{API}/cases/{w.alice_case.number}/assign", json={"team_id": w.loans.id}, headers=lead
+    )
+    assert moved.status_code == 200
+    assert moved.json()["owner"] is None
+    types = [e["type"] for e in moved.json()["events"]]
+    assert types[-2:] == ["case.team_changed", "case.unassigned"]
+    # The former owner is neither owner nor in the team, so the case is out of sight.
+    assert client.get(f"{API}/cases/{w.alice_case.number}", headers=agent).status_code == 404
+    assert client.get(f"{API}/cases/{w.alice_case.number}", headers=lead).status_code == 404
+    loan_agent = factories.headers(db, w.loan_agent)
+    assert client.get(f"{API}/cases/{w.alice_case.number}", headers=loan_agent).status_code == 200
+
+
+def test_lead_manages_only_own_team(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    lead = factories.headers(db, w.card_lead)
+    newcomer = factories.user(db, role="agent")
+    spare = factories.topic(db)
+    loans = f"{API}/teams/{w.loans.id}"
+    cards = f"{API}/teams/{w.cards.id}"
+    for method, url in [
+        ("PUT", f"{loans}/members/{newcomer.id}"),
+        ("DELETE", f"{loans}/members/{w.loan_agent.id}"),
+        ("PUT", f"{loans}/topics/{spare.id}"),
+        ("DELETE", f"{loans}/topics/{w.loan_topic.id}"),
+    ]:
+        response = client.request(method, url, headers=lead)
+        assert response.status_code == 403, (method, url, response.text)
+    admin = factories.headers(db, w.admin)
+    loans_team = _get(client, loans, admin)
+    assert [m["id"] for m in loans_team["members"]] == [w.loan_agent.id]
+    assert [t["id"] for t in loans_team["topics"]] == [w.loan_topic.id]
+    # Own team: all four work.
+    added = client.put(f"{cards}/members/{newcomer.id}", headers=lead)
+    assert added.status_code == 200
+    assert newcomer.id in [m["id"] for m in added.json()["members"]]
+    assert client.put(f"{cards}/topics/{spare.id}", headers=lead).status_code == 200
+    assert client.delete(f"{cards}/members/{newcomer.id}", headers=lead).status_code == 204
+    assert client.delete(f"{cards}/topics/{spare.id}", headers=lead).status_code == 204
+    cards_team = _get(client, cards, lead)
+    assert newcomer.id not in [m["id"] for m in cards_team["members"]]
+    assert spare.id not in [t["id"] for t in cards_team["topics"]]
+    # An agent never manages their team.
+    agent = factories.headers(db, w.card_agent)
+    assert client.put(f"{cards}/members/{newcomer.id}", headers=agent).status_code == 403
+
+
+def test_admin_sees_and_manages_everything(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    admin = factories.headers(db, w.admin)
+    assert _numbers(client, admin) == {w.alice_case.number, w.bob_case.number}
+    for case in (w.alice_case, w.bob_case):
+        detail = _get(client, f"{API}/cases/{case.number}", admin)
+        assert detail["number"] == case.number
+        assert {e["type"] for e in detail["events"]} >= {"case.opened", "case.routed"}
+    for team in (w.cards, w.loans, w.front):
+        assert _get(client, f"{API}/teams/{team.id}", admin)["id"] == team.id
+    assert (
+        client.post(
+            f"{API}/cases/{w.bob_case.number}/assign",
+            json={"owner_id": w.loan_agent.id},
+            headers=admin,
+        ).status_code
+        == 200
+    )
+    users = _get(client, f"{API}/users?limit=500", admin)
+    assert {w.alice_user.id, w.bob_user.id, w.card_agent.id} <= {u["id"] for u in users}
+    # Other staff see staff only.
+    agent_view = _get(client, f"{API}/users?limit=500", factories.headers(db, w.card_agent))
+    assert {u["role"] for u in agent_view} <= {"agent", "lead", "admin"}
+    assert w.card_agent.id in {u["id"] for u in agent_view}
+
+
+def _timeline_with_everything(client: TestClient, db: Session, w: factories.World) -> str:
+    """Alice's case after staff claimed, noted, replied, asked her to wait and moved team."""
+    agent = factories.headers(db, w.card_agent)
+    number = w.alice_case.number
+    url = f"{API}/cases/{number}"
+    assert client.post(f"{url}/claim", headers=agent).status_code == 200
+    assert (
+        client.post(
+            f"{url}/notes", json={"body": "HEMLIGT: kontrollera kreditupplysning"}, headers=agent
+        ).status_code
+        == 201
+    )
+    assert client.post(
+        f"{url}/replies", json={"body": "Vi tittar på det."}, headers=agent
+    ).is_success
+    assert client.post(f"{url}/priority", json={"priority": "high"}, headers=agent).is_success
+    assert client.post(
+        f"{url}/status", json={"status": "waiting_on_customer"}, headers=agent
+    ).is_success
+    # The owner also works in the front team, so the move keeps them as owner.
+    team_actions.add_team_member(
+        session=db, actor=SYSTEM, team_id=w.front.id, user_id=w.card_agent.id
+    )
+    admin = factories.headers(db, w.admin)
+    moved = client.post(f"{url}/assign", json={"team_id": w.front.id}, headers=admin)
+    assert moved.status_code == 200
+    assert moved.json()["owner"]["id"] == w.card_agent.id
+    return number
+
+
+def _walk(value: Any) -> list[tuple[str, Any]]:
+    """Every (key, value) pair in a JSON document, at any depth."""
+    pairs: list[tuple[str, Any]] = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            pairs.append((key, inner))
+            pairs.extend(_walk(inner))
+    elif isinstance(value, list):
+        for inner in value:
+            pairs.extend(_walk(inner))
+    return pairs
+
+
+def test_customers_never_see_internal_events_or_staff_ids(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    number = _timeline_with_everything(client, db, w)
+    alice = factories.headers(db, w.alice_user)
+    staff_ids = {w.card_agent.id, w.card_lead.id, w.admin.id, w.loan_agent.id}
+    for url in (f"{API}/cases/{number}", f"{API}/cases/{number}/events"):
+        body = _get(client, url, alice)
+        events = body["events"] if isinstance(body, dict) else body
+        types = [e["type"] for e in events]
+        assert "note.added" not in types
+        assert all(e["public"] for e in events)
+        assert not {"case.routed", "case.assigned", "case.team_changed"} & set(types)
+        assert "HEMLIGT" not in str(body)
+        assert "message.agent" in types
+        for event in events:
+            assert not [k for k in event["data"] if k.endswith("_id")], event
+            if event["type"] == "message.agent":
+                # Staff appear by first name only, without their id.
+                assert event["actor"] == {"id": None, "display_name": w.card_agent.first_name}
+        for key, value in _walk(events):
+            if key.endswith("_id"):
+                assert value not in staff_ids, (key, value)
+        actors = [e["actor"] for e in events if e["actor"] is not None]
+        assert all(a["id"] in (None, w.alice_user.id) for a in actors)
+    detail = _get(client, f"{API}/cases/{number}", alice)
+    assert detail["owner"] == {"id": None, "display_name": w.card_agent.first_name}
+    listed = _get(client, f"{API}/cases", alice)["items"]
+    assert [c["owner"] for c in listed] == [{"id": None, "display_name": w.card_agent.first_name}]
+    for key, value in _walk(listed):
+        if key.endswith("_id"):
+            assert value not in staff_ids
+
+
+def test_staff_see_internal_events_and_who_did_what(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    number = _timeline_with_everything(client, db, w)
+    admin = factories.headers(db, w.admin)
+    events = _get(client, f"{API}/cases/{number}/events", admin)
+    types = [e["type"] for e in events]
+    for expected in (
+        "case.opened",
+        "case.routed",
+        "case.assigned",
+        "note.added",
+        "message.agent",
+        "case.status_changed",
+        "case.priority_changed",
+        "case.team_changed",
+    ):
+        assert expected in types
+    note = next(e for e in events if e["type"] == "note.added")
+    assert note["public"] is False
+    assert note["body"].startswith("HEMLIGT")
+    assert note["actor"] == {"id": w.card_agent.id, "display_name": w.card_agent.display_name}
+    assigned = next(e for e in events if e["type"] == "case.assigned")
+    assert assigned["data"]["owner_id"] == w.card_agent.id
+    routed = next(e for e in events if e["type"] == "case.routed")
+    assert routed["data"]["team_id"] == w.cards.id
