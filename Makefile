@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 NARA_PORT ?= 8000
 
-.PHONY: install install-test demo test lint typecheck pytest clean
+.PHONY: install install-test demo test lint typecheck pytest clean messages
 
 install: $(VENV)/.installed
 
@@ -16,8 +16,9 @@ $(VENV)/.installed: pyproject.toml
 
 install-test: $(VENV)/.installed-test
 
-$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml tests/browser/package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	cd tests/browser && npm ci --silent --no-audit --no-fund
 	touch $@
 
 demo: install
@@ -39,3 +40,9 @@ pytest: install-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache nara.db nara.db-wal nara.db-shm
+
+# Extract UI strings and merge them into the sv and en catalogs (then translate the new ones).
+messages: install-test
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k translate:2 --no-location --omit-header --sort-output -o src/nara/locale/messages.pot .
+	$(BIN)/pybabel update -i src/nara/locale/messages.pot -d src/nara/locale --no-fuzzy-matching --omit-header
+	$(BIN)/python tools/sv_translations.py

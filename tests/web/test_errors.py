@@ -1,6 +1,7 @@
 """Bad input never makes a 500: malformed bodies, wrong types, unknown fields, huge
-bodies, odd strings and headers. Errors are problem details; HTML escapes what people
-wrote; every response carries the security headers."""
+bodies, odd strings and headers. API errors are problem details, page errors an HTML
+error page with the same status; HTML escapes what people wrote; every response carries
+the security headers."""
 
 from __future__ import annotations
 
@@ -223,10 +224,33 @@ def test_body_just_under_the_limit_is_read(
 
 
 # ---- routes and methods ----
-@pytest.mark.parametrize("path", [f"{API}/nothing-here", f"{API}/cases/NA-1/whatever", "/nope"])
+@pytest.mark.parametrize("path", [f"{API}/nothing-here", f"{API}/cases/NA-1/whatever"])
 def test_unknown_route_is_404_problem(client: TestClient, path: str) -> None:
     body = problem(client.get(path), 404)
     assert path in body["detail"]
+
+
+def html_error(response: Any, status: int) -> str:
+    """Outside /api, errors are an HTML page with the same status (not problem+json)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("text/html"), response.headers
+    assert "<html" in response.text
+    assert 'role="alert"' in response.text
+    return str(response.text)
+
+
+@pytest.mark.parametrize("path", ["/nope", f"/nope/{SCRIPT}", "/admin/nothing-here"])
+def test_unknown_page_is_404_html(client: TestClient, path: str) -> None:
+    text = html_error(client.get(path), 404)
+    assert SCRIPT not in text
+    _assert_security_headers(client.get(path))
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("DELETE", "/cases"), ("PUT", "/login"), ("GET", "/logout")]
+)
+def test_wrong_method_on_a_page_is_405_html(client: TestClient, method: str, path: str) -> None:
+    html_error(client.request(method, path), 405)
 
 
 @pytest.mark.parametrize(
@@ -488,7 +512,9 @@ def test_case_page_escapes_markup(client: TestClient, db: Session, w: factories.
     assert page.text.count(ESCAPED_SCRIPT) >= 4  # title, heading, message, note, customer
     # No inline scripts at all (the CSP would block them).
     assert re.search(r"<script(?![^>]*\ssrc=)", page.text) is None
-    listing = client.get("/cases")
+    # The agent's inbox opens on "mine"; the unassigned case is under the team tab.
+    listing = client.get("/cases", params={"tab": "team"})
+    assert number in listing.text
     assert SCRIPT not in listing.text
     assert ESCAPED_SCRIPT in listing.text
     search = client.get("/cases", params={"q": '"><script>alert(2)</script>'})
@@ -511,7 +537,11 @@ def test_page_forms_check_csrf(client: TestClient, db: Session, w: factories.Wor
     _page_login(client, w.card_agent.email, password)
     number = w.alice_case.number
     forged = client.post(f"/cases/{number}/reply", data={"body": "förfalskat"})
-    problem(forged, 403)
+    html_error(forged, 403)
+    wrong = client.post(
+        f"/cases/{number}/reply", data={"body": "förfalskat", "csrf_token": "gissning"}
+    )
+    html_error(wrong, 403)
     page = client.get(f"/cases/{number}")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
@@ -566,6 +596,9 @@ def _assert_security_headers(response: Any) -> None:
         ("GET", f"{API}/docs", 200),
         ("GET", f"{API}/openapi.json", 200),
         ("GET", "/cases", 303),
+        ("GET", "/nope", 404),
+        ("DELETE", "/cases", 405),
+        ("POST", "/login", 400),
     ],
 )
 def test_security_headers_on_every_response(

@@ -219,7 +219,7 @@ def user_create(
     no_password: Annotated[
         bool, typer.Option("--no-password", help="No password (API-token-only user).")
     ] = False,
-    locale: Annotated[str, typer.Option(help="sv or en.")] = "sv",
+    locale: Annotated[str | None, typer.Option(help="sv or en; unset follows the browser.")] = None,
     team: Annotated[list[str] | None, typer.Option(help="Team slug to join (repeatable).")] = None,
 ) -> None:
     """Create a user. Asks for the password unless --password-stdin or --no-password."""

@@ -161,7 +161,9 @@ def _play_case(
     age_hours = (now - opened_at).total_seconds() / 3600
     moment = opened_at
     steps: list[tuple[str, float]] = []  # (what, hours after previous step)
-    if age_hours > 1 and rng.random() < 0.93:
+    recent = age_hours < 24 * 14  # the last two weeks keep work in the inboxes
+    untouched = rng.random() < (0.35 if recent else 0.02)
+    if age_hours > 1 and not untouched:
         steps.append(("claim", rng.uniform(0.05, 2)))
         steps.append(("reply", rng.uniform(0.1, 30)))
         if rng.random() < 0.4:
@@ -170,8 +172,9 @@ def _play_case(
             steps.append(("waiting", 0.01))
             steps.append(("customer", rng.uniform(1, 48)))
             steps.append(("reply", rng.uniform(0.5, 20)))
-        steps.append(("resolve", rng.uniform(0.1, 48)))
-        steps.append(("close", rng.uniform(72, 24 * 10)))
+        if not (recent and rng.random() < 0.5):
+            steps.append(("resolve", rng.uniform(0.1, 48)))
+            steps.append(("close", rng.uniform(72, 24 * 10)))
     agent = rng.choice(agents)
     agent_actor = _staff_actor(session, agent)
     for what, delay in steps:

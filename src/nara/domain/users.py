@@ -31,7 +31,7 @@ def create_user(
     display_name: str,
     role: str,
     password: str | None = None,
-    locale: str = "sv",
+    locale: str | None = None,
 ) -> User:
     if not (actor.is_admin or actor.is_system):
         raise PermissionDenied("only admins can create users")
@@ -39,7 +39,7 @@ def create_user(
     assert clean_email is not None
     name = validation.text(display_name, field="display_name", max_length=200)
     the_role = validation.choice(Role, role, field="role")
-    if locale not in ("sv", "en"):
+    if locale is not None and locale not in ("sv", "en"):
         raise ValidationFailed("locale must be sv or en", field="locale")
     if session.scalar(select(User.id).where(func.lower(User.email) == clean_email)):
         raise Conflict(f"a user with e-mail {clean_email} already exists", field="email")
@@ -85,4 +85,18 @@ def set_user_active(*, session: Session, actor: Actor, user_id: int, active: boo
     session.flush()
     if not active:
         end_all_sessions(session=session, user_id=user_id)
+    return user
+
+
+def set_locale(*, session: Session, actor: Actor, user_id: int, locale: str) -> User:
+    """A user's chosen language (sv or en)."""
+    if not (actor.is_admin or actor.is_system or actor.user_id == user_id):
+        raise PermissionDenied("you can only choose your own language")
+    if locale not in ("sv", "en"):
+        raise ValidationFailed("locale must be sv or en", field="locale")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    user.locale = locale
+    session.flush()
     return user

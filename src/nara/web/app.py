@@ -20,7 +20,8 @@ from nara.web.middleware import (
     NulInUrlMiddleware,
     SecurityHeadersMiddleware,
 )
-from nara.web.ui import pages
+from nara.web.ui import admin, auth_pages
+from nara.web.ui import cases as case_pages
 
 STATIC = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
@@ -65,7 +66,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         name="docs-assets",
     )
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    app.include_router(pages.router)
+    for page_router in (auth_pages.router, case_pages.router, admin.router):
+        app.include_router(page_router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(NulInUrlMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from nara.db import session_factory
@@ -64,7 +65,9 @@ def identify(request: Request, session: Session) -> Caller | None:
         if user is None:
             raise AuthenticationRequired("the API token is unknown, revoked or expired")
         session.commit()
-        return Caller(actor_for_user(session, user), user, None, "token")
+        actor = actor_for_user(session, user)
+        _detach(session, user)
+        return Caller(actor, user, None, "token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
@@ -73,7 +76,19 @@ def identify(request: Request, session: Session) -> Caller | None:
     if found is None:
         return None
     auth_session, user = found
-    return Caller(actor_for_user(session, user), user, auth_session, "cookie")
+    actor = actor_for_user(session, user)
+    _detach(session, user, auth_session)
+    return Caller(actor, user, auth_session, "cookie")
+
+
+def _detach(session: Session, *rows: object) -> None:
+    """Keep the caller's rows readable for the whole request, also after a rollback
+    (which would otherwise expire them): they are snapshots, never written through."""
+    for row in rows:
+        if row in session:
+            if inspect(row).expired_attributes:  # a session that expires on commit
+                session.refresh(row)
+            session.expunge(row)
 
 
 def check_csrf(caller: Caller, supplied: str | None) -> None:

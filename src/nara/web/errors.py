@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -57,8 +57,24 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "request")
 
 
+def _is_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api/")
+
+
+def _page_error(request: Request, status: int, detail: str) -> Response:
+    from nara.web.ui.render import render  # the page layer sits above this module
+
+    return render(request, "error.html", status, message=detail, status=status)
+
+
+async def login_required(request: Request, exc: Exception) -> Response:
+    return RedirectResponse("/", status_code=303)
+
+
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
+    if _is_page(request):
+        return _page_error(request, exc.status, exc.detail)
     headers: dict[str, str] = {}
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="nara"'
@@ -78,6 +94,8 @@ async def validation_error(request: Request, exc: Exception) -> Response:
             return problem(400, "the request body is not valid JSON", instance=request.url.path)
         errors.append({"field": _location(err.get("loc", ())), "message": err.get("msg", "")})
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
+    if _is_page(request):
+        return _page_error(request, 422, summary or "invalid input")
     return problem(422, summary or "invalid input", instance=request.url.path, errors=errors)
 
 
@@ -86,6 +104,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
     detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "Error")
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no such resource: {request.url.path}"
+    if _is_page(request) and exc.status_code in (404, 405):
+        return _page_error(request, exc.status_code, detail)
     headers = dict(exc.headers) if exc.headers else None
     return problem(exc.status_code, detail, instance=request.url.path, headers=headers)
 
@@ -95,11 +115,10 @@ async def unstorable_value(request: Request, exc: Exception) -> Response:
     (SQLite raises OverflowError, PostgreSQL a DataError) or, on PostgreSQL, text with a
     NUL character. That is bad input, not a server error."""
     log.info("refused a value on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-    return problem(
-        422,
-        "a value in the request is out of range or contains a character that cannot be stored",
-        instance=request.url.path,
-    )
+    detail = "a value in the request is out of range or contains a character that cannot be stored"
+    if _is_page(request):
+        return _page_error(request, 422, detail)
+    return problem(422, detail, instance=request.url.path)
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
@@ -108,6 +127,9 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 def install(app: FastAPI) -> None:
+    from nara.web.ui.common import LoginRequired
+
+    app.add_exception_handler(LoginRequired, login_required)
     app.add_exception_handler(DomainError, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

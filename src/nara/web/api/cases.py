@@ -24,7 +24,7 @@ def _detail(db: DB, caller: CurrentCaller, number: str) -> schemas.CaseDetailOut
 
 def _render(db: DB, caller: CurrentCaller, case: Case) -> schemas.CaseDetailOut:
     events = case_queries.timeline(db, caller.actor, case)
-    return serializers.case_detail_out(db, caller.actor, case, events, caller.user.locale)
+    return serializers.case_detail_out(db, caller.actor, case, events, caller.user.locale or "sv")
 
 
 @router.post("", status_code=201, response_model=schemas.CaseDetailOut)
@@ -98,7 +98,7 @@ def get_case(number: str, db: DB, caller: CurrentCaller) -> schemas.CaseDetailOu
 def get_events(number: str, db: DB, caller: CurrentCaller) -> list[schemas.EventOut]:
     case = get_case_for(db, caller.actor, number)
     events = case_queries.timeline(db, caller.actor, case)
-    return serializers.events_out(db, caller.actor, events, caller.user.locale)
+    return serializers.events_out(db, caller.actor, events, caller.user.locale or "sv")
 
 
 @router.post("/{number}/replies", status_code=201, response_model=schemas.CaseDetailOut)

@@ -90,7 +90,7 @@ class UserIn(In):
     display_name: str
     role: str
     password: str | None = None
-    locale: str = "sv"
+    locale: str | None = None
 
 
 class UserPatch(In):
@@ -182,7 +182,7 @@ class UserOut(BaseModel):
     email: str
     display_name: str
     role: str
-    locale: str
+    locale: str | None
     is_active: bool
     team_ids: list[int]
 

@@ -1,45 +1,78 @@
-"""Template rendering: Jinja2 with autoescape, gettext hooks and display helpers."""
+"""Template rendering: one Jinja2 environment per language (gettext from nara.i18n),
+autoescape everywhere, display helpers for dates, numbers and labels."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from nara.config import get_settings
+from nara import clock, i18n
+from nara.web.ui import labels
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 
-env = Environment(
-    loader=FileSystemLoader(str(TEMPLATES)),
-    autoescape=select_autoescape(["html"]),
-    extensions=["jinja2.ext.i18n"],
-)
-env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+
+@lru_cache(maxsize=len(i18n.SUPPORTED))
+def environment(lang: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["time"] = lambda v: i18n.format_time(v, lang)
+    env.filters["day"] = lambda v: i18n.format_day(v, lang)
+    env.filters["number"] = lambda v: i18n.format_number(v, lang)
+    env.filters["ago"] = lambda v: relative(v, lang)
+    env.globals["label"] = lambda kind, value: labels.label(kind, value, lang)
+    env.globals["lang"] = lang
+    env.globals["name_of"] = lambda ref: labels.name_of(ref, lang)
+    env.globals["next_step"] = lambda case: labels.next_step(case, lang)
+    return env
 
 
-def local_time(value: datetime | None) -> str:
+def relative(value: datetime | None, lang: str) -> str:
+    """'3 h ago' / 'för 3 h sedan' — short, for lists."""
     if value is None:
         return ""
-    zone = ZoneInfo(get_settings().display_timezone)
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    seconds = max(0, int((clock.now() - value).total_seconds()))
+    if seconds < 3600:
+        amount, unit = max(1, seconds // 60), "min"
+    elif seconds < 86400:
+        amount, unit = seconds // 3600, "h"
+    else:
+        amount, unit = seconds // 86400, "d"
+    text = i18n.translations(lang).gettext("%(amount)s %(unit)s ago")
+    return text % {"amount": amount, "unit": unit}
 
 
-env.filters["local_time"] = local_time
+def translate(lang: str, message: str) -> str:
+    return i18n.translations(lang).gettext(message)
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(
+    request: Request, template: str, status_code: int = 200, /, **context: Any
+) -> HTMLResponse:
+    lang: str = getattr(request.state, "lang", None) or i18n.negotiate(
+        request.cookies.get("nara_lang"), request.headers.get("accept-language")
+    )
     caller = getattr(request.state, "caller", None)
-    html = env.get_template(template).render(
-        request=request,
-        caller=caller,
-        csrf_token=caller.auth_session.csrf_token if caller and caller.auth_session else None,
-        lang=get_settings().default_locale,
-        **context,
+    html = (
+        environment(lang)
+        .get_template(template)
+        .render(
+            request=request,
+            caller=caller,
+            actor=caller.actor if caller else None,
+            csrf_token=caller.auth_session.csrf_token if caller and caller.auth_session else "",
+            path=request.url.path,
+            **context,
+        )
     )
     return HTMLResponse(html, status_code=status_code)

@@ -1,0 +1,121 @@
+"""The agent workspace's inbox: tabs, filters, search, most urgent first.
+
+Until response promises exist, "most urgent" means highest priority first, then the
+oldest case first (the one that has waited longest)."""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import Session
+
+from nara import personnummer
+from nara.domain.actors import Actor
+from nara.models import Case, CaseStatus, Customer
+from nara.queries.access import case_visibility
+
+TABS = ("mine", "unassigned", "team")
+ACTIVE = [
+    CaseStatus.new.value,
+    CaseStatus.open.value,
+    CaseStatus.waiting_on_customer.value,
+    CaseStatus.waiting_on_team.value,
+]
+_PRIORITY_ORDER = sql_case(
+    {"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Case.priority, else_=4
+)
+
+
+@dataclass
+class InboxQuery:
+    tab: str = "mine"
+    topic_id: int | None = None
+    status: str | None = None
+    channel: str | None = None
+    priority: str | None = None
+    q: str | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+@dataclass
+class InboxPage:
+    items: list[Case]
+    total: int
+    page: int
+    pages: int
+    counts: dict[str, int]
+
+
+def _tab_clause(actor: Actor, tab: str) -> ColumnElement[bool]:
+    if tab == "mine":
+        return Case.owner_id == (actor.user_id or -1)
+    team_clause = Case.team_id.in_(sorted(actor.team_ids))
+    if tab == "unassigned":
+        return and_(team_clause, Case.owner_id.is_(None))
+    return team_clause
+
+
+def _search_clause(text: str) -> ColumnElement[bool]:
+    text = text.strip()
+    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    customer_match = [
+        Customer.name.ilike(pattern, escape="\\"),
+        func.lower(Customer.email) == text.lower(),
+    ]
+    with contextlib.suppress(personnummer.InvalidPersonnummer):
+        customer_match.append(Customer.personnummer == personnummer.normalise(text))
+    return or_(
+        Case.number == text.upper(),
+        Case.subject.ilike(pattern, escape="\\"),
+        Case.customer_id.in_(select(Customer.id).where(or_(*customer_match))),
+    )
+
+
+def inbox(session: Session, actor: Actor, query: InboxQuery) -> InboxPage:
+    tab = query.tab if query.tab in TABS else "mine"
+    base = select(Case).where(case_visibility(actor))
+    if query.status:
+        base = base.where(Case.status == query.status)
+    else:
+        base = base.where(Case.status.in_(ACTIVE))
+    if query.topic_id:
+        base = base.where(Case.topic_id == query.topic_id)
+    if query.channel:
+        base = base.where(Case.channel == query.channel)
+    if query.priority:
+        base = base.where(Case.priority == query.priority)
+    if query.q and query.q.strip():
+        base = base.where(_search_clause(query.q))
+    counts = {
+        name: session.scalar(
+            select(func.count()).select_from(base.where(_tab_clause(actor, name)).subquery())
+        )
+        or 0
+        for name in TABS
+    }
+    stmt = base.where(_tab_clause(actor, tab))
+    total = counts[tab]
+    pages = max(1, -(-total // query.per_page))
+    page = min(max(1, query.page), pages)
+    rows = session.scalars(
+        stmt.order_by(_PRIORITY_ORDER, Case.opened_at, Case.id)
+        .offset((page - 1) * query.per_page)
+        .limit(query.per_page)
+    )
+    return InboxPage(items=list(rows), total=total, page=page, pages=pages, counts=counts)
+
+
+def other_cases_of_customer(
+    session: Session, actor: Actor, customer_id: int, exclude_id: int, limit: int = 10
+) -> list[Case]:
+    stmt = (
+        select(Case)
+        .where(case_visibility(actor), Case.customer_id == customer_id, Case.id != exclude_id)
+        .order_by(Case.opened_at.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

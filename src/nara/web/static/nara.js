@@ -1,0 +1,97 @@
+// Nära: keyboard shortcuts and small conveniences. Everything works without this file.
+(function () {
+  "use strict";
+
+  function typing(target) {
+    var tag = target && target.tagName;
+    return tag === "INPUT" || tag === "TEXTAREA" || tag === "SELECT" || (target && target.isContentEditable);
+  }
+
+  function rows() {
+    return Array.prototype.slice.call(document.querySelectorAll(".inbox-row"));
+  }
+
+  var selected = -1;
+
+  function select(index) {
+    var list = rows();
+    if (!list.length) return;
+    selected = Math.max(0, Math.min(list.length - 1, index));
+    list.forEach(function (row, i) { row.classList.toggle("selected", i === selected); });
+    var link = list[selected].querySelector("a");
+    if (link) link.focus();
+  }
+
+  var dialog = null;
+  var opener = null;
+
+  function openHelp() {
+    dialog = document.getElementById("shortcut-help");
+    if (!dialog) return;
+    opener = document.activeElement;
+    dialog.hidden = false;
+    var button = dialog.querySelector("[data-close-dialog]");
+    if (button) button.focus();
+  }
+
+  function closeHelp() {
+    if (!dialog || dialog.hidden) return false;
+    dialog.hidden = true;
+    if (opener && opener.focus) opener.focus();
+    return true;
+  }
+
+  var pendingG = false;
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-close-dialog]")) closeHelp();
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { if (closeHelp()) event.preventDefault(); return; }
+    if (event.ctrlKey || event.metaKey || event.altKey || typing(event.target)) return;
+    var key = event.key;
+    if (pendingG) {
+      pendingG = false;
+      if (key === "i") { window.location.href = "/cases"; event.preventDefault(); }
+      return;
+    }
+    if (key === "g") { pendingG = true; return; }
+    if (key === "?") { openHelp(); event.preventDefault(); return; }
+    if (key === "/") {
+      var search = document.querySelector("[data-shortcut='/']");
+      if (search) { search.focus(); event.preventDefault(); }
+      return;
+    }
+    if (key === "j") { select(selected + 1); event.preventDefault(); return; }
+    if (key === "k") { select(selected - 1); event.preventDefault(); return; }
+    if (key === "r") {
+      var reply = document.getElementById("f-body");
+      if (reply) { reply.focus(); event.preventDefault(); }
+      return;
+    }
+    if (key === "n") {
+      var note = document.getElementById("f-note");
+      if (note) { note.focus(); event.preventDefault(); }
+      return;
+    }
+    if (key === "c") {
+      var claim = document.getElementById("claim-form");
+      if (claim) { event.preventDefault(); claim.requestSubmit(); }
+    }
+  });
+
+  // Keep the selection after the inbox refreshes itself.
+  document.addEventListener("htmx:afterSwap", function () {
+    if (selected >= 0) {
+      var list = rows();
+      list.forEach(function (row, i) { row.classList.toggle("selected", i === selected); });
+    }
+  });
+
+  // Focus the error summary so that screen readers announce it.
+  document.addEventListener("DOMContentLoaded", function () {
+    var summary = document.getElementById("error-summary");
+    if (summary) summary.focus();
+  });
+})();

@@ -1,0 +1,206 @@
+"""Case pages. ``/cases`` is "My cases" for a customer and the inbox for staff;
+``/cases/{number}`` is the customer's or the agent's view of one case."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from nara.domain import cases as case_actions
+from nara.domain.errors import DomainError
+from nara.models import Case, CaseStatus, Channel, Customer, Priority, Team, TeamMember, Topic, User
+from nara.queries import cases as case_queries
+from nara.queries import inbox as inbox_queries
+from nara.queries.access import get_case_for
+from nara.web.api import serializers
+from nara.web.deps import DB, Caller
+from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
+from nara.web.ui.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _topics(db: DB) -> list[Topic]:
+    stmt = select(Topic).where(Topic.is_active.is_(True)).order_by(Topic.name_sv)
+    return list(db.scalars(stmt))
+
+
+def _int(value: str | None) -> int | None:
+    if not value or not (value.isascii() and value.isdigit()) or len(value) >= 10:
+        return None  # isdigit() alone accepts "²", which int() refuses
+    return int(value)
+
+
+def _choice(value: str | None, allowed: list[str]) -> str | None:
+    return value if value in allowed else None
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def case_list(
+    request: Request,
+    db: DB,
+    tab: str = "mine",
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    topic: str | None = None,
+    status: str | None = None,
+    channel: str | None = None,
+    priority: str | None = None,
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    partial: bool = False,
+) -> Response:
+    caller = require_caller(request, db)
+    if caller.actor.is_customer:
+        return _my_cases(request, db, caller)
+    query = inbox_queries.InboxQuery(
+        tab=tab if tab in inbox_queries.TABS else "mine",
+        topic_id=_int(topic),
+        status=_choice(status, [s.value for s in CaseStatus]),
+        channel=_choice(channel, [c.value for c in Channel]),
+        priority=_choice(priority, [p.value for p in Priority]),
+        q=q,
+        page=page,
+    )
+    result = inbox_queries.inbox(db, caller.actor, query)
+    rows = serializers.cases_out(db, caller.actor, result.items)
+    template = "workspace/_inbox_table.html" if partial else "workspace/inbox.html"
+    return render(
+        request, template, query=query, result=result, rows=rows, topics=_topics(db),
+        statuses=[s.value for s in CaseStatus], channels=[c.value for c in Channel],
+        priorities=[p.value for p in Priority], tabs=inbox_queries.TABS,
+    )  # fmt: skip
+
+
+def _my_cases(request: Request, db: DB, caller: Caller) -> Response:
+    filters = case_queries.CaseFilter()
+    page = case_queries.list_cases(db, caller.actor, filters, cursor=None, limit=100)
+    rows = serializers.cases_out(db, caller.actor, page.items)
+    return render(request, "portal/my_cases.html", rows=rows)
+
+
+@router.get("/cases/new", response_class=HTMLResponse)
+def new_case_form(request: Request, db: DB) -> Response:
+    require_caller(request, db)
+    return render(request, "portal/new_case.html", topics=_topics(db), errors=FormErrors(),
+                  form={})  # fmt: skip
+
+
+@router.post("/cases/new")
+def new_case(
+    request: Request,
+    db: DB,
+    csrf_token: Annotated[str, Form()] = "",
+    message: Annotated[str, Form()] = "",
+    topic_id: Annotated[str, Form()] = "",
+    subject: Annotated[str, Form()] = "",
+    customer_id: Annotated[str, Form()] = "",
+) -> Response:
+    caller = require_form_caller(request, db, csrf_token)
+    try:
+        opened = case_actions.open_case(
+            session=db, actor=caller.actor, message=message, topic_id=_int(topic_id),
+            subject=subject or None,
+            customer_id=None if caller.actor.is_customer else _int(customer_id),
+            channel="web" if caller.actor.is_customer else "phone",
+        )  # fmt: skip
+    except DomainError as exc:
+        db.rollback()
+        form = {"message": message, "topic_id": topic_id, "subject": subject,
+                "customer_id": customer_id}  # fmt: skip
+        return render(request, "portal/new_case.html", exc.status, topics=_topics(db),
+                      errors=FormErrors.from_error(exc), form=form)  # fmt: skip
+    db.commit()
+    return redirect(f"/cases/{opened.case.number}")
+
+
+def _case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, object]:
+    events = case_queries.timeline(db, caller.actor, case)
+    detail = serializers.case_detail_out(db, caller.actor, case, events, lang)
+    context: dict[str, object] = {"case": detail, "raw": case}
+    if caller.actor.is_staff:
+        customer = db.get(Customer, case.customer_id)
+        assert customer is not None
+        members = db.scalars(
+            select(User)
+            .join(TeamMember, TeamMember.user_id == User.id)
+            .where(TeamMember.team_id == case.team_id, User.is_active.is_(True))
+            .order_by(User.display_name)
+        )
+        others = inbox_queries.other_cases_of_customer(db, caller.actor, customer.id, case.id)
+        context.update(
+            customer=serializers.customer_out(caller.actor, customer),
+            other_cases=serializers.cases_out(db, caller.actor, others),
+            members=list(members),
+            teams=list(db.scalars(select(Team).order_by(Team.name_sv))),
+            statuses=[s.value for s in CaseStatus if s != CaseStatus.new],
+            priorities=[p.value for p in Priority],
+        )
+    return context
+
+
+@router.get("/cases/{number}", response_class=HTMLResponse)
+def case_view(request: Request, db: DB, number: str, partial: bool = False) -> Response:
+    caller = require_caller(request, db)
+    case = get_case_for(db, caller.actor, number)
+    context = _case_context(db, caller, case, request.state.lang)
+    if partial:
+        return render(request, "_timeline.html", **context)
+    template = "portal/case.html" if caller.actor.is_customer else "workspace/case.html"
+    return render(request, template, errors=FormErrors(), **context)
+
+
+@router.post("/cases/{number}/{action}")
+def case_action(
+    request: Request,
+    db: DB,
+    number: str,
+    action: str,
+    csrf_token: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    priority: Annotated[str, Form()] = "",
+    owner_id: Annotated[str, Form()] = "",
+    team_id: Annotated[str, Form()] = "",
+) -> Response:
+    """One form per action: reply, note, status, priority, assign, claim."""
+    caller = require_form_caller(request, db, csrf_token)
+    actor = caller.actor
+    try:
+        if action == "reply":
+            case_actions.reply_to_case(session=db, actor=actor, number=number, body=body)
+        elif action == "note":
+            case_actions.add_note(session=db, actor=actor, number=number, body=body)
+        elif action == "status":
+            case_actions.change_status(session=db, actor=actor, number=number, status=status)
+        elif action == "priority":
+            case_actions.change_priority(session=db, actor=actor, number=number, priority=priority)
+        elif action == "claim":
+            case_actions.assign_case(session=db, actor=actor, number=number, owner_id=actor.user_id)
+        elif action == "assign":
+            new_team = _int(team_id)
+            owner = _int(owner_id) if owner_id else None
+            case_actions.assign_case(
+                session=db, actor=actor, number=number, team_id=new_team,
+                owner_id=case_actions.KEEP if owner_id == "keep" else owner,
+            )  # fmt: skip
+        else:
+            return render(request, "error.html", 404, message=f"no such action: {action}",
+                          status=404)  # fmt: skip
+    except DomainError as exc:
+        db.rollback()
+        try:
+            case = get_case_for(db, actor, number)
+        except DomainError:
+            raise exc from None
+        template = "portal/case.html" if actor.is_customer else "workspace/case.html"
+        context = _case_context(db, caller, case, request.state.lang)
+        return render(request, template, exc.status, errors=FormErrors.from_error(exc),
+                      failed_action=action, draft=body, **context)  # fmt: skip
+    db.commit()
+    try:
+        get_case_for(db, actor, number)
+    except DomainError:
+        return redirect("/cases")  # moved out of sight (another team)
+    return redirect(f"/cases/{number}")

@@ -1,0 +1,69 @@
+"""What every page handler needs: who is calling, in which language, CSRF, redirects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from nara import i18n
+from nara.domain.errors import DomainError, PermissionDenied
+from nara.web.deps import Caller, check_csrf, identify
+
+LANG_COOKIE = "nara_lang"
+
+
+class LoginRequired(Exception):
+    """Raised by ``require_caller``; answered with a redirect to the login page."""
+
+
+def page_caller(request: Request, db: Session) -> Caller | None:
+    caller = identify(request, db)
+    request.state.caller = caller
+    choice = request.cookies.get(LANG_COOKIE)
+    if caller is not None and caller.user.locale in i18n.SUPPORTED and choice is None:
+        choice = caller.user.locale
+    request.state.lang = i18n.negotiate(choice, request.headers.get("accept-language"))
+    return caller
+
+
+def require_caller(request: Request, db: Session) -> Caller:
+    caller = page_caller(request, db)
+    if caller is None:
+        raise LoginRequired
+    return caller
+
+
+def require_form_caller(request: Request, db: Session, csrf_token: str) -> Caller:
+    caller = require_caller(request, db)
+    check_csrf(caller, csrf_token)
+    return caller
+
+
+def require_staff_page(caller: Caller) -> None:
+    if not caller.actor.is_staff:
+        raise PermissionDenied("this page is for staff")
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@dataclass
+class FormErrors:
+    """Errors of one form: a summary plus a message per field (for aria-describedby)."""
+
+    messages: list[str] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+    @classmethod
+    def from_error(cls, exc: DomainError) -> FormErrors:
+        errors = cls(messages=[exc.detail])
+        if exc.field:
+            errors.fields[exc.field] = exc.detail
+        return errors

@@ -1,0 +1,106 @@
+"""Human words for codes (statuses, channels, priorities, roles, event types), in the
+catalogs through ``N_`` markers so that ``make messages`` extracts them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nara import i18n
+
+
+def N_(message: str) -> str:
+    return message
+
+
+LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        "new": N_("New"),
+        "open": N_("Open"),
+        "waiting_on_customer": N_("Waiting for customer"),
+        "waiting_on_team": N_("Waiting for another team"),
+        "resolved": N_("Resolved"),
+        "closed": N_("Closed"),
+    },
+    "status_plain": {  # what a customer reads
+        "new": N_("Received"),
+        "open": N_("Being handled"),
+        "waiting_on_customer": N_("Waiting for your answer"),
+        "waiting_on_team": N_("Being handled"),
+        "resolved": N_("Solved"),
+        "closed": N_("Closed"),
+    },
+    "category": {
+        "open": N_("Open"),
+        "waiting_on_customer": N_("Waiting for customer"),
+        "waiting_on_team": N_("Waiting for another team"),
+        "resolved": N_("Resolved"),
+        "closed": N_("Closed"),
+    },
+    "channel": {
+        "web": N_("Web"),
+        "chat": N_("Chat"),
+        "email": N_("E-mail"),
+        "phone": N_("Phone"),
+    },
+    "priority": {
+        "low": N_("Low"),
+        "normal": N_("Normal"),
+        "high": N_("High"),
+        "urgent": N_("Urgent"),
+    },
+    "role": {
+        "customer": N_("Customer"),
+        "agent": N_("Agent"),
+        "lead": N_("Team lead"),
+        "admin": N_("Administrator"),
+    },
+    "event": {
+        "case.opened": N_("Case opened"),
+        "message.customer": N_("Message from the customer"),
+        "message.agent": N_("Reply to the customer"),
+        "note.added": N_("Internal note"),
+        "case.status_changed": N_("Status changed"),
+        "case.assigned": N_("Owner changed"),
+        "case.unassigned": N_("Owner removed"),
+        "case.team_changed": N_("Responsible team changed"),
+        "case.priority_changed": N_("Priority changed"),
+        "case.routed": N_("Routed"),
+    },
+    "next_step": {  # what happens next, for the customer, by status
+        "new": N_("We have received your case. A person in %(team)s will answer you here."),
+        "open": N_("%(owner)s in %(team)s is handling your case and will answer you here."),
+        "waiting_on_customer": N_("We are waiting for your answer. Write to us below."),
+        "waiting_on_team": N_("%(team)s is looking into it together with another team."),
+        "resolved": N_(
+            "We believe this is solved. Reply if anything is still wrong and we will reopen it."
+        ),
+        "closed": N_("This case is closed. Do you have a new question? Open a new case."),
+    },
+}
+
+
+def label(kind: str, value: str | None, lang: str) -> str:
+    if value is None:
+        return ""
+    message = LABELS.get(kind, {}).get(value)
+    if message is None:
+        return value
+    return i18n.translations(lang).gettext(message)
+
+
+def name_of(ref: Any, lang: str) -> str:
+    """The name of a team or topic (anything with name_sv and name_en) in ``lang``."""
+    if ref is None:
+        return ""
+    return str(ref.name_en if lang == "en" else ref.name_sv)
+
+
+def next_step(case: Any, lang: str) -> str:
+    """What happens next in a case, in words for the customer."""
+    key = case.status
+    if key == "open" and case.owner is None:
+        key = "new"
+    message = LABELS["next_step"].get(key, LABELS["next_step"]["new"])
+    text = i18n.translations(lang).gettext(message)
+    owner = case.owner.display_name if case.owner else ""
+    return text % {"owner": owner, "team": name_of(case.team, lang)}

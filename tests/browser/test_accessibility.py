@@ -1,0 +1,77 @@
+"""axe-core on every page, in both languages; a screenshot of each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import LiveServer, check_page, log_in
+
+ANONYMOUS = [("landing", "/")]
+CUSTOMER = [("portal-my-cases", "/cases"), ("portal-new-case", "/cases/new")]
+AGENT = [("inbox-mine", "/cases"), ("inbox-team", "/cases?tab=team")]
+ADMIN = [
+    ("admin-teams", "/admin/teams"),
+    ("admin-team", "/admin/teams/1"),
+    ("admin-topics", "/admin/topics"),
+    ("admin-users", "/admin/users"),
+    ("admin-tokens", "/admin/tokens"),
+    ("not-found", "/cases/NA-1999-999999"),
+]
+
+
+def _first_case_link(page: Any) -> str:
+    href = page.locator("a[href^='/cases/NA-']").first.get_attribute("href")
+    assert href
+    return str(href)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_every_page_passes_axe(live_server: LiveServer, new_context: Any, lang: str) -> None:
+    base = live_server.url
+    failures: dict[str, Any] = {}
+
+    def visit(page: Any, name: str, path: str) -> None:
+        page.goto(base + path)
+        serious = check_page(page, f"{name}-{lang}")
+        if serious:
+            failures[name] = serious
+
+    anonymous = new_context(lang).new_page()
+    for name, path in ANONYMOUS:
+        visit(anonymous, name, path)
+    anonymous.goto(base + "/")
+    anonymous.fill("#email", "nobody@example.com")
+    anonymous.fill("#password", "wrong password")
+    anonymous.click("form[action='/login'] button[type=submit]")
+    if serious := check_page(anonymous, f"login-error-{lang}"):
+        failures["login-error"] = serious
+
+    customer = new_context(lang).new_page()
+    log_in(customer, base, "anna.andersson@example.com")
+    customer.goto(base + "/cases/new")
+    customer.click("form[action='/cases/new'] button[type=submit]")  # empty: errors shown
+    if serious := check_page(customer, f"portal-new-case-errors-{lang}"):
+        failures["portal-new-case-errors"] = serious
+    customer.fill("#f-message", "Jag behöver ett nytt kontoutdrag för 2025.")
+    customer.click("form[action='/cases/new'] button[type=submit]")
+    customer.wait_for_url(f"{base}/cases/NA-*")
+    if serious := check_page(customer, f"portal-case-{lang}"):
+        failures["portal-case"] = serious
+    for name, path in CUSTOMER:
+        visit(customer, name, path)
+
+    agent = new_context(lang).new_page()
+    log_in(agent, base, "oskar@exempelbanken.se")
+    for name, path in AGENT:
+        visit(agent, name, path)
+    agent.goto(base + "/cases?tab=team")
+    visit(agent, "agent-case", _first_case_link(agent))
+
+    admin = new_context(lang).new_page()
+    log_in(admin, base, "admin@exempelbanken.se")
+    for name, path in ADMIN:
+        visit(admin, name, path)
+
+    assert failures == {}

@@ -1,0 +1,157 @@
+"""Journeys through the real browser: customer, agent, another team, language."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from playwright.sync_api import expect
+from sqlalchemy import text
+
+from tests.browser.conftest import LiveServer, log_in
+
+CUSTOMER = "anna.andersson@example.com"
+CARD_AGENT = "erik@exempelbanken.se"  # Kort & betalningar
+LOAN_AGENT = "emma@exempelbanken.se"  # Lån & krediter
+
+
+def test_customer_agent_round_trip(live_server: LiveServer, new_context: Any) -> None:
+    base = live_server.url
+    # The customer opens a case in Swedish and sees it.
+    customer = new_context("sv").new_page()
+    log_in(customer, base, CUSTOMER)
+    customer.click("text=Nytt ärende >> nth=0")
+    customer.select_option("#f-topic_id", label="Kortet har inte kommit")
+    customer.fill("#f-message", "Mitt nya bankkort har inte kommit fram efter tre veckor.")
+    customer.click("form[action='/cases/new'] button[type=submit]")
+    expect(customer.locator("h1")).to_contain_text("Mitt nya bankkort har inte kommit")
+    number = customer.locator(".muted").first.inner_text().split(" ")[0]
+    assert re.fullmatch(r"NA-\d{4}-\d{6}", number), number
+    expect(customer.locator(".next")).to_contain_text("Vad händer nu")
+    customer.goto(base + "/cases")
+    expect(customer.locator(".case-cards")).to_contain_text(number)
+
+    # An agent of the team that handles the topic finds it, claims it and replies.
+    agent = new_context("sv").new_page()
+    log_in(agent, base, CARD_AGENT)
+    agent.goto(base + "/cases?tab=unassigned")
+    agent.fill("#q", number)
+    agent.press("#q", "Enter")
+    agent.click(f"text={number}")
+    expect(agent.locator("h1")).to_contain_text(number)
+    agent.click("#claim-form button")
+    expect(agent.locator("#case-facts")).to_contain_text("Erik Johansson")
+    agent.fill("#f-body", "Hej Anna! Kortet skickades i förrgår, det bör komma i morgon.")
+    agent.click("form[action$='/reply'] button[type=submit]")
+    expect(agent.locator("#timeline")).to_contain_text("Kortet skickades i förrgår")
+
+    # The customer sees the reply and who handles the case.
+    customer.goto(base + f"/cases/{number}")
+    expect(customer.locator("#timeline")).to_contain_text("Kortet skickades i förrgår")
+    expect(customer.locator(".next")).to_contain_text("Erik")
+
+    # An agent of another team cannot open it.
+    other = new_context("sv").new_page()
+    log_in(other, base, LOAN_AGENT)
+    response = other.goto(base + f"/cases/{number}")
+    assert response is not None and response.status == 404
+    expect(other.locator("body")).not_to_contain_text("Mitt nya bankkort")
+
+
+def _visible_text(page: Any) -> str:
+    """The page's visible text without the options of drop-downs (which list data, such
+    as topic names, that may happen to equal a UI string)."""
+    return str(
+        page.evaluate(
+            """() => { const c = document.body.cloneNode(true);
+                c.querySelectorAll('select').forEach(e => e.remove());
+                document.body.appendChild(c); c.style.display = 'block';
+                const original = document.body.firstElementChild;
+                const text = c.innerText; c.remove(); return text; }"""
+        )
+    )
+
+
+def test_switching_language_changes_every_visible_string(
+    live_server: LiveServer, new_context: Any
+) -> None:
+    from nara.i18n import translations
+
+    base = live_server.url
+    page = new_context("sv").new_page()
+    log_in(page, base, "karin.lead@exempelbanken.se")
+    sv_catalog = translations("sv")
+    # Data (topic and team names) is not UI text; take it out before comparing.
+    with live_server.engine.connect() as conn:
+        names = [
+            name
+            for table in ("topics", "teams")
+            for row in conn.execute(text(f"SELECT name_sv, name_en FROM {table}"))
+            for name in row
+        ]
+    names.sort(key=len, reverse=True)
+
+    def without_data(content: str) -> str:
+        for name in names:
+            content = content.replace(name, " ")
+        return content
+
+    paths = ["/cases", "/admin/teams", "/admin/topics", "/admin/tokens"]
+    for path in paths:
+        page.goto(base + path)
+        swedish = without_data(_visible_text(page))
+        expect(page.locator("html")).to_have_attribute("lang", "sv")
+        page.click("form[action='/lang'] button")
+        page.wait_for_load_state()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        english = without_data(_visible_text(page))
+        # Every UI string whose English text is on the English page is on the Swedish
+        # page in Swedish, and not in English.
+        checked = 0
+        for message in sv_catalog._catalog:  # type: ignore[attr-defined]
+            if not isinstance(message, str) or not message or "%(" in message:
+                continue
+            swedish_text = sv_catalog.gettext(message)
+            if swedish_text == message or len(message) < 4:
+                continue
+            if re.search(rf"(?<!\w){re.escape(message)}(?!\w)", english):
+                checked += 1
+                assert swedish_text in swedish, (path, message, swedish_text)
+                assert not re.search(rf"(?<!\w){re.escape(message)}(?!\w)", swedish), (
+                    path,
+                    message,
+                )
+        assert checked >= 5, (path, checked)
+        page.click("form[action='/lang'] button")  # back to Swedish
+        page.wait_for_load_state()
+
+
+def test_keyboard_only_agent(live_server: LiveServer, new_context: Any) -> None:
+    base = live_server.url
+    page = new_context("en").new_page()
+    log_in(page, base, "oskar@exempelbanken.se")
+    page.goto(base + "/cases?tab=team")
+    # The first Tab reaches the skip link, which moves focus to the main content.
+    page.keyboard.press("Tab")
+    expect(page.locator(".skip-link")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+    # "/" jumps to the search; "j" selects the first case; Enter opens it.
+    page.locator("h1").click()
+    page.keyboard.press("/")
+    expect(page.locator("#q")).to_be_focused()
+    page.locator("h1").click()
+    page.keyboard.press("j")
+    expect(page.locator(".inbox-row.selected")).to_have_count(1)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/cases/NA-"))
+    # "?" opens the shortcut help, Esc closes it.
+    page.locator("h1").click()
+    page.keyboard.press("?")
+    expect(page.locator("#shortcut-help")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#shortcut-help")).to_be_hidden()
+    # "r" focuses the reply box.
+    page.locator("h1").click()
+    page.keyboard.press("r")
+    expect(page.locator("#f-body")).to_be_focused()

@@ -1,0 +1,94 @@
+"""Every UI string has a translation in both catalogs; language negotiation."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from nara import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "translate": (2,)}
+METHODS = [("src/nara/**.py", "python"), ("src/nara/web/templates/**.html", "jinja2")]
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+def extracted() -> set[str]:
+    found: set[str] = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT),
+        method_map=METHODS,
+        keywords=KEYWORDS,
+        options_map={"src/nara/web/templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+    ):
+        if isinstance(message, tuple):
+            found.update(m for m in message if m)
+        elif message:
+            found.add(message)
+    return found
+
+
+@pytest.fixture(scope="module")
+def ui_strings() -> set[str]:
+    strings = extracted()
+    assert len(strings) > 150  # the extraction itself works
+    return strings
+
+
+@pytest.mark.parametrize("lang", i18n.SUPPORTED)
+def test_every_ui_string_is_translated(ui_strings: set[str], lang: str) -> None:
+    with i18n.catalog_path(lang).open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    translated = {m.id: m.string for m in catalog if m.id and not m.fuzzy}
+    missing = sorted(s for s in ui_strings if not translated.get(s))
+    assert missing == [], f"run 'make messages' and translate these for {lang}: {missing}"
+
+
+@pytest.mark.parametrize("lang", i18n.SUPPORTED)
+def test_translations_keep_their_placeholders(lang: str) -> None:
+    with i18n.catalog_path(lang).open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    for message in catalog:
+        if message.id and message.string:
+            assert set(PLACEHOLDER.findall(str(message.id))) == set(
+                PLACEHOLDER.findall(str(message.string))
+            ), message.id
+
+
+def test_swedish_really_is_swedish() -> None:
+    sv = i18n.translations("sv")
+    assert sv.gettext("Log in") == "Logga in"
+    assert sv.gettext("My cases") == "Mina ärenden"
+    assert i18n.translations("en").gettext("Log in") == "Log in"
+
+
+@pytest.mark.parametrize(
+    ("choice", "header", "expected"),
+    [
+        ("en", "sv-SE,sv;q=0.9", "en"),  # the user's choice wins
+        (None, "en-GB,en;q=0.9", "en"),
+        (None, "de-DE,de;q=0.9,en;q=0.5", "en"),  # first supported by quality
+        (None, "fr;q=0.2,sv;q=0.8", "sv"),
+        (None, "nb-NO", "sv"),  # Norwegians and Danes read Swedish
+        (None, "de", "sv"),  # nothing supported: the default
+        (None, None, "sv"),
+        ("xx", "en", "en"),  # an unknown choice is ignored
+        (None, "en;q=garbage, sv", "sv"),
+    ],
+)
+def test_negotiate(choice: str | None, header: str | None, expected: str) -> None:
+    assert i18n.negotiate(choice, header) == expected
+
+
+def test_dates_and_numbers_follow_the_language() -> None:
+    from datetime import UTC, datetime
+
+    moment = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # 14:00 in Stockholm (summer time)
+    assert "14:00" in i18n.format_time(moment, "sv")
+    assert "2:00" in i18n.format_time(moment, "en")
+    assert i18n.format_number(1234567, "sv").replace("\xa0", " ") == "1 234 567"
+    assert i18n.format_number(1234567, "en") == "1,234,567"

@@ -1,0 +1,252 @@
+"""Swedish translations of the UI's English message ids. `python tools/sv_translations.py`
+fills empty msgstr in src/nara/locale/sv/LC_MESSAGES/messages.po and copies the msgid into
+empty msgstr of the English catalog. Translate new strings here, then run it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+SV = {
+    "%(amount)s %(unit)s ago": "för %(amount)s %(unit)s sedan",
+    "%(count)s cases": "%(count)s ärenden",
+    "%(owner)s in %(team)s is handling your case and will answer you here.":
+        "%(owner)s på %(team)s handlägger ditt ärende och svarar dig här.",
+    "%(team)s is looking into it together with another team.":
+        "%(team)s utreder saken tillsammans med ett annat team.",
+    "A token lets an integration use the API as you. Send it as: Authorization: Bearer <token>.":
+        "En nyckel låter en integration använda API:t som du. Skicka den som: Authorization: Bearer <nyckel>.",
+    "A topic is a customer need. It decides which team gets the case.":
+        "Ett ämne är ett kundbehov. Det avgör vilket team som får ärendet.",
+    "API tokens": "API-nycklar",
+    "Activate": "Aktivera",
+    "Active": "Aktiv",
+    "Add": "Lägg till",
+    "Add member": "Lägg till medlem",
+    "Add topic": "Lägg till ämne",
+    "Administrator": "Administratör",
+    "Agent": "Handläggare",
+    "All": "Alla",
+    "All active": "Alla aktiva",
+    "All my teams' open": "Mina teams öppna",
+    "Assign": "Tilldela",
+    "At least 10 characters. Leave empty for a user who only uses API tokens.":
+        "Minst 10 tecken. Lämna tomt för en användare som bara använder API-nycklar.",
+    "Back to cases": "Tillbaka till ärenden",
+    "Being handled": "Handläggs",
+    "Case": "Ärende",
+    "Case number, subject or customer": "Ärendenummer, rubrik eller kund",
+    "Case opened": "Ärendet öppnades",
+    "Cases, most urgent first": "Ärenden, mest brådskande först",
+    "Change priority": "Ändra prioritet",
+    "Change status": "Ändra status",
+    "Channel": "Kanal",
+    "Chat": "Chatt",
+    "Claim": "Ta ärendet",
+    "Claim the case": "Ta ärendet",
+    "Close": "Stäng",
+    "Close this help": "Stäng hjälpen",
+    "Closed": "Avslutat",
+    "Copy it now: it is shown only once.": "Kopiera den nu: den visas bara en gång.",
+    "Create team": "Skapa team",
+    "Create token": "Skapa nyckel",
+    "Create topic": "Skapa ämne",
+    "Create user": "Skapa användare",
+    "Created": "Skapad",
+    "Customer": "Kund",
+    "Customer and actions": "Kund och åtgärder",
+    "Customer number (id)": "Kundnummer (id)",
+    "Customers: see your cases, write to us and follow what happens next. Staff: your inbox and your teams.":
+        "Kunder: se dina ärenden, skriv till oss och följ vad som händer härnäst. Medarbetare: din inkorg och dina team.",
+    "Deactivate": "Inaktivera",
+    "Describe your question": "Beskriv din fråga",
+    "Description": "Beskrivning",
+    "E-mail": "E-post",
+    "E-mail address": "E-postadress",
+    "Edit": "Ändra",
+    "Enter your e-mail address and password.": "Fyll i e-postadress och lösenord.",
+    "Everything you have told us stays in the case: you never need to repeat yourself.":
+        "Allt du har berättat finns kvar i ärendet: du behöver aldrig upprepa dig.",
+    "Fallback team": "Reservteam",
+    "Filter": "Filtrera",
+    "Filter and search": "Filtrera och sök",
+    "Find the customer's id in the customer search of the API, or ask the customer to log in.":
+        "Kundens id finns i API:ts kundsökning, eller be kunden logga in.",
+    "First response": "Första svar",
+    "For example: CRM sync": "Till exempel: CRM-synk",
+    "Go to the inbox": "Gå till inkorgen",
+    "Handle": "Hantera",
+    "Handled by": "Hanteras av",
+    "Handled by %(name)s, %(team)s": "Handläggs av %(name)s, %(team)s",
+    "High": "Hög",
+    "Inbox": "Inkorg",
+    "Inbox views": "Inkorgens vyer",
+    "Internal": "Intern",
+    "Internal note": "Intern anteckning",
+    "Keyboard shortcuts": "Kortkommandon",
+    "Keyboard: / search, j/k move, Enter open, ? all shortcuts":
+        "Tangentbord: / sök, j/k flytta, Enter öppna, ? alla kortkommandon",
+    "Last used": "Senast använd",
+    "Log in": "Logga in",
+    "Log out": "Logga ut",
+    "Low": "Låg",
+    "Lowercase letters, digits and hyphens, e.g. kort-betalningar.":
+        "Små bokstäver, siffror och bindestreck, t.ex. kort-betalningar.",
+    "Main menu": "Huvudmeny",
+    "Make this the fallback team": "Gör detta till reservteamet",
+    "Members": "Medlemmar",
+    "Message from the customer": "Meddelande från kunden",
+    "Messages": "Meddelanden",
+    "Mine": "Mina",
+    "Move": "Flytta",
+    "Move to team": "Flytta till team",
+    "My cases": "Mina ärenden",
+    "My teams, unassigned": "Mina teams, ej tilldelade",
+    "Name": "Namn",
+    "Name in English": "Namn på engelska",
+    "Name in Swedish": "Namn på svenska",
+    "New": "Nytt",
+    "New case": "Nytt ärende",
+    "New team": "Nytt team",
+    "New token": "Ny nyckel",
+    "New topic": "Nytt ämne",
+    "New user": "Ny användare",
+    "Next": "Nästa",
+    "Next / previous case in the inbox": "Nästa / föregående ärende i inkorgen",
+    "No": "Nej",
+    "No cases here. Well done!": "Inga ärenden här. Bra jobbat!",
+    "No members yet.": "Inga medlemmar ännu.",
+    "No team: goes to the fallback team": "Inget team: går till reservteamet",
+    "No topics yet.": "Inga ämnen ännu.",
+    "Nobody": "Ingen",
+    "Nobody yet": "Ingen ännu",
+    "None that you can see.": "Inga som du kan se.",
+    "Normal": "Normal",
+    "Not allowed": "Inte tillåtet",
+    "Not found": "Hittades inte",
+    "Note (only staff see this)": "Anteckning (bara medarbetare ser den)",
+    "Nära – customer service that reaches the right person.":
+        "Nära – kundservice som når rätt person.",
+    "One person owns your case from start to finish.":
+        "En person äger ditt ärende från början till slut.",
+    "Open": "Öppet",
+    "Open a new case": "Öppna ett nytt ärende",
+    "Open the selected case": "Öppna det markerade ärendet",
+    "Opened": "Öppnat",
+    "Other cases": "Andra ärenden",
+    "Owner": "Ärendeägare",
+    "Owner changed": "Ärendeägare ändrad",
+    "Owner removed": "Ärendeägare borttagen",
+    "Pages": "Sidor",
+    "Password": "Lösenord",
+    "Personal identity number": "Personnummer",
+    "Phone": "Telefon",
+    "Previous": "Föregående",
+    "Priority": "Prioritet",
+    "Priority changed": "Prioritet ändrad",
+    "Received": "Mottaget",
+    "Remove": "Ta bort",
+    "Remove %(name)s": "Ta bort %(name)s",
+    "Reply (the customer sees this)": "Svar (kunden ser detta)",
+    "Reply to the customer": "Svar till kunden",
+    "Resolved": "Löst",
+    "Responsible team changed": "Ansvarigt team ändrat",
+    "Revoke": "Återkalla",
+    "Revoked": "Återkallad",
+    "Role": "Roll",
+    "Routed": "Dirigerat",
+    "Save": "Spara",
+    "Save note": "Spara anteckning",
+    "Search in the inbox": "Sök i inkorgen",
+    "Send": "Skicka",
+    "Send reply": "Skicka svar",
+    "Short name (slug)": "Kortnamn (slug)",
+    "Skip to content": "Hoppa till innehållet",
+    "Solved": "Löst",
+    "Something else": "Något annat",
+    "Something needs fixing": "Något behöver rättas",
+    "Something went wrong": "Något gick fel",
+    "Starts with": "Börjar med",
+    "State": "Läge",
+    "Status": "Status",
+    "Status changed": "Status ändrad",
+    "Subject": "Rubrik",
+    "Subject (optional)": "Rubrik (valfri)",
+    "Team": "Team",
+    "Team lead": "Teamledare",
+    "Teams": "Team",
+    "Teams form a network by the topics they handle. A person can belong to several teams.":
+        "Teamen bildar ett nätverk genom de ämnen de hanterar. En person kan tillhöra flera team.",
+    "That did not work": "Det gick inte",
+    "The form had expired. Please try again.": "Formuläret hade gått ut. Försök igen.",
+    "This case is closed. Do you have a new question? Open a new case.":
+        "Ärendet är avslutat. Har du en ny fråga? Öppna ett nytt ärende.",
+    "Timeline": "Tidslinje",
+    "Too many failed attempts. Try again in 15 minutes.":
+        "För många misslyckade försök. Försök igen om 15 minuter.",
+    "Topic": "Ämne",
+    "Topics": "Ämnen",
+    "Topics handled": "Ämnen som teamet hanterar",
+    "Urgent": "Brådskande",
+    "Users": "Användare",
+    "Waiting": "Väntat",
+    "Waiting for another team": "Väntar på annat team",
+    "Waiting for customer": "Väntar på kund",
+    "Waiting for your answer": "Väntar på ditt svar",
+    "We are waiting for your answer. Write to us below.":
+        "Vi väntar på ditt svar. Skriv till oss här nedanför.",
+    "We believe this is solved. Reply if anything is still wrong and we will reopen it.":
+        "Vi tror att detta är löst. Svara om något fortfarande inte stämmer, så öppnar vi ärendet igen.",
+    "We have received your case. A person in %(team)s will answer you here.":
+        "Vi har tagit emot ditt ärende. En person på %(team)s svarar dig här.",
+    "Web": "Webb",
+    "Welcome to Exempelbanken's customer service": "Välkommen till Exempelbankens kundservice",
+    "What happens next": "Vad händer nu",
+    "What happens next:": "Vad händer nu:",
+    "What is it about?": "Vad gäller det?",
+    "What is it for?": "Vad ska den användas till?",
+    "Write a reply": "Skriv ett svar",
+    "Write an internal note": "Skriv en intern anteckning",
+    "Write in your own words. Do not write card numbers or passwords.":
+        "Skriv med egna ord. Skriv inte kortnummer eller lösenord.",
+    "Write to us": "Skriv till oss",
+    "Wrong e-mail address or password.": "Fel e-postadress eller lösenord.",
+    "Yes": "Ja",
+    "You always see what happens next in your case.":
+        "Du ser alltid vad som händer härnäst i ditt ärende.",
+    "You have no cases yet.": "Du har inga ärenden ännu.",
+    "You have no tokens.": "Du har inga nycklar.",
+    "Your API tokens": "Dina API-nycklar",
+    "Your message": "Ditt meddelande",
+    "Your new token": "Din nya nyckel",
+    "page %(page)s of %(pages)s": "sida %(page)s av %(pages)s",
+}
+
+LOCALE = Path(__file__).resolve().parents[1] / "src" / "nara" / "locale"
+
+
+def fill(lang: str) -> list[str]:
+    path = LOCALE / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    missing = []
+    for message in catalog:
+        if not message.id or message.string:
+            continue
+        if lang == "en":
+            message.string = message.id
+        elif message.id in SV:
+            message.string = SV[message.id]
+        else:
+            missing.append(str(message.id))
+    with path.open("wb") as handle:
+        write_po(handle, catalog, omit_header=False, sort_output=True, width=100)
+    return missing
+
+
+if __name__ == "__main__":
+    for code in ("en", "sv"):
+        left = fill(code)
+        for msgid in left:
+            print(f"{code}: no translation for {msgid!r}")
