@@ -331,7 +331,12 @@ def test_open_case_writes_opened_and_routed_events(db: Session, w: World) -> Non
     assert all(e.actor_id == w.card_agent.id for e in evs)
     assert all(e.created_at == case.opened_at for e in evs)
     assert evs[1].is_public is False
-    assert evs[1].data == {"team": w.cards.name_sv, "team_id": w.cards.id, "reason": "topic"}
+    assert evs[1].data == {
+        "team": w.cards.name_sv,
+        "team_en": w.cards.name_en,
+        "team_id": w.cards.id,
+        "reason": "topic",
+    }
 
 
 def test_open_case_leaves_the_transaction_to_the_caller(db: Session, w: World) -> None:
@@ -765,6 +770,8 @@ def test_team_move_drops_an_owner_who_is_not_a_member(db: Session, w: World) -> 
     assert evs[-2].data == {
         "old_team": w.cards.name_sv,
         "new_team": w.loans.name_sv,
+        "old_team_en": w.cards.name_en,
+        "new_team_en": w.loans.name_en,
         "old_team_id": w.cards.id,
         "new_team_id": w.loans.id,
     }

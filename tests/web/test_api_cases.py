@@ -108,7 +108,12 @@ def test_customer_opens_own_case_routed_by_topic(
     # Staff see why it went where it did.
     staff = client.get(f"{CASES}/{case['number']}", headers=as_(db, w.card_agent)).json()
     routed = next(e for e in staff["events"] if e["type"] == "case.routed")
-    assert routed["data"] == {"team": w.cards.name_sv, "team_id": w.cards.id, "reason": "topic"}
+    assert routed["data"] == {
+        "team": w.cards.name_sv,
+        "team_en": w.cards.name_en,
+        "team_id": w.cards.id,
+        "reason": "topic",
+    }
 
 
 @pytest.mark.parametrize("with_topic", [False, True], ids=["no topic", "topic of no team"])

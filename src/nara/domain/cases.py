@@ -278,7 +278,8 @@ def _insert_case(
     append_event(session, case=case, type="case.opened", actor=actor, body=body,
                  data={"channel": channel.value, "subject": subject})  # fmt: skip
     append_event(session, case=case, type="case.routed", actor=actor,
-                 data={"team": team.name_sv, "team_id": team.id, "reason": reason})  # fmt: skip
+                 data={"team": team.name_sv, "team_en": team.name_en, "team_id": team.id,
+                       "reason": reason})  # fmt: skip
     if owner_id is not None:
         owner = session.get(User, owner_id)
         assert owner is not None
@@ -387,6 +388,7 @@ def assign_case(
         case.team_id = new_team.id
         append_event(session, case=case, type="case.team_changed", actor=actor,
                      data={"old_team": old_team.name_sv, "new_team": new_team.name_sv,
+                           "old_team_en": old_team.name_en, "new_team_en": new_team.name_en,
                            "old_team_id": old_team.id, "new_team_id": new_team.id})  # fmt: skip
         keeps_owner = owner_id is KEEP and case.owner_id is not None
         if keeps_owner and not is_team_member(session, new_team.id, case.owner_id or 0):
