@@ -9,6 +9,29 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    "A phone number holds 5 to 20 digits, spaces, +, - or parentheses.":
+        "Ett telefonnummer har 5 till 20 siffror, mellanslag, +, - eller parenteser.",
+    "A user with this e-mail address already exists.":
+        "Det finns redan en användare med den här e-postadressen.",
+    "Another customer already has this personal identity number.":
+        "En annan kund har redan det här personnumret.",
+    "Choose one of the listed options.": "Välj ett av alternativen i listan.",
+    "Enter a valid e-mail address, like name@example.se.":
+        "Skriv en giltig e-postadress, till exempel namn@exempel.se.",
+    "The owner must be a member of the case's team.":
+        "Ärendeägaren måste vara medlem i ärendets team.",
+    "The password must be at least %(min)s characters.":
+        "Lösenordet måste vara minst %(min)s tecken.",
+    "This case is closed. Open a new case instead.":
+        "Ärendet är avslutat. Öppna ett nytt ärende i stället.",
+    "This field must not be empty.": "Fältet får inte vara tomt.",
+    "This is %(length)s characters; at most %(max)s are allowed.":
+        "Det här är %(length)s tecken; högst %(max)s är tillåtna.",
+    "This is not a valid personal identity number (YYYYMMDD-NNNN).":
+        "Det här är inte ett giltigt personnummer (ÅÅÅÅMMDD-NNNN).",
+    "This short name is already taken.": "Kortnamnet är redan upptaget.",
+    "Use 1 to 64 lowercase letters, digits and single hyphens.":
+        "Använd 1 till 64 små bokstäver, siffror och enstaka bindestreck.",
     "%(amount)s %(unit)s ago": "för %(amount)s %(unit)s sedan",
     "%(count)s cases": "%(count)s ärenden",
     "%(owner)s in %(team)s is handling your case and will answer you here.":

@@ -26,6 +26,13 @@ from babel.support import Translations
 from nara.config import get_settings
 
 SUPPORTED = ("sv", "en")
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
+
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 

@@ -986,7 +986,7 @@ def test_admin_creates_users_and_sees_duplicate_email(
         422,
     )
     assert_field_error(text, "f-email")
-    assert "already exists" in text
+    assert "Det finns redan en användare med den här e-postadressen." in text  # in Swedish
     assert 'value="Dubblett"' in text  # the form keeps what was written
     text = page(
         post(client, "/admin/users", csrf, email="inte-en-adress", display_name="X", role="agent"),

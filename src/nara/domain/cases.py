@@ -20,6 +20,7 @@ from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
+from nara.i18n import N_
 from nara.models import (
     Case,
     CaseNumberCounter,
@@ -151,7 +152,9 @@ def _check_owner(session: Session, owner_id: int, team_id: int) -> User:
         raise ValidationFailed(f"no active staff member with id {owner_id}", field="owner_id")
     if not is_team_member(session, team_id, owner_id):
         raise ValidationFailed(
-            "the owner must be a member of the case's responsible team", field="owner_id"
+            "the owner must be a member of the case's responsible team",
+            field="owner_id",
+            template=N_("The owner must be a member of the case's team."),
         )
     return owner
 
@@ -294,7 +297,10 @@ def reply_to_case(*, session: Session, actor: Actor, number: str, body: str) -> 
     text = validation.text(body, field="body", max_length=MAX_MESSAGE)
     case = get_case_for(session, actor, number, lock=True)
     if case.status == CaseStatus.closed:
-        raise Conflict(f"case {case.number} is closed; open a new case instead")
+        raise Conflict(
+            f"case {case.number} is closed; open a new case instead",
+            template=N_("This case is closed. Open a new case instead."),
+        )
     now = clock.now()
     if actor.is_customer:
         append_event(session, case=case, type="message.customer", actor=actor, body=text)

@@ -9,6 +9,7 @@ from nara import clock, personnummer
 from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from nara.i18n import N_
 from nara.models import Customer, Role, User
 from nara.queries.access import get_customer_for
 
@@ -19,10 +20,18 @@ def _clean_pnr(session: Session, raw: str | None, *, exclude_id: int | None = No
     try:
         digits = personnummer.normalise(raw)
     except personnummer.InvalidPersonnummer as exc:
-        raise ValidationFailed(f"personnummer: {exc}", field="personnummer") from None
+        raise ValidationFailed(
+            f"personnummer: {exc}",
+            field="personnummer",
+            template=N_("This is not a valid personal identity number (YYYYMMDD-NNNN)."),
+        ) from None
     clash = session.scalar(select(Customer.id).where(Customer.personnummer == digits))
     if clash is not None and clash != exclude_id:
-        raise Conflict("another customer already has this personnummer", field="personnummer")
+        raise Conflict(
+            "another customer already has this personnummer",
+            field="personnummer",
+            template=N_("Another customer already has this personal identity number."),
+        )
     return digits
 
 

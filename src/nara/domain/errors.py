@@ -10,11 +10,32 @@ class DomainError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, field: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        template: str | None = None,
+        params: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> None:
+        """``detail`` is the English message for the API and the CLI; ``template`` (a
+        message id marked with ``N_``) and ``params`` let the pages show it translated."""
         super().__init__(detail)
         self.detail = detail
         self.field = field
+        self.template = template
+        self.params = params or {}
         self.extra = extra
+
+    def localized(self, translate: Any) -> str:
+        """The message in the reader's language, given a gettext function."""
+        if self.template is None:
+            return self.detail
+        try:
+            return str(translate(self.template) % self.params)
+        except (KeyError, TypeError, ValueError):
+            return self.detail
 
 
 class ValidationFailed(DomainError):

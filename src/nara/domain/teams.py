@@ -9,6 +9,7 @@ from nara import clock
 from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from nara.i18n import N_
 from nara.models import Role, Team, TeamMember, TeamTopic, Topic, User
 from nara.queries.access import can_manage_team
 
@@ -50,7 +51,11 @@ def create_team(
     _require_admin(actor, "create teams")
     clean_slug = validation.slug(slug)
     if session.scalar(select(Team.id).where(Team.slug == clean_slug)):
-        raise Conflict(f"a team with slug {clean_slug!r} already exists", field="slug")
+        raise Conflict(
+            f"a team with slug {clean_slug!r} already exists",
+            field="slug",
+            template=N_("This short name is already taken."),
+        )
     team = Team(
         slug=clean_slug,
         name_sv=validation.text(name_sv, field="name_sv", max_length=120),
@@ -109,7 +114,11 @@ def create_topic(*, session: Session, actor: Actor, slug: str, name_sv: str, nam
         raise PermissionDenied("only leads and admins can create topics")
     clean_slug = validation.slug(slug)
     if session.scalar(select(Topic.id).where(Topic.slug == clean_slug)):
-        raise Conflict(f"a topic with slug {clean_slug!r} already exists", field="slug")
+        raise Conflict(
+            f"a topic with slug {clean_slug!r} already exists",
+            field="slug",
+            template=N_("This short name is already taken."),
+        )
     topic = Topic(
         slug=clean_slug,
         name_sv=validation.text(name_sv, field="name_sv", max_length=120),

@@ -12,13 +12,19 @@ from nara.domain.actors import Actor
 from nara.domain.auth import end_all_sessions
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.security import hash_password
+from nara.i18n import N_
 from nara.models import Role, User
 
 
 def _check_password(password: str) -> None:
     minimum = get_settings().password_min_length
     if len(password) < minimum:
-        raise ValidationFailed(f"password must be at least {minimum} characters", field="password")
+        raise ValidationFailed(
+            f"password must be at least {minimum} characters",
+            field="password",
+            template=N_("The password must be at least %(min)s characters."),
+            params={"min": minimum},
+        )
     if len(password) > 1024:
         raise ValidationFailed("password must be at most 1024 characters", field="password")
 
@@ -42,7 +48,11 @@ def create_user(
     if locale is not None and locale not in ("sv", "en"):
         raise ValidationFailed("locale must be sv or en", field="locale")
     if session.scalar(select(User.id).where(func.lower(User.email) == clean_email)):
-        raise Conflict(f"a user with e-mail {clean_email} already exists", field="email")
+        raise Conflict(
+            f"a user with e-mail {clean_email} already exists",
+            field="email",
+            template=N_("A user with this e-mail address already exists."),
+        )
     if password is not None:
         _check_password(password)
     user = User(

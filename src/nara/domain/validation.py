@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from nara.domain.errors import ValidationFailed
+from nara.i18n import N_
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -20,11 +21,15 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def text(value: str | None, *, field: str, max_length: int, required: bool = True) -> str:
     cleaned = _CONTROL.sub("", value or "").strip()
     if required and not cleaned:
-        raise ValidationFailed(f"{field} must not be empty", field=field)
+        raise ValidationFailed(
+            f"{field} must not be empty", field=field, template=N_("This field must not be empty.")
+        )
     if len(cleaned) > max_length:
         raise ValidationFailed(
             f"{field} is {len(cleaned)} characters; at most {max_length} are allowed",
             field=field,
+            template=N_("This is %(length)s characters; at most %(max)s are allowed."),
+            params={"length": len(cleaned), "max": max_length},
         )
     return cleaned
 
@@ -33,10 +38,18 @@ def email(value: str | None, *, field: str = "email", required: bool = True) -> 
     cleaned = (value or "").strip().lower()
     if not cleaned:
         if required:
-            raise ValidationFailed(f"{field} must not be empty", field=field)
+            raise ValidationFailed(
+                f"{field} must not be empty",
+                field=field,
+                template=N_("This field must not be empty."),
+            )
         return None
     if len(cleaned) > 254 or not _EMAIL.match(cleaned):
-        raise ValidationFailed(f"{field} is not a valid e-mail address", field=field)
+        raise ValidationFailed(
+            f"{field} is not a valid e-mail address",
+            field=field,
+            template=N_("Enter a valid e-mail address, like name@example.se."),
+        )
     return cleaned
 
 
@@ -48,6 +61,7 @@ def phone(value: str | None, *, field: str = "phone") -> str | None:
         raise ValidationFailed(
             f"{field} may only hold digits, spaces, +, - and parentheses (5-20 characters)",
             field=field,
+            template=N_("A phone number holds 5 to 20 digits, spaces, +, - or parentheses."),
         )
     return cleaned
 
@@ -56,7 +70,9 @@ def slug(value: str | None, *, field: str = "slug") -> str:
     cleaned = (value or "").strip()
     if not cleaned or len(cleaned) > 64 or not _SLUG.match(cleaned):
         raise ValidationFailed(
-            f"{field} must be 1-64 lowercase letters, digits and single hyphens", field=field
+            f"{field} must be 1-64 lowercase letters, digits and single hyphens",
+            field=field,
+            template=N_("Use 1 to 64 lowercase letters, digits and single hyphens."),
         )
     return cleaned
 
@@ -67,5 +83,7 @@ def choice(enum: type[E], value: str | None, *, field: str) -> E:
     except ValueError:
         allowed = ", ".join(member.value for member in enum)
         raise ValidationFailed(
-            f"{field} must be one of: {allowed} (got {value!r})", field=field
+            f"{field} must be one of: {allowed} (got {value!r})",
+            field=field,
+            template=N_("Choose one of the listed options."),
         ) from None

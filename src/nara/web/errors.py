@@ -74,7 +74,12 @@ async def login_required(request: Request, exc: Exception) -> Response:
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if _is_page(request):
-        return _page_error(request, exc.status, exc.detail)
+        from nara import i18n
+
+        lang = getattr(request.state, "lang", None) or i18n.negotiate(
+            request.cookies.get("nara_lang"), request.headers.get("accept-language")
+        )
+        return _page_error(request, exc.status, exc.localized(i18n.translations(lang).gettext))
     headers: dict[str, str] = {}
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="nara"'

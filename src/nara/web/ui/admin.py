@@ -41,7 +41,7 @@ def _staff_form(request: Request, db: DB, csrf_token: str) -> Caller:
     return caller
 
 
-def _attempt(db: DB, action: Callable[[], object]) -> FormErrors:
+def _attempt(request: Request, db: DB, action: Callable[[], object]) -> FormErrors:
     """Run one domain call; commit on success, roll back and return the errors otherwise.
     A refusal is not a form error: it becomes the 403 page (without the form's data)."""
     try:
@@ -51,7 +51,7 @@ def _attempt(db: DB, action: Callable[[], object]) -> FormErrors:
         raise
     except DomainError as exc:
         db.rollback()
-        return FormErrors.from_error(exc)
+        return FormErrors.from_error(exc, request.state.lang)
     db.commit()
     return FormErrors()
 
@@ -84,7 +84,7 @@ def create_team(
     description: Annotated[str, Form()] = "",
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(db, lambda: team_actions.create_team(
+    errors = _attempt(request, db, lambda: team_actions.create_team(
         session=db, actor=caller.actor, slug=slug, name_sv=name_sv, name_en=name_en,
         description=description,
     ))  # fmt: skip
@@ -147,7 +147,7 @@ def team_action(
     if action not in actions:
         return render(request, "error.html", 404, message=f"no such action: {action}",
                       status=404)  # fmt: skip
-    errors = _attempt(db, actions[action])
+    errors = _attempt(request, db, actions[action])
     if errors:
         return _team_page(request, db, caller, team_id, errors, 422)
     return redirect(f"/admin/teams/{team_id}")
@@ -178,7 +178,7 @@ def create_topic(
     name_en: Annotated[str, Form()] = "",
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(db, lambda: team_actions.create_topic(
+    errors = _attempt(request, db, lambda: team_actions.create_topic(
         session=db, actor=caller.actor, slug=slug, name_sv=name_sv, name_en=name_en))  # fmt: skip
     if errors:
         form = {"slug": slug, "name_sv": name_sv, "name_en": name_en}
@@ -197,7 +197,7 @@ def update_topic(
     is_active: Annotated[str, Form()] = "",
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(db, lambda: team_actions.update_topic(
+    errors = _attempt(request, db, lambda: team_actions.update_topic(
         session=db, actor=caller.actor, topic_id=topic_id, name_sv=name_sv, name_en=name_en,
         is_active=is_active == "on",
     ))  # fmt: skip
@@ -240,7 +240,7 @@ def create_user(
     password: Annotated[str, Form()] = "",
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(db, lambda: user_actions.create_user(
+    errors = _attempt(request, db, lambda: user_actions.create_user(
         session=db, actor=caller.actor, email=email, display_name=display_name, role=role,
         password=password or None,
     ))  # fmt: skip
@@ -259,7 +259,7 @@ def set_active(
     active: Annotated[str, Form()] = "",
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(db, lambda: user_actions.set_user_active(
+    errors = _attempt(request, db, lambda: user_actions.set_user_active(
         session=db, actor=caller.actor, user_id=user_id, active=active == "1"))  # fmt: skip
     if errors:
         return _users_page(request, db, errors, {}, 422)
@@ -294,7 +294,9 @@ def create_token(
         )
     except DomainError as exc:
         db.rollback()
-        return _tokens_page(request, db, caller, FormErrors.from_error(exc), status_code=422)
+        return _tokens_page(
+            request, db, caller, FormErrors.from_error(exc, request.state.lang), status_code=422
+        )
     db.commit()
     return _tokens_page(request, db, caller, FormErrors(), new_token=new.token)
 
@@ -304,7 +306,7 @@ def revoke_token(
     request: Request, db: DB, token_id: int, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(db, lambda: auth_actions.revoke_api_token(
+    errors = _attempt(request, db, lambda: auth_actions.revoke_api_token(
         session=db, actor=caller.actor, token_id=token_id))  # fmt: skip
     if errors:
         return _tokens_page(request, db, caller, errors, status_code=422)

@@ -110,7 +110,7 @@ def new_case(
         form = {"message": message, "topic_id": topic_id, "subject": subject,
                 "customer_id": customer_id}  # fmt: skip
         return render(request, "portal/new_case.html", exc.status, topics=_topics(db),
-                      errors=FormErrors.from_error(exc), form=form)  # fmt: skip
+                      errors=FormErrors.from_error(exc, request.state.lang), form=form)  # fmt: skip
     db.commit()
     return redirect(f"/cases/{opened.case.number}")
 
@@ -196,8 +196,9 @@ def case_action(
             raise exc from None
         template = "portal/case.html" if actor.is_customer else "workspace/case.html"
         context = _case_context(db, caller, case, request.state.lang)
-        return render(request, template, exc.status, errors=FormErrors.from_error(exc),
-                      failed_action=action, draft=body, **context)  # fmt: skip
+        errors = FormErrors.from_error(exc, request.state.lang)
+        return render(request, template, exc.status, errors=errors, failed_action=action,
+                      draft=body, **context)  # fmt: skip
     db.commit()
     try:
         get_case_for(db, actor, number)

@@ -62,8 +62,9 @@ class FormErrors:
         return bool(self.messages)
 
     @classmethod
-    def from_error(cls, exc: DomainError) -> FormErrors:
-        errors = cls(messages=[exc.detail])
+    def from_error(cls, exc: DomainError, lang: str) -> FormErrors:
+        message = exc.localized(i18n.translations(lang).gettext)
+        errors = cls(messages=[message])
         if exc.field:
-            errors.fields[exc.field] = exc.detail
+            errors.fields[exc.field] = message
         return errors

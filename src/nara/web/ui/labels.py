@@ -6,11 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nara import i18n
-
-
-def N_(message: str) -> str:
-    return message
-
+from nara.i18n import N_
 
 LABELS: dict[str, dict[str, str]] = {
     "status": {
