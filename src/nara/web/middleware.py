@@ -31,25 +31,9 @@ class NulInUrlMiddleware:
                 or b"%00" in query
                 or "\x00" in scope.get("path", "")
             ):
-                body = json.dumps(
-                    {
-                        "type": "about:blank",
-                        "title": "Bad request",
-                        "status": 400,
-                        "detail": "the URL contains a NUL character (%00)",
-                    }
-                ).encode()
-                await send(
-                    {
-                        "type": "http.response.start",
-                        "status": 400,
-                        "headers": [
-                            (b"content-type", b"application/problem+json"),
-                            (b"content-length", str(len(body)).encode()),
-                        ],
-                    }
+                await send_problem(
+                    send, 400, "Bad request", "the URL contains a NUL character (%00)"
                 )
-                await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
 
@@ -58,19 +42,15 @@ class _TooLarge(Exception):
     pass
 
 
-async def _send_413(send: Send, limit: int) -> None:
+async def send_problem(send: Send, status: int, title: str, detail: str) -> None:
+    """Answer with RFC 9457 problem details straight from the middleware."""
     body = json.dumps(
-        {
-            "type": "about:blank",
-            "title": "Content too large",
-            "status": 413,
-            "detail": f"the request body is larger than {limit} bytes",
-        }
+        {"type": "about:blank", "title": title, "status": status, "detail": detail}
     ).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", b"application/problem+json"),
                 (b"content-length", str(len(body)).encode()),
@@ -78,6 +58,12 @@ async def _send_413(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+async def _send_413(send: Send, limit: int) -> None:
+    await send_problem(
+        send, 413, "Content too large", f"the request body is larger than {limit} bytes"
+    )
 
 
 class BodyLimitMiddleware:
