@@ -15,6 +15,16 @@ from nara.db import normalise_url
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# Objects that the migrations create by hand and the models do not describe: the SQLite
+# FTS5 table (and its shadow tables) and PostgreSQL's expression indexes for search.
+UNMODELLED_PREFIXES = ("article_search", "ix_articles_fts_")
+
+
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """For autogenerate and compare_metadata: skip the hand-made search objects."""
+    return not (name or "").startswith(UNMODELLED_PREFIXES)
+
+
 def alembic_config(url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -45,6 +45,8 @@ def wipe(session: Session) -> None:
     """Delete every row of every table (for ``nara demo --force``)."""
     for table in reversed(Base.metadata.sorted_tables):
         session.execute(table.delete())
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("DELETE FROM article_search"))  # the search index, unmodelled
     session.flush()
 
 

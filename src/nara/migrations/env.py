@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from nara.db import make_engine
+from nara.migrate import include_name
 from nara.models import Base
 
 config = context.config
@@ -28,6 +29,7 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

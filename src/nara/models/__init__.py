@@ -12,11 +12,21 @@ from nara.models.cases import (
     StatusCategory,
 )
 from nara.models.customers import Customer
+from nara.models.knowledge import Article, ArticleVersion
+from nara.models.selfservice import (
+    Conversation,
+    ConversationTurn,
+    Outcome,
+    SelfServiceModel,
+    TrainingExample,
+)
 from nara.models.teams import Team, TeamMember, TeamTopic, Topic
 from nara.models.users import ApiToken, AuthSession, Role, User
 
 __all__ = [
     "ApiToken",
+    "Article",
+    "ArticleVersion",
     "AuthSession",
     "Base",
     "Case",
@@ -24,14 +34,19 @@ __all__ = [
     "CaseNumberCounter",
     "CaseStatus",
     "Channel",
+    "Conversation",
+    "ConversationTurn",
     "Customer",
     "IdempotencyKey",
+    "Outcome",
     "Priority",
     "Role",
+    "SelfServiceModel",
     "StatusCategory",
     "Team",
     "TeamMember",
     "TeamTopic",
     "Topic",
+    "TrainingExample",
     "User",
 ]

@@ -1,0 +1,97 @@
+"""Self-service: training examples, trained models, conversations and their turns."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from nara.models.base import Base
+
+
+class Outcome(enum.StrEnum):
+    answered_confirmed = "answered_confirmed"
+    answered_no_feedback = "answered_no_feedback"
+    answered_rejected = "answered_rejected"  # "No" → handed over
+    abstained = "abstained"  # not sure → handed over
+    asked_for_person = "asked_for_person"
+
+
+class TrainingExample(Base):
+    """A labelled question: its topic, or no topic for "not ours" (out of scope)."""
+
+    __tablename__ = "training_examples"
+    __table_args__ = (Index("ix_training_examples_topic", "topic_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
+    lang: Mapped[str | None] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(16))  # demo, import, case
+    created_at: Mapped[datetime]
+
+
+class SelfServiceModel(Base):
+    """A trained engine, stored in the database so that every app process can load it."""
+
+    __tablename__ = "selfservice_models"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    n_examples: Mapped[int] = mapped_column(Integer)
+    precision_target: Mapped[float] = mapped_column(Float)
+    metrics: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    blob: Mapped[bytes] = mapped_column(LargeBinary)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_customer_started", "customer_id", "started_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    channel: Mapped[str] = mapped_column(String(16))  # portal, widget
+    lang: Mapped[str] = mapped_column(String(8))
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    # False when the same customer came back on the same topic within 7 days of an
+    # answer; None until then (unknown), True is never set by guessing.
+    resolved: Mapped[bool | None]
+
+
+class ConversationTurn(Base):
+    __tablename__ = "conversation_turns"
+    __table_args__ = (Index("ix_conversation_turns_conversation", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))  # customer, assistant
+    text: Mapped[str] = mapped_column(Text)
+    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    confidence: Mapped[float | None] = mapped_column(Float)
+    candidates: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    article_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("article_versions.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime]

@@ -1,0 +1,36 @@
+"""Search terms for full-text search on SQLite: lower-cased words stemmed with the
+Snowball stemmer of the text's language (FTS5 has no Swedish stemmer of its own)."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import snowballstemmer  # type: ignore[import-untyped]
+
+_WORD = re.compile(r"[^\W_]+")
+LANGUAGES = {"sv": "swedish", "en": "english"}
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _stemmer(lang: str) -> snowballstemmer.Stemmer:
+    return snowballstemmer.stemmer(LANGUAGES[lang])
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def terms(text: str, lang: str) -> list[str]:
+    return [str(s) for s in _stemmer(lang).stemWords(words(text)) if s]
+
+
+def fts5_query(text: str) -> str | None:
+    """An FTS5 MATCH expression: any of the query's words, stemmed in both languages,
+    each quoted (so that no FTS5 syntax can be injected). None when there are no words."""
+    variants: set[str] = set()
+    for lang in LANGUAGES:
+        variants.update(terms(text[:500], lang))
+    if not variants:
+        return None
+    return " OR ".join(f'"{v}"' for v in sorted(variants)[:40])
