@@ -9,6 +9,9 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    "A person has taken over. Write to us in your case instead.":
+        "En person har tagit över. Skriv till oss i ditt ärende i stället.",
+    "Handed over from self-service": "Överlämnat från självservice",
     "A phone number holds 5 to 20 digits, spaces, +, - or parentheses.":
         "Ett telefonnummer har 5 till 20 siffror, mellanslag, +, - eller parenteser.",
     "A user with this e-mail address already exists.":

@@ -20,6 +20,7 @@ from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
+from nara.domain.resolution import mark_earlier_answers_unresolved
 from nara.i18n import N_
 from nara.models import (
     Case,
@@ -278,6 +279,8 @@ def _insert_case(
     )
     session.add(case)
     session.flush()
+    if topic is not None:
+        mark_earlier_answers_unresolved(session, customer_id=customer.id, topic_id=topic.id)
     append_event(session, case=case, type="case.opened", actor=actor, body=body,
                  data={"channel": channel.value, "subject": subject})  # fmt: skip
     append_event(session, case=case, type="case.routed", actor=actor,

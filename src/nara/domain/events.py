@@ -65,6 +65,12 @@ EVENT_TYPES: dict[str, EventType] = {
             "Priority changed from {old} to {new}",
         ),
         EventType(
+            "selfservice.handed_over",
+            False,
+            "Överlämnat från självservice ({reason})",
+            "Handed over from self-service ({reason})",
+        ),
+        EventType(
             "case.routed",
             False,
             "Dirigerat till {team} ({reason})",

@@ -61,6 +61,7 @@ LABELS: dict[str, dict[str, str]] = {
         "case.team_changed": N_("Responsible team changed"),
         "case.priority_changed": N_("Priority changed"),
         "case.routed": N_("Routed"),
+        "selfservice.handed_over": N_("Handed over from self-service"),
     },
     "next_step": {  # what happens next, for the customer, by status
         "new": N_("We have received your case. A person in %(team)s will answer you here."),
