@@ -104,6 +104,11 @@ def test_unsure_hands_over_at_once_with_the_transcript(
     assert handed.data["reason"] == "abstained"
     assert handed.data["candidates"][0]["label"] == "kort-har-inte-kommit"
     assert handed.is_public is False
+    from nara.domain.events import EVENT_TYPES
+
+    for lang in ("sv", "en"):
+        summary = EVENT_TYPES[handed.type].summary(lang, handed.data)
+        assert "abstained" in summary and "{" not in summary
 
 
 def test_no_after_an_answer_hands_over_with_everything_said(
