@@ -118,6 +118,16 @@ def app(engine: Engine, db: Session) -> Iterator[object]:
     yield application
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> Iterator[None]:
+    """Rate-limit counters live in process memory; every test starts with none."""
+    from nara.web import ratelimit
+
+    ratelimit.reset()
+    yield
+    ratelimit.reset()
+
+
 @pytest.fixture
 def client(app: object) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as c:  # type: ignore[arg-type]

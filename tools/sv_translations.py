@@ -9,6 +9,33 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    "A person takes over": "En person tar över",
+    "A person takes over from here, with everything you wrote to the assistant. You do not need to repeat anything.":
+        "En person tar över härifrån, med allt du skrev till assistenten. Du behöver inte upprepa något.",
+    "A person will help you": "En person hjälper dig",
+    "Answer": "Svar",
+    "Ask": "Fråga",
+    "Ask us": "Fråga oss",
+    "Did this solve it?": "Löste det här ditt problem?",
+    "Good! You can ask something else below.": "Bra! Du kan fråga något annat här nedanför.",
+    "No articles matched. Ask your question above instead.":
+        "Inga artiklar matchade. Ställ din fråga ovanför i stället.",
+    "No, I want to talk to a person": "Nej, jag vill prata med en person",
+    "Search": "Sök",
+    "Search the help articles": "Sök i hjälpartiklarna",
+    "Send to a person": "Skicka till en person",
+    "Talk to a person": "Prata med en person",
+    "Tell us how to reach you and a person takes over, with everything you have written. Log in instead to follow the case in the portal.":
+        "Berätta hur vi når dig så tar en person över, med allt du har skrivit. Logga in i stället för att följa ärendet i portalen.",
+    "What do you need help with?": "Vad behöver du hjälp med?",
+    "Write your question in your own words. If we are not sure of the answer, a person takes over at once – you never need to repeat yourself.":
+        "Skriv din fråga med egna ord. Är vi inte säkra på svaret tar en person över direkt – du behöver aldrig upprepa dig.",
+    "Yes, thank you": "Ja, tack",
+    "You": "Du",
+    "Your case number is %(number)s. A person will contact you by e-mail, with everything you wrote here.":
+        "Ditt ärendenummer är %(number)s. En person kontaktar dig via e-post, med allt du skrev här.",
+    "Your conversation": "Din konversation",
+    "Your question": "Din fråga",
     "A person has taken over. Write to us in your case instead.":
         "En person har tagit över. Skriv till oss i ditt ärende i stället.",
     "Handed over from self-service": "Överlämnat från självservice",

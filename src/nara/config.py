@@ -56,6 +56,21 @@ class Settings(BaseSettings):
     display_timezone: str = Field("Europe/Stockholm", description="Time zone for display.")
     log_level: str = Field("INFO", description="Python logging level.")
     password_min_length: int = Field(10, ge=8, description="Shortest accepted password.")
+    ask_rate_limit: str = Field(
+        "30/minute",
+        pattern=r"^\d+/(second|minute|hour|day)$",
+        description="Self-service questions per client (IP address), e.g. 30/minute.",
+    )
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="Where rate-limit counters live: memory:// (one process) or "
+        "redis://host:6379 (shared by all app processes).",
+    )
+    widget_origins: str = Field(
+        "",
+        description="Comma-separated origins (https://www.example.se) whose pages may "
+        "embed the self-service widget.",
+    )
     login_max_failures: int = Field(
         10, ge=1, description="Failed logins on one account within 15 minutes before it is locked."
     )

@@ -23,9 +23,12 @@ from sqlalchemy.orm import Session
 from starlette.routing import Mount
 
 from nara.domain import auth as auth_actions
+from nara.domain import selfservice as assistant
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM
+from nara.domain.knowledge import save_article
+from nara.domain.selfservice import Candidate, Prediction
 from nara.models import Case, Team, Topic, User
 from tests import factories
 
@@ -132,6 +135,16 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/topics"): Rule(SIGNED_IN, 200),
     ("POST", f"{API}/topics"): Rule(MANAGERS, 201),
     ("PATCH", f"{API}/topics/{{topic_id}}"): Rule(MANAGERS, 200),
+    # ---- self-service: public, like a web form; a logged-in customer's conversation is
+    # theirs alone (tests/web/test_api_selfservice.py) ----
+    ("POST", f"{API}/selfservice/conversations"): Rule(PUBLIC, 201),
+    ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/questions"): Rule(PUBLIC, 200),
+    ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/feedback"): Rule(PUBLIC, 200),
+    ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/person"): Rule(PUBLIC, 200),
+    ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/contact"): Rule(PUBLIC, 201),
+    ("GET", f"{API}/articles"): Rule(PUBLIC, 200),
+    ("GET", f"{API}/articles/{{article_id}}"): Rule(PUBLIC, 200),
+    ("PUT", f"{API}/topics/{{topic_id}}/articles/{{lang}}"): Rule(MANAGERS, 200),
     # ---- users ----
     ("GET", f"{API}/users"): Rule(STAFF, 200),
     ("POST", f"{API}/users"): Rule(ADMIN, 201),
@@ -302,6 +315,40 @@ def _fixed(method: str, path: str, body: Any = None) -> Builder:
 
 PASSWORD = "ett långt och hemligt lösenord"
 
+
+@dataclass
+class _SureEngine:
+    label: str
+
+    def predict(self, text: str) -> Prediction:
+        return Prediction([Candidate(self.label, 0.99)], 0.99, True, "matrix")
+
+
+def _conversation(suffix: str, body: Any = None, answered: bool = False) -> Builder:
+    """An anonymous widget conversation (reachable by anyone who has its id)."""
+
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        conversation = assistant.start_conversation(
+            session=c.db, actor=None, channel="widget", lang="sv"
+        )
+        if answered:
+            topic = c.w.card_topic
+            save_article(session=c.db, actor=SYSTEM, topic_id=topic.id, lang="sv",
+                         title="Kortet", body_md="Text")  # fmt: skip
+            assistant.ask(session=c.db, actor=None, conversation=conversation,
+                          question="Mitt kort", predictor=_SureEngine(topic.slug))  # fmt: skip
+        return Call("POST", f"{API}/selfservice/conversations/{conversation.public_id}{suffix}",
+                    body)  # fmt: skip
+
+    return build
+
+
+def _article(c: Ctx, role: str, cross: bool) -> Call:
+    article = save_article(session=c.db, actor=SYSTEM, topic_id=c.w.card_topic.id, lang="sv",
+                           title="Kortet", body_md="Text")  # fmt: skip
+    return Call("GET", f"{API}/articles/{article.id}")
+
+
 BUILDERS: dict[tuple[str, str], Builder] = {
     ("GET", f"{API}/health"): _fixed("GET", "/health"),
     ("GET", f"{API}/openapi.json"): _fixed("GET", "/openapi.json"),
@@ -347,6 +394,26 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ),
     ("PATCH", f"{API}/topics/{{topic_id}}"): lambda c, role, cross: Call(
         "PATCH", f"{API}/topics/{c.w.card_topic.id}", {"name_en": "Cards"}
+    ),
+    ("POST", f"{API}/selfservice/conversations"): _fixed(
+        "POST", "/selfservice/conversations", {"lang": "sv"}
+    ),
+    ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/questions"): _conversation(
+        "/questions", {"question": "Var är mitt kort?"}
+    ),
+    ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/feedback"): _conversation(
+        "/feedback", {"solved": True}, answered=True
+    ),
+    ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/person"): _conversation(
+        "/person"
+    ),
+    ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/contact"): _conversation(
+        "/contact", {"name": "Eva", "email": "eva@example.test"}
+    ),
+    ("GET", f"{API}/articles"): _fixed("GET", "/articles?q=kort"),
+    ("GET", f"{API}/articles/{{article_id}}"): _article,
+    ("PUT", f"{API}/topics/{{topic_id}}/articles/{{lang}}"): lambda c, role, cross: Call(
+        "PUT", f"{API}/topics/{c.w.card_topic.id}/articles/sv", {"title": "T", "body_md": "B"}
     ),
     ("GET", f"{API}/users"): _fixed("GET", "/users"),
     ("POST", f"{API}/users"): _fixed(

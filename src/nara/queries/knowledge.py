@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, text
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from nara import textsearch
@@ -52,7 +54,7 @@ def search(session: Session, query: str, *, limit: int = 10) -> list[Article]:
     for lang, config in CONFIGS.items():
         document = func.to_tsvector(config, Article.title + " " + Article.body_md)
         # Any of the words (OR), each stemmed by PostgreSQL's own configuration.
-        tsquery = func.plainto_tsquery(config, words[0])
+        tsquery: ColumnElement[Any] = func.plainto_tsquery(config, words[0])
         for word in words[1:]:
             tsquery = tsquery.op("||")(func.plainto_tsquery(config, word))
         rank = func.ts_rank(document, tsquery)

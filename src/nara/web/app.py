@@ -14,7 +14,7 @@ from nara import __version__
 from nara.config import get_settings
 from nara.db import get_engine, session_factory
 from nara.web import errors
-from nara.web.api import auth, cases, directory, health
+from nara.web.api import auth, cases, directory, health, selfservice
 from nara.web.middleware import (
     BodyLimitMiddleware,
     NulInUrlMiddleware,
@@ -22,6 +22,7 @@ from nara.web.middleware import (
 )
 from nara.web.ui import admin, auth_pages
 from nara.web.ui import cases as case_pages
+from nara.web.ui import help as help_pages
 
 STATIC = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
@@ -53,7 +54,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     errors.install(app)
-    for router in (health.router, auth.router, cases.router, directory.router):
+    for router in (health.router, auth.router, cases.router, directory.router,
+                   selfservice.router):  # fmt: skip
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/docs", include_in_schema=False, response_class=HTMLResponse)
@@ -66,7 +68,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         name="docs-assets",
     )
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for page_router in (auth_pages.router, case_pages.router, admin.router):
+    for page_router in (auth_pages.router, case_pages.router, admin.router, help_pages.router):
         app.include_router(page_router)
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(NulInUrlMiddleware)

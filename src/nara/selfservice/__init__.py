@@ -1,0 +1,1 @@
+"""Self-service engine: text features, embeddings, calibrated classifier, evaluation."""
