@@ -12,13 +12,15 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from nara import clock
-from nara.demo import content
+from nara.demo import content, knowledge_articles, knowledge_examples
 from nara.domain import auth as auth_actions
 from nara.domain import cases as case_actions
 from nara.domain import customers as customer_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM, Actor, actor_for_user
+from nara.domain.knowledge import save_article
+from nara.domain.training import add_training_examples
 from nara.models import Base, Case, Customer, Team, User
 
 Progress = Callable[[int, int], None]
@@ -80,6 +82,21 @@ def _build_org(session: Session, password: str) -> DemoOrg:
             )
             org.members_of[team_slug].append(user)
     return org
+
+
+def _add_knowledge(session: Session, org: DemoOrg) -> None:
+    """Articles for every topic in both languages, and the example questions (with
+    out-of-scope ones) that the self-service engine learns from."""
+    for slug, by_lang in knowledge_articles.ARTICLES.items():
+        for lang, (title, body) in by_lang.items():
+            save_article(session=session, actor=SYSTEM, topic_id=org.topic_ids[slug],
+                         lang=lang, title=title, body_md=body)  # fmt: skip
+    for lang in ("sv", "en"):
+        pairs = [(q, slug) for slug, by_lang in knowledge_examples.EXAMPLES.items()
+                 for q in by_lang[lang]]  # fmt: skip
+        pairs += [(q, "oos") for q in knowledge_examples.OUT_OF_SCOPE[lang]]
+        add_training_examples(session=session, actor=SYSTEM, examples=pairs, source="demo",
+                              lang=lang)  # fmt: skip
 
 
 def _add_customers(session: Session, org: DemoOrg, rng: random.Random, password: str) -> None:
@@ -238,6 +255,7 @@ def load_demo(
     with clock.frozen_at(now - timedelta(days=200)):
         org = _build_org(session, password)
         _add_customers(session, org, rng, password)
+        _add_knowledge(session, org)
     times = _opening_times(rng, now, cases)
     for index, opened_at in enumerate(times, start=1):
         _play_case(session, org, rng, opened_at, now)
