@@ -9,6 +9,9 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    "Example of the self-service widget": "Exempel på självservicewidgeten",
+    "This page shows how a bank's own website embeds Nära's assistant with one script tag:":
+        "Den här sidan visar hur en banks egen webbplats bäddar in Näras assistent med en enda script-tagg:",
     "A person takes over": "En person tar över",
     "A person takes over from here, with everything you wrote to the assistant. You do not need to repeat anything.":
         "En person tar över härifrån, med allt du skrev till assistenten. Du behöver inte upprepa något.",

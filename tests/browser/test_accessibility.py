@@ -8,7 +8,7 @@ import pytest
 
 from tests.browser.conftest import LiveServer, check_page, log_in
 
-ANONYMOUS = [("landing", "/")]
+ANONYMOUS = [("landing", "/"), ("help", "/help"), ("help-search", "/help?q=kort")]
 CUSTOMER = [("portal-my-cases", "/cases"), ("portal-new-case", "/cases/new")]
 AGENT = [("inbox-mine", "/cases"), ("inbox-team", "/cases?tab=team")]
 ADMIN = [
@@ -41,6 +41,15 @@ def test_every_page_passes_axe(live_server: LiveServer, new_context: Any, lang: 
     anonymous = new_context(lang).new_page()
     for name, path in ANONYMOUS:
         visit(anonymous, name, path)
+    anonymous.goto(base + "/widget-demo")
+    anonymous.locator("#nara-widget .nara-toggle").click()
+    if serious := check_page(anonymous, f"widget-open-{lang}"):
+        failures["widget-open"] = serious
+    anonymous.goto(base + "/help")
+    anonymous.fill("#f-question", "Hur gör jag med arvet efter min mamma?")
+    anonymous.click("form[action='/help/ask'] button[type=submit]")
+    if serious := check_page(anonymous, f"help-handover-{lang}"):
+        failures["help-handover"] = serious
     anonymous.goto(base + "/")
     anonymous.fill("#email", "nobody@example.com")
     anonymous.fill("#password", "wrong password")

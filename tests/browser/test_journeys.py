@@ -155,3 +155,23 @@ def test_keyboard_only_agent(live_server: LiveServer, new_context: Any) -> None:
     page.locator("h1").click()
     page.keyboard.press("r")
     expect(page.locator("#f-body")).to_be_focused()
+
+
+def test_widget_hands_over_to_a_person(live_server: LiveServer, new_context: Any) -> None:
+    """The one-script-tag widget on an organisation's page: a question the engine is not
+    sure of (here there is no trained model at all) goes to a person, with contact details."""
+    base = live_server.url
+    page = new_context("sv", enforce_csp=True).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(base + "/widget-demo")
+    widget = page.locator("#nara-widget")
+    widget.get_by_role("button", name="Fråga oss").click()
+    widget.get_by_label("Skriv din fråga").fill("Hur fungerar det med arv och bouppteckning?")
+    widget.get_by_role("button", name="Skicka", exact=True).click()
+    expect(widget.get_by_label("Namn")).to_be_visible()
+    widget.get_by_label("Namn").fill("Eva Exempel")
+    widget.get_by_label("E-postadress").fill("eva@example.com")
+    widget.get_by_role("button", name="Skicka till en person").click()
+    expect(widget.locator(".nara-log")).to_contain_text(re.compile(r"NA-\d{4}-\d{6}"))
+    assert errors == []

@@ -71,6 +71,13 @@ def _page(
     return response
 
 
+@router.get("/widget-demo", response_class=HTMLResponse)
+def widget_demo(request: Request, db: DB) -> Response:
+    """A stand-in for an organisation's own website with the widget's one script tag."""
+    page_caller(request, db)
+    return render(request, "widget_demo.html")
+
+
 @router.get("/help", response_class=HTMLResponse)
 def help_page(request: Request, db: DB, q: str | None = None) -> Response:
     page_caller(request, db)
