@@ -9,6 +9,26 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    "## for headings, - for lists, **bold**, [link](/cases/new). HTML is not allowed.":
+        "## för rubriker, - för listor, **fetstil**, [länk](/cases/new). HTML är inte tillåtet.",
+    "Articles per topic and language": "Artiklar per ämne och språk",
+    "Edit (version %(version)s)": "Redigera (version %(version)s)",
+    "English": "Engelska",
+    "Knowledge": "Kunskap",
+    "Knowledge articles": "Kunskapsartiklar",
+    "Preview": "Förhandsvisning",
+    "Published (self-service may answer with it)": "Publicerad (självservice får svara med den)",
+    "Save as a new version": "Spara som ny version",
+    "Self-service answers with a topic's article, in the customer's language. Every save keeps the earlier versions.":
+        "Självservice svarar med ämnets artikel, på kundens språk. Varje sparning behåller de tidigare versionerna.",
+    "Swedish": "Svenska",
+    "Text (Markdown)": "Text (Markdown)",
+    "Title": "Rubrik",
+    "Versions": "Versioner",
+    "Write": "Skriv",
+    "Write the article": "Skriv artikeln",
+    "draft": "utkast",
+    "missing": "saknas",
     "Example of the self-service widget": "Exempel på självservicewidgeten",
     "This page shows how a bank's own website embeds Nära's assistant with one script tag:":
         "Den här sidan visar hur en banks egen webbplats bäddar in Näras assistent med en enda script-tagg:",

@@ -24,6 +24,7 @@ from nara.web.middleware import (
 from nara.web.ui import admin, auth_pages
 from nara.web.ui import cases as case_pages
 from nara.web.ui import help as help_pages
+from nara.web.ui import knowledge as knowledge_pages
 
 STATIC = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
@@ -69,7 +70,8 @@ def create_app(engine: Engine | None = None) -> FastAPI:
         name="docs-assets",
     )
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for page_router in (auth_pages.router, case_pages.router, admin.router, help_pages.router):
+    for page_router in (auth_pages.router, case_pages.router, admin.router, help_pages.router,
+                        knowledge_pages.router):  # fmt: skip
         app.include_router(page_router)
     origins = [o.strip() for o in settings.widget_origins.split(",") if o.strip()]
     if origins:

@@ -1,0 +1,93 @@
+"""Leads edit the knowledge base: one article per topic and language, every save a new
+version. Markdown is sanitised when shown."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from nara import markdown
+from nara.domain.errors import DomainError, NotFound, PermissionDenied
+from nara.domain.knowledge import save_article
+from nara.models import Article, ArticleVersion, Role, Topic, User
+from nara.web.deps import DB, Caller
+from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
+from nara.web.ui.render import render
+
+router = APIRouter(prefix="/admin/articles", include_in_schema=False)
+LANGS = ("sv", "en")
+
+
+def _editor(request: Request, db: DB) -> Caller:
+    caller = require_caller(request, db)
+    if caller.actor.role not in (Role.lead, Role.admin):
+        raise PermissionDenied("only leads and admins edit knowledge articles")
+    return caller
+
+
+@router.get("", response_class=HTMLResponse)
+def overview(request: Request, db: DB) -> Response:
+    _editor(request, db)
+    topics = list(db.scalars(select(Topic).order_by(Topic.name_sv)))
+    articles = {(a.topic_id, a.lang): a for a in db.scalars(select(Article))}
+    return render(request, "admin/articles.html", topics=topics, articles=articles, langs=LANGS)
+
+
+def _edit_page(request: Request, db: DB, topic_id: int, lang: str, errors: FormErrors,
+               form: dict[str, str] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+    topic = db.get(Topic, topic_id)
+    if topic is None or lang not in LANGS:
+        raise NotFound(f"no topic {topic_id} or language {lang}")
+    article = db.scalar(select(Article).where(Article.topic_id == topic_id, Article.lang == lang))
+    versions = []
+    if article is not None:
+        versions = list(db.execute(
+            select(ArticleVersion, User.display_name)
+            .outerjoin(User, User.id == ArticleVersion.author_id)
+            .where(ArticleVersion.article_id == article.id)
+            .order_by(ArticleVersion.version.desc())
+        ))  # fmt: skip
+    values = form or {
+        "title": article.title if article else "",
+        "body_md": article.body_md if article else "",
+    }
+    preview = markdown.render(values["body_md"]) if values["body_md"] else ""
+    return render(request, "admin/article.html", status_code, topic=topic, article_lang=lang,
+                  article=article, versions=versions, form=values, errors=errors,
+                  preview=preview)  # fmt: skip
+
+
+@router.get("/{topic_id}/{lang}", response_class=HTMLResponse)
+def edit(request: Request, db: DB, topic_id: int, lang: str) -> Response:
+    _editor(request, db)
+    return _edit_page(request, db, topic_id, lang, FormErrors())
+
+
+@router.post("/{topic_id}/{lang}")
+def save(
+    request: Request,
+    db: DB,
+    topic_id: int,
+    lang: str,
+    csrf_token: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    body_md: Annotated[str, Form()] = "",
+    published: Annotated[str, Form()] = "",
+) -> Response:
+    caller = require_form_caller(request, db, csrf_token)
+    try:
+        save_article(session=db, actor=caller.actor, topic_id=topic_id, lang=lang, title=title,
+                     body_md=body_md, is_published=published == "on")  # fmt: skip
+    except PermissionDenied:
+        db.rollback()
+        raise
+    except DomainError as exc:
+        db.rollback()
+        errors = FormErrors.from_error(exc, request.state.lang)
+        form = {"title": title, "body_md": body_md}
+        return _edit_page(request, db, topic_id, lang, errors, form, exc.status)
+    db.commit()
+    return redirect(f"/admin/articles/{topic_id}/{lang}")
