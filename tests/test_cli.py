@@ -70,6 +70,8 @@ class Cli:
 
     def __call__(self, *args: str, input: str | None = None) -> Result:
         reset_settings()  # what nara.cli.main.main() does first
+        if args and args[0] == "demo" and "--train" not in args:
+            args = (*args, "--no-train")  # training is tested once, on its own
         return self.runner.invoke(app, list(args), input=input)
 
     def ok(self, *args: str, input: str | None = None) -> Result:
@@ -728,3 +730,23 @@ def test_real_command_end_to_end(tmp_path: Path) -> None:
             assert user is not None and user.email == "ops@example.test"
     finally:
         engine.dispose()
+
+
+def test_demo_trains_self_service_that_answers_swedish(migrated: Cli) -> None:
+    """The demo trains the engine on its example questions; the model then answers a
+    Swedish question it has never seen, and says no to something that is not ours."""
+    result = migrated.ok("demo", "--cases", "10", "--train")
+    assert "expected precision" in result.stdout
+    status = migrated.ok("selfservice", "status")
+    assert "model:    ss" in status.stdout
+    from sqlalchemy.orm import Session
+
+    from nara.queries.selfservice import active_predictor
+
+    with Session(migrated.engine()) as session:
+        predictor = active_predictor(session)
+        assert predictor is not None
+        card = predictor.predict("Hej! Mitt nya bankkort har fortfarande inte kommit i brevlådan")
+        assert card.answer and card.candidates[0].label == "kort-har-inte-kommit"
+        weather = predictor.predict("Vad blir det för väder i Göteborg i helgen?")
+        assert not weather.answer

@@ -18,6 +18,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from nara import migrate as migrations
+from nara.cli.eval import eval_app
+from nara.cli.selfservice import selfservice_app
 from nara.config import Settings, get_settings, reset_settings
 from nara.db import get_engine, session_scope
 from nara.domain import auth as auth_actions
@@ -41,6 +43,8 @@ app.add_typer(user_app, name="user")
 app.add_typer(token_app, name="token")
 app.add_typer(team_app, name="team")
 app.add_typer(topic_app, name="topic")
+app.add_typer(eval_app, name="eval")
+app.add_typer(selfservice_app, name="selfservice")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -156,6 +160,9 @@ def demo(
         int, typer.Option(help="Historical cases to create.", min=0, max=100_000)
     ] = 300,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same demo).")] = 2026,
+    train: Annotated[
+        bool, typer.Option("--train/--no-train", help="Train self-service on the demo data.")
+    ] = True,
 ) -> None:
     """Load the demo organisation Exempelbanken (refuses a non-empty database)."""
     from nara.demo import content, loader
@@ -178,6 +185,18 @@ def demo(
 
         typer.echo("Loading Exempelbanken …")
         loader.load_demo(session, cases=cases, seed=seed, progress=progress)
+        if train:
+            from nara.domain.selfservice_models import train_model
+
+            def training(stage: str, done: int, total: int) -> None:
+                if done == total:
+                    typer.echo(f"  {stage}: done")
+
+            typer.echo("Training self-service on the demo's example questions …")
+            row = train_model(session=session, actor=SYSTEM, progress=training)
+            point = row.metrics["operating_points"][f"{row.precision_target:g}"]
+            typer.echo(f"  answers {point['coverage']:.0%} of questions at "
+                       f"{row.precision_target:.0%} expected precision")  # fmt: skip
     _print_logins(content.DEMO_PASSWORD)
 
 

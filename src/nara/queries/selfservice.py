@@ -23,11 +23,17 @@ def active_version(session: Session) -> str | None:
 def active_predictor(session: Session) -> Predictor | None:
     """The engine to answer with, or None when no model has been trained yet (then every
     question goes to a person)."""
-    version = active_version(session)
-    if version is None:
+    row = session.execute(
+        select(SelfServiceModel.version, SelfServiceModel.precision_target).where(
+            SelfServiceModel.is_active.is_(True)
+        )
+    ).first()
+    if row is None:
         return None
+    version, target = row
+    key = f"{version}@{target}"
     with _lock:
-        predictor = _loaded.get(version)
+        predictor = _loaded.get(key)
         if predictor is None:
             blob = session.scalar(
                 select(SelfServiceModel.blob).where(SelfServiceModel.version == version)
@@ -36,7 +42,7 @@ def active_predictor(session: Session) -> Predictor | None:
                 return None
             from nara.selfservice.runtime import load_predictor
 
-            predictor = load_predictor(blob)
+            predictor = load_predictor(blob, target)
             _loaded.clear()  # one model in memory at a time
-            _loaded[version] = predictor
+            _loaded[key] = predictor
         return predictor

@@ -1,9 +1,11 @@
 """The bridge between the trained engine and the rest of Nära: a stored model's bytes
-become a ``Predictor`` that the conversation domain asks."""
+become a ``Predictor`` that the conversation domain asks, at the organisation's chosen
+precision target."""
 
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 from nara.domain.selfservice import Candidate, Prediction, Predictor
 
@@ -11,21 +13,25 @@ from nara.domain.selfservice import Candidate, Prediction, Predictor
 class EnginePredictor:
     """Adapts the engine's own prediction to the domain's ``Prediction``."""
 
-    def __init__(self, model: object) -> None:
+    def __init__(self, model: Any, precision_target: float) -> None:
         self.model = model
+        self.precision_target = precision_target
 
     def predict(self, text: str) -> Prediction:
-        raw = self.model.predict(text)  # type: ignore[attr-defined]
+        raw = self.model.predict(text, precision_target=self.precision_target)
         return Prediction(
             candidates=[Candidate(str(c.label), float(c.probability)) for c in raw.candidates],
             confidence=float(raw.confidence),
             answer=bool(raw.answer),
-            model_version=str(self.model.version),  # type: ignore[attr-defined]
+            model_version=str(raw.model_version),
         )
 
 
-def load_predictor(blob: bytes) -> Predictor:
-    # Imported on first use: the engine pulls in numpy, scikit-learn and the embedding
-    # model, which the rest of the app (and the CLI) should not pay for at start-up.
-    engine = importlib.import_module("nara.selfservice.engine")
-    return EnginePredictor(engine.Model.from_bytes(blob))
+def engine() -> Any:
+    """The engine module, imported on first use: it pulls in numpy, scikit-learn and the
+    embedding model, which the rest of the app (and the CLI) should not pay for."""
+    return importlib.import_module("nara.selfservice.engine")
+
+
+def load_predictor(blob: bytes, precision_target: float) -> Predictor:
+    return EnginePredictor(engine().Model.from_bytes(blob), precision_target)

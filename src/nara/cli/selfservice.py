@@ -1,0 +1,115 @@
+"""``nara selfservice``: import labelled examples, train the engine, show its state."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy import func, select
+
+from nara.domain.actors import SYSTEM
+from nara.domain.selfservice_models import set_precision_target, train_model
+from nara.domain.training import add_training_examples
+from nara.models import SelfServiceModel, TrainingExample
+
+selfservice_app = typer.Typer(help="Self-service: examples, training, precision.",
+                              no_args_is_help=True)  # fmt: skip
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def read_examples(path: Path) -> list[tuple[str, str]]:
+    """Rows of a CSV with the header ``text,topic`` (``category`` is accepted too)."""
+    try:
+        content = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        _fail(f"no such file: {path}")
+    except UnicodeDecodeError:
+        _fail(f"{path} is not UTF-8 text")
+    rows = list(csv.reader(content.splitlines()))
+    if not rows:
+        _fail(f"{path} is empty")
+    header = [h.strip().lower() for h in rows[0]]
+    label = "topic" if "topic" in header else "category" if "category" in header else None
+    if "text" not in header or label is None:
+        _fail(f"{path} needs a header row with the columns text and topic")
+    t, c = header.index("text"), header.index(str(label))
+    pairs = [(r[t], r[c]) for r in rows[1:] if len(r) > max(t, c) and r[t].strip()]
+    if not pairs:
+        _fail(f"{path} has no rows")
+    return pairs
+
+
+@selfservice_app.command("import")
+def import_examples(
+    path: Annotated[
+        Path, typer.Argument(help="CSV with the header text,topic (topic slug or oos).")
+    ],
+    lang: Annotated[str | None, typer.Option(help="sv or en, if all rows share one.")] = None,
+) -> None:
+    """Add labelled example questions (all rows or none)."""
+    from nara.cli.main import unit_of_work
+
+    pairs = read_examples(path)
+    with unit_of_work() as session:
+        added = add_training_examples(session=session, actor=SYSTEM, examples=pairs,
+                                      source="import", lang=lang)  # fmt: skip
+    typer.echo(f"added {added} examples")
+
+
+@selfservice_app.command("train")
+def train(
+    precision: Annotated[float, typer.Option(help="Expected precision to answer at.")] = 0.97,
+) -> None:
+    """Train on all examples and resolved cases; the new model becomes active."""
+    from nara.cli.main import unit_of_work
+
+    def progress(stage: str, done: int, total: int) -> None:
+        step = max(1, total // 10)
+        if done == total or done % step == 0:
+            typer.echo(f"  {stage}: {done}/{total}", err=True)
+
+    with unit_of_work() as session:
+        typer.echo("Training self-service …", err=True)
+        row = train_model(session=session, actor=SYSTEM, precision_target=precision,
+                          progress=progress)  # fmt: skip
+        point = row.metrics["operating_points"].get(f"{row.precision_target:g}", {})
+    typer.echo(f"model {row.version}: {row.n_examples} examples, answers "
+               f"{point.get('coverage', 0):.0%} of questions at {row.precision_target:.0%} "
+               "expected precision")  # fmt: skip
+
+
+@selfservice_app.command("precision")
+def precision(target: Annotated[float, typer.Argument(help="For example 0.97.")]) -> None:
+    """Change the expected precision the active model answers at."""
+    from nara.cli.main import unit_of_work
+
+    with unit_of_work() as session:
+        row = set_precision_target(session=session, actor=SYSTEM, precision_target=target)
+        point = row.metrics["operating_points"][f"{row.precision_target:g}"]
+    typer.echo(f"answers {point['coverage']:.0%} of questions at {target:.0%} precision")
+
+
+@selfservice_app.command("status")
+def status() -> None:
+    """The active model and how many examples there are."""
+    from nara.cli.main import unit_of_work
+
+    with unit_of_work() as session:
+        count = session.scalar(select(func.count()).select_from(TrainingExample)) or 0
+        row = session.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
+        typer.echo(f"examples: {count}")
+        if row is None:
+            typer.echo("model:    none (every question goes to a person)")
+            return
+        typer.echo(
+            f"model:    {row.version} ({row.n_examples} examples, {row.created_at:%Y-%m-%d})"
+        )
+        for key, point in sorted(row.metrics.get("operating_points", {}).items()):
+            mark = " ←" if float(key) == row.precision_target else ""
+            typer.echo(f"  precision {float(key):.0%}: answers {point['coverage']:.0%}{mark}")

@@ -1,0 +1,138 @@
+"""Training: embeddings + lexical features → linear classifier → calibration on
+out-of-fold scores → the abstention threshold for a precision target."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+from nara.selfservice.calibration import fit_scale, softmax
+from nara.selfservice.classifier import Settings, fit, out_of_fold_scores
+from nara.selfservice.embeddings import E5Embedder, get_embedder
+from nara.selfservice.errors import TrainingDataError
+from nara.selfservice.features import LexicalFeatures
+from nara.selfservice.model import DEFAULT_PRECISION, OOS, Model, summarise
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``; stages: ``embedding``, ``cross-validation``,
+``final model``."""
+
+FORMAT_TAG = "ss1"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Hyper-parameters, chosen by cross-validation (see ``benchmarks/README.md``)."""
+
+    c: float = 0.5
+    embedding_weight: float = 3.0
+    folds: int = 5
+
+
+def available_cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def train(
+    examples: Iterable[tuple[str, str]],
+    *,
+    precision_target: float = DEFAULT_PRECISION,
+    progress: Progress | None = None,
+    threads: int | None = None,
+    config: Config | None = None,
+    embedder: E5Embedder | None = None,
+) -> Model:
+    """Train on ``(text, label)`` pairs. The label ``"oos"`` marks out-of-scope questions:
+    the model learns them as a class of its own, and predicting it means handing over.
+
+    Raises :class:`TrainingDataError` for unusable data and
+    :class:`~nara.selfservice.errors.EmbeddingUnavailable` if the embedding model cannot load.
+    """
+    if not 0.0 < precision_target <= 1.0:
+        raise ValueError("precision_target must be in (0, 1]")
+    config = config or Config()
+    texts, labels = _clean(examples)
+    classes = tuple(sorted(set(labels)))
+    index = {label: i for i, label in enumerate(classes)}
+    truth = np.array([index[label] for label in labels], dtype=np.intp)
+    settings = Settings(c=config.c, embedding_weight=config.embedding_weight)
+    report = progress or _silent
+    embedder = embedder or get_embedder()
+    with threadpool_limits(limits=threads or available_cores()):
+        embedding = embedder.embed(texts, lambda d, t: report("embedding", d, t))
+        features = LexicalFeatures.fit(texts)
+        lexical = features.transform(texts)
+        oof = out_of_fold_scores(
+            lexical,
+            embedding,
+            truth,
+            len(classes),
+            settings,
+            n_folds=_n_folds(truth, config.folds),
+            threads=threads or available_cores(),
+            progress=lambda d, t: report("cross-validation", d, t),
+        )
+        scale = fit_scale(oof, truth)
+        report("final model", 0, 1)
+        weights = fit(lexical, embedding, truth, len(classes), settings).compact()
+        report("final model", 1, 1)
+    oos = index.get(OOS)
+    return Model(
+        labels=classes,
+        features=features,
+        weights=weights,
+        scale=scale,
+        curve=summarise(softmax(oof, scale), truth, oos),
+        settings=settings,
+        precision_target=precision_target,
+        version=_version(texts, labels, config),
+        n_examples=len(texts),
+        embedder=embedder,
+    )
+
+
+def _silent(stage: str, done: int, total: int) -> None:
+    del stage, done, total
+
+
+def _clean(examples: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    texts: list[str] = []
+    labels: list[str] = []
+    for text, label in examples:
+        text, label = str(text).strip(), str(label).strip()
+        if text and label:
+            texts.append(text)
+            labels.append(label)
+    topics = {label for label in labels if label != OOS}
+    if len(topics) < 2:
+        raise TrainingDataError(
+            f"need examples of at least two topics, got {len(topics)} "
+            f"(from {len(texts)} usable examples)"
+        )
+    return texts, labels
+
+
+def _n_folds(truth: NDArray[np.intp], wanted: int) -> int:
+    """As many folds as the smallest class allows (2 to ``wanted``)."""
+    smallest = min(Counter(truth.tolist()).values())
+    return max(2, min(wanted, smallest))
+
+
+def _version(texts: list[str], labels: list[str], config: Config) -> str:
+    digest = hashlib.sha256()
+    digest.update(json.dumps([FORMAT_TAG, asdict(config)], sort_keys=True).encode())
+    for text, label in zip(texts, labels, strict=True):
+        digest.update(json.dumps([text, label]).encode())
+    return f"{FORMAT_TAG}-{digest.hexdigest()[:12]}"

@@ -1,0 +1,95 @@
+"""Training the engine from what is stored, tuning its precision, and who may."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nara.domain.actors import SYSTEM
+from nara.domain.errors import Conflict, PermissionDenied, ValidationFailed
+from nara.domain.selfservice_models import set_precision_target, train_model, training_data
+from nara.domain.training import add_training_examples
+from nara.models import SelfServiceModel
+from nara.queries.selfservice import active_predictor
+from tests import factories
+
+CARD = [
+    "Mitt kort har inte kommit", "Kortet har inte dykt upp i posten", "Var är mitt nya kort?",
+    "Jag väntar fortfarande på bankkortet", "Har ni skickat mitt kort?", "Inget kort i brevlådan",
+    "När kommer mitt ersättningskort?", "Mitt beställda kort har inte anlänt",
+]  # fmt: skip
+SWISH = [
+    "Swish fungerar inte", "Jag kan inte swisha", "Swish säger att något gick fel",
+    "Kan inte koppla swish till mitt nummer", "Swishbetalningen gick inte igenom",
+    "Swish-appen krånglar", "Varför funkar inte swish?", "Swish nekar min betalning",
+]  # fmt: skip
+LOAN = [
+    "Vad är räntan på bolånet?", "Kan jag binda räntan?", "Bolåneräntan har höjts",
+    "Hur mycket ränta betalar jag på huslånet?", "Jag vill förhandla min bolåneränta",
+    "Rörlig eller bunden ränta?", "Sänk min ränta tack", "Varför steg räntan på lånet?",
+]  # fmt: skip
+OTHER = ["Vad blir vädret i helgen?", "Vem vann matchen igår?", "Recept på kanelbullar",
+         "Hur gammal är jorden?", "Vad kostar en bil?", "Tips på film ikväll"]  # fmt: skip
+
+
+@pytest.fixture
+def examples(db: Session) -> None:
+    team = factories.team(db, fallback=True)
+    for slug, texts in (("kort", CARD), ("swish", SWISH), ("bolan", LOAN)):
+        factories.topic(db, teams=[team], slug=slug)
+        add_training_examples(session=db, actor=SYSTEM, source="import", lang="sv",
+                              examples=[(t, slug) for t in texts])  # fmt: skip
+    add_training_examples(session=db, actor=SYSTEM, source="import", lang="sv",
+                          examples=[(t, "oos") for t in OTHER])  # fmt: skip
+
+
+def test_training_stores_and_activates_a_model(db: Session, examples: None) -> None:
+    stages: list[str] = []
+    row = train_model(session=db, actor=SYSTEM, precision_target=0.9,
+                      progress=lambda stage, done, total: stages.append(stage))  # fmt: skip
+    assert row.is_active and row.n_examples == len(CARD + SWISH + LOAN + OTHER)
+    assert stages  # progress was reported
+    assert set(row.metrics["operating_points"]) >= {"0.9", "0.97", "0.99"}
+    predictor = active_predictor(db)
+    assert predictor is not None
+    answer = predictor.predict("Mitt kort har fortfarande inte kommit")
+    assert answer.candidates[0].label == "kort"
+    second = train_model(session=db, actor=SYSTEM)  # same data: the same model, reused
+    assert second.id == row.id and second.precision_target == 0.97
+    add_training_examples(session=db, actor=SYSTEM, source="import",
+                          examples=[("Kortet syns inte i appen", "kort")])  # fmt: skip
+    third = train_model(session=db, actor=SYSTEM)
+    actives = list(db.scalars(select(SelfServiceModel).where(SelfServiceModel.is_active)))
+    assert actives == [third] and third.version != row.version
+
+
+def test_resolved_cases_teach_too(db: Session, examples: None) -> None:
+    w = factories.world(db)
+    case = factories.case(db, the_customer=w.alice, the_topic=w.card_topic,
+                          message="Kortet kom aldrig fram")  # fmt: skip
+    from nara.domain.cases import change_status
+
+    change_status(session=db, actor=SYSTEM, number=case.number, status="resolved")
+    assert ("Kortet kom aldrig fram", w.card_topic.slug) in training_data(db)
+
+
+def test_precision_target_can_be_tuned(db: Session, examples: None) -> None:
+    with pytest.raises(Conflict):
+        set_precision_target(session=db, actor=SYSTEM, precision_target=0.95)
+    train_model(session=db, actor=SYSTEM)
+    row = set_precision_target(session=db, actor=SYSTEM, precision_target=0.93)
+    assert row.precision_target == 0.93 and "0.93" in row.metrics["operating_points"]
+    with pytest.raises(ValidationFailed):
+        set_precision_target(session=db, actor=SYSTEM, precision_target=1.5)
+
+
+def test_agents_cannot_train(db: Session, examples: None) -> None:
+    agent = factories.actor(db, factories.user(db, role="agent"))
+    with pytest.raises(PermissionDenied):
+        train_model(session=db, actor=agent)
+
+
+def test_too_little_data_is_a_clear_conflict(db: Session) -> None:
+    with pytest.raises(Conflict):
+        train_model(session=db, actor=SYSTEM)
