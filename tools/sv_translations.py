@@ -9,6 +9,40 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    "%(count)s labelled example questions, plus the first message of every resolved case with a topic.":
+        "%(count)s märkta exempelfrågor, plus första meddelandet i varje löst ärende som har ett ämne.",
+    "Answer at expected precision": "Svara vid förväntad precision",
+    "Answered, and it helped": "Besvarad, och det hjälpte",
+    "Answered, did not help: to a person": "Besvarad, hjälpte inte: till en person",
+    "Answered, no feedback": "Besvarad, ingen återkoppling",
+    "Asked for a person": "Bad om en person",
+    "Common words": "Vanliga ord",
+    "Conversations": "Konversationer",
+    "Examples": "Exempel",
+    "Expected precision": "Förväntad precision",
+    "Knowledge gaps": "Kunskapsluckor",
+    "Measured on held-out examples": "Mätt på undanhållna exempel",
+    "Model": "Modell",
+    "No handed-over questions yet.": "Inga överlämnade frågor ännu.",
+    "No model is trained yet: every question goes to a person.":
+        "Ingen modell är tränad ännu: alla frågor går till en person.",
+    "None yet.": "Inga ännu.",
+    "Not ours, handed over": "Inte vårt, överlämnat",
+    "Not sure: to a person": "Osäker: till en person",
+    "Questions": "Frågor",
+    "Questions answered": "Besvarade frågor",
+    "Questions handed over to a person in the last 30 days, grouped by similarity. The biggest groups are the best candidates for new articles or examples.":
+        "Frågor som lämnats över till en person de senaste 30 dagarna, grupperade efter likhet. De största grupperna är de bästa kandidaterna för nya artiklar eller exempel.",
+    "Self-service": "Självservice",
+    "Self-service answers only when it is sure. Choose how sure: a higher precision answers fewer questions and hands more to a person.":
+        "Självservice svarar bara när den är säker. Välj hur säker: högre precision besvarar färre frågor och lämnar fler till en person.",
+    "Train a new model": "Träna en ny modell",
+    "Trained": "Tränad",
+    "Training": "Träning",
+    "Training is running: %(stage)s %(done)s/%(total)s. Reload the page to follow it.":
+        "Träning pågår: %(stage)s %(done)s/%(total)s. Ladda om sidan för att följa den.",
+    "Version": "Version",
+    "in use": "används",
     "## for headings, - for lists, **bold**, [link](/cases/new). HTML is not allowed.":
         "## för rubriker, - för listor, **fetstil**, [länk](/cases/new). HTML är inte tillåtet.",
     "Articles per topic and language": "Artiklar per ämne och språk",

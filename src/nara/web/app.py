@@ -21,7 +21,7 @@ from nara.web.middleware import (
     NulInUrlMiddleware,
     SecurityHeadersMiddleware,
 )
-from nara.web.ui import admin, auth_pages
+from nara.web.ui import admin, auth_pages, selfservice_admin
 from nara.web.ui import cases as case_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import knowledge as knowledge_pages
@@ -71,7 +71,7 @@ def create_app(engine: Engine | None = None) -> FastAPI:
     )
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for page_router in (auth_pages.router, case_pages.router, admin.router, help_pages.router,
-                        knowledge_pages.router):  # fmt: skip
+                        knowledge_pages.router, selfservice_admin.router):  # fmt: skip
         app.include_router(page_router)
     origins = [o.strip() for o in settings.widget_origins.split(",") if o.strip()]
     if origins:

@@ -63,6 +63,13 @@ LABELS: dict[str, dict[str, str]] = {
         "case.routed": N_("Routed"),
         "selfservice.handed_over": N_("Handed over from self-service"),
     },
+    "outcome": {
+        "answered_confirmed": N_("Answered, and it helped"),
+        "answered_no_feedback": N_("Answered, no feedback"),
+        "answered_rejected": N_("Answered, did not help: to a person"),
+        "abstained": N_("Not sure: to a person"),
+        "asked_for_person": N_("Asked for a person"),
+    },
     "next_step": {  # what happens next, for the customer, by status
         "new": N_("We have received your case. A person in %(team)s will answer you here."),
         "open": N_("%(owner)s in %(team)s is handling your case and will answer you here."),

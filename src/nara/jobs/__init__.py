@@ -1,0 +1,1 @@
+"""Background work. Embedded mode: in-process threads; a worker queue comes later."""

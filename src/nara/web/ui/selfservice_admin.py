@@ -1,0 +1,83 @@
+"""The lead's self-service page: the model, its precision and coverage, training, and
+the knowledge gaps (handed-over questions grouped by similarity)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func, select
+
+from nara.domain.errors import DomainError, PermissionDenied
+from nara.domain.selfservice_models import TARGETS, set_precision_target
+from nara.jobs import training as training_job
+from nara.models import Conversation, Role, SelfServiceModel, TrainingExample
+from nara.queries.gaps import knowledge_gaps
+from nara.web.deps import DB, Caller
+from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
+from nara.web.ui.render import render
+
+router = APIRouter(prefix="/admin/selfservice", include_in_schema=False)
+
+
+def _lead(request: Request, db: DB, csrf_token: str | None = None) -> Caller:
+    caller = (require_form_caller(request, db, csrf_token) if csrf_token is not None
+              else require_caller(request, db))  # fmt: skip
+    if caller.actor.role not in (Role.lead, Role.admin):
+        raise PermissionDenied("only leads and admins manage self-service")
+    return caller
+
+
+def _page(request: Request, db: DB, errors: FormErrors, status_code: int = 200) -> Response:
+    model = db.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
+    examples = db.scalar(select(func.count()).select_from(TrainingExample)) or 0
+    outcomes = {
+        outcome: n
+        for outcome, n in db.execute(
+            select(Conversation.outcome, func.count()).group_by(Conversation.outcome)
+        )
+        if outcome is not None
+    }
+    try:
+        gaps = knowledge_gaps(db)
+    except Exception:  # no embedding model (should not happen): the page still works
+        gaps = []
+    points = model.metrics.get("operating_points", {}) if model else {}
+    return render(request, "admin/selfservice.html", status_code, model=model,
+                  examples=examples, outcomes=outcomes, gaps=gaps, errors=errors,
+                  points=sorted(points.items(), key=lambda kv: float(kv[0])),
+                  targets=TARGETS, job=training_job.status)  # fmt: skip
+
+
+@router.get("", response_class=HTMLResponse)
+def overview(request: Request, db: DB) -> Response:
+    _lead(request, db)
+    return _page(request, db, FormErrors())
+
+
+@router.post("/precision")
+def precision(
+    request: Request, db: DB, csrf_token: Annotated[str, Form()] = "",
+    target: Annotated[str, Form()] = "",
+) -> Response:  # fmt: skip
+    caller = _lead(request, db, csrf_token)
+    try:
+        set_precision_target(session=db, actor=caller.actor, precision_target=float(target))
+    except ValueError:
+        db.rollback()
+        return _page(request, db, FormErrors(messages=["precision must be a number"]), 422)
+    except DomainError as exc:
+        db.rollback()
+        return _page(request, db, FormErrors.from_error(exc, request.state.lang), exc.status)
+    db.commit()
+    return redirect("/admin/selfservice")
+
+
+@router.post("/train")
+def train(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") -> Response:
+    caller = _lead(request, db, csrf_token)
+    model = db.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
+    target = model.precision_target if model else 0.97
+    training_job.start(db.get_bind().engine, caller.actor, target)
+    return redirect("/admin/selfservice")

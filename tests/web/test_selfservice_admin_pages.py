@@ -1,0 +1,86 @@
+"""The lead's self-service page: model and coverage, precision, training, gaps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from nara.domain.actors import SYSTEM
+from nara.domain.auth import start_session
+from nara.domain.selfservice import Prediction, ask, start_conversation
+from nara.domain.selfservice_models import train_model
+from nara.domain.training import add_training_examples
+from nara.jobs import training as training_job
+from nara.models import User
+from nara.web.deps import SESSION_COOKIE
+from tests import factories
+
+
+def log_in(client: TestClient, db: Session, user: User) -> str:
+    new = start_session(session=db, user=user)
+    client.cookies.set(SESSION_COOKIE, new.token)
+    return new.session.csrf_token
+
+
+class Unsure:
+    def predict(self, text: str) -> Prediction:
+        return Prediction([], 0.1, False, "t")
+
+
+def test_lead_sees_no_model_then_gaps(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    for question in ("Hur gör jag med arvet efter pappa?", "Bouppteckning efter min mamma",
+                     "Vill köpa aktier i Volvo"):  # fmt: skip
+        conversation = start_conversation(session=db, actor=None, channel="widget", lang="sv")
+        ask(session=db, actor=None, conversation=conversation, question=question,
+            predictor=Unsure())  # fmt: skip
+    log_in(client, db, w.card_lead)
+    page = client.get("/admin/selfservice")
+    assert page.status_code == 200
+    assert "Ingen modell är tränad ännu" in page.text
+    assert "Kunskapsluckor" in page.text
+    assert "Bouppteckning efter min mamma" in page.text
+    assert "Osäker: till en person: 3" in page.text
+
+
+def test_precision_can_be_changed_and_shows_coverage(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    add_training_examples(session=db, actor=SYSTEM, source="import", examples=[
+        *[(f"mitt kort {i} har inte kommit", w.card_topic.slug) for i in range(8)],
+        *[(f"räntan på lånet {i}", w.loan_topic.slug) for i in range(8)],
+    ])  # fmt: skip
+    train_model(session=db, actor=SYSTEM)
+    csrf = log_in(client, db, w.card_lead)
+    page = client.get("/admin/selfservice")
+    assert "används" in page.text and "Besvarade frågor" in page.text
+    changed = client.post("/admin/selfservice/precision", data={"csrf_token": csrf,
+                                                                "target": "0.99"},
+                          follow_redirects=False)  # fmt: skip
+    assert changed.status_code == 303
+    bad = client.post("/admin/selfservice/precision", data={"csrf_token": csrf, "target": "x"})
+    assert bad.status_code == 422
+
+
+def test_train_button_starts_a_background_job(
+    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = factories.world(db)
+    started: list[Any] = []
+    monkeypatch.setattr(training_job, "start", lambda *args: started.append(args) or True)
+    csrf = log_in(client, db, w.admin)
+    response = client.post("/admin/selfservice/train", data={"csrf_token": csrf},
+                           follow_redirects=False)  # fmt: skip
+    assert response.status_code == 303 and len(started) == 1
+    assert started[0][1].user_id == w.admin.id
+
+
+def test_agents_and_customers_are_refused(client: TestClient, db: Session) -> None:
+    w = factories.world(db)
+    for user in (w.card_agent, w.alice_user):
+        csrf = log_in(client, db, user)
+        assert client.get("/admin/selfservice").status_code == 403
+        refused = client.post("/admin/selfservice/train", data={"csrf_token": csrf})
+        assert refused.status_code == 403
