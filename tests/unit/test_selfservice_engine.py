@@ -33,6 +33,7 @@ from nara.selfservice.engine import (
     train,
 )
 from nara.selfservice.text import guess_language, normalise, stems
+from nara.selfservice.training import oos_shift
 
 TOPICS_EN = {
     "card_not_arrived": [
@@ -193,6 +194,18 @@ def test_temperature_scaling_recovers_a_known_temperature() -> None:
     truth = np.array([rng.choice(5, p=p) for p in probs])
     assert fit_scale(scores, truth) == pytest.approx(3.0, rel=0.15)
     assert np.allclose(softmax(scores, 1.0).sum(axis=1), 1.0)
+
+
+def test_the_out_of_scope_shift_hands_over_the_wanted_share() -> None:
+    rng = np.random.default_rng(1)
+    logits = rng.normal(size=(200, 4))
+    truth = np.where(np.arange(200) < 40, 3, rng.integers(0, 3, 200))  # class 3 is oos
+    for share in (0.5, 0.9, 1.0):
+        shifted = logits.copy()
+        shifted[:, 3] += oos_shift(logits, truth, 3, share)
+        handed_over = (shifted[truth == 3].argmax(axis=1) == 3).mean()
+        assert handed_over >= share
+    assert oos_shift(logits - 100 * (np.arange(4) != 3), truth, 3, 0.9) == 0.0
 
 
 def test_folds_spread_every_class() -> None:

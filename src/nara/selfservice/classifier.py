@@ -11,6 +11,7 @@ import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp  # type: ignore[import-untyped]
@@ -34,17 +35,28 @@ class LinearWeights:
         self, lexical: sp.csr_matrix, embedding: NDArray[np.float32]
     ) -> NDArray[np.float64]:
         """Scores ``(n_rows, n_classes)``."""
-        lex = np.asarray(lexical @ self.lexical.T, dtype=np.float64)
-        emb = embedding.astype(np.float64) @ self.embedding.T.astype(np.float64)
-        return lex + emb + self.intercept
+        if lexical.shape[0] == 1:  # one question: gather the weights of its few terms
+            lex = (lexical.data @ self._lexical_by_term[lexical.indices])[None]
+        else:
+            lex = lexical @ self.lexical.T
+        scores: NDArray[np.float64] = np.asarray(lex, dtype=np.float64)
+        return scores + embedding.astype(np.float64) @ self._embedding_t + self.intercept
 
-    def compact(self) -> LinearWeights:
-        """Weights rounded to float16 precision (half the storage, same predictions
-        before and after a round trip because the model keeps the rounded values)."""
+    @cached_property
+    def _lexical_by_term(self) -> NDArray[np.float32]:
+        return np.ascontiguousarray(self.lexical.T, dtype=np.float32)
+
+    @cached_property
+    def _embedding_t(self) -> NDArray[np.float64]:
+        return np.ascontiguousarray(self.embedding.T, dtype=np.float64)
+
+    def shifted(self, intercept: NDArray[np.float64]) -> LinearWeights:
+        """These weights with ``intercept`` added, rounded to float16 precision (half the
+        storage; the model keeps the rounded values, so a round trip changes nothing)."""
         return LinearWeights(
             lexical=self.lexical.astype(np.float16).astype(np.float32),
             embedding=self.embedding.astype(np.float16).astype(np.float32),
-            intercept=self.intercept.astype(np.float32),
+            intercept=(self.intercept + intercept).astype(np.float32),
         )
 
 

@@ -23,98 +23,18 @@ _DIGITS = re.compile(r"\d+")
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W_]+")
 
-_SWEDISH_HINTS = frozenset(
-    [
-        "och",
-        "att",
-        "det",
-        "som",
-        "en",
-        "på",
-        "är",
-        "av",
-        "för",
-        "med",
-        "har",
-        "jag",
-        "inte",
-        "till",
-        "den",
-        "om",
-        "kan",
-        "vi",
-        "var",
-        "ett",
-        "så",
-        "men",
-        "mitt",
-        "min",
-        "mina",
-        "jag",
-        "du",
-        "ni",
-        "hur",
-        "vad",
-        "varför",
-        "när",
-        "var",
-        "kort",
-        "konto",
-        "inte",
-        "fått",
-        "kommit",
-        "betalning",
-        "pengar",
-        "mig",
-        "mitt",
-        "har",
-        "hej",
-        "tack",
-    ]
+_SWEDISH_WORDS = (
+    "och att det som en på är av för med har jag inte till den om kan vi var ett så men"
+    " mitt min mina du ni hur vad varför när kort konto fått kommit betalning pengar"
+    " mig hej tack"
 )
-_ENGLISH_HINTS = frozenset(
-    [
-        "the",
-        "and",
-        "to",
-        "of",
-        "a",
-        "in",
-        "is",
-        "it",
-        "you",
-        "that",
-        "for",
-        "on",
-        "my",
-        "i",
-        "have",
-        "with",
-        "be",
-        "this",
-        "not",
-        "are",
-        "was",
-        "how",
-        "what",
-        "why",
-        "when",
-        "where",
-        "can",
-        "do",
-        "does",
-        "did",
-        "me",
-        "your",
-        "card",
-        "account",
-        "money",
-        "payment",
-        "hello",
-        "thanks",
-        "please",
-    ]
+_ENGLISH_WORDS = (
+    "the and to of a in is it you that for on my i have with be this not are was how"
+    " what why when where can do does did me your card account money payment hello"
+    " thanks please"
 )
+_SWEDISH_HINTS = frozenset(_SWEDISH_WORDS.split())
+_ENGLISH_HINTS = frozenset(_ENGLISH_WORDS.split())
 
 
 def normalise(text: str) -> str:

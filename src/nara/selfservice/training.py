@@ -33,8 +33,11 @@ class Config:
     """Hyper-parameters, chosen by cross-validation (see ``benchmarks/README.md``)."""
 
     c: float = 0.5
-    embedding_weight: float = 3.0
+    embedding_weight: float = 4.0
     folds: int = 5
+    oos_handover: float = 0.9
+    """With out-of-scope (``oos``) examples: the share of them, held out, that must come
+    out as out-of-scope; the oos score is shifted up until it does (a prior shift)."""
 
 
 def available_cores() -> int:
@@ -70,7 +73,8 @@ def train(
     settings = Settings(c=config.c, embedding_weight=config.embedding_weight)
     report = progress or _silent
     embedder = embedder or get_embedder()
-    with threadpool_limits(limits=threads or available_cores()):
+    threads = threads or available_cores()
+    with threadpool_limits(limits=threads):
         embedding = embedder.embed(texts, lambda d, t: report("embedding", d, t))
         features = LexicalFeatures.fit(texts)
         lexical = features.transform(texts)
@@ -81,26 +85,47 @@ def train(
             len(classes),
             settings,
             n_folds=_n_folds(truth, config.folds),
-            threads=threads or available_cores(),
+            threads=threads,
             progress=lambda d, t: report("cross-validation", d, t),
         )
-        scale = fit_scale(oof, truth)
+        scale, shift = _calibrate(oof, truth, index.get(OOS), config)
         report("final model", 0, 1)
-        weights = fit(lexical, embedding, truth, len(classes), settings).compact()
+        weights = fit(lexical, embedding, truth, len(classes), settings).shifted(shift)
         report("final model", 1, 1)
-    oos = index.get(OOS)
     return Model(
         labels=classes,
         features=features,
         weights=weights,
         scale=scale,
-        curve=summarise(softmax(oof, scale), truth, oos),
+        curve=summarise(softmax(oof + shift, scale), truth, index.get(OOS)),
         settings=settings,
         precision_target=precision_target,
         version=_version(texts, labels, config),
         n_examples=len(texts),
         embedder=embedder,
     )
+
+
+def _calibrate(
+    oof: NDArray[np.float64], truth: NDArray[np.intp], oos: int | None, config: Config
+) -> tuple[float, NDArray[np.float64]]:
+    """The temperature-scaling factor and the per-class score shift (non-zero for the
+    out-of-scope class only), both fitted on out-of-fold scores."""
+    scale = fit_scale(oof, truth)
+    shift = np.zeros(oof.shape[1])
+    if oos is not None:
+        shift[oos] = oos_shift(oof * scale, truth, oos, config.oos_handover) / scale
+    return scale, shift
+
+
+def oos_shift(
+    logits: NDArray[np.float64], truth: NDArray[np.intp], oos: int, handover: float
+) -> float:
+    """How much to add to the out-of-scope logit so that a ``handover`` share of the
+    held-out out-of-scope rows score it above every topic (never negative)."""
+    topics = np.delete(logits, oos, axis=1).max(axis=1)
+    gap = (topics - logits[:, oos])[truth == oos]
+    return max(0.0, float(np.quantile(gap, handover)) + 1e-6)
 
 
 def _silent(stage: str, done: int, total: int) -> None:
