@@ -23,7 +23,7 @@ from nara.domain.selfservice import (
     give_feedback,
     start_conversation,
 )
-from nara.models import Case, CaseEvent, Conversation, Outcome
+from nara.models import Case, CaseEvent, Conversation, Customer, Outcome
 from tests import factories
 
 
@@ -202,3 +202,25 @@ def test_conversations_are_private(db: Session, bank: dict[str, object]) -> None
     with pytest.raises(NotFound):
         get_conversation(db, conversation.public_id, None)
     assert get_conversation(db, conversation.public_id, _actor(bank)) is conversation
+
+
+def test_anonymous_hand_over_with_contact_details(db: Session) -> None:
+    from nara.domain.selfservice import hand_over_with_contact
+
+    factories.team(db, fallback=True)
+    conversation = start_conversation(session=db, actor=None, channel="widget", lang="sv")
+    ask(session=db, actor=None, conversation=conversation, question="Hjälp med arvet",
+        predictor=FakeEngine("okänt", 0.1))  # fmt: skip
+    with pytest.raises(ValidationFailed):
+        hand_over_with_contact(session=db, conversation=conversation, name="Eva", email="nej")
+    case = hand_over_with_contact(session=db, conversation=conversation, name="Eva",
+                                  email="eva@example.test")  # fmt: skip
+    assert case is not None
+    customer = db.get(Customer, case.customer_id)
+    assert customer is not None and customer.email == "eva@example.test"
+    body = db.scalar(select(CaseEvent.body).where(CaseEvent.case_id == case.id,
+                                                  CaseEvent.type == "case.opened"))  # fmt: skip
+    assert body is not None and "Hjälp med arvet" in body
+    with pytest.raises(Conflict):
+        hand_over_with_contact(session=db, conversation=conversation, name="Eva",
+                               email="eva@example.test")  # fmt: skip

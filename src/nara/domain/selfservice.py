@@ -18,6 +18,7 @@ from nara import clock
 from nara.domain import validation
 from nara.domain.actors import SYSTEM, Actor
 from nara.domain.cases import open_case
+from nara.domain.customers import create_customer
 from nara.domain.errors import Conflict, NotFound, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.resolution import mark_earlier_answers_unresolved
@@ -265,3 +266,20 @@ def hand_over(
                        "model_version": conversation.model_version})  # fmt: skip
     session.flush()
     return case
+
+
+def hand_over_with_contact(
+    *, session: Session, conversation: Conversation, name: str, email: str
+) -> Case | None:
+    """An anonymous visitor leaves a name and an e-mail address and a person takes over.
+    Always a new customer record: an address typed into a public form is no proof of
+    identity, so it is never matched to an existing customer."""
+    if conversation.customer_id is not None:
+        raise Conflict("this conversation belongs to a customer; ask for a person instead")
+    if conversation.case_id is not None:
+        raise Conflict("a person has already taken over this conversation")
+    clean_email = validation.email(email)
+    customer = create_customer(session=session, actor=SYSTEM, name=name, email=clean_email)
+    conversation.customer_id = customer.id
+    return hand_over(session=session, actor=None, conversation=conversation,
+                     reason=conversation.outcome or "asked")  # fmt: skip

@@ -13,10 +13,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from nara import markdown
-from nara.domain import customers as customer_actions
 from nara.domain import selfservice as assistant
-from nara.domain.actors import SYSTEM, Actor
-from nara.domain.errors import Conflict, NotFound
+from nara.domain.actors import Actor
+from nara.domain.errors import NotFound
 from nara.domain.knowledge import save_article
 from nara.models import Article, Case, Conversation
 from nara.queries.knowledge import search
@@ -162,16 +161,8 @@ def contact(conversation_id: str, body: ContactIn, request: Request, db: DB) -> 
     ratelimit.check(request, "contact", "10/hour")
     actor = _actor(request, db)
     conversation = assistant.get_conversation(db, conversation_id, actor)
-    if conversation.customer_id is not None:
-        raise Conflict("this conversation belongs to a logged-in customer; ask for a person")
-    if conversation.case_id is not None:
-        raise Conflict("a person has already taken over this conversation")
-    customer = customer_actions.create_customer(
-        session=db, actor=SYSTEM, name=body.name, email=body.email
-    )
-    conversation.customer_id = customer.id
-    reason = conversation.outcome or "asked"
-    assistant.hand_over(session=db, actor=None, conversation=conversation, reason=reason)
+    assistant.hand_over_with_contact(session=db, conversation=conversation, name=body.name,
+                                     email=body.email)  # fmt: skip
     db.commit()
     return _reply(db, conversation, None)
 

@@ -12,11 +12,9 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from nara import markdown
-from nara.domain import customers as customer_actions
 from nara.domain import selfservice as assistant
-from nara.domain.actors import SYSTEM, Actor
-from nara.domain.errors import DomainError, PermissionDenied, ValidationFailed
-from nara.i18n import N_
+from nara.domain.actors import Actor
+from nara.domain.errors import DomainError, PermissionDenied
 from nara.models import Case, Conversation, ConversationTurn
 from nara.queries.knowledge import search
 from nara.queries.selfservice import active_predictor
@@ -170,20 +168,12 @@ def contact(
     ratelimit.check(request, "contact", "10/hour")
     current = assistant.get_conversation(db, conversation, actor)
     try:
-        customer = customer_actions.create_customer(session=db, actor=SYSTEM, name=name,
-                                                    email=email or None)  # fmt: skip
-        if customer.email is None:
-            raise ValidationFailed(
-                "email must not be empty", field="email",
-                template=N_("This field must not be empty."),
-            )  # fmt: skip
+        case = assistant.hand_over_with_contact(session=db, conversation=current, name=name,
+                                                email=email)  # fmt: skip
     except DomainError as exc:
         db.rollback()
         current = assistant.get_conversation(db, conversation, actor)
         return _page(request, db, current, FormErrors.from_error(exc, request.state.lang),
                      exc.status, contact_name=name, contact_email=email)  # fmt: skip
-    current.customer_id = customer.id
-    case = assistant.hand_over(session=db, actor=None, conversation=current,
-                               reason=current.outcome or "asked")  # fmt: skip
     db.commit()
     return _page(request, db, current, handed_case=case.number if case else None)
