@@ -39,7 +39,12 @@ def selfservice(
     test: Annotated[Path, typer.Option("--test", help="Test CSV (text,category).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     shots: Annotated[
-        int | None, typer.Option("--shots", min=1, help="Train on K examples per category.")
+        int | None,
+        typer.Option(
+            "--shots",
+            min=1,
+            help="Train on K examples per category (drawn with --seed; oos counts as one).",
+        ),
     ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed for --shots sampling.")] = 0,
     threads: Annotated[
