@@ -119,6 +119,8 @@ def benchmark(name: str, args: argparse.Namespace, out: Path) -> None:
     for i, (train, test) in enumerate(folds(rows, args.folds, args.seed)):
         if i >= args.folds_to_run:
             break
+        if i < args.from_fold:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             train_csv, test_csv = Path(tmp) / "train.csv", Path(tmp) / "test.csv"
             write(train_csv, [rows[j] for j in train])
@@ -147,6 +149,16 @@ def benchmark(name: str, args: argparse.Namespace, out: Path) -> None:
         print(summary(f"{name}, {args.shots} examples per category (seed i on fold i)", shots))
 
 
+def summarise_file(path: Path) -> None:
+    """Tables of every (data set, kind) in a results file, e.g. after resuming folds."""
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        record = json.loads(line)
+        groups.setdefault((record["dataset"], record["kind"]), []).append(record)
+    for (name, kind), results in groups.items():
+        print(summary(f"{name}, {kind}", results))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -154,6 +166,7 @@ def main() -> None:
     parser.add_argument("--dataset", choices=[*DATASETS, "all"], default="all")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--folds-to-run", type=int, default=5)
+    parser.add_argument("--from-fold", type=int, default=0, help="skip the folds before it")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--shots", type=int, default=10)
     parser.add_argument("--shot-seeds", type=int, default=5, help="few-shot runs: seed i on fold i")
@@ -162,7 +175,13 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=Path(tempfile.gettempdir()) / "nara-selfservice-bench.jsonl"
     )
+    parser.add_argument(
+        "--summary-only", action="store_true", help="only print the tables of the runs in --out"
+    )
     args = parser.parse_args()
+    if args.summary_only:
+        summarise_file(args.out)
+        return
     for name in DATASETS if args.dataset == "all" else [args.dataset]:
         if not DATASETS[name].exists():
             raise SystemExit(
