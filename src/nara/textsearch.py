@@ -1,20 +1,16 @@
 """Search terms for full-text search on SQLite: lower-cased words stemmed with the
-Snowball stemmer of the text's language (FTS5 has no Swedish stemmer of its own)."""
+Snowball stemmer of the text's language (FTS5 has no Swedish stemmer of its own). The
+stemmer is the self-service engine's (``nara.selfservice.text.stem``), so search and
+answers see words the same way."""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-import snowballstemmer  # type: ignore[import-untyped]
+from nara.selfservice.text import stem
 
 _WORD = re.compile(r"[^\W_]+")
 LANGUAGES = {"sv": "swedish", "en": "english"}
-
-
-@lru_cache(maxsize=len(LANGUAGES))
-def _stemmer(lang: str) -> snowballstemmer.Stemmer:
-    return snowballstemmer.stemmer(LANGUAGES[lang])
 
 
 def words(text: str) -> list[str]:
@@ -22,7 +18,7 @@ def words(text: str) -> list[str]:
 
 
 def terms(text: str, lang: str) -> list[str]:
-    return [str(s) for s in _stemmer(lang).stemWords(words(text)) if s]
+    return [s for s in (stem(w, lang) for w in words(text)) if s]
 
 
 def fts5_query(text: str) -> str | None:

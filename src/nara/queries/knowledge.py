@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.orm import Session
 
 from nara import textsearch
-from nara.models import Article
+from nara.models import Article, ArticleVersion, User
 
 CONFIGS = {"sv": "swedish", "en": "english"}
 
@@ -67,3 +67,31 @@ def search(session: Session, query: str, *, limit: int = 10) -> list[Article]:
         found.extend((float(score), article) for article, score in rows)
     found.sort(key=lambda pair: -pair[0])
     return [article for _, article in found[:limit]]
+
+
+def articles_by_topic(session: Session) -> dict[tuple[int, str], Article]:
+    """Every article, by (topic id, language), for the editor's overview."""
+    return {(a.topic_id, a.lang): a for a in session.scalars(select(Article))}
+
+
+def article_with_versions(
+    session: Session, topic_id: int, lang: str
+) -> tuple[Article | None, list[tuple[ArticleVersion, str | None]]]:
+    """A topic's article in ``lang`` and its versions, newest first, with author names."""
+    article = session.scalar(
+        select(Article).where(Article.topic_id == topic_id, Article.lang == lang)
+    )
+    if article is None:
+        return None, []
+    rows = session.execute(
+        select(ArticleVersion, User.display_name)
+        .outerjoin(User, User.id == ArticleVersion.author_id)
+        .where(ArticleVersion.article_id == article.id)
+        .order_by(ArticleVersion.version.desc())
+    )
+    return article, [(version, author) for version, author in rows]
+
+
+def published(session: Session, *, limit: int) -> list[Article]:
+    stmt = select(Article).where(Article.is_published.is_(True)).order_by(Article.title)
+    return list(session.scalars(stmt.limit(limit)))

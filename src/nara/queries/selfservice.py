@@ -3,20 +3,39 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nara.domain.selfservice import Predictor
-from nara.models import SelfServiceModel
+from nara.models import Conversation, SelfServiceModel, TrainingExample
 
 _lock = threading.Lock()
 _loaded: dict[str, Predictor] = {}
 
 
-def active_version(session: Session) -> str | None:
-    return session.scalar(
-        select(SelfServiceModel.version).where(SelfServiceModel.is_active.is_(True))
+@dataclass
+class Overview:
+    """What the lead's self-service page shows."""
+
+    model: SelfServiceModel | None
+    examples: int
+    outcomes: dict[str, int]
+
+
+def active_model(session: Session) -> SelfServiceModel | None:
+    return session.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
+
+
+def overview(session: Session) -> Overview:
+    outcomes = session.execute(
+        select(Conversation.outcome, func.count()).group_by(Conversation.outcome)
+    )
+    return Overview(
+        model=active_model(session),
+        examples=session.scalar(select(func.count()).select_from(TrainingExample)) or 0,
+        outcomes={outcome: n for outcome, n in outcomes if outcome is not None},
     )
 
 

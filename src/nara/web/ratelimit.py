@@ -47,5 +47,4 @@ def check(request: Request, bucket: str, spec: str | None = None) -> None:
 
 def reset() -> None:
     """Forget every counter (tests)."""
-    for uri in (get_settings().rate_limit_storage,):
-        _limiter(uri).storage.reset()
+    _limiter(get_settings().rate_limit_storage).storage.reset()

@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from nara import markdown
 from nara.domain import selfservice as assistant
@@ -18,7 +17,7 @@ from nara.domain.actors import Actor
 from nara.domain.errors import NotFound
 from nara.domain.knowledge import save_article
 from nara.models import Article, Case, Conversation
-from nara.queries.knowledge import search
+from nara.queries.knowledge import published, search
 from nara.queries.selfservice import active_predictor
 from nara.web import ratelimit
 from nara.web.api.schemas import In
@@ -175,11 +174,7 @@ def articles(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[ArticleOut]:
     """Search the knowledge base (public), or list it when ``q`` is empty."""
-    if q and q.strip():
-        found = search(db, q, limit=limit)
-    else:
-        stmt = select(Article).where(Article.is_published.is_(True)).order_by(Article.title)
-        found = list(db.scalars(stmt.limit(limit)))
+    found = search(db, q, limit=limit) if q and q.strip() else published(db, limit=limit)
     if lang:
         found = [a for a in found if a.lang == lang]
     return [_article_out(a) for a in found]

@@ -12,7 +12,8 @@ from sqlalchemy import select
 from nara import markdown
 from nara.domain.errors import DomainError, NotFound, PermissionDenied
 from nara.domain.knowledge import save_article
-from nara.models import Article, ArticleVersion, Role, Topic, User
+from nara.models import Role, Topic
+from nara.queries.knowledge import article_with_versions, articles_by_topic
 from nara.web.deps import DB, Caller
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
 from nara.web.ui.render import render
@@ -32,7 +33,7 @@ def _editor(request: Request, db: DB) -> Caller:
 def overview(request: Request, db: DB) -> Response:
     _editor(request, db)
     topics = list(db.scalars(select(Topic).order_by(Topic.name_sv)))
-    articles = {(a.topic_id, a.lang): a for a in db.scalars(select(Article))}
+    articles = articles_by_topic(db)
     return render(request, "admin/articles.html", topics=topics, articles=articles, langs=LANGS)
 
 
@@ -41,15 +42,7 @@ def _edit_page(request: Request, db: DB, topic_id: int, lang: str, errors: FormE
     topic = db.get(Topic, topic_id)
     if topic is None or lang not in LANGS:
         raise NotFound(f"no topic {topic_id} or language {lang}")
-    article = db.scalar(select(Article).where(Article.topic_id == topic_id, Article.lang == lang))
-    versions = []
-    if article is not None:
-        versions = list(db.execute(
-            select(ArticleVersion, User.display_name)
-            .outerjoin(User, User.id == ArticleVersion.author_id)
-            .where(ArticleVersion.article_id == article.id)
-            .order_by(ArticleVersion.version.desc())
-        ))  # fmt: skip
+    article, versions = article_with_versions(db, topic_id, lang)
     values = form or {
         "title": article.title if article else "",
         "body_md": article.body_md if article else "",

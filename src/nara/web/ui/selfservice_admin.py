@@ -7,12 +7,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
 
 from nara.domain.errors import DomainError, PermissionDenied
 from nara.domain.selfservice_models import TARGETS, set_precision_target
 from nara.jobs import training as training_job
-from nara.models import Conversation, Role, SelfServiceModel, TrainingExample
+from nara.models import Role
+from nara.queries import selfservice as selfservice_queries
 from nara.queries.gaps import knowledge_gaps
 from nara.web.deps import DB, Caller
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
@@ -30,28 +30,21 @@ def _lead(request: Request, db: DB, csrf_token: str | None = None) -> Caller:
 
 
 def _page(request: Request, db: DB, errors: FormErrors, status_code: int = 200) -> Response:
-    model = db.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
-    examples = db.scalar(select(func.count()).select_from(TrainingExample)) or 0
-    outcomes = {
-        outcome: n
-        for outcome, n in db.execute(
-            select(Conversation.outcome, func.count()).group_by(Conversation.outcome)
-        )
-        if outcome is not None
-    }
+    state = selfservice_queries.overview(db)
+    model = state.model
     try:
         gaps = knowledge_gaps(db)
     except Exception:  # no embedding model (should not happen): the page still works
         gaps = []
     points = model.metrics.get("operating_points", {}) if model else {}
     return render(request, "admin/selfservice.html", status_code, model=model,
-                  examples=examples, outcomes=outcomes, gaps=gaps, errors=errors,
+                  examples=state.examples, outcomes=state.outcomes, gaps=gaps, errors=errors,
                   points=sorted(points.items(), key=lambda kv: float(kv[0])),
                   targets=TARGETS, job=training_job.status)  # fmt: skip
 
 
 @router.get("", response_class=HTMLResponse)
-def overview(request: Request, db: DB) -> Response:
+def page(request: Request, db: DB) -> Response:
     _lead(request, db)
     return _page(request, db, FormErrors())
 
@@ -77,7 +70,7 @@ def precision(
 @router.post("/train")
 def train(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") -> Response:
     caller = _lead(request, db, csrf_token)
-    model = db.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
+    model = selfservice_queries.active_model(db)
     target = model.precision_target if model else 0.97
     training_job.start(db.get_bind().engine, caller.actor, target)
     return redirect("/admin/selfservice")
