@@ -75,6 +75,47 @@ class Settings(BaseSettings):
         10, ge=1, description="Failed logins on one account within 15 minutes before it is locked."
     )
 
+    promise_warning_fraction: float = Field(
+        0.25,
+        gt=0,
+        lt=1,
+        description="Warn about a response promise when less than this share of its "
+        "business-time budget is left.",
+    )
+    promise_check_seconds: int = Field(
+        60,
+        ge=0,
+        description="How often `nara serve` checks promises (warnings, breaches, "
+        "public-authority tasks) in-process; 0 turns it off (run `nara jobs promises` "
+        "from a scheduler instead).",
+    )
+    default_handle_minutes: float = Field(
+        10.0,
+        gt=0,
+        description="Handling time per case the wait estimator assumes until a team has "
+        "history of its own.",
+    )
+    default_first_reply_minutes: float = Field(
+        3.0,
+        ge=0,
+        description="Time from taking a case to the first reply the wait estimator "
+        "assumes until a team has history of its own.",
+    )
+    callback_booking_days: int = Field(
+        10, ge=1, le=90, description="How many days ahead customers can book callbacks."
+    )
+    authority_mode: bool = Field(
+        False,
+        description="Public-authority mode: delay-notice tasks (förvaltningslagen 11 §) "
+        "and the six-month mark (12 §).",
+    )
+    delay_notice_after_days: int = Field(
+        30,
+        ge=1,
+        description="In public-authority mode: a case open this many days gets a task to "
+        "send the customer a delay notice.",
+    )
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
         weak = self.secret_key == DEV_SECRET or len(self.secret_key) < 32

@@ -904,8 +904,10 @@ def _full_life(db: Session, w: World) -> Case:
 def test_every_event_written_has_a_registry_entry(db: Session, w: World) -> None:
     case = _full_life(db, w)
     written = events(db, case)
-    # Everything but the self-service hand-over (tests/domain/test_selfservice.py writes it).
-    assert {e.type for e in written} == set(EVENT_TYPES) - {"selfservice.handed_over"}
+    # Every core case event; promises, callbacks, tasks and self-service are written (and
+    # their summaries checked) by their own tests.
+    core = {t for t in EVENT_TYPES if t.split(".")[0] in ("case", "message", "note")}
+    assert core - {"case.six_months"} <= {e.type for e in written} <= set(EVENT_TYPES)
     for event in written:
         registered = EVENT_TYPES[event.type]
         assert event.is_public == registered.public, event.type

@@ -6,6 +6,7 @@ import enum
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,7 +21,11 @@ from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
+from nara.domain.presence import end_work, start_work
+from nara.domain.promises import apply_promise, refresh_due_times
 from nara.domain.resolution import mark_earlier_answers_unresolved
+from nara.domain.routing import RoutingDecision, route
+from nara.domain.waiting import estimate_wait, record_first_response
 from nara.i18n import N_
 from nara.models import (
     Case,
@@ -32,7 +37,6 @@ from nara.models import (
     Priority,
     Role,
     Team,
-    TeamTopic,
     Topic,
     User,
 )
@@ -78,28 +82,6 @@ def next_case_number(session: Session, year: int) -> str:
     value = session.execute(stmt).scalar_one()
     prefix = get_settings().case_number_prefix
     return f"{prefix}-{year}-{value:06d}"
-
-
-def route_team(session: Session, topic_id: int | None) -> tuple[Team, str]:
-    """The team for a new case: the first team that handles the topic, else the fallback
-    team. (Capacity-aware routing across several teams comes with response promises.)"""
-    if topic_id is not None:
-        team = session.scalar(
-            select(Team)
-            .join(TeamTopic, TeamTopic.team_id == Team.id)
-            .where(TeamTopic.topic_id == topic_id)
-            .order_by(Team.id)
-            .limit(1)
-        )
-        if team is not None:
-            return team, "topic"
-    fallback = session.scalar(select(Team).where(Team.is_fallback.is_(True)))
-    if fallback is None:
-        raise Conflict(
-            "no team handles this topic and no fallback team is configured; "
-            "an admin must choose one (nara team fallback SLUG)"
-        )
-    return fallback, "fallback"
 
 
 def _request_hash(payload: dict[str, Any]) -> str:
@@ -208,9 +190,12 @@ def open_case(
         team = session.get(Team, team_id)
         if team is None:
             raise ValidationFailed(f"no team with id {team_id}", field="team_id")
-        reason = "chosen"
+        decision = RoutingDecision(team, "chosen")
     else:
-        team, reason = route_team(session, topic.id if topic else None)
+        decision = route(session, topic_id=topic.id if topic else None,
+                         priority=the_priority.value, channel=the_channel.value,
+                         now=clock.now())  # fmt: skip
+        team = decision.team
     if owner_id is not None:
         _check_owner(session, owner_id, team.id)
     subject_text = validation.text(
@@ -220,13 +205,13 @@ def open_case(
     )
     if key is None:
         case = _insert_case(session, actor, customer, topic, team, the_channel, the_priority,
-                            subject_text, body, owner_id, reason)  # fmt: skip
+                            subject_text, body, owner_id, decision)  # fmt: skip
         return OpenedCase(case=case, created=True)
     assert actor.user_id is not None
     try:
         with session.begin_nested():
             case = _insert_case(session, actor, customer, topic, team, the_channel, the_priority,
-                                subject_text, body, owner_id, reason)  # fmt: skip
+                                subject_text, body, owner_id, decision)  # fmt: skip
             session.add(
                 IdempotencyKey(
                     user_id=actor.user_id,
@@ -257,7 +242,7 @@ def _insert_case(
     subject: str,
     body: str,
     owner_id: int | None,
-    reason: str,
+    decision: RoutingDecision,
 ) -> Case:
     now = clock.now()
     case = Case(
@@ -276,6 +261,8 @@ def _insert_case(
         closed_at=None,
         updated_at=now,
         created_by_id=actor.user_id,
+        promise_alerts=[],
+        routing_flag=decision.flag,
     )
     session.add(case)
     session.flush()
@@ -285,13 +272,28 @@ def _insert_case(
                  data={"channel": channel.value, "subject": subject})  # fmt: skip
     append_event(session, case=case, type="case.routed", actor=actor,
                  data={"team": team.name_sv, "team_en": team.name_en, "team_id": team.id,
-                       "reason": reason})  # fmt: skip
+                       "reason": decision.reason, **decision.detail,
+                       **({"flag": decision.flag} if decision.flag else {})})  # fmt: skip
+    policy = apply_promise(session, case)
+    if policy is not None:
+        append_event(session, case=case, type="promise.set", actor=actor,
+                     data={"first_response_minutes": policy.first_response_minutes,
+                           "resolution_minutes": policy.resolution_minutes,
+                           "first_response_due_at": _iso(case.first_response_due_at),
+                           "resolution_due_at": _iso(case.resolution_due_at)})  # fmt: skip
     if owner_id is not None:
         owner = session.get(User, owner_id)
         assert owner is not None
         append_event(session, case=case, type="case.assigned", actor=actor,
                      data={"owner_id": owner_id, "owner_name": owner.display_name})  # fmt: skip
+        if owner_id == actor.user_id:
+            start_work(session, user_id=owner_id, team_id=team.id, case_id=case.id, now=now)
+    estimate_wait(session, case, now=now, context="opened", force=True)
     return case
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def reply_to_case(*, session: Session, actor: Actor, number: str, body: str) -> Case:
@@ -314,6 +316,7 @@ def reply_to_case(*, session: Session, actor: Actor, number: str, body: str) -> 
         append_event(session, case=case, type="message.agent", actor=actor, body=text)
         if case.first_response_at is None:
             case.first_response_at = now
+            record_first_response(session, case, now)
         if case.status == CaseStatus.new:
             _set_status(session, actor, case, CaseStatus.open)
     session.flush()
@@ -346,6 +349,9 @@ def _set_status(session: Session, actor: Actor, case: Case, new: CaseStatus) -> 
         case.resolved_at = None
     append_event(session, case=case, type="case.status_changed", actor=actor,
                  data={"old": old.value, "new": new.value})  # fmt: skip
+    if new in (CaseStatus.resolved, CaseStatus.closed):
+        end_work(session, case_id=case.id, now=now)
+    refresh_due_times(session, case)
 
 
 def change_status(*, session: Session, actor: Actor, number: str, status: str) -> Case:
@@ -402,6 +408,8 @@ def assign_case(
         keeps_owner = owner_id is KEEP and case.owner_id is not None
         if keeps_owner and not is_team_member(session, new_team.id, case.owner_id or 0):
             owner_id = None
+        end_work(session, case_id=case.id, now=clock.now())
+        refresh_due_times(session, case)
     if owner_id is KEEP:
         pass
     elif owner is not None:
@@ -409,8 +417,13 @@ def assign_case(
             case.owner_id = owner.id
             append_event(session, case=case, type="case.assigned", actor=actor,
                          data={"owner_id": owner.id, "owner_name": owner.display_name})  # fmt: skip
+            end_work(session, case_id=case.id, now=clock.now())
+            if owner.id == actor.user_id:
+                start_work(session, user_id=owner.id, team_id=case.team_id, case_id=case.id,
+                           now=clock.now())  # fmt: skip
     elif case.owner_id is not None:
         case.owner_id = None
+        end_work(session, case_id=case.id, now=clock.now())
         append_event(session, case=case, type="case.unassigned", actor=actor)
     session.flush()
     return case

@@ -74,7 +74,62 @@ EVENT_TYPES: dict[str, EventType] = {
             "case.routed",
             False,
             "Dirigerat till {team} ({reason})",
-            "Routed to {team} ({reason})",
+            "Routed to {team_en} ({reason})",
+        ),
+        EventType(
+            "promise.set",
+            False,
+            "Svarslöfte: första svar inom {first_response_minutes} min, lösning inom "
+            "{resolution_minutes} min (arbetstid)",
+            "Response promise: first response within {first_response_minutes} min, "
+            "resolution within {resolution_minutes} min (business time)",
+        ),
+        EventType(
+            "promise.warning",
+            False,
+            "Svarslöftet ({label_sv}) går snart ut",
+            "Response promise ({label_en}) is due soon",
+        ),
+        EventType(
+            "promise.breached",
+            False,
+            "Svarslöftet ({label_sv}) bröts",
+            "Response promise ({label_en}) was breached",
+        ),
+        EventType(
+            "task.created",
+            False,
+            "Uppgift: skicka förseningsbesked (förvaltningslagen 11 §)",
+            "Task: send a delay notice (Administrative Procedure Act, section 11)",
+        ),
+        EventType("task.done", False, "Uppgift klar: förseningsbesked", "Task done: delay notice"),
+        EventType(
+            "case.six_months",
+            True,
+            "Ärendet har varit öppet i sex månader. Du kan skriftligen begära att det "
+            "avgörs (förvaltningslagen 12 §).",
+            "The case has been open for six months. You may ask in writing for a decision "
+            "(Administrative Procedure Act, section 12).",
+        ),
+        EventType(
+            "callback.booked",
+            True,
+            "Återuppringning bokad {when}",
+            "Callback booked for {when_en}",
+        ),
+        EventType(
+            "callback.moved",
+            True,
+            "Återuppringning flyttad till {when}",
+            "Callback moved to {when_en}",
+        ),
+        EventType("callback.cancelled", True, "Återuppringning avbokad", "Callback cancelled"),
+        EventType("callback.reached", True, "Vi ringde upp dig", "We called you back"),
+        EventType(
+            "callback.not_reached",
+            True,
+            "Vi försökte ringa dig men nådde dig inte",
+            "We tried to call you but could not reach you",
         ),
     )
 }

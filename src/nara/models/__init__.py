@@ -1,6 +1,7 @@
 """Tables, one module per aggregate. Importing this package registers them all."""
 
 from nara.models.base import Base
+from nara.models.callbacks import Callback, CallbackSlot, CallbackStatus
 from nara.models.cases import (
     Case,
     CaseEvent,
@@ -20,6 +21,15 @@ from nara.models.selfservice import (
     SelfServiceModel,
     TrainingExample,
 )
+from nara.models.service import (
+    CaseTask,
+    MemberPresence,
+    Presence,
+    ResponsePolicy,
+    TeamCalendar,
+    WaitEstimate,
+    WorkSession,
+)
 from nara.models.teams import Team, TeamMember, TeamTopic, Topic
 from nara.models.users import ApiToken, AuthSession, Role, User
 
@@ -29,24 +39,34 @@ __all__ = [
     "ArticleVersion",
     "AuthSession",
     "Base",
+    "Callback",
+    "CallbackSlot",
+    "CallbackStatus",
     "Case",
     "CaseEvent",
     "CaseNumberCounter",
     "CaseStatus",
+    "CaseTask",
     "Channel",
     "Conversation",
     "ConversationTurn",
     "Customer",
     "IdempotencyKey",
+    "MemberPresence",
     "Outcome",
+    "Presence",
     "Priority",
+    "ResponsePolicy",
     "Role",
     "SelfServiceModel",
     "StatusCategory",
     "Team",
+    "TeamCalendar",
     "TeamMember",
     "TeamTopic",
     "Topic",
     "TrainingExample",
     "User",
+    "WaitEstimate",
+    "WorkSession",
 ]

@@ -61,6 +61,7 @@ class Case(Base):
     __table_args__ = (
         Index("ix_cases_team_status", "team_id", "status"),
         Index("ix_cases_opened", "opened_at", "id"),
+        Index("ix_cases_team_queue", "team_id", "owner_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -79,6 +80,20 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Response promise (svarslöfte): the policy's budgets are copied when it applies, so
+    # a later policy change does not move the goalposts of an open case.
+    promise_policy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("response_policies.id", ondelete="SET NULL")
+    )
+    first_response_budget_min: Mapped[int | None] = mapped_column(Integer)
+    resolution_budget_min: Mapped[int | None] = mapped_column(Integer)
+    first_response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    promise_paused_at: Mapped[datetime | None]
+    # Promise alerts already raised (each is raised once): "first_response.warning", ...
+    promise_alerts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Routing needed attention, e.g. "no_team_for_topic" (sent to the fallback team).
+    routing_flag: Mapped[str | None] = mapped_column(String(32))
 
     @property
     def status_category(self) -> StatusCategory:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nara.models.base import Base
@@ -61,3 +61,7 @@ class TeamTopic(Base):
     topic_id: Mapped[int] = mapped_column(
         ForeignKey("topics.id", ondelete="CASCADE"), primary_key=True, index=True
     )
+    # Routing rule as data: teams of a topic are tried in rank order (lowest first); a
+    # team that does not accept overflow only gets the topic's cases as first choice.
+    rank: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    accepts_overflow: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

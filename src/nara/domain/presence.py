@@ -1,0 +1,86 @@
+"""Presence per team (available / busy / away) and work sessions (an agent working on
+a case). Routing and the wait estimator read both."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.domain import validation
+from nara.domain.actors import Actor
+from nara.domain.errors import PermissionDenied, ValidationFailed
+from nara.models import MemberPresence, Presence, WorkSession
+from nara.queries.access import can_manage_team, is_team_member
+
+
+def set_presence(
+    *,
+    session: Session,
+    actor: Actor,
+    team_id: int,
+    status: str,
+    user_id: int | None = None,
+) -> MemberPresence:
+    """A member sets their own presence in one of their teams (a lead of the team may
+    set it for a member). Going away or busy ends the member's open work sessions."""
+    new = validation.choice(Presence, status, field="status")
+    target = user_id if user_id is not None else actor.user_id
+    if target is None:
+        raise ValidationFailed("a user is needed", field="user_id")
+    if target != actor.user_id and not can_manage_team(actor, team_id):
+        raise PermissionDenied("only a lead of the team can set another member's presence")
+    if not is_team_member(session, team_id, target):
+        raise ValidationFailed("presence is set in a team the member belongs to", field="team_id")
+    now = clock.now()
+    row = session.get(MemberPresence, (team_id, target))
+    if row is None:
+        row = MemberPresence(team_id=team_id, user_id=target, status=new.value, changed_at=now)
+        session.add(row)
+    elif row.status != new.value:
+        row.status = new.value
+        row.changed_at = now
+    if new != Presence.available:
+        end_work(session, user_id=target, team_id=team_id, now=now)
+    session.flush()
+    return row
+
+
+def start_work(session: Session, *, user_id: int, team_id: int, case_id: int,
+               now: datetime) -> WorkSession:  # fmt: skip
+    """The member starts working on a case; whatever they worked on before ends."""
+    end_work(session, user_id=user_id, now=now)
+    work = WorkSession(team_id=team_id, user_id=user_id, case_id=case_id, started_at=now,
+                       ended_at=None)  # fmt: skip
+    session.add(work)
+    session.flush()
+    return work
+
+
+def end_work(
+    session: Session,
+    *,
+    user_id: int | None = None,
+    team_id: int | None = None,
+    case_id: int | None = None,
+    now: datetime,
+) -> None:
+    stmt = update(WorkSession).where(WorkSession.ended_at.is_(None))
+    if user_id is not None:
+        stmt = stmt.where(WorkSession.user_id == user_id)
+    if team_id is not None:
+        stmt = stmt.where(WorkSession.team_id == team_id)
+    if case_id is not None:
+        stmt = stmt.where(WorkSession.case_id == case_id)
+    session.execute(stmt.values(ended_at=now).execution_options(synchronize_session=False))
+
+
+def current_work(session: Session, user_id: int) -> WorkSession | None:
+    return session.scalar(
+        select(WorkSession)
+        .where(WorkSession.user_id == user_id, WorkSession.ended_at.is_(None))
+        .order_by(WorkSession.started_at.desc())
+        .limit(1)
+    )

@@ -1,0 +1,356 @@
+"""Response promises on cases: policies (data leads edit), applying them to a case,
+keeping due times right when the case waits on the customer, and the periodic check
+that warns before a breach, records breaches and, in public-authority mode, creates
+delay-notice tasks and marks six-month-old cases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.config import get_settings
+from nara.domain import validation
+from nara.domain.actors import Actor
+from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from nara.domain.events import append_event
+from nara.i18n import N_
+from nara.models import (
+    Case,
+    CaseEvent,
+    CaseStatus,
+    CaseTask,
+    Channel,
+    Priority,
+    ResponsePolicy,
+    Role,
+    Topic,
+)
+from nara.promises.calendar import BusinessCalendar, NoOpenHours
+from nara.promises.maths import Pause, PromiseState, due_at, pauses_from_statuses, state
+from nara.queries.access import get_case_for, require_staff
+from nara.queries.service import calendar_for_team, matching_policy
+
+MAX_PROMISE_MINUTES = 60 * 24 * 365
+PROMISE_LABELS = {
+    "first_response": ("första svar", "first response"),
+    "resolution": ("lösning", "resolution"),
+}
+ACTIVE = (
+    CaseStatus.new.value,
+    CaseStatus.open.value,
+    CaseStatus.waiting_on_customer.value,
+    CaseStatus.waiting_on_team.value,
+)
+
+
+def _require_lead(actor: Actor) -> None:
+    if not (actor.is_system or actor.role in (Role.lead, Role.admin)):
+        raise PermissionDenied("only leads and admins can change response promises")
+
+
+def _minutes(value: int, field: str) -> int:
+    if not isinstance(value, int) or value <= 0:
+        raise ValidationFailed(
+            f"{field} must be a positive number of minutes",
+            field=field,
+            template=N_("A promise needs a positive number of minutes."),
+        )
+    if value > MAX_PROMISE_MINUTES:
+        raise ValidationFailed(f"{field} is more than a year", field=field)
+    return value
+
+
+def _check_policy(
+    session: Session,
+    topic_id: int | None,
+    priority: str | None,
+    channel: str | None,
+    first_response_minutes: int,
+    resolution_minutes: int,
+    exclude_id: int | None = None,
+) -> tuple[str | None, str | None]:
+    if topic_id is not None and session.get(Topic, topic_id) is None:
+        raise ValidationFailed(f"no topic with id {topic_id}", field="topic_id")
+    prio = validation.choice(Priority, priority, field="priority").value if priority else None
+    chan = validation.choice(Channel, channel, field="channel").value if channel else None
+    _minutes(first_response_minutes, "first_response_minutes")
+    _minutes(resolution_minutes, "resolution_minutes")
+    if resolution_minutes < first_response_minutes:
+        raise ValidationFailed(
+            "resolution cannot be promised sooner than the first response",
+            field="resolution_minutes",
+            template=N_("Resolution cannot be promised sooner than the first response."),
+        )
+    same = select(ResponsePolicy.id).where(
+        ResponsePolicy.topic_id.is_(None)
+        if topic_id is None
+        else ResponsePolicy.topic_id == topic_id,
+        ResponsePolicy.priority.is_(None) if prio is None else ResponsePolicy.priority == prio,
+        ResponsePolicy.channel.is_(None) if chan is None else ResponsePolicy.channel == chan,
+    )
+    if exclude_id is not None:
+        same = same.where(ResponsePolicy.id != exclude_id)
+    if session.scalar(same) is not None:
+        raise Conflict(
+            "a promise for this topic, priority and channel already exists",
+            template=N_("A promise for this topic, priority and channel already exists."),
+        )
+    return prio, chan
+
+
+def create_policy(
+    *,
+    session: Session,
+    actor: Actor,
+    first_response_minutes: int,
+    resolution_minutes: int,
+    topic_id: int | None = None,
+    priority: str | None = None,
+    channel: str | None = None,
+) -> ResponsePolicy:
+    _require_lead(actor)
+    prio, chan = _check_policy(session, topic_id, priority, channel,
+                               first_response_minutes, resolution_minutes)  # fmt: skip
+    now = clock.now()
+    policy = ResponsePolicy(
+        topic_id=topic_id,
+        priority=prio,
+        channel=chan,
+        first_response_minutes=first_response_minutes,
+        resolution_minutes=resolution_minutes,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(policy)
+    session.flush()
+    return policy
+
+
+def update_policy(
+    *,
+    session: Session,
+    actor: Actor,
+    policy_id: int,
+    first_response_minutes: int,
+    resolution_minutes: int,
+) -> ResponsePolicy:
+    """Change a policy's minutes. Open cases keep the budgets they were given."""
+    _require_lead(actor)
+    policy = session.get(ResponsePolicy, policy_id)
+    if policy is None:
+        raise NotFound(f"no response promise with id {policy_id}")
+    _check_policy(session, policy.topic_id, policy.priority, policy.channel,
+                  first_response_minutes, resolution_minutes, exclude_id=policy.id)  # fmt: skip
+    policy.first_response_minutes = first_response_minutes
+    policy.resolution_minutes = resolution_minutes
+    policy.updated_at = clock.now()
+    session.flush()
+    return policy
+
+
+def delete_policy(*, session: Session, actor: Actor, policy_id: int) -> None:
+    _require_lead(actor)
+    policy = session.get(ResponsePolicy, policy_id)
+    if policy is None:
+        raise NotFound(f"no response promise with id {policy_id}")
+    session.delete(policy)
+    session.flush()
+
+
+def _status_pauses(session: Session, case: Case) -> list[Pause]:
+    rows = session.execute(
+        select(CaseEvent.created_at, CaseEvent.data)
+        .where(CaseEvent.case_id == case.id, CaseEvent.type == "case.status_changed")
+        .order_by(CaseEvent.id)
+    ).all()
+    return pauses_from_statuses((at, str(data.get("new", ""))) for at, data in rows)
+
+
+def _due(cal: BusinessCalendar, start: datetime, minutes: int | None,
+         pauses: list[Pause]) -> datetime | None:  # fmt: skip
+    if minutes is None:
+        return None
+    try:
+        return due_at(cal, start, minutes * 60, pauses)
+    except NoOpenHours:
+        return None
+
+
+def apply_promise(session: Session, case: Case) -> ResponsePolicy | None:
+    """Give a new case the promise of the most specific matching policy."""
+    policy = matching_policy(
+        session, topic_id=case.topic_id, priority=case.priority, channel=case.channel
+    )
+    case.promise_policy_id = policy.id if policy else None
+    case.first_response_budget_min = policy.first_response_minutes if policy else None
+    case.resolution_budget_min = policy.resolution_minutes if policy else None
+    refresh_due_times(session, case)
+    return policy
+
+
+def refresh_due_times(session: Session, case: Case) -> None:
+    """Recompute the due times from the budgets, the team's calendar and the time the
+    case spent waiting on the customer. Called when status or team changes."""
+    session.flush()
+    pauses = _status_pauses(session, case)
+    open_pause = next((p for p in pauses if p.end is None), None)
+    case.promise_paused_at = open_pause.start if open_pause else None
+    cal = calendar_for_team(session, case.team_id)
+    case.first_response_due_at = _due(cal, case.opened_at, case.first_response_budget_min,
+                                      pauses)  # fmt: skip
+    case.resolution_due_at = _due(cal, case.opened_at, case.resolution_budget_min, pauses)
+
+
+@dataclass(frozen=True)
+class PromiseView:
+    kind: str  # "first_response" or "resolution"
+    state: PromiseState
+    due_at: datetime | None
+    budget_minutes: int | None
+    business_seconds_left: float | None  # negative when overdue
+
+
+def promise_views(session: Session, case: Case, now: datetime) -> list[PromiseView]:
+    cal = calendar_for_team(session, case.team_id)
+    fraction = get_settings().promise_warning_fraction
+    views = []
+    for kind, due, budget, done in (
+        ("first_response", case.first_response_due_at, case.first_response_budget_min,
+         case.first_response_at),
+        ("resolution", case.resolution_due_at, case.resolution_budget_min, case.resolved_at),
+    ):  # fmt: skip
+        st = state(
+            calendar=cal,
+            due=due,
+            budget_seconds=budget * 60 if budget else None,
+            done_at=done,
+            paused=case.promise_paused_at is not None,
+            now=now,
+            warn_fraction=fraction,
+        )
+        left = None
+        if due is not None and done is None and st != PromiseState.paused:
+            left = cal.business_seconds(now, due)
+        views.append(PromiseView(kind, st, due, budget, left))
+    return views
+
+
+@dataclass
+class CheckReport:
+    warnings: int = 0
+    breaches: int = 0
+    delay_tasks: int = 0
+    six_months: int = 0
+
+
+def check_promises(*, session: Session, actor: Actor, now: datetime | None = None) -> CheckReport:
+    """The periodic job: warn before a breach, record breaches (each once per case and
+    promise) and apply the public-authority rules. Safe to run from many workers: a
+    case is locked while its alerts are updated."""
+    now = now or clock.now()
+    report = CheckReport()
+    candidates = session.scalars(
+        select(Case.id).where(
+            Case.status.in_(ACTIVE),
+            (Case.first_response_due_at.is_not(None) & Case.first_response_at.is_(None))
+            | Case.resolution_due_at.is_not(None),
+        )
+    ).all()
+    for case_id in candidates:
+        case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
+        if case is None:
+            continue
+        for view in promise_views(session, case, now):
+            _alert(session, actor, case, view, report)
+    settings = get_settings()
+    if settings.authority_mode:
+        _authority_rules(session, actor, now, settings.delay_notice_after_days, report)
+    session.flush()
+    return report
+
+
+def _alert(session: Session, actor: Actor, case: Case, view: PromiseView,
+           report: CheckReport) -> None:  # fmt: skip
+    if view.state not in (PromiseState.warning, PromiseState.breached):
+        return
+    alerts = list(case.promise_alerts or [])
+    labels = PROMISE_LABELS[view.kind]
+    data = {
+        "promise": view.kind,
+        "label_sv": labels[0],
+        "label_en": labels[1],
+        "due_at": view.due_at.isoformat() if view.due_at else None,
+    }
+    if f"{view.kind}.warning" not in alerts:
+        alerts.append(f"{view.kind}.warning")
+        append_event(session, case=case, type="promise.warning", actor=actor, data=data)
+        report.warnings += 1
+    if view.state == PromiseState.breached and f"{view.kind}.breached" not in alerts:
+        alerts.append(f"{view.kind}.breached")
+        append_event(session, case=case, type="promise.breached", actor=actor, data=data)
+        report.breaches += 1
+    case.promise_alerts = alerts
+
+
+def six_months_after(opened: datetime, zone_name: str) -> datetime:
+    """The same local date six calendar months later (clamped to the month's end)."""
+    local = opened.astimezone(ZoneInfo(zone_name))
+    month = local.month + 6
+    year = local.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    for day in (local.day, 30, 29, 28):
+        try:
+            return local.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _authority_rules(session: Session, actor: Actor, now: datetime, delay_days: int,
+                     report: CheckReport) -> None:  # fmt: skip
+    zone = get_settings().display_timezone
+    overdue = session.scalars(
+        select(Case).where(
+            Case.status.in_(ACTIVE),
+            Case.opened_at <= now - timedelta(days=delay_days),
+            ~Case.id.in_(select(CaseTask.case_id).where(CaseTask.kind == "delay_notice")),
+        )
+    ).all()
+    for case in overdue:
+        session.add(CaseTask(case_id=case.id, kind="delay_notice", created_at=now))
+        append_event(session, case=case, type="task.created", actor=actor,
+                     data={"kind": "delay_notice", "days": delay_days})  # fmt: skip
+        report.delay_tasks += 1
+    old = session.scalars(
+        select(Case).where(Case.status.in_(ACTIVE), Case.opened_at <= now - timedelta(days=180))
+    ).all()
+    for case in old:
+        alerts = list(case.promise_alerts or [])
+        if "authority.six_months" in alerts or six_months_after(case.opened_at, zone) > now:
+            continue
+        case.promise_alerts = [*alerts, "authority.six_months"]
+        append_event(session, case=case, type="case.six_months", actor=actor)
+        report.six_months += 1
+
+
+def complete_task(*, session: Session, actor: Actor, number: str, kind: str) -> CaseTask:
+    """Mark a case task done (for example: the delay notice was sent)."""
+    require_staff(actor)
+    case = get_case_for(session, actor, number)
+    task = session.scalar(
+        select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.kind == kind)
+    )
+    if task is None:
+        raise NotFound(f"case {case.number} has no task {kind!r}")
+    if task.done_at is not None:
+        raise Conflict("this task is already done")
+    task.done_at = clock.now()
+    task.done_by_id = actor.user_id
+    append_event(session, case=case, type="task.done", actor=actor, data={"kind": kind})
+    session.flush()
+    return task

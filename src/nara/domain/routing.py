@@ -1,0 +1,153 @@
+"""Routing a new case across the network of teams that handle its topic.
+
+The rule is data (``team_topics.rank`` and ``accepts_overflow``, edited by leads):
+teams are tried in rank order. A team is chosen when it can keep the case's promise of
+a first response: its expected wait for a case arriving now (the same estimator the
+customer sees) fits within the promise. When the first team cannot and another team
+that accepts overflow can, the case overflows there and the reason is recorded in the
+timeline. When none can, the team with the shortest expected wait among them gets it.
+A topic that no team handles goes to the fallback team and is flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from nara.domain.actors import Actor
+from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from nara.i18n import N_
+from nara.models import Case, Team, TeamTopic
+from nara.promises.calendar import NoOpenHours
+from nara.promises.estimator import QueueSnapshot, expected_wait
+from nara.queries.access import can_manage_team
+from nara.queries.service import (
+    calendar_for_team,
+    matching_policy,
+    queue_clause,
+    team_workload,
+)
+
+
+@dataclass(frozen=True)
+class RoutingDecision:
+    team: Team
+    reason: str  # "topic", "overflow", "least_wait", "fallback", "chosen"
+    detail: dict[str, Any] = field(default_factory=dict)
+    flag: str | None = None
+
+
+def fallback_team(session: Session) -> Team:
+    team = session.scalar(select(Team).where(Team.is_fallback.is_(True)))
+    if team is None:
+        raise Conflict(
+            "no team handles this topic and no fallback team is configured; "
+            "an admin must choose one (nara team fallback SLUG)"
+        )
+    return team
+
+
+def _expected_first_response(session: Session, team: Team, now: datetime) -> float:
+    """Business seconds until a case arriving now would get its first response."""
+    waiting = session.scalar(select(func.count(Case.id)).where(queue_clause([team.id]))) or 0
+    work = team_workload(session, team.id, now)
+    snapshot = QueueSnapshot(
+        ahead=waiting,
+        working_elapsed=work.working_elapsed,
+        mean_handle_seconds=work.mean_handle_seconds,
+        mean_first_reply_seconds=work.mean_first_reply_seconds,
+        fallback_agents=max(1, work.members_known),
+    )
+    return expected_wait(snapshot).seconds
+
+
+def route(
+    session: Session,
+    *,
+    topic_id: int | None,
+    priority: str,
+    channel: str,
+    now: datetime,
+) -> RoutingDecision:
+    candidates: list[tuple[Team, TeamTopic]] = []
+    if topic_id is not None:
+        rows = session.execute(
+            select(Team, TeamTopic)
+            .join(TeamTopic, TeamTopic.team_id == Team.id)
+            .where(TeamTopic.topic_id == topic_id)
+            .order_by(TeamTopic.rank, Team.id)
+        )
+        candidates = [(team, link) for team, link in rows]
+    if not candidates:
+        team = fallback_team(session)
+        flag = "no_team_for_topic" if topic_id is not None else None
+        return RoutingDecision(team, "fallback", {}, flag)
+    first_team = candidates[0][0]
+    if len(candidates) == 1:
+        return RoutingDecision(first_team, "topic")
+    policy = matching_policy(session, topic_id=topic_id, priority=priority, channel=channel)
+    if policy is None:
+        return RoutingDecision(first_team, "topic")
+    budget = policy.first_response_minutes * 60.0
+    waits: list[tuple[Team, float]] = []
+    for index, (team, link) in enumerate(candidates):
+        if index > 0 and not link.accepts_overflow:
+            continue
+        if not calendar_for_team(session, team.id).has_open_hours:
+            continue
+        try:
+            wait = _expected_first_response(session, team, now)
+        except NoOpenHours:
+            continue
+        waits.append((team, wait))
+        if wait <= budget:
+            if team.id == first_team.id:
+                return RoutingDecision(team, "topic")
+            return RoutingDecision(team, "overflow", _overflow_detail(first_team, waits, budget))
+    if not waits:
+        return RoutingDecision(first_team, "topic")
+    best, _ = min(waits, key=lambda tw: tw[1])
+    if best.id == first_team.id:
+        return RoutingDecision(first_team, "topic", _overflow_detail(first_team, waits, budget))
+    return RoutingDecision(best, "least_wait", _overflow_detail(first_team, waits, budget))
+
+
+def _overflow_detail(first: Team, waits: list[tuple[Team, float]],
+                     budget: float) -> dict[str, Any]:  # fmt: skip
+    return {
+        "from_team": first.name_sv,
+        "from_team_en": first.name_en,
+        "promise_minutes": round(budget / 60),
+        "expected_minutes": {str(t.id): round(w / 60) for t, w in waits},
+    }
+
+
+def set_topic_routing(
+    *,
+    session: Session,
+    actor: Actor,
+    topic_id: int,
+    team_id: int,
+    rank: int,
+    accepts_overflow: bool,
+) -> TeamTopic:
+    """Change where a team stands among the teams handling a topic."""
+    if not can_manage_team(actor, team_id):
+        raise PermissionDenied("only an admin or a lead of this team can change its routing")
+    link = session.get(TeamTopic, (team_id, topic_id))
+    if link is None:
+        raise NotFound("this team does not handle this topic")
+    if not isinstance(rank, int) or not 0 <= rank <= 99:
+        raise ValidationFailed(
+            "rank must be 0 to 99 (lower is tried first)",
+            field="rank",
+            template=N_("The order must be a number from 0 to 99."),
+        )
+    link.rank = rank
+    link.accepts_overflow = bool(accepts_overflow)
+    session.flush()
+    return link

@@ -1,0 +1,97 @@
+"""Expected wait for the customer: estimate (and store) the time to the first human
+response of a case, and fill in the actual wait when it comes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nara.models import Case, WaitEstimate
+from nara.promises.calendar import NoOpenHours
+from nara.promises.estimator import QueueSnapshot, WaitEstimateResult, expected_wait
+from nara.queries.service import calendar_for_team, queue_ahead, team_workload
+
+REFRESH_SECONDS = 300  # a case page stores a new estimate at most this often
+
+
+def compute_wait(session: Session, case: Case, now: datetime) -> tuple[WaitEstimateResult, int]:
+    work = team_workload(session, case.team_id, now)
+    ahead = queue_ahead(session, case) if case.owner_id is None else 0
+    snapshot = QueueSnapshot(
+        ahead=ahead,
+        working_elapsed=work.working_elapsed,
+        mean_handle_seconds=work.mean_handle_seconds,
+        mean_first_reply_seconds=work.mean_first_reply_seconds,
+        fallback_agents=max(1, work.members_known),
+    )
+    if case.owner_id is not None:
+        # Someone has the case: only their time to the first reply is left.
+        result = WaitEstimateResult(work.mean_first_reply_seconds, "owner", 1)
+        return result, 0
+    return expected_wait(snapshot), ahead
+
+
+def estimate_wait(
+    session: Session, case: Case, *, now: datetime, context: str, force: bool = False
+) -> WaitEstimate | None:
+    """Store (and return) an estimate for a case still waiting for its first human
+    response. Without ``force``, a recent estimate of the same team is returned instead
+    of a new one. None when the case already has its first response."""
+    if case.first_response_at is not None:
+        return None
+    last = session.scalar(
+        select(WaitEstimate)
+        .where(WaitEstimate.case_id == case.id)
+        .order_by(WaitEstimate.id.desc())
+        .limit(1)
+    )
+    if (
+        not force
+        and last is not None
+        and last.team_id == case.team_id
+        and (now - last.made_at).total_seconds() < REFRESH_SECONDS
+    ):
+        return last
+    result, ahead = compute_wait(session, case, now)
+    cal = calendar_for_team(session, case.team_id)
+    try:
+        expected_at = cal.add_business_seconds(now, result.seconds)
+    except NoOpenHours:
+        return None
+    estimate = WaitEstimate(
+        case_id=case.id,
+        team_id=case.team_id,
+        made_at=now,
+        expected_seconds=(expected_at - now).total_seconds(),
+        expected_at=expected_at,
+        queue_ahead=ahead,
+        agents_available=result.agents if result.basis != "no_agents" else 0,
+        basis=result.basis,
+        context=context,
+        actual_seconds=None,
+    )
+    session.add(estimate)
+    session.flush()
+    return estimate
+
+
+def record_first_response(session: Session, case: Case, at: datetime) -> None:
+    """The first human response came: store the actual wait on every estimate."""
+    for estimate in session.scalars(
+        select(WaitEstimate).where(
+            WaitEstimate.case_id == case.id, WaitEstimate.actual_seconds.is_(None)
+        )
+    ):
+        estimate.actual_seconds = max(0.0, (at - estimate.made_at).total_seconds())
+    session.flush()
+
+
+def latest_estimate(session: Session, case_id: int) -> WaitEstimate | None:
+    return session.scalar(
+        select(WaitEstimate)
+        .where(WaitEstimate.case_id == case_id)
+        .order_by(WaitEstimate.id.desc())
+        .limit(1)
+    )

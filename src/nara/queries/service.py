@@ -1,0 +1,231 @@
+"""Read side of service levels: a team's calendar, the policy for a case, presence,
+handling-time statistics and the queue a case waits in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import Session
+
+from nara.config import get_settings
+from nara.models import (
+    Case,
+    CaseStatus,
+    MemberPresence,
+    Presence,
+    ResponsePolicy,
+    TeamCalendar,
+    WorkSession,
+)
+from nara.promises.calendar import WEEKDAYS, BusinessCalendar, Interval
+
+QUEUE_STATUSES = (CaseStatus.new.value, CaseStatus.open.value, CaseStatus.waiting_on_team.value)
+
+
+def priority_order() -> ColumnElement[int]:
+    """Urgent first: a sort key over ``Case.priority``."""
+    return sql_case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Case.priority, else_=4)
+
+
+FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)  # a sort key for "no promise"
+
+
+def calendar_from_row(row: TeamCalendar | None) -> BusinessCalendar:
+    if row is None:
+        return BusinessCalendar()
+    hours: list[tuple[Interval, ...]] = []
+    for name in WEEKDAYS:
+        intervals = row.hours.get(name) or []
+        hours.append(tuple((int(a), int(b)) for a, b in intervals))
+    return BusinessCalendar(
+        timezone=row.timezone,
+        hours=tuple(hours),
+        holiday_country=row.holiday_country,
+        closed_dates=frozenset(date.fromisoformat(d) for d in row.closed_dates),
+    )
+
+
+def calendar_for_team(session: Session, team_id: int) -> BusinessCalendar:
+    return calendar_from_row(session.get(TeamCalendar, team_id))
+
+
+def matching_policy(
+    session: Session, *, topic_id: int | None, priority: str, channel: str
+) -> ResponsePolicy | None:
+    """The most specific policy matching the case: a topic match weighs more than a
+    priority match, which weighs more than a channel match; None matches anything."""
+    rows = session.scalars(
+        select(ResponsePolicy).where(
+            or_(ResponsePolicy.topic_id.is_(None), ResponsePolicy.topic_id == topic_id),
+            or_(ResponsePolicy.priority.is_(None), ResponsePolicy.priority == priority),
+            or_(ResponsePolicy.channel.is_(None), ResponsePolicy.channel == channel),
+        )
+    ).all()
+    if not rows:
+        return None
+
+    def specificity(p: ResponsePolicy) -> tuple[int, int]:
+        score = (p.topic_id is not None) * 4 + (p.priority is not None) * 2
+        return score + (p.channel is not None), -p.id
+
+    return max(rows, key=specificity)
+
+
+def presence_of(session: Session, team_id: int, user_id: int) -> Presence:
+    status = session.scalar(
+        select(MemberPresence.status).where(
+            MemberPresence.team_id == team_id, MemberPresence.user_id == user_id
+        )
+    )
+    return Presence(status) if status else Presence.away
+
+
+def presence_by_team(session: Session, user_id: int) -> dict[int, Presence]:
+    rows = session.execute(
+        select(MemberPresence.team_id, MemberPresence.status).where(
+            MemberPresence.user_id == user_id
+        )
+    )
+    return {team_id: Presence(status) for team_id, status in rows}
+
+
+def due_sort_key() -> ColumnElement[datetime]:
+    """The promise a case is measured against now: the first response until there is
+    one, then resolution. Cases without a promise sort last."""
+    return func.coalesce(
+        sql_case(
+            (Case.first_response_at.is_(None), Case.first_response_due_at),
+            else_=Case.resolution_due_at,
+        ),
+        FAR_FUTURE,
+    )
+
+
+def queue_clause(team_ids: list[int]) -> ColumnElement[bool]:
+    """Cases waiting to be taken: unassigned, active and not waiting on the customer."""
+    return and_(
+        Case.team_id.in_(team_ids),
+        Case.owner_id.is_(None),
+        Case.status.in_(QUEUE_STATUSES),
+    )
+
+
+def queue_ahead(session: Session, case: Case) -> int:
+    """Waiting cases of the case's team that are taken before it (pull order: promise
+    due time, then priority, then age)."""
+    key = due_sort_key()
+    rank = priority_order()
+    my_due = session.scalar(select(key).where(Case.id == case.id))
+    my_rank = session.scalar(select(rank).where(Case.id == case.id))
+    before = or_(
+        key < my_due,
+        and_(key == my_due, rank < my_rank),
+        and_(key == my_due, rank == my_rank, Case.opened_at < case.opened_at),
+        and_(key == my_due, rank == my_rank, Case.opened_at == case.opened_at,
+             Case.id < case.id),
+    )  # fmt: skip
+    return (
+        session.scalar(
+            select(func.count(Case.id)).where(
+                queue_clause([case.team_id]), Case.id != case.id, before
+            )
+        )
+        or 0
+    )
+
+
+@dataclass(frozen=True)
+class TeamWorkload:
+    working_elapsed: list[float | None]  # per available member: seconds on current case
+    mean_handle_seconds: float
+    mean_first_reply_seconds: float
+    members_known: int  # members who worked recently (fallback when none available)
+
+
+def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload:
+    settings = get_settings()
+    available = list(
+        session.scalars(
+            select(MemberPresence.user_id).where(
+                MemberPresence.team_id == team_id,
+                MemberPresence.status == Presence.available.value,
+            )
+        )
+    )
+    open_sessions = dict(
+        session.execute(
+            select(WorkSession.user_id, func.max(WorkSession.started_at))
+            .where(
+                WorkSession.team_id == team_id,
+                WorkSession.ended_at.is_(None),
+                WorkSession.user_id.in_(available),
+            )
+            .group_by(WorkSession.user_id)
+        ).all()
+    )
+    elapsed: list[float | None] = []
+    for user_id in available:
+        started = open_sessions.get(user_id)
+        elapsed.append(None if started is None else max(0.0, (now - started).total_seconds()))
+    recent = (
+        select(WorkSession.started_at, WorkSession.ended_at)
+        .where(WorkSession.team_id == team_id, WorkSession.ended_at.is_not(None))
+        .where(WorkSession.ended_at >= now - timedelta(days=14))
+        .order_by(WorkSession.ended_at.desc())
+        .limit(50)
+    )
+    durations = [
+        (ended - started).total_seconds()
+        for started, ended in session.execute(recent)
+        if ended is not None and ended > started
+    ]
+    handle = (
+        sum(durations) / len(durations)
+        if len(durations) >= 5
+        else settings.default_handle_minutes * 60
+    )
+    first_reply = _mean_first_reply(session, team_id, now)
+    if first_reply is None:
+        first_reply = min(settings.default_first_reply_minutes * 60, handle)
+    members_known = (
+        session.scalar(
+            select(func.count(func.distinct(WorkSession.user_id))).where(
+                WorkSession.team_id == team_id,
+                WorkSession.started_at >= now - timedelta(days=7),
+            )
+        )
+        or 0
+    )
+    return TeamWorkload(
+        working_elapsed=elapsed,
+        mean_handle_seconds=handle,
+        mean_first_reply_seconds=first_reply,
+        members_known=members_known,
+    )
+
+
+def _mean_first_reply(session: Session, team_id: int, now: datetime) -> float | None:
+    """Mean time from the first work session on a case to its first response, over the
+    team's recent cases (at least five, else None)."""
+    first_start = (
+        select(WorkSession.case_id, func.min(WorkSession.started_at).label("started"))
+        .where(WorkSession.team_id == team_id, WorkSession.started_at >= now - timedelta(days=14))
+        .group_by(WorkSession.case_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(first_start.c.started, Case.first_response_at)
+        .join(Case, Case.id == first_start.c.case_id)
+        .where(Case.first_response_at.is_not(None))
+        .order_by(Case.first_response_at.desc())
+        .limit(50)
+    ).all()
+    gaps = [
+        (replied - started).total_seconds()
+        for started, replied in rows
+        if replied is not None and replied >= started
+    ]
+    return sum(gaps) / len(gaps) if len(gaps) >= 5 else None
