@@ -182,3 +182,100 @@ def test_different_keys_at_the_same_moment_create_different_cases(
     assert len(set(numbers)) == 8
     with Session(committed_engine) as session:
         assert session.scalar(select(func.count()).select_from(IdempotencyKey)) == 8
+
+
+def test_next_case_never_gives_one_case_to_two_agents(committed_engine: Engine) -> None:
+    """Many agents press "Next case" at the same moment: every case is claimed once,
+    and with more agents than cases the rest get nothing (no error)."""
+    from nara.domain.queue import take_next_case
+    from nara.models import WorkSession
+
+    cases, agents = 10, 14
+    with Session(committed_engine) as session:
+        factories.team(session, fallback=True)
+        cards = factories.team(session)
+        topic = factories.topic(session, teams=[cards])
+        customer = factories.customer(session)
+        for i in range(cases):
+            open_case(session=session, actor=factories.SYSTEM, message=f"Ärende {i}",
+                      customer_id=customer.id, topic_id=topic.id)  # fmt: skip
+        actors = [actor_for_user(session, factories.user(session, teams=[cards]))
+                  for _ in range(agents)]  # fmt: skip
+        session.commit()
+    queue = list(actors)
+    lock = threading.Lock()
+
+    def claim(session: Session) -> tuple[int, str | None]:
+        with lock:
+            me = queue.pop()
+        case = take_next_case(session=session, actor=me)
+        assert me.user_id is not None
+        return me.user_id, case.number if case else None
+
+    results = _run_together(agents, claim, committed_engine)
+    numbers = [number for _, number in results if number is not None]
+    assert len(numbers) == cases
+    assert len(set(numbers)) == cases  # nobody got a case someone else got
+    with Session(committed_engine) as session:
+        owners = dict(session.execute(select(Case.number, Case.owner_id)).all())
+        for user_id, number in results:
+            if number is not None:
+                assert owners[number] == user_id
+        assignments = session.scalar(
+            select(func.count()).select_from(CaseEvent).where(CaseEvent.type == "case.assigned")
+        )
+        assert assignments == cases
+        assert session.scalar(select(func.count()).select_from(WorkSession)) == cases
+
+
+def test_callback_slot_is_never_overbooked(committed_engine: Engine) -> None:
+    """Twelve customers book the same slot (capacity 3) at the same moment."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from nara import clock
+    from nara.domain.callbacks import book_callback
+    from nara.domain.calendars import set_team_calendar
+    from nara.domain.errors import Conflict
+    from nara.models import Callback, CallbackSlot, User
+
+    bookers, capacity = 12, 3
+    monday = datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("Europe/Stockholm"))
+    slot = datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("Europe/Stockholm"))
+    with Session(committed_engine) as session, clock.frozen_at(monday):
+        factories.team(session, fallback=True)
+        cards = factories.team(session)
+        topic = factories.topic(session, teams=[cards])
+        set_team_calendar(session=session, actor=factories.SYSTEM, team_id=cards.id,
+                          hours={"mon": "09:00-12:00"}, callback_slot_minutes=30,
+                          callback_capacity=capacity)  # fmt: skip
+        jobs = []
+        for _ in range(bookers):
+            customer = factories.customer(session, with_login=True)
+            user = session.get(User, customer.user_id)
+            assert user is not None
+            who = actor_for_user(session, user)
+            number = open_case(session=session, actor=who, message="Ring mig",
+                               topic_id=topic.id).case.number  # fmt: skip
+            jobs.append((who, number))
+        session.commit()
+    queue = list(jobs)
+    lock = threading.Lock()
+
+    def book(session: Session) -> bool:
+        with lock:
+            who, number = queue.pop()
+        with clock.frozen_at(monday):
+            try:
+                book_callback(session=session, actor=who, number=number, starts_at=slot,
+                              phone="070-123 45 67")  # fmt: skip
+            except Conflict:
+                return False
+        return True
+
+    results = _run_together(bookers, book, committed_engine)
+    assert results.count(True) == capacity
+    with Session(committed_engine) as session:
+        row = session.scalar(select(CallbackSlot))
+        assert row is not None and row.booked == capacity
+        assert session.scalar(select(func.count()).select_from(Callback)) == capacity

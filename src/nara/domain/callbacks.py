@@ -1,0 +1,335 @@
+"""Callbacks instead of queueing: slots from a team's calendar, booking that never
+overbooks (also when customers book at the same moment), cancel, move, and the outcome
+of the call (reached, or not reached and a next attempt offered).
+
+No overbooking: a slot row is created on first booking (``INSERT … ON CONFLICT DO
+NOTHING`` on ``(team_id, starts_at)``) and a booking takes a place with one conditional
+``UPDATE callback_slots SET booked = booked + 1 WHERE id = … AND booked < capacity``; a
+CHECK constraint backs it up. Concurrent bookers of the last place: one UPDATE matches,
+the others match no row and get "full".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, true, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.config import get_settings
+from nara.domain import validation
+from nara.domain.actors import Actor
+from nara.domain.errors import Conflict, NotFound, ValidationFailed
+from nara.domain.events import append_event
+from nara.domain.waiting import record_first_response
+from nara.i18n import N_, format_time
+from nara.models import (
+    Callback,
+    CallbackSlot,
+    CallbackStatus,
+    Case,
+    CaseStatus,
+    Customer,
+    TeamCalendar,
+)
+from nara.queries.access import case_visibility, get_case_for, require_staff
+from nara.queries.service import calendar_for_team
+
+MIN_NOTICE = timedelta(minutes=15)  # the earliest bookable slot starts this far ahead
+CLOSED_STATUSES = (CaseStatus.resolved.value, CaseStatus.closed.value)
+
+
+@dataclass(frozen=True)
+class SlotView:
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+
+def _capacity(session: Session, team_id: int) -> tuple[int, int]:
+    row = session.get(TeamCalendar, team_id)
+    if row is None:
+        return 15, 1
+    return row.callback_slot_minutes, row.callback_capacity
+
+
+def team_slots(
+    session: Session, team_id: int, *, now: datetime, days: int | None = None
+) -> list[SlotView]:
+    """Bookable slots of a team from now (plus notice) for ``days`` days, full ones
+    included (with ``free == 0``)."""
+    days = days or get_settings().callback_booking_days
+    minutes, capacity = _capacity(session, team_id)
+    if capacity <= 0:
+        return []
+    cal = calendar_for_team(session, team_id)
+    start = now + MIN_NOTICE
+    end = now + timedelta(days=days)
+    step = timedelta(minutes=minutes)
+    booked = dict(
+        session.execute(
+            select(CallbackSlot.starts_at, CallbackSlot.booked).where(
+                CallbackSlot.team_id == team_id,
+                CallbackSlot.starts_at >= start,
+                CallbackSlot.starts_at < end,
+            )
+        ).all()
+    )
+    slots: list[SlotView] = []
+    day = start.astimezone(cal.zone).date()
+    while day <= end.astimezone(cal.zone).date():
+        for a, b in cal.day_intervals(day):
+            t = a
+            while t + step <= b:
+                if start <= t < end:
+                    slots.append(SlotView(t, t + step, capacity, booked.get(t, 0)))
+                t += step
+        day += timedelta(days=1)
+    return slots
+
+
+def _find_slot(session: Session, team_id: int, starts_at: datetime, now: datetime) -> SlotView:
+    if starts_at.tzinfo is None:
+        raise ValidationFailed("give the slot's time with a time zone", field="starts_at")
+    if starts_at <= now:
+        raise ValidationFailed(
+            "this time has already passed",
+            field="starts_at",
+            template=N_("This time has already passed. Choose a later time."),
+        )
+    for slot in team_slots(session, team_id, now=now):
+        if slot.starts_at == starts_at:
+            return slot
+    raise ValidationFailed(
+        "no bookable callback slot starts at this time",
+        field="starts_at",
+        template=N_("There is no callback time then. Choose one of the times offered."),
+    )
+
+
+def _take_place(session: Session, team_id: int, slot: SlotView) -> CallbackSlot:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(
+        insert(CallbackSlot)
+        .values(
+            team_id=team_id,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            capacity=slot.capacity,
+            booked=0,
+        )
+        .on_conflict_do_nothing(index_elements=["team_id", "starts_at"])
+    )
+    row = session.scalar(
+        select(CallbackSlot).where(
+            CallbackSlot.team_id == team_id, CallbackSlot.starts_at == slot.starts_at
+        )
+    )
+    assert row is not None
+    if row.capacity != slot.capacity:  # capacity changed since the row was made
+        session.execute(
+            update(CallbackSlot)
+            .where(CallbackSlot.id == row.id, CallbackSlot.booked <= slot.capacity)
+            .values(capacity=slot.capacity)
+            .execution_options(synchronize_session=False)
+        )
+    taken = session.execute(
+        update(CallbackSlot)
+        .where(CallbackSlot.id == row.id, CallbackSlot.booked < CallbackSlot.capacity)
+        .values(booked=CallbackSlot.booked + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            "this callback time is fully booked; choose another",
+            field="starts_at",
+            template=N_("This time is fully booked. Choose another time."),
+        )
+    session.refresh(row)
+    return row
+
+
+def _release_place(session: Session, slot_id: int) -> None:
+    session.execute(
+        update(CallbackSlot)
+        .where(CallbackSlot.id == slot_id, CallbackSlot.booked > 0)
+        .values(booked=CallbackSlot.booked - 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _when(at: datetime) -> dict[str, str]:
+    return {"when": format_time(at, "sv"), "when_en": format_time(at, "en")}
+
+
+def active_callback(session: Session, case_id: int) -> Callback | None:
+    return session.scalar(
+        select(Callback).where(
+            Callback.case_id == case_id, Callback.status == CallbackStatus.booked.value
+        )
+    )
+
+
+def book_callback(
+    *,
+    session: Session,
+    actor: Actor,
+    number: str,
+    starts_at: datetime,
+    phone: str | None = None,
+) -> Callback:
+    """Book a callback on a case (the customer in the portal, or staff on the phone)."""
+    case = get_case_for(session, actor, number, lock=True)
+    if case.status in CLOSED_STATUSES:
+        raise Conflict(
+            f"case {case.number} is {case.status}; open a new case instead",
+            template=N_("This case is closed. Open a new case instead."),
+        )
+    if active_callback(session, case.id) is not None:
+        raise Conflict(
+            "this case already has a booked callback; move or cancel it",
+            template=N_("This case already has a booked callback. Move or cancel it."),
+        )
+    customer = session.get(Customer, case.customer_id)
+    assert customer is not None
+    earlier = session.scalar(
+        select(Callback).where(Callback.case_id == case.id).order_by(Callback.id.desc()).limit(1)
+    )
+    fallback = earlier.phone if earlier is not None else customer.phone
+    number_to_call = validation.phone(phone or fallback, field="phone")
+    if number_to_call is None:
+        raise ValidationFailed(
+            "a phone number to call is needed",
+            field="phone",
+            template=N_("Give a phone number we can call."),
+        )
+    now = clock.now()
+    slot = _find_slot(session, case.team_id, starts_at, now)
+    row = _take_place(session, case.team_id, slot)
+    callback = Callback(
+        case_id=case.id, team_id=case.team_id, slot_id=row.id, starts_at=slot.starts_at,
+        ends_at=slot.ends_at, phone=number_to_call, status=CallbackStatus.booked.value,
+        attempt=(earlier.attempt if earlier else 0) + 1, booked_by_id=actor.user_id, created_at=now,
+        done_at=None, done_by_id=None, note="",
+    )  # fmt: skip
+    session.add(callback)
+    session.flush()
+    append_event(session, case=case, type="callback.booked", actor=actor,
+                 data={"callback_id": callback.id, "starts_at": slot.starts_at.isoformat(),
+                       **_when(slot.starts_at)})  # fmt: skip
+    return callback
+
+
+def _callback_for(session: Session, actor: Actor, callback_id: int) -> tuple[Callback, Case]:
+    row = session.execute(
+        select(Callback, Case)
+        .join(Case, Case.id == Callback.case_id)
+        .where(Callback.id == callback_id, case_visibility(actor))
+    ).first()
+    if row is None:
+        raise NotFound(f"no callback with id {callback_id}")
+    return row[0], row[1]
+
+
+def _require_booked(callback: Callback) -> None:
+    if callback.status != CallbackStatus.booked.value:
+        raise Conflict(
+            f"this callback is {callback.status}, not booked",
+            template=N_("This callback is no longer booked."),
+        )
+
+
+def cancel_callback(*, session: Session, actor: Actor, callback_id: int) -> Callback:
+    callback, case = _callback_for(session, actor, callback_id)
+    _require_booked(callback)
+    callback.status = CallbackStatus.cancelled.value
+    callback.done_at = clock.now()
+    callback.done_by_id = actor.user_id
+    _release_place(session, callback.slot_id)
+    append_event(session, case=case, type="callback.cancelled", actor=actor,
+                 data={"callback_id": callback.id})  # fmt: skip
+    session.flush()
+    return callback
+
+
+def move_callback(
+    *, session: Session, actor: Actor, callback_id: int, starts_at: datetime
+) -> Callback:
+    """Move a booking to another slot: the new place is taken before the old one is
+    given back, so a failed move leaves the booking as it was."""
+    callback, case = _callback_for(session, actor, callback_id)
+    _require_booked(callback)
+    if starts_at == callback.starts_at:
+        return callback
+    now = clock.now()
+    slot = _find_slot(session, callback.team_id, starts_at, now)
+    row = _take_place(session, callback.team_id, slot)
+    _release_place(session, callback.slot_id)
+    callback.slot_id = row.id
+    callback.starts_at = slot.starts_at
+    callback.ends_at = slot.ends_at
+    append_event(session, case=case, type="callback.moved", actor=actor,
+                 data={"callback_id": callback.id, "starts_at": slot.starts_at.isoformat(),
+                       **_when(slot.starts_at)})  # fmt: skip
+    session.flush()
+    return callback
+
+
+def record_callback_outcome(
+    *, session: Session, actor: Actor, callback_id: int, reached: bool, note: str = ""
+) -> Callback:
+    """The agent called: reached (a human response) or not reached (the customer is
+    offered a new time; staff can book the next attempt at once)."""
+    require_staff(actor)
+    callback, case = _callback_for(session, actor, callback_id)
+    _require_booked(callback)
+    now = clock.now()
+    callback.status = (CallbackStatus.reached if reached else CallbackStatus.not_reached).value
+    callback.done_at = now
+    callback.done_by_id = actor.user_id
+    callback.note = validation.text(note, field="note", max_length=2000, required=False)
+    if reached and case.first_response_at is None:
+        case.first_response_at = now
+        record_first_response(session, case, now)
+    append_event(session, case=case, type="callback.reached" if reached else "callback.not_reached",
+                 actor=actor, body=callback.note,
+                 data={"callback_id": callback.id, "attempt": callback.attempt})  # fmt: skip
+    session.flush()
+    return callback
+
+
+def due_callbacks(
+    session: Session, actor: Actor, *, now: datetime, horizon: timedelta = timedelta(hours=1)
+) -> list[tuple[Callback, Case]]:
+    """Booked callbacks of the actor's teams starting within ``horizon`` (or overdue),
+    earliest first: the top of the agent's inbox."""
+    require_staff(actor)
+    rows = session.execute(
+        select(Callback, Case)
+        .join(Case, Case.id == Callback.case_id)
+        .where(
+            Callback.status == CallbackStatus.booked.value,
+            Callback.starts_at <= now + horizon,
+            Callback.team_id.in_(sorted(actor.team_ids)) if not actor.is_admin else true(),
+            case_visibility(actor),
+        )
+        .order_by(Callback.starts_at, Callback.id)
+    ).all()
+    return [(cb, case) for cb, case in rows]
+
+
+def callbacks_of_case(session: Session, case_id: int) -> list[Callback]:
+    return list(
+        session.scalars(
+            select(Callback).where(Callback.case_id == case_id).order_by(Callback.id.desc())
+        )
+    )
