@@ -234,8 +234,8 @@ def test_callback_slot_is_never_overbooked(committed_engine: Engine) -> None:
     from zoneinfo import ZoneInfo
 
     from nara import clock
-    from nara.domain.callbacks import book_callback
     from nara.domain.calendars import set_team_calendar
+    from nara.domain.callbacks import book_callback
     from nara.domain.errors import Conflict
     from nara.models import Callback, CallbackSlot, User
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import SYSTEM
+from nara.domain.calendars import set_team_calendar
 from nara.domain.callbacks import (
     book_callback,
     cancel_callback,
@@ -19,7 +20,6 @@ from nara.domain.callbacks import (
     record_callback_outcome,
     team_slots,
 )
-from nara.domain.calendars import set_team_calendar
 from nara.domain.cases import change_status
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import EVENT_TYPES
@@ -115,7 +115,7 @@ def test_booking_errors(db: Session, w: World) -> None:
                           starts_at=datetime(2026, 11, 30, 10, tzinfo=STHLM))  # fmt: skip
         with pytest.raises(ValidationFailed):  # naive time
             book_callback(session=db, actor=alice, number=number, phone="070-123 45 67",
-                          starts_at=datetime(2026, 11, 30, 10))  # noqa: DTZ001  # fmt: skip
+                          starts_at=datetime(2026, 11, 30, 10))  # fmt: skip
         with pytest.raises(NotFound):  # someone else's case
             book_callback(session=db, actor=factories.actor(db, w.bob_user), number=number,
                           phone="070-123 45 67",
