@@ -66,13 +66,15 @@ def test_book_cancel_move_and_never_overbook(db: Session, w: World) -> None:
                       number=bob_case.number, starts_at=slot, phone="070-765 43 21")  # fmt: skip
         with pytest.raises(Conflict, match="fully booked"):
             book_callback(session=db, actor=factories.actor(db, carol_user),
-                          number=carol_case.number, starts_at=slot, phone="070-111 11 11")  # fmt: skip
+                          number=carol_case.number, starts_at=slot,
+                          phone="070-111 11 11")  # fmt: skip
         row = db.scalar(select(CallbackSlot).where(CallbackSlot.starts_at == slot))
         assert row is not None and row.booked == 2
         # one booking per case
         with pytest.raises(Conflict, match="already"):
             book_callback(session=db, actor=alice, number=w.alice_case.number,
-                          starts_at=slot + timedelta(minutes=30), phone="070-123 45 67")  # fmt: skip
+                          starts_at=slot + timedelta(minutes=30),
+                          phone="070-123 45 67")  # fmt: skip
         # move: the new place is taken, the old one freed
         moved = move_callback(session=db, actor=alice, callback_id=first.id,
                               starts_at=slot + timedelta(hours=1))  # fmt: skip
