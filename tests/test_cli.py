@@ -750,3 +750,53 @@ def test_demo_trains_self_service_that_answers_swedish(migrated: Cli) -> None:
         assert card.answer and card.candidates[0].label == "kort-har-inte-kommit"
         weather = predictor.predict("Vad blir det för väder i Göteborg i helgen?")
         assert not weather.answer
+
+
+def test_bench_wait_prints_the_estimate_error() -> None:
+    """``nara bench wait --json`` simulates a day through the real domain functions;
+    a small, fast scenario here (the benchmark figures are in benchmarks/README.md)."""
+    import json
+
+    out = subprocess.run(  # noqa: S603 - our own console script
+        [str(NARA), "bench", "wait", "--json", "--agents", "9", "--seed", "3"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert {"cases", "median_abs_pct_error", "p90_abs_pct_error"} <= set(result)
+    assert result["cases"] > 300  # two days of arrivals, every case answered
+    assert 0 <= result["median_abs_pct_error"] <= result["p90_abs_pct_error"]
+    assert "simulating:" in out.stderr  # progress goes to stderr, stdout is only JSON
+    bad = subprocess.run(  # noqa: S603 - our own console script
+        [str(NARA), "bench", "wait", "--agents", "0"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_jobs_promises_records_breaches_once(migrated: Cli, session: Session) -> None:
+    from nara.domain.actors import SYSTEM
+    from nara.domain.cases import open_case
+    from nara.domain.promises import create_policy
+    from tests import factories
+
+    factories.team(session, fallback=True)
+    customer = factories.customer(session)
+    with clock.frozen_at(clock.now() - timedelta(days=30)):
+        create_policy(session=session, actor=SYSTEM, first_response_minutes=60,
+                      resolution_minutes=600)  # fmt: skip
+        number = open_case(session=session, actor=SYSTEM, message="Hjälp",
+                           customer_id=customer.id).case.number  # fmt: skip
+    session.commit()
+    first = migrated.ok("jobs", "promises")
+    assert "breaches: 2" in first.stdout  # first response and resolution, both long overdue
+    again = migrated.ok("jobs", "promises")
+    assert "breaches: 0" in again.stdout
+    session.expire_all()
+    kinds = session.scalars(select(CaseEvent.type).join(Case).where(Case.number == number)).all()
+    assert kinds.count("promise.breached") == 2
+
+
+def test_jobs_promises_on_an_unmigrated_database(cli: Cli) -> None:
+    result = cli("jobs", "promises")
+    assert result.exit_code == 1 and "nara migrate" in result.stderr

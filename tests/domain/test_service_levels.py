@@ -391,3 +391,26 @@ def test_expected_wait_after_hours_starts_at_opening(db: Session, w: World) -> N
     est = db.scalars(select(WaitEstimate).where(WaitEstimate.case_id == case.id)).one()
     assert est.basis == "no_agents"
     assert est.expected_at > datetime(2026, 11, 30, 8, tzinfo=STHLM)  # Monday opening
+
+
+def test_away_until_counts_the_member_back_in(db: Session, w: World) -> None:
+    agent = act(db, w.card_agent)
+    with clock.frozen_at(TUESDAY_9):
+        with pytest.raises(ValidationFailed):  # "until" is for away or busy
+            set_presence(session=db, actor=agent, team_id=w.cards.id, status="available",
+                         until=TUESDAY_9 + timedelta(minutes=30))  # fmt: skip
+        for bad in (TUESDAY_9 - timedelta(minutes=1), TUESDAY_9 + timedelta(days=2)):
+            with pytest.raises(ValidationFailed):
+                set_presence(session=db, actor=agent, team_id=w.cards.id, status="away",
+                             until=bad)  # fmt: skip
+        set_presence(session=db, actor=agent, team_id=w.cards.id, status="away")
+        unknown = open_card_case(db, w)
+        set_presence(session=db, actor=agent, team_id=w.cards.id, status="away",
+                     until=TUESDAY_9 + timedelta(minutes=20))  # fmt: skip
+        known = open_card_case(db, w)
+    est_unknown = db.scalars(select(WaitEstimate).where(WaitEstimate.case_id == unknown.id)).one()
+    est_known = db.scalars(select(WaitEstimate).where(WaitEstimate.case_id == known.id)).one()
+    assert est_unknown.basis == "no_agents"
+    assert est_known.basis == "queue"
+    # back in 20 min, then two cases ahead (alice_case, unknown) of 10 min each, + 3 min
+    assert est_known.expected_seconds == (20 + 10 + 10 + 3) * 60

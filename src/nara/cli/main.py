@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from nara import migrate as migrations
+from nara.cli.bench import bench_app
 from nara.cli.eval import eval_app
 from nara.cli.selfservice import selfservice_app
 from nara.config import Settings, get_settings, reset_settings
@@ -45,6 +46,10 @@ app.add_typer(team_app, name="team")
 app.add_typer(topic_app, name="topic")
 app.add_typer(eval_app, name="eval")
 app.add_typer(selfservice_app, name="selfservice")
+app.add_typer(bench_app, name="bench")
+jobs_app = typer.Typer(help="Run background jobs once (for cron or a systemd timer).",
+                       no_args_is_help=True)  # fmt: skip
+app.add_typer(jobs_app, name="jobs")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -131,6 +136,21 @@ def serve(
         workers=workers,
         proxy_headers=s.trust_proxy_headers,
         log_config=None,
+    )
+
+
+@jobs_app.command("promises")
+def jobs_promises() -> None:
+    """Check response promises now: warn before breaches, record breaches and, in
+    public-authority mode, create delay-notice tasks and mark six-month-old cases."""
+    from nara.jobs.promises import run_once
+
+    s = settings()
+    require_migrated()
+    report = run_once(get_engine(s))
+    typer.echo(
+        f"warnings: {report.warnings}, breaches: {report.breaches}, "
+        f"delay-notice tasks: {report.delay_tasks}, six-month marks: {report.six_months}"
     )
 
 

@@ -3,7 +3,7 @@ a case). Routing and the wait estimator read both."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -12,6 +12,7 @@ from nara import clock
 from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.errors import PermissionDenied, ValidationFailed
+from nara.i18n import N_
 from nara.models import MemberPresence, Presence, WorkSession
 from nara.queries.access import can_manage_team, is_team_member
 
@@ -23,10 +24,25 @@ def set_presence(
     team_id: int,
     status: str,
     user_id: int | None = None,
+    until: datetime | None = None,
 ) -> MemberPresence:
     """A member sets their own presence in one of their teams (a lead of the team may
-    set it for a member). Going away or busy ends the member's open work sessions."""
+    set it for a member). Going away or busy ends the member's open work sessions.
+    ``until`` (away or busy only) says when they expect to be back; the wait estimator
+    counts them in from then."""
     new = validation.choice(Presence, status, field="status")
+    now = clock.now()
+    if until is not None:
+        if new == Presence.available:
+            raise ValidationFailed("'until' is for away or busy", field="until")
+        if until.tzinfo is None:
+            raise ValidationFailed("give 'until' with a time zone", field="until")
+        if until <= now or until > now + timedelta(hours=24):
+            raise ValidationFailed(
+                "'until' must be within the next 24 hours",
+                field="until",
+                template=N_("Choose a time within the next 24 hours."),
+            )
     target = user_id if user_id is not None else actor.user_id
     if target is None:
         raise ValidationFailed("a user is needed", field="user_id")
@@ -34,14 +50,16 @@ def set_presence(
         raise PermissionDenied("only a lead of the team can set another member's presence")
     if not is_team_member(session, team_id, target):
         raise ValidationFailed("presence is set in a team the member belongs to", field="team_id")
-    now = clock.now()
     row = session.get(MemberPresence, (team_id, target))
     if row is None:
-        row = MemberPresence(team_id=team_id, user_id=target, status=new.value, changed_at=now)
+        row = MemberPresence(team_id=team_id, user_id=target, status=new.value, changed_at=now,
+                             away_until=until)  # fmt: skip
         session.add(row)
-    elif row.status != new.value:
-        row.status = new.value
-        row.changed_at = now
+    else:
+        if row.status != new.value:
+            row.status = new.value
+            row.changed_at = now
+        row.away_until = until
     if new != Presence.available:
         end_work(session, user_id=target, team_id=team_id, now=now)
     session.flush()

@@ -58,6 +58,7 @@ def _expected_first_response(session: Session, team: Team, now: datetime) -> flo
     snapshot = QueueSnapshot(
         ahead=waiting,
         working_elapsed=work.working_elapsed,
+        returning_in=work.returning_in,
         mean_handle_seconds=work.mean_handle_seconds,
         mean_first_reply_seconds=work.mean_first_reply_seconds,
         fallback_agents=max(1, work.members_known),

@@ -22,6 +22,7 @@ def compute_wait(session: Session, case: Case, now: datetime) -> tuple[WaitEstim
     snapshot = QueueSnapshot(
         ahead=ahead,
         working_elapsed=work.working_elapsed,
+        returning_in=work.returning_in,
         mean_handle_seconds=work.mean_handle_seconds,
         mean_first_reply_seconds=work.mean_first_reply_seconds,
         fallback_agents=max(1, work.members_known),

@@ -70,6 +70,8 @@ class MemberPresence(Base):
     )
     status: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime]
+    # "Away until 12:45": when a member on a break expects to be back (optional).
+    away_until: Mapped[datetime | None]
 
 
 class WorkSession(Base):

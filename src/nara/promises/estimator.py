@@ -25,7 +25,8 @@ class QueueSnapshot:
     working_elapsed: Sequence[float | None]  # per available agent: seconds on current case
     mean_handle_seconds: float  # recent mean time an agent spends per case
     mean_first_reply_seconds: float  # recent mean time from taking a case to first reply
-    fallback_agents: int = 1  # assumed when nobody is available right now
+    fallback_agents: int = 1  # assumed when nobody is available or returning
+    returning_in: Sequence[float] = ()  # members away with a return time: seconds until back
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,9 @@ def expected_wait(snapshot: QueueSnapshot) -> WaitEstimateResult:
     if snapshot.mean_handle_seconds <= 0 or snapshot.mean_first_reply_seconds < 0:
         raise ValueError("handling times must be positive")
     handle = snapshot.mean_handle_seconds
-    if snapshot.working_elapsed:
+    if snapshot.working_elapsed or snapshot.returning_in:
         free_at = [_remaining(e, handle) for e in snapshot.working_elapsed]
+        free_at += [max(0.0, r) for r in snapshot.returning_in]
         basis = "queue"
     else:
         # Nobody is available now: assume the fallback agents come back and are, on

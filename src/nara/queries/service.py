@@ -30,6 +30,7 @@ def priority_order() -> ColumnElement[int]:
     return sql_case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Case.priority, else_=4)
 
 
+RETURN_HORIZON_HOURS = 4  # members back later than this are not counted on
 FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)  # a sort key for "no promise"
 
 
@@ -140,6 +141,7 @@ def queue_ahead(session: Session, case: Case) -> int:
 @dataclass(frozen=True)
 class TeamWorkload:
     working_elapsed: list[float | None]  # per available member: seconds on current case
+    returning_in: list[float]  # per away/busy member with a return time: seconds until back
     mean_handle_seconds: float
     mean_first_reply_seconds: float
     members_known: int  # members who worked recently (fallback when none available)
@@ -166,6 +168,18 @@ def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload
             .group_by(WorkSession.user_id)
         ).all()
     )
+    returning = [
+        (until - now).total_seconds()
+        for until in session.scalars(
+            select(MemberPresence.away_until).where(
+                MemberPresence.team_id == team_id,
+                MemberPresence.status != Presence.available.value,
+                MemberPresence.away_until > now,
+                MemberPresence.away_until <= now + timedelta(hours=RETURN_HORIZON_HOURS),
+            )
+        )
+        if until is not None
+    ]
     elapsed: list[float | None] = []
     for user_id in available:
         started = open_sessions.get(user_id)
@@ -201,6 +215,7 @@ def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload
     )
     return TeamWorkload(
         working_elapsed=elapsed,
+        returning_in=returning,
         mean_handle_seconds=handle,
         mean_first_reply_seconds=first_reply,
         members_known=members_known,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,6 +16,7 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 from nara import __version__
 from nara.config import get_settings
 from nara.db import get_engine, session_factory
+from nara.jobs import promises as promise_jobs
 from nara.web import errors
 from nara.web.api import auth, cases, directory, health, selfservice
 from nara.web.middleware import (
@@ -37,10 +40,21 @@ DOCS_HTML = """<!doctype html>
 <script src="/static/swagger-init.js"></script></body></html>"""
 
 
-def create_app(engine: Engine | None = None) -> FastAPI:
+def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -> FastAPI:
+    """The app. With ``background_jobs`` (``nara serve``), the promise check runs in a
+    background thread while the app runs."""
     settings = get_settings()
     engine = engine or get_engine(settings)
+    the_engine = engine
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        every = settings.promise_check_seconds if background_jobs else 0
+        with promise_jobs.periodic(the_engine, every):
+            yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Nära API",
         version=__version__,
         description=(

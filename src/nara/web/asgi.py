@@ -2,4 +2,4 @@
 
 from nara.web.app import create_app
 
-app = create_app()
+app = create_app(background_jobs=True)

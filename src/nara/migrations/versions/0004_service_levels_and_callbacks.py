@@ -47,6 +47,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("away_until", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["team_id"],
             ["teams.id"],

@@ -1,0 +1,1 @@
+"""Simulations that drive the real domain functions (benchmarks, not tests)."""
