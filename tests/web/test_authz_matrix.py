@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -22,14 +23,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 from starlette.routing import Mount
 
+from nara import clock
 from nara.domain import auth as auth_actions
 from nara.domain import selfservice as assistant
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM
+from nara.domain.callbacks import book_callback, team_slots
 from nara.domain.knowledge import save_article
+from nara.domain.promises import create_policy
 from nara.domain.selfservice import Candidate, Prediction
-from nara.models import Case, Team, Topic, User
+from nara.models import Case, CaseTask, Team, Topic, User
 from tests import factories
 
 API = "/api/v1"
@@ -145,6 +149,43 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/articles"): Rule(PUBLIC, 200),
     ("GET", f"{API}/articles/{{article_id}}"): Rule(PUBLIC, 200),
     ("PUT", f"{API}/topics/{{topic_id}}/articles/{{lang}}"): Rule(MANAGERS, 200),
+    # ---- service levels (issue 5). The matrix's admin is in no team: pulling work or
+    # setting presence is refused as input (422), like claiming. ----
+    ("POST", f"{API}/queue/next"): Rule(STAFF, 200, ok_by_role={"admin": 422}),
+    ("GET", f"{API}/me/presence"): Rule(STAFF, 200),
+    ("PUT", f"{API}/me/presence"): Rule(
+        STAFF,
+        200,
+        ok_by_role={"admin": 422},
+        cross={"customer": 403, "agent": 422, "lead": 422, "admin": 422},
+    ),
+    ("GET", f"{API}/callbacks/due"): Rule(STAFF, 200),
+    ("GET", f"{API}/cases/{{number}}/service"): Rule(SIGNED_IN, 200, cross=CASE_CROSS),
+    ("GET", f"{API}/cases/{{number}}/callback-slots"): Rule(SIGNED_IN, 200, cross=CASE_CROSS),
+    ("POST", f"{API}/cases/{{number}}/callbacks"): Rule(
+        SIGNED_IN, 201, cross={**CASE_CROSS, "admin": 201}
+    ),
+    ("POST", f"{API}/callbacks/{{callback_id}}/cancel"): Rule(SIGNED_IN, 200, cross=CASE_CROSS),
+    ("POST", f"{API}/callbacks/{{callback_id}}/move"): Rule(SIGNED_IN, 200, cross=CASE_CROSS),
+    ("POST", f"{API}/callbacks/{{callback_id}}/outcome"): Rule(
+        STAFF, 200, cross={**CASE_CROSS, "customer": 403}
+    ),
+    ("POST", f"{API}/cases/{{number}}/tasks/{{kind}}/done"): Rule(
+        STAFF, 204, cross={**CASE_CROSS, "customer": 403, "admin": 204}
+    ),
+    ("GET", f"{API}/teams/{{team_id}}/calendar"): Rule(STAFF, 200),
+    ("PUT", f"{API}/teams/{{team_id}}/calendar"): Rule(
+        MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
+    ),
+    ("GET", f"{API}/teams/{{team_id}}/presence"): Rule(STAFF, 200),
+    ("GET", f"{API}/promises"): Rule(STAFF, 200),
+    ("POST", f"{API}/promises"): Rule(MANAGERS, 201),
+    ("PUT", f"{API}/promises/{{policy_id}}"): Rule(MANAGERS, 200),
+    ("DELETE", f"{API}/promises/{{policy_id}}"): Rule(MANAGERS, 204),
+    ("GET", f"{API}/topics/{{topic_id}}/routing"): Rule(STAFF, 200),
+    ("PUT", f"{API}/topics/{{topic_id}}/routing/{{team_id}}"): Rule(
+        MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
+    ),
     # ---- users ----
     ("GET", f"{API}/users"): Rule(STAFF, 200),
     ("POST", f"{API}/users"): Rule(ADMIN, 201),
@@ -349,7 +390,92 @@ def _article(c: Ctx, role: str, cross: bool) -> Call:
     return Call("GET", f"{API}/articles/{article.id}")
 
 
+def _slot(c: Ctx, case: Case, index: int = 0) -> str:
+    slots = [s for s in team_slots(c.db, case.team_id, now=clock.now()) if s.free > 0]
+    return slots[index].starts_at.isoformat()
+
+
+def _callback(suffix: str, body: Callable[[Ctx, Case], Any] | None = None) -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        case = c.case(cross)
+        cb = book_callback(session=c.db, actor=SYSTEM, number=case.number,
+                           starts_at=datetime.fromisoformat(_slot(c, case)),
+                           phone="070-123 45 67")  # fmt: skip
+        return Call("POST", f"{API}/callbacks/{cb.id}{suffix}", body(c, case) if body else None)
+
+    return build
+
+
+def _book(c: Ctx, role: str, cross: bool) -> Call:
+    case = c.case(cross)
+    return Call("POST", f"{API}/cases/{case.number}/callbacks",
+                {"starts_at": _slot(c, case), "phone": "070-123 45 67"})  # fmt: skip
+
+
+def _task(c: Ctx, role: str, cross: bool) -> Call:
+    case = c.case(cross)
+    # Tasks are made by the promise job in public-authority mode; the row is what counts.
+    c.db.add(CaseTask(case_id=case.id, kind="delay_notice", created_at=clock.now()))
+    c.db.flush()
+    return Call("POST", f"{API}/cases/{case.number}/tasks/delay_notice/done")
+
+
+def _policy(method: str) -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        policy = create_policy(session=c.db, actor=SYSTEM, first_response_minutes=60,
+                               resolution_minutes=480, topic_id=c.w.card_topic.id)  # fmt: skip
+        body = {"first_response_minutes": 30, "resolution_minutes": 240}
+        return Call(method, f"{API}/promises/{policy.id}", body if method == "PUT" else None)
+
+    return build
+
+
+def _team_path(method: str, suffix: str, body: Any = None) -> Builder:
+    return lambda c, role, cross: Call(method, f"{API}/teams/{c.team(cross).id}{suffix}", body)
+
+
+CALENDAR = {"hours": {"mon": "08:00-16:00", "tue": "08:00-16:00"}, "callback_capacity": 2}
+
 BUILDERS: dict[tuple[str, str], Builder] = {
+    ("POST", f"{API}/queue/next"): _fixed("POST", "/queue/next"),
+    ("GET", f"{API}/me/presence"): _fixed("GET", "/me/presence"),
+    ("PUT", f"{API}/me/presence"): lambda c, role, cross: Call(
+        "PUT", f"{API}/me/presence", {"team_id": c.team(cross).id, "status": "available"}
+    ),
+    ("GET", f"{API}/callbacks/due"): _fixed("GET", "/callbacks/due"),
+    ("GET", f"{API}/cases/{{number}}/service"): lambda c, role, cross: Call(
+        "GET", f"{API}/cases/{c.case(cross).number}/service"
+    ),
+    ("GET", f"{API}/cases/{{number}}/callback-slots"): lambda c, role, cross: Call(
+        "GET", f"{API}/cases/{c.case(cross).number}/callback-slots"
+    ),
+    ("POST", f"{API}/cases/{{number}}/callbacks"): _book,
+    ("POST", f"{API}/callbacks/{{callback_id}}/cancel"): _callback("/cancel"),
+    ("POST", f"{API}/callbacks/{{callback_id}}/move"): _callback(
+        "/move", lambda c, case: {"starts_at": _slot(c, case, 1)}
+    ),
+    ("POST", f"{API}/callbacks/{{callback_id}}/outcome"): _callback(
+        "/outcome", lambda c, case: {"reached": True, "note": "Pratade med kunden."}
+    ),
+    ("POST", f"{API}/cases/{{number}}/tasks/{{kind}}/done"): _task,
+    ("GET", f"{API}/teams/{{team_id}}/calendar"): _team_path("GET", "/calendar"),
+    ("PUT", f"{API}/teams/{{team_id}}/calendar"): _team_path("PUT", "/calendar", CALENDAR),
+    ("GET", f"{API}/teams/{{team_id}}/presence"): _team_path("GET", "/presence"),
+    ("GET", f"{API}/promises"): _fixed("GET", "/promises"),
+    ("POST", f"{API}/promises"): _fixed(
+        "POST", "/promises", {"first_response_minutes": 60, "resolution_minutes": 480}
+    ),
+    ("PUT", f"{API}/promises/{{policy_id}}"): _policy("PUT"),
+    ("DELETE", f"{API}/promises/{{policy_id}}"): _policy("DELETE"),
+    ("GET", f"{API}/topics/{{topic_id}}/routing"): lambda c, role, cross: Call(
+        "GET", f"{API}/topics/{c.w.card_topic.id}/routing"
+    ),
+    ("PUT", f"{API}/topics/{{topic_id}}/routing/{{team_id}}"): lambda c, role, cross: Call(
+        "PUT",
+        f"{API}/topics/{(c.w.loan_topic if cross else c.w.card_topic).id}/routing/"
+        f"{c.team(cross).id}",
+        {"rank": 1, "accepts_overflow": False},
+    ),
     ("GET", f"{API}/health"): _fixed("GET", "/health"),
     ("GET", f"{API}/openapi.json"): _fixed("GET", "/openapi.json"),
     ("GET", f"{API}/docs"): _fixed("GET", "/docs"),

@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import Actor
-from nara.domain.errors import PermissionDenied
+from nara.domain.errors import PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.presence import set_presence, start_work
+from nara.i18n import N_
 from nara.models import Case, Presence, Role, User
 from nara.queries.access import require_staff
 from nara.queries.service import due_sort_key, presence_by_team, priority_order, queue_clause
@@ -42,7 +43,10 @@ def take_next_case(*, session: Session, actor: Actor) -> Case | None:
     if actor.user_id is None or actor.role == Role.customer:
         raise PermissionDenied("only members of a team pull cases")
     if not actor.team_ids:
-        raise PermissionDenied("you are not a member of any team")
+        raise ValidationFailed(
+            "you are not a member of any team; join a team to take its cases",
+            template=N_("You are not a member of any team."),
+        )
     teams = pull_teams(session, actor)
     if not teams:
         for team_id in sorted(actor.team_ids):

@@ -18,7 +18,7 @@ from nara.config import get_settings
 from nara.db import get_engine, session_factory
 from nara.jobs import promises as promise_jobs
 from nara.web import errors
-from nara.web.api import auth, cases, directory, health, selfservice
+from nara.web.api import auth, cases, directory, health, selfservice, service
 from nara.web.middleware import (
     BodyLimitMiddleware,
     NulInUrlMiddleware,
@@ -71,7 +71,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
     app.state.session_factory = session_factory(engine)
     errors.install(app)
     for router in (health.router, auth.router, cases.router, directory.router,
-                   selfservice.router):  # fmt: skip
+                   selfservice.router, service.router):  # fmt: skip
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/docs", include_in_schema=False, response_class=HTMLResponse)

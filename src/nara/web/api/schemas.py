@@ -154,6 +154,10 @@ class CaseOut(BaseModel):
     resolved_at: datetime | None
     closed_at: datetime | None
     updated_at: datetime
+    first_response_due_at: datetime | None = None
+    resolution_due_at: datetime | None = None
+    promise_paused: bool = False
+    routing_flag: str | None = None  # staff only
 
 
 class CaseDetailOut(CaseOut):
@@ -210,3 +214,129 @@ class HealthOut(BaseModel):
     status: str
     version: str
     database: dict[str, str]
+
+
+# ---- service levels (issue 5) ----
+class PromiseOut(BaseModel):
+    kind: str
+    state: str
+    due_at: datetime | None
+    budget_minutes: int | None
+    business_minutes_left: float | None
+
+
+class WaitOut(BaseModel):
+    expected_at: datetime
+    expected_minutes: float
+    queue_ahead: int | None  # staff only
+    basis: str
+    made_at: datetime
+
+
+class CallbackOut(BaseModel):
+    id: int
+    case_number: str
+    starts_at: datetime
+    ends_at: datetime
+    phone: str
+    status: str
+    attempt: int
+    note: str
+
+
+class ServiceOut(BaseModel):
+    promises: list[PromiseOut]
+    expected_wait: WaitOut | None
+    callbacks: list[CallbackOut]
+    tasks: list[dict[str, Any]]
+    six_months: bool
+
+
+class SlotOut(BaseModel):
+    starts_at: datetime
+    ends_at: datetime
+    free: int
+
+
+class CallbackIn(In):
+    starts_at: datetime
+    phone: str | None = Field(None, max_length=40)
+
+
+class MoveCallbackIn(In):
+    starts_at: datetime
+
+
+class OutcomeIn(In):
+    reached: bool
+    note: str = Field("", max_length=4000)
+
+
+class PresenceIn(In):
+    team_id: int
+    status: str
+    until: datetime | None = None
+    user_id: int | None = Field(None, description="A lead may set a member's presence.")
+
+
+class PresenceOut(BaseModel):
+    team_id: int
+    user_id: int
+    status: str
+    away_until: datetime | None
+
+
+class CalendarIn(In):
+    hours: dict[str, str] = Field(
+        description='Per weekday ("mon".."sun"): "08:00-12:00, 13:00-17:00"; empty = closed.'
+    )
+    timezone: str = "Europe/Stockholm"
+    holiday_country: str | None = "SE"
+    closed_dates: list[str] = Field(default_factory=list, max_length=1000)
+    callback_slot_minutes: int = 15
+    callback_capacity: int = 1
+
+
+class CalendarOut(BaseModel):
+    team_id: int
+    hours: dict[str, str]
+    timezone: str
+    holiday_country: str | None
+    closed_dates: list[str]
+    callback_slot_minutes: int
+    callback_capacity: int
+    is_default: bool
+
+
+class PolicyIn(In):
+    topic_id: int | None = None
+    priority: str | None = None
+    channel: str | None = None
+    first_response_minutes: int
+    resolution_minutes: int
+
+
+class PolicyUpdateIn(In):
+    first_response_minutes: int
+    resolution_minutes: int
+
+
+class PolicyOut(BaseModel):
+    id: int
+    topic_id: int | None
+    priority: str | None
+    channel: str | None
+    first_response_minutes: int
+    resolution_minutes: int
+
+
+class RoutingIn(In):
+    rank: int
+    accepts_overflow: bool = True
+
+
+class RoutingOut(BaseModel):
+    topic_id: int
+    team_id: int
+    rank: int
+    accepts_overflow: bool

@@ -84,6 +84,10 @@ def cases_out(session: Session, actor: Actor, cases: Sequence[Case]) -> list[sch
                 resolved_at=case.resolved_at,
                 closed_at=case.closed_at,
                 updated_at=case.updated_at,
+                first_response_due_at=case.first_response_due_at,
+                resolution_due_at=case.resolution_due_at,
+                promise_paused=case.promise_paused_at is not None,
+                routing_flag=None if actor.is_customer else case.routing_flag,
             )
         )
     return out
