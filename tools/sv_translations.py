@@ -9,6 +9,178 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    '%(minutes)s min': '%(minutes)s min',
+    '%(m)s min': '%(m)s min',
+    '%(h)s h': '%(h)s tim',
+    '%(h)s h %(m)s min': '%(h)s tim %(m)s min',
+    '%(n)s ahead in the queue': '%(n)s före i kön',
+    '%(t)s left': '%(t)s kvar',
+    'A promise for this topic, priority and channel already exists.':
+        'Det finns redan ett svarslöfte för detta ämne, denna prioritet och kanal.',
+    'A promise needs a positive number of minutes.':
+        'Ett svarslöfte behöver ett positivt antal minuter.',
+    'A team needs opening hours on at least one weekday.':
+        'Ett team behöver öppettider minst en veckodag.',
+    'Add promise': 'Lägg till svarslöfte',
+    'Another time': 'En annan tid',
+    'Any': 'Alla',
+    'Available': 'Tillgänglig',
+    'Away': 'Borta',
+    'Back in': 'Tillbaka om',
+    'Book a callback for the customer.': 'Boka en återuppringning åt kunden.',
+    'Book the callback': 'Boka återuppringning',
+    'Booked': 'Bokad',
+    'Booked: we call %(phone)s at %(when)s.': 'Bokad: vi ringer %(phone)s %(when)s.',
+    'Breached': 'Brutet',
+    'Busy': 'Upptagen',
+    'Calendar of %(team)s': 'Kalender för %(team)s',
+    'Callback': 'Återuppringning',
+    'Callback booked': 'Återuppringning bokad',
+    'Callback cancelled': 'Återuppringning avbokad',
+    'Callback moved': 'Återuppringning flyttad',
+    'Callback: not reached': 'Återuppringning: nådde inte kunden',
+    'Callbacks': 'Återuppringningar',
+    'Callbacks due': 'Återuppringningar att göra',
+    'Called back': 'Uppringd',
+    'Calls the team can make in one slot (0 = no callbacks)':
+        'Samtal teamet kan ringa per tid (0 = inga återuppringningar)',
+    'Cancel the callback': 'Avboka återuppringningen',
+    'Cancelled': 'Avbokad',
+    'Choose a time within the next 24 hours.': 'Välj en tid inom de närmaste 24 timmarna.',
+    'Closed on Swedish public holidays (and midsommarafton, julafton, nyårsafton)':
+        'Stängt på svenska helgdagar (och midsommarafton, julafton, nyårsafton)',
+    'Delete': 'Ta bort',
+    'Done %(when)s': 'Klart %(when)s',
+    'Due soon': 'Går snart ut',
+    'Earlier': 'Tidigare',
+    'Expected first response': 'Väntat första svar',
+    'First response (minutes)': 'Första svar (minuter)',
+    'Friday': 'Fredag',
+    'Give a phone number we can call.': 'Ange ett telefonnummer vi kan ringa.',
+    'Holidays %(year)s': 'Helgdagar %(year)s',
+    'Kept': 'Hållet',
+    'Kept late': 'Hållet för sent',
+    'Length of a callback slot (minutes)': 'Längd på en tid för återuppringning (minuter)',
+    'Like 08:00-12:00, 13:00-17:00. Empty means closed.':
+        'Till exempel 08:00-12:00, 13:00-17:00. Tomt betyder stängt.',
+    'Mark as sent': 'Markera som skickat',
+    'Me in %(team)s': 'Jag i %(team)s',
+    'Monday': 'Måndag',
+    'Move the callback': 'Flytta återuppringningen',
+    'New promise': 'Nytt svarslöfte',
+    'Next case': 'Nästa ärende',
+    'No callback times are open in the coming days.':
+        'Inga tider för återuppringning är öppna de närmaste dagarna.',
+    'No promise': 'Inget svarslöfte',
+    'No promises yet: cases get no due times.':
+        'Inga svarslöften ännu: ärenden får inga svarstider.',
+    'No team handles these topics; their cases go to the fallback team:':
+        'Inget team hanterar dessa ämnen; deras ärenden går till reservteamet:',
+    'No team handles this topic, so the case went to the fallback team. A lead should add the topic to a team.':
+        'Inget team hanterar detta ämne, så ärendet gick till reservteamet. En teamledare bör lägga till ämnet hos ett team.',
+    'Nobody has set a presence in this team yet.':
+        'Ingen har angett närvaro i detta team ännu.',
+    'Not reached': 'Nådde inte kunden',
+    'Note from the call (the customer sees it)':
+        'Anteckning från samtalet (kunden ser den)',
+    'Nothing is waiting in your teams right now.': 'Inget väntar i dina team just nu.',
+    'On track': 'I tid',
+    'One date per line, like 2026-12-28.': 'Ett datum per rad, till exempel 2026-12-28.',
+    'Open for six months': 'Öppet i sex månader',
+    'Open for six months: the customer may ask in writing for a decision (förvaltningslagen 12 §).':
+        'Öppet i sex månader: kunden får skriftligen begära att ärendet avgörs (förvaltningslagen 12 §).',
+    'Opening hours': 'Öppettider',
+    'Order': 'Ordning',
+    'Order (0 = first)': 'Ordning (0 = först)',
+    'Other closed days': 'Andra stängda dagar',
+    'Our promise: a first answer from a person by %(when)s at the latest.':
+        'Vårt löfte: ett första svar från en person senast %(when)s.',
+    'Paused (waiting for the customer)': 'Pausat (väntar på kunden)',
+    'Phone number': 'Telefonnummer',
+    'Promise': 'Svarslöfte',
+    'Promise breached': 'Svarslöftet bröts',
+    'Promise due soon': 'Svarslöftet går snart ut',
+    'Rather not wait? Choose a time and we call you.':
+        'Vill du hellre slippa vänta? Välj en tid så ringer vi upp dig.',
+    'Reached': 'Nådd',
+    'Reached the customer': 'Nådde kunden',
+    'Resolution': 'Lösning',
+    'Resolution (minutes)': 'Lösning (minuter)',
+    'Resolution cannot be promised sooner than the first response.':
+        'Lösning kan inte utlovas tidigare än första svar.',
+    'Response promise': 'Svarslöfte',
+    'Response promises': 'Svarslöften',
+    "Response promises say when the customer gets a human answer, in the team's business hours. Routing rules say which team takes a topic's cases, and who takes the overflow.":
+        'Svarslöften säger när kunden får svar av en människa, räknat i teamets öppettid. Dirigeringsregler säger vilket team som tar ett ämnes ärenden och vem som tar överflödet.',
+    'Routing': 'Dirigering',
+    'Saturday': 'Lördag',
+    'Save calendar': 'Spara kalendern',
+    'Saved.': 'Sparat.',
+    'Send the customer a delay notice (förvaltningslagen 11 §)':
+        'Skicka ett förseningsbesked till kunden (förvaltningslagen 11 §)',
+    'Service levels': 'Servicenivåer',
+    'Set': 'Ange',
+    'Sunday': 'Söndag',
+    'Takes overflow': 'Tar överflöd',
+    'Task done': 'Uppgift klar',
+    'Task: delay notice': 'Uppgift: förseningsbesked',
+    'Team calendars': 'Teamens kalendrar',
+    'Teams of a topic are tried in order (lowest first). A team gets the case when it can keep the first-response promise; otherwise the next team that takes overflow does.':
+        'Ett ämnes team prövas i ordning (lägst först). Ett team får ärendet när det kan hålla löftet om första svar; annars får nästa team som tar överflöd det.',
+    'The last attempt did not reach the customer. Book the next attempt.':
+        'Förra försöket nådde inte kunden. Boka nästa försök.',
+    'The most specific promise applies: a topic weighs more than a priority, a priority more than a channel. Empty means any. Times are business minutes (or hours, like 1,5 h).':
+        'Det mest specifika svarslöftet gäller: ett ämne väger tyngre än en prioritet, en prioritet tyngre än en kanal. Tomt betyder alla. Tider är minuter öppettid (eller timmar, som 1,5 h).',
+    'The order must be a number from 0 to 99.':
+        'Ordningen måste vara ett tal från 0 till 99.',
+    'There is no callback time then. Choose one of the times offered.':
+        'Det finns ingen tid för återuppringning då. Välj en av tiderna som erbjuds.',
+    'This callback is no longer booked.':
+        'Den här återuppringningen är inte längre bokad.',
+    'This case already has a booked callback. Move or cancel it.':
+        'Ärendet har redan en bokad återuppringning. Flytta eller avboka den.',
+    'This team uses the default calendar: weekdays 08:00-17:00 with Swedish public holidays.':
+        'Teamet använder standardkalendern: vardagar 08:00-17:00 med svenska helgdagar.',
+    'This time has already passed. Choose a later time.':
+        'Den tiden har redan passerat. Välj en senare tid.',
+    'This time is fully booked. Choose another time.':
+        'Den tiden är fullbokad. Välj en annan tid.',
+    'Thursday': 'Torsdag',
+    'Time': 'Tid',
+    'Time zone': 'Tidszon',
+    'Tuesday': 'Tisdag',
+    'We expect a person to answer you by %(when)s (in about %(minutes)s minutes).':
+        'Vi räknar med att en person svarar dig senast %(when)s (om ungefär %(minutes)s minuter).',
+    'We expect a person to answer you by %(when)s.':
+        'Vi räknar med att en person svarar dig senast %(when)s.',
+    'We tried to call you but could not reach you. Choose a new time below.':
+        'Vi försökte ringa dig men nådde dig inte. Välj en ny tid nedan.',
+    'Wednesday': 'Onsdag',
+    'Who is here': 'Vem är här',
+    'Work': 'Arbete',
+    'Write dates like 2026-12-27, one per line.':
+        'Skriv datum som 2026-12-27, ett per rad.',
+    'Write opening hours like 08:00-12:00, 13:00-17:00.':
+        'Skriv öppettider som 08:00-12:00, 13:00-17:00.',
+    'You are not a member of any team.': 'Du är inte medlem i något team.',
+    'Your case has been open for six months. You may ask us in writing to decide it (förvaltningslagen 12 §).':
+        'Ditt ärende har varit öppet i sex månader. Du får skriftligen begära att vi avgör det (förvaltningslagen 12 §).',
+    'attempt %(n)s': 'försök %(n)s',
+    'back %(when)s': 'tillbaka %(when)s',
+    'business time': 'öppettid',
+    'chosen by staff': 'valt av personal',
+    'due %(when)s': 'senast %(when)s',
+    'fallback team': 'reservteam',
+    'first response': 'första svar',
+    'handles the topic': 'hanterar ämnet',
+    'not set': 'ej angivet',
+    'overdue %(t)s': 'försenat %(t)s',
+    'overflow: the first team could not keep the promise':
+        'överflöd: första teamet kunde inte hålla löftet',
+    'paused': 'pausat',
+    'promise %(n)s': 'svarslöfte %(n)s',
+    'resolution': 'lösning',
+    'shortest expected wait': 'kortast väntad väntetid',
     "%(count)s labelled example questions, plus the first message of every resolved case with a topic.":
         "%(count)s märkta exempelfrågor, plus första meddelandet i varje löst ärende som har ett ämne.",
     "Answer at expected precision": "Svara vid förväntad precision",

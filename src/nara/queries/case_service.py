@@ -15,6 +15,9 @@ from nara.domain.callbacks import callbacks_of_case
 from nara.domain.promises import PromiseView, promise_views
 from nara.domain.waiting import estimate_wait
 from nara.models import Callback, Case, CaseTask, WaitEstimate
+from nara.promises.calendar import BusinessCalendar
+from nara.promises.maths import PromiseState, state
+from nara.queries.service import calendar_for_team
 
 ACTIVE = ("new", "open", "waiting_on_customer", "waiting_on_team")
 
@@ -60,3 +63,43 @@ def case_service(session: Session, case: Case, now: datetime, *, refresh: bool) 
         tasks=tasks,
         six_months=six,
     )
+
+
+@dataclass(frozen=True)
+class PromiseBadge:
+    """The promise a case is measured against now, for a list row."""
+
+    kind: str  # "first_response" or "resolution"
+    state: str
+    due_at: datetime | None
+    minutes_left: int | None  # business minutes; negative when overdue
+
+
+def promise_badges(session: Session, cases: list[Case], now: datetime) -> dict[int, PromiseBadge]:
+    """One badge per case (the first response until there is one, then resolution)."""
+    calendars: dict[int, BusinessCalendar] = {}
+    fraction = get_settings().promise_warning_fraction
+    out: dict[int, PromiseBadge] = {}
+    for case in cases:
+        if case.team_id not in calendars:
+            calendars[case.team_id] = calendar_for_team(session, case.team_id)
+        cal = calendars[case.team_id]
+        if case.first_response_at is None and case.first_response_budget_min:
+            kind, due, budget = (
+                "first_response",
+                case.first_response_due_at,
+                case.first_response_budget_min,
+            )
+        elif case.resolution_budget_min:
+            kind, due, budget = "resolution", case.resolution_due_at, case.resolution_budget_min
+        else:
+            continue
+        done = case.resolved_at if kind == "resolution" else None
+        st = state(calendar=cal, due=due, budget_seconds=budget * 60, done_at=done,
+                   paused=case.promise_paused_at is not None, now=now,
+                   warn_fraction=fraction)  # fmt: skip
+        left = None
+        if due is not None and st in (PromiseState.ok, PromiseState.warning, PromiseState.breached):
+            left = round(cal.business_seconds(now, due) / 60)
+        out[case.id] = PromiseBadge(kind, st.value, due, left)
+    return out

@@ -24,7 +24,7 @@ from nara.web.middleware import (
     NulInUrlMiddleware,
     SecurityHeadersMiddleware,
 )
-from nara.web.ui import admin, auth_pages, selfservice_admin
+from nara.web.ui import admin, auth_pages, selfservice_admin, service_pages
 from nara.web.ui import cases as case_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import knowledge as knowledge_pages
@@ -84,8 +84,12 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         name="docs-assets",
     )
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for page_router in (auth_pages.router, case_pages.router, admin.router, help_pages.router,
-                        knowledge_pages.router, selfservice_admin.router):  # fmt: skip
+    # service_pages first: its /admin/teams/{id}/calendar is more specific than
+    # admin's /admin/teams/{id}/{action}.
+    page_routers = (service_pages.router, auth_pages.router, case_pages.router, admin.router,
+                    help_pages.router, knowledge_pages.router,
+                    selfservice_admin.router)  # fmt: skip
+    for page_router in page_routers:
         app.include_router(page_router)
     origins = [o.strip() for o in settings.widget_origins.split(",") if o.strip()]
     if origins:

@@ -9,14 +9,17 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from nara import clock
 from nara.domain import cases as case_actions
 from nara.domain.errors import DomainError
 from nara.models import Case, CaseStatus, Channel, Customer, Priority, Team, TeamMember, Topic, User
 from nara.queries import cases as case_queries
 from nara.queries import inbox as inbox_queries
 from nara.queries.access import get_case_for
+from nara.queries.case_service import promise_badges
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
+from nara.web.ui import service_view
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
 from nara.web.ui.render import render
 
@@ -65,11 +68,14 @@ def case_list(
     )
     result = inbox_queries.inbox(db, caller.actor, query)
     rows = serializers.cases_out(db, caller.actor, result.items)
+    badges = promise_badges(db, result.items, clock.now())
+    row_badges = [badges.get(c.id) for c in result.items]
     template = "workspace/_inbox_table.html" if partial else "workspace/inbox.html"
     return render(
         request, template, query=query, result=result, rows=rows, topics=_topics(db),
         statuses=[s.value for s in CaseStatus], channels=[c.value for c in Channel],
         priorities=[p.value for p in Priority], tabs=inbox_queries.TABS,
+        badges=row_badges, **service_view.workspace_context(db, caller.actor),
     )  # fmt: skip
 
 
@@ -115,10 +121,11 @@ def new_case(
     return redirect(f"/cases/{opened.case.number}")
 
 
-def _case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, object]:
+def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, object]:
     events = case_queries.timeline(db, caller.actor, case)
     detail = serializers.case_detail_out(db, caller.actor, case, events, lang)
     context: dict[str, object] = {"case": detail, "raw": case}
+    context.update(service_view.service_context(db, caller, case, lang))
     if caller.actor.is_staff:
         customer = db.get(Customer, case.customer_id)
         assert customer is not None
@@ -144,7 +151,7 @@ def _case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, ob
 def case_view(request: Request, db: DB, number: str, partial: bool = False) -> Response:
     caller = require_caller(request, db)
     case = get_case_for(db, caller.actor, number)
-    context = _case_context(db, caller, case, request.state.lang)
+    context = case_context(db, caller, case, request.state.lang)
     if partial:
         return render(request, "_timeline.html", **context)
     template = "portal/case.html" if caller.actor.is_customer else "workspace/case.html"
@@ -195,7 +202,7 @@ def case_action(
         except DomainError:
             raise exc from None
         template = "portal/case.html" if actor.is_customer else "workspace/case.html"
-        context = _case_context(db, caller, case, request.state.lang)
+        context = case_context(db, caller, case, request.state.lang)
         errors = FormErrors.from_error(exc, request.state.lang)
         return render(request, template, exc.status, errors=errors, failed_action=action,
                       draft=body, **context)  # fmt: skip

@@ -62,6 +62,48 @@ LABELS: dict[str, dict[str, str]] = {
         "case.priority_changed": N_("Priority changed"),
         "case.routed": N_("Routed"),
         "selfservice.handed_over": N_("Handed over from self-service"),
+        "promise.set": N_("Response promise"),
+        "promise.warning": N_("Promise due soon"),
+        "promise.breached": N_("Promise breached"),
+        "task.created": N_("Task: delay notice"),
+        "task.done": N_("Task done"),
+        "case.six_months": N_("Open for six months"),
+        "callback.booked": N_("Callback booked"),
+        "callback.moved": N_("Callback moved"),
+        "callback.cancelled": N_("Callback cancelled"),
+        "callback.reached": N_("Called back"),
+        "callback.not_reached": N_("Callback: not reached"),
+    },
+    "presence": {
+        "available": N_("Available"),
+        "busy": N_("Busy"),
+        "away": N_("Away"),
+    },
+    "promise": {
+        "first_response": N_("First response"),
+        "resolution": N_("Resolution"),
+    },
+    "promise_state": {
+        "none": N_("No promise"),
+        "ok": N_("On track"),
+        "warning": N_("Due soon"),
+        "breached": N_("Breached"),
+        "paused": N_("Paused (waiting for the customer)"),
+        "met": N_("Kept"),
+        "missed": N_("Kept late"),
+    },
+    "callback": {
+        "booked": N_("Booked"),
+        "cancelled": N_("Cancelled"),
+        "reached": N_("Reached"),
+        "not_reached": N_("Not reached"),
+    },
+    "routing_reason": {
+        "topic": N_("handles the topic"),
+        "overflow": N_("overflow: the first team could not keep the promise"),
+        "least_wait": N_("shortest expected wait"),
+        "fallback": N_("fallback team"),
+        "chosen": N_("chosen by staff"),
     },
     "outcome": {
         "answered_confirmed": N_("Answered, and it helped"),
@@ -108,3 +150,15 @@ def next_step(case: Any, lang: str) -> str:
     text = i18n.translations(lang).gettext(message)
     owner = case.owner.display_name if case.owner else ""
     return text % {"owner": owner, "team": name_of(case.team, lang)}
+
+
+def duration(minutes: int, lang: str) -> str:
+    """Business minutes in short words: '25 min', '3 h', '3 h 10 min'."""
+    t = i18n.translations(lang).gettext
+    minutes = max(0, int(minutes))
+    if minutes < 60:
+        return t(N_("%(m)s min")) % {"m": minutes}
+    hours, rest = divmod(minutes, 60)
+    if rest == 0:
+        return t(N_("%(h)s h")) % {"h": hours}
+    return t(N_("%(h)s h %(m)s min")) % {"h": hours, "m": rest}

@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from nara import clock, i18n
-from nara.web.ui import labels
+from nara.web.ui import labels, service_view
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 
@@ -34,6 +34,8 @@ def environment(lang: str) -> Environment:
     env.globals["lang"] = lang
     env.globals["name_of"] = lambda ref: labels.name_of(ref, lang)
     env.globals["next_step"] = lambda case: labels.next_step(case, lang)
+    env.globals["duration"] = lambda minutes: labels.duration(minutes, lang)
+    env.globals["wait_sentence"] = lambda at: service_view.wait_sentence(at, lang)
     return env
 
 

@@ -1,0 +1,390 @@
+"""Pages and forms for service levels: Next case, presence, callbacks and tasks in the
+workspace and portal; response promises, routing rules and team calendars for leads.
+Thin: parse the form, call one domain function, redirect or re-render with the error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from nara import clock, i18n
+from nara.domain import calendars as calendar_actions
+from nara.domain import callbacks as callback_actions
+from nara.domain import presence as presence_actions
+from nara.domain import promises as promise_actions
+from nara.domain import queue as queue_actions
+from nara.domain import routing as routing_actions
+from nara.domain.actors import Actor
+from nara.domain.errors import DomainError, NotFound
+from nara.models import (
+    Callback,
+    Case,
+    Channel,
+    MemberPresence,
+    Presence,
+    Priority,
+    ResponsePolicy,
+    Team,
+    TeamCalendar,
+    TeamTopic,
+    Topic,
+    User,
+)
+from nara.promises.calendar import WEEKDAYS, format_hours, holiday_names
+from nara.queries.access import get_case_for, get_team_for, require_staff
+from nara.queries.service import calendar_for_team
+from nara.web.deps import DB, Caller
+from nara.web.ui import cases as cases_ui
+from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
+from nara.web.ui.render import render
+from nara.web.ui.service_view import AWAY_CHOICES
+
+router = APIRouter(include_in_schema=False)
+
+
+def _error_page(request: Request, exc: DomainError) -> Response:
+    message = exc.localized(i18n.translations(request.state.lang).gettext)
+    return render(request, "error.html", exc.status, status=exc.status, message=message)
+
+
+# ---- the workspace ----
+@router.post("/workspace/next")
+def next_case(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") -> Response:
+    caller = require_form_caller(request, db, csrf_token)
+    try:
+        case = queue_actions.take_next_case(session=db, actor=caller.actor)
+    except DomainError as exc:
+        db.rollback()
+        return _error_page(request, exc)
+    db.commit()
+    if case is None:
+        return redirect("/cases?tab=unassigned&nothing=1")
+    return redirect(f"/cases/{case.number}")
+
+
+@router.post("/workspace/presence")
+def set_presence(
+    request: Request,
+    db: DB,
+    csrf_token: Annotated[str, Form()] = "",
+    team_id: Annotated[str, Form()] = "",
+    status: Annotated[str, Form()] = "",
+    away_minutes: Annotated[str, Form()] = "",
+) -> Response:
+    caller = require_form_caller(request, db, csrf_token)
+    until = None
+    if away_minutes.isdigit() and int(away_minutes) in AWAY_CHOICES and status != "available":
+        until = clock.now() + timedelta(minutes=int(away_minutes))
+    try:
+        presence_actions.set_presence(session=db, actor=caller.actor,
+                                      team_id=int(team_id) if team_id.isdigit() else -1,
+                                      status=status, until=until)  # fmt: skip
+    except DomainError as exc:
+        db.rollback()
+        return _error_page(request, exc)
+    db.commit()
+    return redirect("/cases")
+
+
+# ---- callbacks and tasks on a case ----
+def _case_error(request: Request, db: DB, caller: Caller, number: str, exc: DomainError,
+                action: str) -> Response:  # fmt: skip
+    db.rollback()
+    case = get_case_for(db, caller.actor, number)  # raises NotFound if out of sight
+    template = "portal/case.html" if caller.actor.is_customer else "workspace/case.html"
+    context = cases_ui.case_context(db, caller, case, request.state.lang)
+    return render(request, template, exc.status, failed_action=action,
+                  errors=FormErrors.from_error(exc, request.state.lang), **context)  # fmt: skip
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = datetime(1970, 1, 1)
+    return parsed
+
+
+@router.post("/cases/{number}/callback/book")
+def book_callback(
+    request: Request,
+    db: DB,
+    number: str,
+    csrf_token: Annotated[str, Form()] = "",
+    starts_at: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+) -> Response:
+    caller = require_form_caller(request, db, csrf_token)
+    try:
+        callback_actions.book_callback(session=db, actor=caller.actor, number=number,
+                                       starts_at=_parse_time(starts_at),
+                                       phone=phone or None)  # fmt: skip
+    except DomainError as exc:
+        return _case_error(request, db, caller, number, exc, "callback")
+    db.commit()
+    return redirect(f"/cases/{number}#callback")
+
+
+def _callback_case(db: DB, actor: Actor, callback_id: int) -> str:
+    row = db.get(Callback, callback_id)
+    case = db.get(Case, row.case_id) if row else None
+    if case is None:
+        raise NotFound(f"no callback with id {callback_id}")
+    return get_case_for(db, actor, case.number).number
+
+
+@router.post("/callbacks/{callback_id}/{action}")
+def callback_action(
+    request: Request,
+    db: DB,
+    callback_id: int,
+    action: str,
+    csrf_token: Annotated[str, Form()] = "",
+    starts_at: Annotated[str, Form()] = "",
+    reached: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    caller = require_form_caller(request, db, csrf_token)
+    number = _callback_case(db, caller.actor, callback_id)
+    actions: dict[str, Callable[[], object]] = {
+        "cancel": lambda: callback_actions.cancel_callback(
+            session=db, actor=caller.actor, callback_id=callback_id),
+        "move": lambda: callback_actions.move_callback(
+            session=db, actor=caller.actor, callback_id=callback_id,
+            starts_at=_parse_time(starts_at)),
+        "outcome": lambda: callback_actions.record_callback_outcome(
+            session=db, actor=caller.actor, callback_id=callback_id, reached=reached == "yes",
+            note=note),
+    }  # fmt: skip
+    if action not in actions:
+        return render(request, "error.html", 404, status=404, message=f"no such action: {action}")
+    try:
+        actions[action]()
+    except DomainError as exc:
+        return _case_error(request, db, caller, number, exc, "callback")
+    db.commit()
+    return redirect(f"/cases/{number}#callback")
+
+
+@router.post("/cases/{number}/task/{kind}/done")
+def task_done(
+    request: Request, db: DB, number: str, kind: str, csrf_token: Annotated[str, Form()] = ""
+) -> Response:
+    caller = require_form_caller(request, db, csrf_token)
+    try:
+        promise_actions.complete_task(session=db, actor=caller.actor, number=number, kind=kind)
+    except DomainError as exc:
+        return _case_error(request, db, caller, number, exc, "task")
+    db.commit()
+    return redirect(f"/cases/{number}")
+
+
+# ---- leads: response promises and routing ----
+def _service_admin(request: Request, db: DB, status_code: int = 200, **extra: object) -> Response:
+    policies = list(db.scalars(select(ResponsePolicy).order_by(
+        ResponsePolicy.topic_id.is_not(None), ResponsePolicy.topic_id, ResponsePolicy.priority,
+        ResponsePolicy.channel)))  # fmt: skip
+    topics = {t.id: t for t in db.scalars(select(Topic).order_by(Topic.name_sv))}
+    teams = {t.id: t for t in db.scalars(select(Team))}
+    links: dict[int, list[TeamTopic]] = {}
+    for link in db.scalars(select(TeamTopic).order_by(TeamTopic.rank, TeamTopic.team_id)):
+        links.setdefault(link.topic_id, []).append(link)
+    orphans = [t for t in topics.values() if t.is_active and t.id not in links]
+    context: dict[str, object] = {
+        "policies": policies, "topics": topics, "teams": teams, "links": links,
+        "orphans": orphans, "priorities": [p.value for p in Priority],
+        "channels": [c.value for c in Channel], "errors": FormErrors(), "form": {},
+    }  # fmt: skip
+    context.update(extra)
+    return render(request, "admin/service.html", status_code, **context)
+
+
+def _staff(request: Request, db: DB) -> Caller:
+    caller = require_caller(request, db)
+    require_staff(caller.actor)
+    return caller
+
+
+@router.get("/admin/service", response_class=HTMLResponse)
+def service_admin(request: Request, db: DB) -> Response:
+    _staff(request, db)
+    return _service_admin(request, db)
+
+
+def _opt_int(value: str) -> int | None:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def _form_int(value: str) -> int:
+    """A whole number from a form; -1 (refused by the domain) when it is not one."""
+    number = _opt_int(value.strip())
+    return -1 if number is None else number
+
+
+def _minutes(value: str) -> int:
+    """Minutes from a form: '90', or hours '1,5 h' / '1.5h'."""
+    text = value.strip().lower().replace(",", ".")
+    try:
+        if text.endswith("h"):
+            return round(float(text[:-1].strip()) * 60)
+        return int(text)
+    except ValueError:
+        return -1  # refused by the domain with a clear message
+
+
+@router.post("/admin/service/promises")
+def create_policy(
+    request: Request,
+    db: DB,
+    csrf_token: Annotated[str, Form()] = "",
+    topic_id: Annotated[str, Form()] = "",
+    priority: Annotated[str, Form()] = "",
+    channel: Annotated[str, Form()] = "",
+    first_response_minutes: Annotated[str, Form()] = "",
+    resolution_minutes: Annotated[str, Form()] = "",
+) -> Response:
+    caller = require_form_caller(request, db, csrf_token)
+    try:
+        promise_actions.create_policy(
+            session=db, actor=caller.actor, topic_id=_opt_int(topic_id),
+            priority=priority or None, channel=channel or None,
+            first_response_minutes=_minutes(first_response_minutes),
+            resolution_minutes=_minutes(resolution_minutes),
+        )  # fmt: skip
+    except DomainError as exc:
+        db.rollback()
+        form = {"topic_id": topic_id, "priority": priority, "channel": channel,
+                "first_response_minutes": first_response_minutes,
+                "resolution_minutes": resolution_minutes}  # fmt: skip
+        return _service_admin(request, db, exc.status, form=form,
+                              errors=FormErrors.from_error(exc, request.state.lang))  # fmt: skip
+    db.commit()
+    return redirect("/admin/service")
+
+
+@router.post("/admin/service/promises/{policy_id}")
+def update_policy(
+    request: Request,
+    db: DB,
+    policy_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+    first_response: Annotated[str, Form()] = "",
+    resolution: Annotated[str, Form()] = "",
+    delete: Annotated[str, Form()] = "",
+) -> Response:
+    caller = require_form_caller(request, db, csrf_token)
+    try:
+        if delete:
+            promise_actions.delete_policy(session=db, actor=caller.actor, policy_id=policy_id)
+        else:
+            promise_actions.update_policy(
+                session=db, actor=caller.actor, policy_id=policy_id,
+                first_response_minutes=_minutes(first_response),
+                resolution_minutes=_minutes(resolution),
+            )  # fmt: skip
+    except DomainError as exc:
+        db.rollback()
+        return _service_admin(request, db, exc.status,
+                              errors=FormErrors.from_error(exc, request.state.lang))  # fmt: skip
+    db.commit()
+    return redirect("/admin/service")
+
+
+@router.post("/admin/service/routing")
+def set_routing(
+    request: Request,
+    db: DB,
+    csrf_token: Annotated[str, Form()] = "",
+    topic_id: Annotated[str, Form()] = "",
+    team_id: Annotated[str, Form()] = "",
+    rank: Annotated[str, Form()] = "",
+    accepts_overflow: Annotated[str, Form()] = "",
+) -> Response:
+    caller = require_form_caller(request, db, csrf_token)
+    try:
+        routing_actions.set_topic_routing(
+            session=db, actor=caller.actor, topic_id=_opt_int(topic_id) or -1,
+            team_id=_opt_int(team_id) or -1, rank=_form_int(rank),
+            accepts_overflow=accepts_overflow == "yes",
+        )  # fmt: skip
+    except DomainError as exc:
+        db.rollback()
+        return _service_admin(request, db, exc.status,
+                              errors=FormErrors.from_error(exc, request.state.lang))  # fmt: skip
+    db.commit()
+    return redirect("/admin/service#routing")
+
+
+# ---- leads: a team's calendar and presence ----
+def _calendar_form(db: DB, team_id: int) -> dict[str, str]:
+    row = db.get(TeamCalendar, team_id)
+    cal = calendar_for_team(db, team_id)
+    form = {day: format_hours(cal.hours[i]) for i, day in enumerate(WEEKDAYS)}
+    form.update(
+        timezone=cal.timezone,
+        holidays="yes" if cal.holiday_country else "",
+        closed_dates="\n".join(sorted(d.isoformat() for d in cal.closed_dates)),
+        callback_slot_minutes=str(row.callback_slot_minutes if row else 15),
+        callback_capacity=str(row.callback_capacity if row else 1),
+    )
+    return form
+
+
+def _calendar_page(request: Request, db: DB, team: Team, status_code: int = 200,
+                   **extra: object) -> Response:  # fmt: skip
+    members = [(user, presence) for user, presence in db.execute(
+        select(User, MemberPresence)
+        .join(MemberPresence, MemberPresence.user_id == User.id)
+        .where(MemberPresence.team_id == team.id)
+        .order_by(User.display_name)
+    )]  # fmt: skip
+    year = clock.now().year
+    holidays = calendar_for_team(db, team.id)
+    names = {}
+    if holidays.holiday_country:
+        names = holiday_names(holidays.holiday_country, holidays.holiday_categories, year,
+                              "sv" if request.state.lang == "sv" else "en_US")  # fmt: skip
+    context: dict[str, object] = {
+        "team": team, "weekdays": WEEKDAYS, "form": _calendar_form(db, team.id),
+        "errors": FormErrors(), "members": members, "holidays": names, "year": year,
+        "is_default": db.get(TeamCalendar, team.id) is None,
+        "presence_values": [p.value for p in Presence],
+    }  # fmt: skip
+    context.update(extra)
+    return render(request, "admin/calendar.html", status_code, **context)
+
+
+@router.get("/admin/teams/{team_id}/calendar", response_class=HTMLResponse)
+def calendar_page(request: Request, db: DB, team_id: int) -> Response:
+    caller = _staff(request, db)
+    team = get_team_for(db, caller.actor, team_id)
+    return _calendar_page(request, db, team)
+
+
+@router.post("/admin/teams/{team_id}/calendar")
+async def save_calendar(request: Request, db: DB, team_id: int) -> Response:
+    form = await request.form()
+    values = {k: str(v) for k, v in form.items()}
+    caller = require_form_caller(request, db, values.get("csrf_token", ""))
+    team = get_team_for(db, caller.actor, team_id)
+    try:
+        calendar_actions.set_team_calendar(
+            session=db, actor=caller.actor, team_id=team_id,
+            hours={day: values.get(day, "") for day in WEEKDAYS},
+            timezone=values.get("timezone", "").strip() or "Europe/Stockholm",
+            holiday_country="SE" if values.get("holidays") == "yes" else None,
+            closed_dates=[d for d in values.get("closed_dates", "").split() if d],
+            callback_slot_minutes=_form_int(values.get("callback_slot_minutes", "")),
+            callback_capacity=_form_int(values.get("callback_capacity", "")),
+        )  # fmt: skip
+    except DomainError as exc:
+        db.rollback()
+        return _calendar_page(request, db, team, exc.status, form=values,
+                              errors=FormErrors.from_error(exc, request.state.lang))  # fmt: skip
+    db.commit()
+    return redirect(f"/admin/teams/{team_id}/calendar?saved=1")

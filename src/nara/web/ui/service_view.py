@@ -1,0 +1,70 @@
+"""Service information for the case and inbox pages: promises, the expected wait,
+callback slots, presence and due callbacks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from nara import clock, i18n
+from nara.domain import callbacks as callback_actions
+from nara.domain.actors import Actor
+from nara.i18n import N_
+from nara.models import Case, Customer, MemberPresence, Team
+from nara.queries.case_service import CaseService, case_service
+from nara.web.deps import DB, Caller
+
+AWAY_CHOICES = (15, 30, 45, 60, 90)
+SOON = N_("We expect a person to answer you by %(when)s (in about %(minutes)s minutes).")
+LATER = N_("We expect a person to answer you by %(when)s.")
+
+
+def slot_groups(db: DB, case: Case, lang: str, limit_days: int = 10) -> list[tuple[str, list[Any]]]:
+    """Free callback slots of the case's team, grouped by local day (for <optgroup>)."""
+    groups: dict[str, list[Any]] = {}
+    for slot in callback_actions.team_slots(db, case.team_id, now=clock.now(), days=limit_days):
+        if slot.free <= 0:
+            continue
+        day = i18n.format_day(slot.starts_at, lang)
+        groups.setdefault(day, []).append(slot)
+    return list(groups.items())
+
+
+def service_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, object]:
+    view: CaseService = case_service(db, case, clock.now(), refresh=True)
+    customer = db.get(Customer, case.customer_id)
+    return {
+        "service": view,
+        "slot_groups": slot_groups(db, case, lang) if case.status not in ("resolved", "closed")
+        else [],
+        "now": clock.now(),
+        "customer_phone": customer.phone if customer else None,
+    }  # fmt: skip
+
+
+def workspace_context(db: DB, actor: Actor) -> dict[str, object]:
+    """Presence per team and due callbacks, for the top of the inbox."""
+    if not actor.is_staff or actor.user_id is None:
+        return {}
+    teams = list(db.scalars(select(Team).where(Team.id.in_(sorted(actor.team_ids)))
+                            .order_by(Team.name_sv)))  # fmt: skip
+    presence = {
+        row.team_id: row
+        for row in db.scalars(select(MemberPresence).where(MemberPresence.user_id == actor.user_id))
+    }
+    due = callback_actions.due_callbacks(db, actor, now=clock.now()) if actor.team_ids else []
+    return {"my_teams": teams, "presence": presence, "due_callbacks": due,
+            "away_choices": AWAY_CHOICES}  # fmt: skip
+
+
+def wait_sentence(expected_at: datetime, lang: str) -> str:
+    """'We expect to answer by 10:40 (in about 25 minutes).'"""
+    t = i18n.translations(lang).gettext
+    minutes = max(1, round((expected_at - clock.now()).total_seconds() / 60))
+    when = i18n.format_time(expected_at, lang)
+    if minutes < 120:
+        return t(SOON) % {
+            "when": when, "minutes": minutes}  # fmt: skip
+    return t(LATER) % {"when": when}
