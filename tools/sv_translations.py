@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    'Take the next case (from the inbox)': 'Ta nästa ärende (från inkorgen)',
     '%(minutes)s min': '%(minutes)s min',
     '%(m)s min': '%(m)s min',
     '%(h)s h': '%(h)s tim',

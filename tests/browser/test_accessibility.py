@@ -17,6 +17,8 @@ ADMIN = [
     ("admin-topics", "/admin/topics"),
     ("admin-users", "/admin/users"),
     ("admin-tokens", "/admin/tokens"),
+    ("admin-service", "/admin/service"),
+    ("admin-calendar", "/admin/teams/1/calendar"),
     ("not-found", "/cases/NA-1999-999999"),
 ]
 

@@ -184,3 +184,41 @@ def test_widget_hands_over_to_a_person(live_server: LiveServer, new_context: Any
     widget.get_by_role("button", name="Skicka till en person").click()
     expect(widget.locator(".nara-log")).to_contain_text(re.compile(r"NA-\d{4}-\d{6}"))
     assert errors == []
+
+
+def test_expected_wait_callback_and_next_case(live_server: LiveServer, new_context: Any) -> None:
+    """The customer sees when a person will answer and books a callback instead of
+    waiting; an agent takes the next case with "x" and records the call."""
+    base = live_server.url
+    customer = new_context("en").new_page()
+    log_in(customer, base, CUSTOMER)
+    customer.goto(base + "/cases/new")
+    customer.select_option("#f-topic_id", label="Fees")
+    customer.fill("#f-message", "Why was I charged a fee twice this month?")
+    customer.click("form[action='/cases/new'] button[type=submit]")
+    customer.wait_for_url(re.compile(r"/cases/NA-"))
+    number = customer.url.rsplit("/", 1)[1]
+    expect(customer.locator(".expected-wait")).to_contain_text("We expect a person to answer")
+    customer.select_option("#book-slot", index=1)
+    chosen = customer.locator("#book-slot option:checked").inner_text()
+    customer.fill("#book-phone", "070-174 06 01")
+    customer.click("form[action$='/callback/book'] button[type=submit]")
+    expect(customer.locator("#callback")).to_contain_text("070-174 06 01")
+    expect(customer.locator("#callback")).to_contain_text(chosen)
+    expect(customer.locator("#timeline")).to_contain_text("Callback booked")
+
+    agent = new_context("en").new_page()
+    log_in(agent, base, "oskar@exempelbanken.se")  # Kundservice handles fees
+    agent.goto(base + "/cases")
+    agent.locator("h1").click()
+    agent.keyboard.press("x")
+    agent.wait_for_url(re.compile(r"/cases/NA-"))
+    expect(agent.locator("#case-facts")).to_contain_text("Oskar Nilsson")
+    agent.goto(base + f"/cases/{number}")
+    agent.fill("#cb-note", "Explained the double fee; refund on its way.")
+    agent.click("#callback button[name=reached][value=yes]")
+    expect(agent.locator("#callback")).to_contain_text("Reached")
+
+    customer.goto(base + f"/cases/{number}")
+    expect(customer.locator("#timeline")).to_contain_text("Explained the double fee")
+    expect(customer.locator(".expected-wait")).to_have_count(0)  # a person has answered

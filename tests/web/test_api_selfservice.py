@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -16,7 +17,7 @@ from nara.config import reset_settings
 from nara.domain.actors import SYSTEM
 from nara.domain.knowledge import save_article
 from nara.domain.selfservice import Candidate, Prediction
-from nara.models import Case, CaseEvent, Customer
+from nara.models import Case, CaseEvent, Customer, WaitEstimate
 from nara.web import ratelimit
 from nara.web.api import selfservice as api
 from tests import factories
@@ -116,6 +117,10 @@ def test_anonymous_visitors_leave_contact_details(
     assert body["handed_over"] is True and body["case_number"]
     case = db.scalar(select(Case).where(Case.number == body["case_number"]))
     assert case is not None
+    # the visitor is told when a person is expected to answer (the stored estimate)
+    expected = datetime.fromisoformat(body["expected_first_response_at"])
+    estimate = db.scalar(select(WaitEstimate).where(WaitEstimate.case_id == case.id))
+    assert estimate is not None and expected == estimate.expected_at
     again = client.post(f"{SS}/{cid}/contact", json={"name": "Eva", "email": "eva@example.test"})
     # The conversation now belongs to a customer record: an anonymous caller no longer
     # reaches it (no second case, nothing revealed).

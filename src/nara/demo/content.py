@@ -183,3 +183,37 @@ NOTES = [
     "Stämt av med Bedrägeri & säkerhet, inga fler misstänkta transaktioner.",
     "Återbetalning begärd, inväntar svar från inlösaren.",
 ]
+
+# ---- service levels (issue 5) ----
+WEEKDAYS_8_17 = {d: "08:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")}
+CALENDARS: dict[str, dict[str, object]] = {
+    # The front line is open longer and on Saturdays; fraud is open around the clock.
+    "kundservice": {"hours": {**{d: "08:00-18:00" for d in ("mon", "tue", "wed", "thu",
+                                                           "fri")}, "sat": "10:00-14:00"},
+                    "callback_slot_minutes": 15, "callback_capacity": 3},
+    "kort-betalningar": {"hours": WEEKDAYS_8_17, "callback_slot_minutes": 15,
+                         "callback_capacity": 2},
+    "konton-legitimering": {"hours": WEEKDAYS_8_17, "callback_slot_minutes": 20,
+                            "callback_capacity": 1},
+    "lan-krediter": {"hours": {d: "09:00-16:00" for d in ("mon", "tue", "wed", "thu", "fri")},
+                     "callback_slot_minutes": 30, "callback_capacity": 2},
+    "bedrageri-sakerhet": {"hours": {d: "00:00-24:00" for d in ("mon", "tue", "wed", "thu",
+                                                                "fri", "sat", "sun")},
+                           "holiday_country": None, "callback_slot_minutes": 15,
+                           "callback_capacity": 2},
+}  # fmt: skip
+# (topic slug or None, priority or None, first response, resolution) in business minutes
+PROMISES: list[tuple[str | None, str | None, int, int]] = [
+    (None, None, 240, 1620),  # 4 h to a first answer, three working days to a solution
+    (None, "high", 120, 960),
+    (None, "urgent", 30, 480),
+    ("misstankt-bedrageri", None, 30, 480),
+    ("stulet-kort", None, 15, 240),
+    ("klagomal", None, 480, 2700),  # complaints: a day, and five days to a decision
+]
+# Staff who are at work when the demo starts (team slug per e-mail).
+AVAILABLE = {
+    "oskar@exempelbanken.se": "kundservice",
+    "fatima@exempelbanken.se": "kundservice",
+    "erik@exempelbanken.se": "kort-betalningar",
+}

@@ -19,7 +19,11 @@ from nara.domain import customers as customer_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM, Actor, actor_for_user
+from nara.domain.calendars import set_team_calendar
 from nara.domain.knowledge import save_article
+from nara.domain.presence import set_presence
+from nara.domain.promises import check_promises, create_policy
+from nara.domain.routing import set_topic_routing
 from nara.domain.training import add_training_examples
 from nara.models import Base, Case, Customer, Team, User
 
@@ -81,7 +85,32 @@ def _build_org(session: Session, password: str) -> DemoOrg:
                 session=session, actor=SYSTEM, team_id=org.teams[team_slug].id, user_id=user.id
             )
             org.members_of[team_slug].append(user)
+    _add_service_levels(session, org)
     return org
+
+
+def _add_service_levels(session: Session, org: DemoOrg) -> None:
+    """Calendars, response promises and routing order: a topic's second team takes the
+    overflow when the first cannot keep the promise."""
+    for slug, settings in content.CALENDARS.items():
+        set_team_calendar(session=session, actor=SYSTEM, team_id=org.teams[slug].id,
+                          **settings)  # type: ignore[arg-type]  # fmt: skip
+    for topic_slug, priority, first, resolution in content.PROMISES:
+        create_policy(session=session, actor=SYSTEM, first_response_minutes=first,
+                      resolution_minutes=resolution, priority=priority,
+                      topic_id=org.topic_ids[topic_slug] if topic_slug else None)  # fmt: skip
+    for topic_slug, team_slugs in org.topic_teams.items():
+        for rank, team_slug in enumerate(team_slugs):
+            set_topic_routing(session=session, actor=SYSTEM, topic_id=org.topic_ids[topic_slug],
+                              team_id=org.teams[team_slug].id, rank=rank,
+                              accepts_overflow=True)  # fmt: skip
+
+
+def _set_presence(session: Session, org: DemoOrg) -> None:
+    for email, team_slug in content.AVAILABLE.items():
+        user = org.staff[email]
+        set_presence(session=session, actor=_staff_actor(session, user),
+                     team_id=org.teams[team_slug].id, status="available")  # fmt: skip
 
 
 def _add_knowledge(session: Session, org: DemoOrg) -> None:
@@ -261,6 +290,8 @@ def load_demo(
         _play_case(session, org, rng, opened_at, now)
         if progress is not None:
             progress(index, len(times))
+    _set_presence(session, org)
+    check_promises(session=session, actor=SYSTEM, now=now)
     admin = org.staff["admin@exempelbanken.se"]
     auth_actions.create_api_token(
         session=session, actor=SYSTEM, user_id=admin.id, name="demo-integration"

@@ -40,6 +40,7 @@ from nara.models import (
     Topic,
     User,
 )
+from nara.promises.maths import PAUSING_STATUSES
 from nara.queries.access import get_case_for, is_team_member, require_staff
 
 MAX_MESSAGE = 20_000
@@ -351,7 +352,8 @@ def _set_status(session: Session, actor: Actor, case: Case, new: CaseStatus) -> 
                  data={"old": old.value, "new": new.value})  # fmt: skip
     if new in (CaseStatus.resolved, CaseStatus.closed):
         end_work(session, case_id=case.id, now=now)
-    refresh_due_times(session, case)
+    if PAUSING_STATUSES & {old.value, new.value}:  # due times move only with pauses
+        refresh_due_times(session, case)
 
 
 def change_status(*, session: Session, actor: Actor, number: str, status: str) -> Case:

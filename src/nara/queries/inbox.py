@@ -1,7 +1,8 @@
 """The agent workspace's inbox: tabs, filters, search, most urgent first.
 
-Until response promises exist, "most urgent" means highest priority first, then the
-oldest case first (the one that has waited longest)."""
+"Most urgent" is the order Next case uses: the promise due soonest (first response until
+there is one, then resolution), then the highest priority, then the case that has
+waited longest. Cases without a promise come after those with one."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import contextlib
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
 from nara import personnummer
 from nara.domain.actors import Actor
 from nara.models import Case, CaseStatus, Customer
 from nara.queries.access import case_visibility
+from nara.queries.service import due_sort_key, priority_order
 
 TABS = ("mine", "unassigned", "team")
 ACTIVE = [
@@ -24,9 +25,6 @@ ACTIVE = [
     CaseStatus.waiting_on_customer.value,
     CaseStatus.waiting_on_team.value,
 ]
-_PRIORITY_ORDER = sql_case(
-    {"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Case.priority, else_=4
-)
 
 
 @dataclass
@@ -102,7 +100,7 @@ def inbox(session: Session, actor: Actor, query: InboxQuery) -> InboxPage:
     pages = max(1, -(-total // query.per_page))
     page = min(max(1, query.page), pages)
     rows = session.scalars(
-        stmt.order_by(_PRIORITY_ORDER, Case.opened_at, Case.id)
+        stmt.order_by(due_sort_key(), priority_order(), Case.opened_at, Case.id)
         .offset((page - 1) * query.per_page)
         .limit(query.per_page)
     )

@@ -30,6 +30,9 @@ def priority_order() -> ColumnElement[int]:
     return sql_case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Case.priority, else_=4)
 
 
+# A work session longer than this is not handling time (the member did other things,
+# or forgot to move on); it is left out of the statistics.
+MAX_HANDLE = timedelta(hours=2)
 RETURN_HORIZON_HOURS = 4  # members back later than this are not counted on
 FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)  # a sort key for "no promise"
 
@@ -194,7 +197,7 @@ def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload
     durations = [
         (ended - started).total_seconds()
         for started, ended in session.execute(recent)
-        if ended is not None and ended > started
+        if ended is not None and started < ended <= started + MAX_HANDLE
     ]
     handle = (
         sum(durations) / len(durations)
@@ -241,6 +244,6 @@ def _mean_first_reply(session: Session, team_id: int, now: datetime) -> float | 
     gaps = [
         (replied - started).total_seconds()
         for started, replied in rows
-        if replied is not None and replied >= started
+        if replied is not None and started <= replied <= started + MAX_HANDLE
     ]
     return sum(gaps) / len(gaps) if len(gaps) >= 5 else None

@@ -6,6 +6,7 @@ linked to them and hands over into their own case. Questions are rate-limited pe
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -16,6 +17,7 @@ from nara.domain import selfservice as assistant
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound
 from nara.domain.knowledge import save_article
+from nara.domain.waiting import latest_estimate
 from nara.models import Article, Case, Conversation
 from nara.queries.knowledge import published, search
 from nara.queries.selfservice import active_predictor
@@ -67,6 +69,9 @@ class ReplyOut(BaseModel):
     ask_feedback: bool = False
     handed_over: bool = False
     case_number: str | None = None
+    expected_first_response_at: datetime | None = Field(
+        None, description="When a person is expected to answer (after a hand-over)."
+    )
     needs_contact: bool = Field(
         False, description="Anonymous: send name and e-mail to /contact to reach a person."
     )
@@ -90,6 +95,7 @@ def _actor(request: Request, db: DB) -> Actor | None:
 
 def _reply(db: DB, conversation: Conversation, result: assistant.Reply | None) -> ReplyOut:
     case = db.get(Case, conversation.case_id) if conversation.case_id else None
+    estimate = latest_estimate(db, case.id) if case and case.first_response_at is None else None
     article = result.article if result else None
     return ReplyOut(
         conversation=conversation.public_id,
@@ -99,6 +105,7 @@ def _reply(db: DB, conversation: Conversation, result: assistant.Reply | None) -
         ask_feedback=article is not None,
         handed_over=case is not None,
         case_number=case.number if case else None,
+        expected_first_response_at=estimate.expected_at if estimate else None,
         needs_contact=case is None and conversation.outcome not in (
             None, "answered_confirmed", "answered_no_feedback"),
     )  # fmt: skip

@@ -78,6 +78,11 @@
     if (key === "c") {
       var claim = document.getElementById("claim-form");
       if (claim) { event.preventDefault(); claim.requestSubmit(); }
+      return;
+    }
+    if (key === "x") {
+      var next = document.getElementById("next-case-form");
+      if (next) { event.preventDefault(); next.requestSubmit(); }
     }
   });
 

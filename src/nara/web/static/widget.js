@@ -14,6 +14,7 @@
       no: "Nej, jag vill prata med en person", name: "Namn", email: "E-postadress",
       contact: "En person hjälper dig. Hur når vi dig?", sendContact: "Skicka till en person",
       handed: "Tack! Ditt ärendenummer är ", handedTail: ". En person kontaktar dig.",
+      expected: "Vi räknar med att en person svarar dig senast ",
       inPortal: "En person tar över. Du hittar ärendet i portalen: ", close: "Stäng",
       thanks: "Bra! Fråga gärna något mer.", error: "Något gick fel: ", you: "Du", us: "Svar" },
     en: { open: "Ask us", title: "Ask Exempelbanken", ask: "Write your question", send: "Send",
@@ -21,6 +22,7 @@
       no: "No, I want to talk to a person", name: "Name", email: "E-mail address",
       contact: "A person will help you. How do we reach you?", sendContact: "Send to a person",
       handed: "Thank you! Your case number is ", handedTail: ". A person will contact you.",
+      expected: "We expect a person to answer you by ",
       inPortal: "A person takes over. Find the case in the portal: ", close: "Close",
       thanks: "Good! Ask something else if you like.", error: "Something went wrong: ", you: "You", us: "Answer" }
   }[lang];
@@ -120,6 +122,11 @@
       log.appendChild(box);
     } else if (d.handed_over && d.case_number) {
       say("us", T.handed + d.case_number + T.handedTail);
+      if (d.expected_first_response_at) {
+        var when = new Date(d.expected_first_response_at);
+        say("us", T.expected + when.toLocaleString(lang === "en" ? "en-GB" : "sv-SE",
+          { weekday: "short", hour: "2-digit", minute: "2-digit" }) + ".");
+      }
       form.hidden = true; person.hidden = true;
     } else if (d.needs_contact) {
       contactForm();

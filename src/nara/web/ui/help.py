@@ -15,6 +15,7 @@ from nara import markdown
 from nara.domain import selfservice as assistant
 from nara.domain.actors import Actor
 from nara.domain.errors import DomainError, PermissionDenied
+from nara.domain.waiting import latest_estimate
 from nara.models import Case, Conversation, ConversationTurn
 from nara.queries.knowledge import search
 from nara.queries.selfservice import active_predictor
@@ -176,4 +177,6 @@ def contact(
         return _page(request, db, current, FormErrors.from_error(exc, request.state.lang),
                      exc.status, contact_name=name, contact_email=email)  # fmt: skip
     db.commit()
-    return _page(request, db, current, handed_case=case.number if case else None)
+    estimate = latest_estimate(db, case.id) if case else None
+    return _page(request, db, current, handed_case=case.number if case else None,
+                 handed_expected_at=estimate.expected_at if estimate else None)  # fmt: skip
