@@ -9,30 +9,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from nara import clock
-from nara.web.deps import get_db
 from tests import factories
 
 API = "/api/v1"
 STHLM = ZoneInfo("Europe/Stockholm")
 MONDAY_9 = datetime(2026, 11, 30, 9, tzinfo=STHLM)
-
-
-@pytest.fixture
-def app(app: FastAPI, db: Session) -> FastAPI:
-    def _db() -> Iterator[Session]:
-        try:
-            yield db
-        except BaseException:
-            db.rollback()
-            raise
-
-    app.dependency_overrides[get_db] = _db
-    return app
 
 
 @pytest.fixture

@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from nara.domain.waiting import snapshot
 from nara.i18n import N_
 from nara.models import Case, Team, TeamTopic
 from nara.promises.calendar import NoOpenHours
-from nara.promises.estimator import QueueSnapshot, expected_wait
+from nara.promises.estimator import expected_wait
 from nara.queries.access import can_manage_team
 from nara.queries.service import (
     calendar_for_team,
@@ -54,16 +55,7 @@ def fallback_team(session: Session) -> Team:
 def _expected_first_response(session: Session, team: Team, now: datetime) -> float:
     """Business seconds until a case arriving now would get its first response."""
     waiting = session.scalar(select(func.count(Case.id)).where(queue_clause([team.id]))) or 0
-    work = team_workload(session, team.id, now)
-    snapshot = QueueSnapshot(
-        ahead=waiting,
-        working_elapsed=work.working_elapsed,
-        returning_in=work.returning_in,
-        mean_handle_seconds=work.mean_handle_seconds,
-        mean_first_reply_seconds=work.mean_first_reply_seconds,
-        fallback_agents=max(1, work.members_known),
-    )
-    return expected_wait(snapshot).seconds
+    return expected_wait(snapshot(team_workload(session, team.id, now), waiting)).seconds
 
 
 def route(

@@ -11,15 +11,14 @@ from sqlalchemy.orm import Session
 from nara.models import Case, WaitEstimate
 from nara.promises.calendar import NoOpenHours
 from nara.promises.estimator import QueueSnapshot, WaitEstimateResult, expected_wait
-from nara.queries.service import calendar_for_team, queue_ahead, team_workload
+from nara.queries.service import TeamWorkload, calendar_for_team, queue_ahead, team_workload
 
 REFRESH_SECONDS = 300  # a case page stores a new estimate at most this often
 
 
-def compute_wait(session: Session, case: Case, now: datetime) -> tuple[WaitEstimateResult, int]:
-    work = team_workload(session, case.team_id, now)
-    ahead = queue_ahead(session, case) if case.owner_id is None else 0
-    snapshot = QueueSnapshot(
+def snapshot(work: TeamWorkload, ahead: int) -> QueueSnapshot:
+    """The estimator's input: a team's workload and the cases ahead."""
+    return QueueSnapshot(
         ahead=ahead,
         working_elapsed=work.working_elapsed,
         returning_in=work.returning_in,
@@ -27,11 +26,16 @@ def compute_wait(session: Session, case: Case, now: datetime) -> tuple[WaitEstim
         mean_first_reply_seconds=work.mean_first_reply_seconds,
         fallback_agents=max(1, work.members_known),
     )
+
+
+def compute_wait(session: Session, case: Case, now: datetime) -> tuple[WaitEstimateResult, int]:
+    work = team_workload(session, case.team_id, now)
+    ahead = queue_ahead(session, case) if case.owner_id is None else 0
     if case.owner_id is not None:
         # Someone has the case: only their time to the first reply is left.
         result = WaitEstimateResult(work.mean_first_reply_seconds, "owner", 1)
         return result, 0
-    return expected_wait(snapshot), ahead
+    return expected_wait(snapshot(work, ahead)), ahead
 
 
 def estimate_wait(
