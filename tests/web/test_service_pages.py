@@ -42,7 +42,7 @@ def test_inbox_has_next_case_presence_and_promise_column(
     text = page(client.get("/cases?tab=unassigned"))
     assert 'action="/workspace/next"' in text
     assert f'id="presence-{w.cards.id}"' in text
-    assert "1 h 30 min left" in text or "1 h 30 min kvar" in text  # 2 h promise, 30 min gone
+    assert "1 tim 30 min kvar" in text  # a 2-hour promise, 30 minutes gone (Swedish page)
     redirected(
         post(
             client,
