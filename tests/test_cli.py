@@ -212,6 +212,23 @@ def test_check(cli: Cli) -> None:
     after = cli.ok("check")
     assert "environment: test" in after.stdout
     assert "tables:" in after.stdout
+    assert "warning:     no fallback team" in after.stdout  # an empty organisation
+    assert "no response promises" in after.stdout
+
+
+def test_check_warns_about_routing_gaps(migrated: Cli, session: Session) -> None:
+    from tests import factories
+
+    front = factories.team(session, fallback=True)
+    factories.user(session, teams=[front])
+    factories.topic(session, teams=[front], slug="handled")
+    factories.topic(session, teams=[], slug="orphan-topic")
+    factories.team(session, slug="empty-team")
+    session.commit()
+    out = migrated.ok("check").stdout
+    assert "no fallback team" not in out
+    assert "topics no team handles (they go to the fallback team): orphan-topic" in out
+    assert "teams without members: empty-team" in out
 
 
 # ---- an unmigrated database ----

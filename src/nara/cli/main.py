@@ -244,6 +244,11 @@ def check() -> None:
     if current != head:
         fail("the database needs 'nara migrate'", 1)
     typer.echo(f"tables:      {len(inspect(engine).get_table_names())}")
+    from nara.queries.service import setup_warnings
+
+    with Session(engine) as session:
+        for warning in setup_warnings(session):
+            typer.echo(f"warning:     {warning}")
 
 
 # ---- users ----

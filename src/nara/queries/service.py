@@ -17,7 +17,11 @@ from nara.models import (
     MemberPresence,
     Presence,
     ResponsePolicy,
+    Team,
     TeamCalendar,
+    TeamMember,
+    TeamTopic,
+    Topic,
     WorkSession,
 )
 from nara.promises.calendar import WEEKDAYS, BusinessCalendar, Interval
@@ -247,3 +251,30 @@ def _mean_first_reply(session: Session, team_id: int, now: datetime) -> float | 
         if replied is not None and started <= replied <= started + MAX_HANDLE
     ]
     return sum(gaps) / len(gaps) if len(gaps) >= 5 else None
+
+
+def setup_warnings(session: Session) -> list[str]:
+    """What an operator should fix for routing and promises to work as intended."""
+    warnings: list[str] = []
+    if session.scalar(select(Team.id).where(Team.is_fallback.is_(True))) is None:
+        warnings.append(
+            "no fallback team: cases of a topic no team handles are refused "
+            "(nara team fallback SLUG)"
+        )
+    orphans = session.scalars(
+        select(Topic.slug)
+        .where(Topic.is_active.is_(True), ~Topic.id.in_(select(TeamTopic.topic_id)))
+        .order_by(Topic.slug)
+    ).all()
+    if orphans:
+        warnings.append(
+            f"topics no team handles (they go to the fallback team): {', '.join(orphans)}"
+        )
+    empty = session.scalars(
+        select(Team.slug).where(~Team.id.in_(select(TeamMember.team_id))).order_by(Team.slug)
+    ).all()
+    if empty:
+        warnings.append(f"teams without members: {', '.join(empty)}")
+    if session.scalar(select(ResponsePolicy.id).limit(1)) is None:
+        warnings.append("no response promises: cases get no due times (see /admin/service)")
+    return warnings
