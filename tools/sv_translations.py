@@ -9,6 +9,24 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    '%(n)s estimates':
+        '%(n)s uppskattningar',
+    'Cases with a promise':
+        'Ärenden med svarslöfte',
+    'Expected-wait error (median)':
+        'Fel i väntad väntetid (median)',
+    'First response on time':
+        'Första svar i tid',
+    'Late or overdue':
+        'Sent eller försenat',
+    'Median time to first response':
+        'Mediantid till första svar',
+    'On time: the first human response came by the promised due time (business hours, pauses while waiting for the customer excluded). The expected-wait error compares what customers were shown with the wait they got.':
+        'I tid: första svaret från en människa kom senast den utlovade tiden (öppettid, pauser när vi väntar på kunden räknas inte). Felet i väntad väntetid jämför vad kunderna fick se med hur länge de faktiskt väntade.',
+    'Promises and results per team':
+        'Löften och resultat per team',
+    'Promises and results, last %(days)s days':
+        'Löften och resultat, senaste %(days)s dagarna',
     'Take the next case (from the inbox)': 'Ta nästa ärende (från inkorgen)',
     '%(minutes)s min': '%(minutes)s min',
     '%(m)s min': '%(m)s min',

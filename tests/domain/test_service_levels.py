@@ -414,3 +414,24 @@ def test_away_until_counts_the_member_back_in(db: Session, w: World) -> None:
     assert est_known.basis == "queue"
     # back in 20 min, then two cases ahead (alice_case, unknown) of 10 min each, + 3 min
     assert est_known.expected_seconds == (20 + 10 + 10 + 3) * 60
+
+
+def test_service_results_put_promises_next_to_what_happened(db: Session, w: World) -> None:
+    from nara.queries.service_results import service_results
+
+    create_policy(session=db, actor=SYSTEM, first_response_minutes=60, resolution_minutes=480)
+    agent = act(db, w.card_agent)
+    with clock.frozen_at(TUESDAY_9):
+        on_time, late, overdue = (open_card_case(db, w) for _ in range(3))
+        clock.advance(timedelta(minutes=30))
+        reply_to_case(session=db, actor=agent, number=on_time.number, body="Hej")
+        clock.advance(timedelta(minutes=60))
+        reply_to_case(session=db, actor=agent, number=late.number, body="Hej")
+    results = {r.team.id: r for r in service_results(db, now=TUESDAY_9 + timedelta(hours=3))}
+    cards = results[w.cards.id]
+    assert (cards.with_promise, cards.kept, cards.missed, cards.overdue_open) == (3, 1, 1, 1)
+    assert cards.kept_share == pytest.approx(1 / 3)
+    assert cards.median_first_response_minutes == 60  # 30 and 90 minutes
+    assert cards.estimates == 2 and cards.median_estimate_error_pct is not None
+    assert results[w.loans.id].with_promise == 0 and results[w.loans.id].kept_share is None
+    del overdue

@@ -179,6 +179,7 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("GET", f"{API}/teams/{{team_id}}/presence"): Rule(STAFF, 200),
     ("GET", f"{API}/promises"): Rule(STAFF, 200),
+    ("GET", f"{API}/service/results"): Rule(STAFF, 200),
     ("POST", f"{API}/promises"): Rule(MANAGERS, 201),
     ("PUT", f"{API}/promises/{{policy_id}}"): Rule(MANAGERS, 200),
     ("DELETE", f"{API}/promises/{{policy_id}}"): Rule(MANAGERS, 204),
@@ -462,6 +463,7 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("PUT", f"{API}/teams/{{team_id}}/calendar"): _team_path("PUT", "/calendar", CALENDAR),
     ("GET", f"{API}/teams/{{team_id}}/presence"): _team_path("GET", "/presence"),
     ("GET", f"{API}/promises"): _fixed("GET", "/promises"),
+    ("GET", f"{API}/service/results"): _fixed("GET", "/service/results?days=30"),
     ("POST", f"{API}/promises"): _fixed(
         "POST", "/promises", {"first_response_minutes": 60, "resolution_minutes": 480}
     ),

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import SYSTEM
+from nara.domain.cases import reply_to_case
 from nara.domain.promises import create_policy
 from nara.models import Callback, MemberPresence, ResponsePolicy, TeamCalendar, TeamTopic
 from tests import factories
@@ -120,9 +121,17 @@ def test_customer_sees_expected_wait_and_books_a_callback(
 def test_lead_pages_for_promises_routing_and_calendar(
     client: TestClient, db: Session, w: factories.World
 ) -> None:
+    reply_to_case(
+        session=db,
+        actor=factories.actor(db, w.card_agent),
+        number=w.alice_case.number,
+        body="Hej Alice!",
+    )
     csrf = log_in(client, db, w.card_lead)
     text = page(client.get("/admin/service"))
     assert 'id="promises"' in text and 'id="routing"' in text
+    results = text.split('id="results"')[1].split("</table>")[0]
+    assert 'value="1.0"' in results and "100 %" in results  # answered within the promise
     bad = post(
         client, "/admin/service/promises", csrf, first_response_minutes="0", resolution_minutes="60"
     )

@@ -340,3 +340,15 @@ class RoutingOut(BaseModel):
     team_id: int
     rank: int
     accepts_overflow: bool
+
+
+class TeamResultOut(BaseModel):
+    team_id: int
+    cases_with_promise: int
+    kept: int
+    missed: int
+    overdue_open: int
+    kept_share: float | None
+    median_first_response_minutes: float | None
+    estimates: int
+    median_estimate_error_pct: float | None

@@ -3,9 +3,9 @@ callbacks, tasks; for leads: calendars, response promises and routing rules."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
 from nara import clock
@@ -21,6 +21,7 @@ from nara.promises.calendar import WEEKDAYS, format_hours
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.case_service import case_service
 from nara.queries.service import calendar_for_team
+from nara.queries.service_results import service_results
 from nara.web.api import schemas
 from nara.web.api.cases import _render
 from nara.web.deps import DB, CurrentActor, CurrentCaller
@@ -188,6 +189,29 @@ def task_done(number: str, kind: str, db: DB, actor: CurrentActor) -> Response:
     promise_actions.complete_task(session=db, actor=actor, number=number, kind=kind)
     db.commit()
     return Response(status_code=204)
+
+
+@router.get("/service/results", response_model=list[schemas.TeamResultOut])
+def results(
+    db: DB, actor: CurrentActor, days: Annotated[int, Query(ge=1, le=366)] = 30
+) -> list[schemas.TeamResultOut]:
+    """Per team: first-response promises kept, time to first response and the error of
+    the expected waits shown to customers, over the last ``days`` days."""
+    require_staff(actor)
+    return [
+        schemas.TeamResultOut(
+            team_id=r.team.id,
+            cases_with_promise=r.with_promise,
+            kept=r.kept,
+            missed=r.missed,
+            overdue_open=r.overdue_open,
+            kept_share=r.kept_share,
+            median_first_response_minutes=r.median_first_response_minutes,
+            estimates=r.estimates,
+            median_estimate_error_pct=r.median_estimate_error_pct,
+        )
+        for r in service_results(db, now=clock.now(), days=days)
+    ]
 
 
 # ---- leads: calendars, promises, routing ----

@@ -38,6 +38,7 @@ from nara.models import (
 from nara.promises.calendar import WEEKDAYS, format_hours, holiday_names
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.service import calendar_for_team
+from nara.queries.service_results import service_results
 from nara.web.deps import DB, Caller
 from nara.web.ui import cases as cases_ui
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
@@ -45,6 +46,7 @@ from nara.web.ui.render import render
 from nara.web.ui.service_view import AWAY_CHOICES
 
 router = APIRouter(include_in_schema=False)
+RESULT_DAYS = 30
 
 
 def _error_page(request: Request, exc: DomainError) -> Response:
@@ -196,6 +198,8 @@ def _service_admin(request: Request, db: DB, status_code: int = 200, **extra: ob
         links.setdefault(link.topic_id, []).append(link)
     orphans = [t for t in topics.values() if t.is_active and t.id not in links]
     context: dict[str, object] = {
+        "results": service_results(db, now=clock.now(), days=RESULT_DAYS),
+        "result_days": RESULT_DAYS,
         "policies": policies, "topics": topics, "teams": teams, "links": links,
         "orphans": orphans, "priorities": [p.value for p in Priority],
         "channels": [c.value for c in Channel], "errors": FormErrors(), "form": {},
