@@ -212,8 +212,10 @@ def _play_case(
     recent = age_hours < 24 * 14  # the last two weeks keep work in the inboxes
     untouched = rng.random() < (0.35 if recent else 0.02)
     if age_hours > 1 and not untouched:
-        steps.append(("claim", rng.uniform(0.05, 2)))
-        steps.append(("reply", rng.uniform(0.1, 30)))
+        # Most cases are taken and answered within the hour; some wait much longer.
+        steps.append(("claim", rng.uniform(0.05, 1.5)))
+        steps.append(("reply", rng.uniform(0.05, 0.5) if rng.random() < 0.85
+                      else rng.uniform(1, 30)))  # fmt: skip
         if rng.random() < 0.4:
             steps.append(("note", rng.uniform(0.05, 3)))
         if rng.random() < 0.35:
