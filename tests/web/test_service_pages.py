@@ -73,6 +73,8 @@ def test_customer_sees_expected_wait_and_books_a_callback(
     client: TestClient, db: Session, w: factories.World
 ) -> None:
     csrf = log_in(client, db, w.alice_user)
+    listing = page(client.get("/cases"))  # "my cases" shows the expected time too
+    assert re.search(r"(We expect a person to answer you by|Vi räknar med att en person)", listing)
     text = page(client.get(f"/cases/{w.alice_case.number}"))
     assert re.search(r"(We expect a person to answer you by|Vi räknar med att en person)", text)
     assert 'id="book-slot"' in text

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nara.config import get_settings
@@ -103,3 +103,21 @@ def promise_badges(session: Session, cases: list[Case], now: datetime) -> dict[i
             left = round(cal.business_seconds(now, due) / 60)
         out[case.id] = PromiseBadge(kind, st.value, due, left)
     return out
+
+
+def latest_estimates(session: Session, case_ids: list[int]) -> dict[int, datetime]:
+    """The expected time of the first human response last shown, per case."""
+    if not case_ids:
+        return {}
+    latest = (
+        select(WaitEstimate.case_id, func.max(WaitEstimate.id).label("id"))
+        .where(WaitEstimate.case_id.in_(case_ids))
+        .group_by(WaitEstimate.case_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(WaitEstimate.case_id, WaitEstimate.expected_at).join(
+            latest, latest.c.id == WaitEstimate.id
+        )
+    )
+    return {case_id: at for case_id, at in rows}

@@ -143,9 +143,8 @@ def book_callback(
 ) -> schemas.CallbackOut:
     cb = callback_actions.book_callback(session=db, actor=caller.actor, number=number,
                                         starts_at=body.starts_at, phone=body.phone)  # fmt: skip
-    case_number = db.get(Case, cb.case_id).number  # type: ignore[union-attr]
     db.commit()
-    return _callback_out(cb, case_number)
+    return _callback_out(cb, _number(db, cb))
 
 
 def _number(db: DB, cb: Callback) -> str:

@@ -16,7 +16,7 @@ from nara.models import Case, CaseStatus, Channel, Customer, Priority, Team, Tea
 from nara.queries import cases as case_queries
 from nara.queries import inbox as inbox_queries
 from nara.queries.access import get_case_for
-from nara.queries.case_service import promise_badges
+from nara.queries.case_service import ACTIVE, latest_estimates, promise_badges
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
 from nara.web.ui import service_view
@@ -83,7 +83,11 @@ def _my_cases(request: Request, db: DB, caller: Caller) -> Response:
     filters = case_queries.CaseFilter()
     page = case_queries.list_cases(db, caller.actor, filters, cursor=None, limit=100)
     rows = serializers.cases_out(db, caller.actor, page.items)
-    return render(request, "portal/my_cases.html", rows=rows)
+    expected = latest_estimates(
+        db, [c.id for c in page.items if c.first_response_at is None and c.status in ACTIVE]
+    )
+    expected_at = [expected.get(c.id) for c in page.items]
+    return render(request, "portal/my_cases.html", rows=rows, expected_at=expected_at)
 
 
 @router.get("/cases/new", response_class=HTMLResponse)
