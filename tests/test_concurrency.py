@@ -279,3 +279,52 @@ def test_callback_slot_is_never_overbooked(committed_engine: Engine) -> None:
         row = session.scalar(select(CallbackSlot))
         assert row is not None and row.booked == capacity
         assert session.scalar(select(func.count()).select_from(Callback)) == capacity
+
+
+def test_a_callback_cancelled_twice_at_once_gives_back_one_place(committed_engine: Engine) -> None:
+    """A double click on "Cancel": one request cancels, the other is told it changed;
+    the slot's counter drops by exactly one."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from nara import clock
+    from nara.domain.calendars import set_team_calendar
+    from nara.domain.callbacks import book_callback, cancel_callback
+    from nara.domain.errors import Conflict
+    from nara.models import CallbackSlot, User
+
+    monday = datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("Europe/Stockholm"))
+    slot = datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("Europe/Stockholm"))
+    with Session(committed_engine) as session, clock.frozen_at(monday):
+        factories.team(session, fallback=True)
+        cards = factories.team(session)
+        topic = factories.topic(session, teams=[cards])
+        set_team_calendar(session=session, actor=factories.SYSTEM, team_id=cards.id,
+                          hours={"mon": "09:00-12:00"}, callback_slot_minutes=30,
+                          callback_capacity=3)  # fmt: skip
+        ids = []
+        actors = []
+        for _ in range(2):
+            customer = factories.customer(session, with_login=True)
+            user = session.get(User, customer.user_id)
+            assert user is not None
+            who = actor_for_user(session, user)
+            number = open_case(session=session, actor=who, message="Ring mig",
+                               topic_id=topic.id).case.number  # fmt: skip
+            ids.append(book_callback(session=session, actor=who, number=number, starts_at=slot,
+                                     phone="070-123 45 67").id)  # fmt: skip
+            actors.append(who)
+        session.commit()
+
+    def cancel(session: Session) -> bool:
+        try:
+            cancel_callback(session=session, actor=actors[0], callback_id=ids[0])
+        except Conflict:
+            return False
+        return True
+
+    results = _run_together(2, cancel, committed_engine)
+    assert sorted(results) == [False, True]
+    with Session(committed_engine) as session:
+        row = session.scalar(select(CallbackSlot))
+        assert row is not None and row.booked == 1  # the other customer's place stays

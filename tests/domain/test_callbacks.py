@@ -173,3 +173,47 @@ def test_outcomes_and_next_attempt(db: Session, w: World) -> None:
         assert e.is_public
         for locale in ("sv", "en"):
             assert "{" not in EVENT_TYPES[e.type].summary(locale, e.data)
+
+
+def test_resolving_or_moving_the_case_cancels_its_callback(db: Session, w: World) -> None:
+    from nara.domain.cases import assign_case
+
+    alice = factories.actor(db, w.alice_user)
+    slot = datetime(2026, 11, 30, 10, tzinfo=STHLM)
+    with clock.frozen_at(MONDAY_9):
+        cb = book_callback(session=db, actor=alice, number=w.alice_case.number, starts_at=slot,
+                           phone="070-123 45 67")  # fmt: skip
+        row = db.scalar(select(CallbackSlot).where(CallbackSlot.starts_at == slot))
+        assert row is not None and row.booked == 1
+        assign_case(session=db, actor=SYSTEM, number=w.alice_case.number, team_id=w.loans.id)
+        db.refresh(row)
+        assert cb.status == "cancelled" and row.booked == 0  # the new team books its own
+        assert due_callbacks(db, factories.actor(db, w.card_agent), now=MONDAY_9) == []
+        bob = factories.actor(db, w.bob_user)
+        bob_case = factories.case(db, the_customer=w.bob, the_topic=w.card_topic, by=w.bob_user)
+        cb2 = book_callback(session=db, actor=bob, number=bob_case.number, starts_at=slot,
+                            phone="070-765 43 21")  # fmt: skip
+        change_status(session=db, actor=SYSTEM, number=bob_case.number, status="resolved")
+        db.refresh(row)
+        assert cb2.status == "cancelled" and row.booked == 0
+        cancelled = db.scalars(
+            select(CaseEvent).where(
+                CaseEvent.case_id == bob_case.id, CaseEvent.type == "callback.cancelled"
+            )
+        ).one()
+        assert cancelled.data["reason"] == "resolved"
+
+
+def test_lowered_capacity_stops_further_bookings(db: Session, w: World) -> None:
+    slot = datetime(2026, 11, 30, 10, tzinfo=STHLM)
+    with clock.frozen_at(MONDAY_9):
+        alice = factories.actor(db, w.alice_user)
+        book_callback(session=db, actor=alice, number=w.alice_case.number, starts_at=slot,
+                      phone="070-123 45 67")  # fmt: skip
+        set_team_calendar(session=db, actor=SYSTEM, team_id=w.cards.id, hours=WEEK,
+                          callback_slot_minutes=30, callback_capacity=1)  # fmt: skip
+        bob_case = factories.case(db, the_customer=w.bob, the_topic=w.card_topic, by=w.bob_user)
+        bob = factories.actor(db, w.bob_user)
+        with pytest.raises(Conflict, match="fully booked"):
+            book_callback(session=db, actor=bob, number=bob_case.number, starts_at=slot,
+                          phone="070-765 43 21")  # fmt: skip

@@ -435,3 +435,29 @@ def test_service_results_put_promises_next_to_what_happened(db: Session, w: Worl
     assert cards.estimates == 2 and cards.median_estimate_error_pct is not None
     assert results[w.loans.id].with_promise == 0 and results[w.loans.id].kept_share is None
     del overdue
+
+
+def test_a_moved_due_time_is_warned_about_again(db: Session, w: World) -> None:
+    create_policy(session=db, actor=SYSTEM, first_response_minutes=60, resolution_minutes=120)
+    agent = act(db, w.card_agent)
+    with clock.frozen_at(TUESDAY_9):
+        case = open_card_case(db, w)
+        clock.advance(timedelta(minutes=30))
+        reply_to_case(session=db, actor=agent, number=case.number, body="Hej")
+    report = check_promises(session=db, actor=SYSTEM, now=TUESDAY_9 + timedelta(minutes=100))
+    assert report.warnings == 1  # resolution due 11:00, 20 minutes left
+    with clock.frozen_at(TUESDAY_9 + timedelta(minutes=110)):
+        change_status(session=db, actor=agent, number=case.number, status="waiting_on_customer")
+    with clock.frozen_at(datetime(2026, 11, 24, 13, tzinfo=STHLM)):
+        reply_to_case(session=db, actor=act(db, w.alice_user), number=case.number, body="Svar")
+    assert case.resolution_due_at == datetime(2026, 11, 24, 13, 10, tzinfo=STHLM)
+    report = check_promises(
+        session=db, actor=SYSTEM, now=datetime(2026, 11, 24, 13, 5, tzinfo=STHLM)
+    )
+    assert (report.warnings, report.breaches) == (1, 0)  # the new due time, warned anew
+    report = check_promises(
+        session=db, actor=SYSTEM, now=datetime(2026, 11, 24, 13, 20, tzinfo=STHLM)
+    )
+    assert (report.warnings, report.breaches) == (0, 1)
+    report = check_promises(session=db, actor=SYSTEM, now=datetime(2026, 11, 24, 14, tzinfo=STHLM))
+    assert (report.warnings, report.breaches) == (0, 0)

@@ -107,6 +107,12 @@ def _find_slot(session: Session, team_id: int, starts_at: datetime, now: datetim
         )
     for slot in team_slots(session, team_id, now=now):
         if slot.starts_at == starts_at:
+            if slot.free <= 0:
+                raise Conflict(
+                    "this callback time is fully booked; choose another",
+                    field="starts_at",
+                    template=N_("This time is fully booked. Choose another time."),
+                )
             return slot
     raise ValidationFailed(
         "no bookable callback slot starts at this time",
@@ -144,7 +150,11 @@ def _take_place(session: Session, team_id: int, slot: SlotView) -> CallbackSlot:
         )
     taken = session.execute(
         update(CallbackSlot)
-        .where(CallbackSlot.id == row.id, CallbackSlot.booked < CallbackSlot.capacity)
+        .where(
+            CallbackSlot.id == row.id,
+            CallbackSlot.booked < CallbackSlot.capacity,
+            CallbackSlot.booked < slot.capacity,  # also when capacity was lowered since
+        )
         .values(booked=CallbackSlot.booked + 1)
         .execution_options(synchronize_session=False)
     )
@@ -248,17 +258,54 @@ def _require_booked(callback: Callback) -> None:
         )
 
 
+def _transition(session: Session, callback: Callback, **values: object) -> None:
+    """Change a booked callback, atomically: the UPDATE only matches while the row is
+    still booked in the same slot, so two requests racing (a double click, a cancel
+    and a move) cannot both release or take a place."""
+    changed = session.execute(
+        update(Callback)
+        .where(
+            Callback.id == callback.id,
+            Callback.status == CallbackStatus.booked.value,
+            Callback.slot_id == callback.slot_id,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict(
+            "this callback was changed at the same moment; reload and try again",
+            template=N_("This callback is no longer booked."),
+        )
+    session.refresh(callback)
+
+
 def cancel_callback(*, session: Session, actor: Actor, callback_id: int) -> Callback:
     callback, case = _callback_for(session, actor, callback_id)
     _require_booked(callback)
-    callback.status = CallbackStatus.cancelled.value
-    callback.done_at = clock.now()
-    callback.done_by_id = actor.user_id
-    _release_place(session, callback.slot_id)
-    append_event(session, case=case, type="callback.cancelled", actor=actor,
-                 data={"callback_id": callback.id})  # fmt: skip
+    return _cancel(session, actor, callback, case)
+
+
+def _cancel(session: Session, actor: Actor, callback: Callback, case: Case,
+            reason: str | None = None) -> Callback:  # fmt: skip
+    old_slot = callback.slot_id
+    _transition(session, callback, status=CallbackStatus.cancelled.value, done_at=clock.now(),
+                done_by_id=actor.user_id)  # fmt: skip
+    _release_place(session, old_slot)
+    data: dict[str, object] = {"callback_id": callback.id}
+    if reason:
+        data["reason"] = reason
+    append_event(session, case=case, type="callback.cancelled", actor=actor, data=data)
     session.flush()
     return callback
+
+
+def cancel_for_case(session: Session, actor: Actor, case: Case, reason: str) -> None:
+    """The case was resolved, closed or moved to another team: its booked callback is
+    cancelled and the place given back (the new team books its own)."""
+    callback = active_callback(session, case.id)
+    if callback is not None:
+        _cancel(session, actor, callback, case, reason)
 
 
 def move_callback(
@@ -268,15 +315,20 @@ def move_callback(
     given back, so a failed move leaves the booking as it was."""
     callback, case = _callback_for(session, actor, callback_id)
     _require_booked(callback)
+    if case.status in CLOSED_STATUSES:
+        raise Conflict(
+            f"case {case.number} is {case.status}",
+            template=N_("This case is closed. Open a new case instead."),
+        )
     if starts_at == callback.starts_at:
         return callback
     now = clock.now()
     slot = _find_slot(session, callback.team_id, starts_at, now)
     row = _take_place(session, callback.team_id, slot)
-    _release_place(session, callback.slot_id)
-    callback.slot_id = row.id
-    callback.starts_at = slot.starts_at
-    callback.ends_at = slot.ends_at
+    old_slot = callback.slot_id
+    _transition(session, callback, slot_id=row.id, starts_at=slot.starts_at,
+                ends_at=slot.ends_at)  # fmt: skip
+    _release_place(session, old_slot)
     append_event(session, case=case, type="callback.moved", actor=actor,
                  data={"callback_id": callback.id, "starts_at": slot.starts_at.isoformat(),
                        **_when(slot.starts_at)})  # fmt: skip
@@ -293,10 +345,10 @@ def record_callback_outcome(
     callback, case = _callback_for(session, actor, callback_id)
     _require_booked(callback)
     now = clock.now()
-    callback.status = (CallbackStatus.reached if reached else CallbackStatus.not_reached).value
-    callback.done_at = now
-    callback.done_by_id = actor.user_id
-    callback.note = validation.text(note, field="note", max_length=2000, required=False)
+    text = validation.text(note, field="note", max_length=2000, required=False)
+    _transition(session, callback,
+                status=(CallbackStatus.reached if reached else CallbackStatus.not_reached).value,
+                done_at=now, done_by_id=actor.user_id, note=text)  # fmt: skip
     if reached and case.first_response_at is None:
         case.first_response_at = now
         record_first_response(session, case, now)

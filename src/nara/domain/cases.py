@@ -19,6 +19,7 @@ from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
+from nara.domain.callbacks import cancel_for_case
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.presence import end_work, start_work
@@ -352,6 +353,7 @@ def _set_status(session: Session, actor: Actor, case: Case, new: CaseStatus) -> 
                  data={"old": old.value, "new": new.value})  # fmt: skip
     if new in (CaseStatus.resolved, CaseStatus.closed):
         end_work(session, case_id=case.id, now=now)
+        cancel_for_case(session, actor, case, reason=new.value)
     if PAUSING_STATUSES & {old.value, new.value}:  # due times move only with pauses
         refresh_due_times(session, case)
 
@@ -411,6 +413,7 @@ def assign_case(
         if keeps_owner and not is_team_member(session, new_team.id, case.owner_id or 0):
             owner_id = None
         end_work(session, case_id=case.id, now=clock.now())
+        cancel_for_case(session, actor, case, reason="team_changed")
         refresh_due_times(session, case)
     if owner_id is KEEP:
         pass

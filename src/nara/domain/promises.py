@@ -286,12 +286,15 @@ def _alert(session: Session, actor: Actor, case: Case, view: PromiseView,
         "label_en": labels[1],
         "due_at": view.due_at.isoformat() if view.due_at else None,
     }
-    if f"{view.kind}.warning" not in alerts:
-        alerts.append(f"{view.kind}.warning")
+    # Keyed by the due time: when a pause or another team's calendar moves the due time,
+    # the new due time is warned about (and breached) on its own.
+    due = view.due_at.isoformat() if view.due_at else ""
+    if f"{view.kind}.warning@{due}" not in alerts:
+        alerts.append(f"{view.kind}.warning@{due}")
         append_event(session, case=case, type="promise.warning", actor=actor, data=data)
         report.warnings += 1
-    if view.state == PromiseState.breached and f"{view.kind}.breached" not in alerts:
-        alerts.append(f"{view.kind}.breached")
+    if view.state == PromiseState.breached and f"{view.kind}.breached@{due}" not in alerts:
+        alerts.append(f"{view.kind}.breached@{due}")
         append_event(session, case=case, type="promise.breached", actor=actor, data=data)
         report.breaches += 1
     case.promise_alerts = alerts
