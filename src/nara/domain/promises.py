@@ -20,9 +20,9 @@ from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from nara.domain.events import append_event
 from nara.i18n import N_
 from nara.models import (
+    ACTIVE_STATUSES,
     Case,
     CaseEvent,
-    CaseStatus,
     CaseTask,
     Channel,
     Priority,
@@ -40,12 +40,7 @@ PROMISE_LABELS = {
     "first_response": ("första svar", "first response"),
     "resolution": ("lösning", "resolution"),
 }
-ACTIVE = (
-    CaseStatus.new.value,
-    CaseStatus.open.value,
-    CaseStatus.waiting_on_customer.value,
-    CaseStatus.waiting_on_team.value,
-)
+ACTIVE = ACTIVE_STATUSES
 
 
 def _require_lead(actor: Actor) -> None:

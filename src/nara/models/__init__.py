@@ -3,6 +3,7 @@
 from nara.models.base import Base
 from nara.models.callbacks import Callback, CallbackSlot, CallbackStatus
 from nara.models.cases import (
+    ACTIVE_STATUSES,
     Case,
     CaseEvent,
     CaseNumberCounter,
@@ -34,6 +35,7 @@ from nara.models.teams import Team, TeamMember, TeamTopic, Topic
 from nara.models.users import ApiToken, AuthSession, Role, User
 
 __all__ = [
+    "ACTIVE_STATUSES",
     "ApiToken",
     "Article",
     "ArticleVersion",

@@ -39,6 +39,15 @@ STATUS_CATEGORY: dict[CaseStatus, StatusCategory] = {
 }
 
 
+ACTIVE_STATUSES = (
+    CaseStatus.new.value,
+    CaseStatus.open.value,
+    CaseStatus.waiting_on_customer.value,
+    CaseStatus.waiting_on_team.value,
+)
+"""Statuses of a case someone still has to work on (not resolved, not closed)."""
+
+
 class Channel(enum.StrEnum):
     web = "web"
     chat = "chat"

@@ -14,12 +14,12 @@ from nara.config import get_settings
 from nara.domain.callbacks import callbacks_of_case
 from nara.domain.promises import PromiseView, promise_views
 from nara.domain.waiting import estimate_wait
-from nara.models import Callback, Case, CaseTask, WaitEstimate
+from nara.models import ACTIVE_STATUSES, Callback, Case, CaseTask, WaitEstimate
 from nara.promises.calendar import BusinessCalendar
 from nara.promises.maths import PromiseState, state
 from nara.queries.service import calendar_for_team
 
-ACTIVE = ("new", "open", "waiting_on_customer", "waiting_on_team")
+ACTIVE = ACTIVE_STATUSES
 
 
 @dataclass(frozen=True)

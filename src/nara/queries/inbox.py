@@ -14,17 +14,12 @@ from sqlalchemy.orm import Session
 
 from nara import personnummer
 from nara.domain.actors import Actor
-from nara.models import Case, CaseStatus, Customer
+from nara.models import ACTIVE_STATUSES, Case, Customer
 from nara.queries.access import case_visibility
 from nara.queries.service import due_sort_key, priority_order
 
 TABS = ("mine", "unassigned", "team")
-ACTIVE = [
-    CaseStatus.new.value,
-    CaseStatus.open.value,
-    CaseStatus.waiting_on_customer.value,
-    CaseStatus.waiting_on_team.value,
-]
+ACTIVE = ACTIVE_STATUSES
 
 
 @dataclass

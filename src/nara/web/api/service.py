@@ -3,10 +3,10 @@ callbacks, tasks; for leads: calendars, response promises and routing rules."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import select
 
 from nara import clock
 from nara.domain import calendars as calendar_actions
@@ -16,12 +16,17 @@ from nara.domain import promises as promise_actions
 from nara.domain import queue as queue_actions
 from nara.domain import routing as routing_actions
 from nara.domain.errors import NotFound
-from nara.models import Callback, Case, MemberPresence, ResponsePolicy, TeamCalendar, TeamTopic
-from nara.promises.calendar import WEEKDAYS, format_hours
+from nara.models import Callback, Case, ResponsePolicy
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.case_service import case_service
-from nara.queries.service import calendar_for_team
 from nara.queries.service_results import service_results
+from nara.queries.service_settings import (
+    calendar_view,
+    policies,
+    presence_rows,
+    routing_links,
+)
+from nara.queries.service_settings import team_presence as team_presence_rows
 from nara.web.api import schemas
 from nara.web.api.cases import _render
 from nara.web.deps import DB, CurrentActor, CurrentCaller
@@ -43,10 +48,7 @@ def next_case(db: DB, caller: CurrentCaller) -> Any:
 @router.get("/me/presence", response_model=list[schemas.PresenceOut])
 def my_presence(db: DB, actor: CurrentActor) -> list[schemas.PresenceOut]:
     require_staff(actor)
-    rows = {
-        r.team_id: r
-        for r in db.scalars(select(MemberPresence).where(MemberPresence.user_id == actor.user_id))
-    }
+    rows = presence_rows(db, actor.user_id or 0)
     out = []
     for team_id in sorted(actor.team_ids):
         row = rows.get(team_id)
@@ -215,18 +217,7 @@ def results(
 
 # ---- leads: calendars, promises, routing ----
 def _calendar_out(db: DB, team_id: int) -> schemas.CalendarOut:
-    row = db.get(TeamCalendar, team_id)
-    cal = calendar_for_team(db, team_id)
-    return schemas.CalendarOut(
-        team_id=team_id,
-        hours={day: format_hours(cal.hours[i]) for i, day in enumerate(WEEKDAYS)},
-        timezone=cal.timezone,
-        holiday_country=cal.holiday_country,
-        closed_dates=sorted(d.isoformat() for d in cal.closed_dates),
-        callback_slot_minutes=row.callback_slot_minutes if row else 15,
-        callback_capacity=row.callback_capacity if row else 1,
-        is_default=row is None,
-    )
+    return schemas.CalendarOut(**asdict(calendar_view(db, team_id)))
 
 
 @router.get("/teams/{team_id}/calendar", response_model=schemas.CalendarOut)
@@ -248,9 +239,9 @@ def put_calendar(
 @router.get("/teams/{team_id}/presence", response_model=list[schemas.PresenceOut])
 def team_presence(team_id: int, db: DB, actor: CurrentActor) -> list[schemas.PresenceOut]:
     get_team_for(db, actor, team_id)
-    rows = db.scalars(select(MemberPresence).where(MemberPresence.team_id == team_id))
     return [schemas.PresenceOut(team_id=r.team_id, user_id=r.user_id, status=r.status,
-                                away_until=r.away_until) for r in rows]  # fmt: skip
+                                away_until=r.away_until)
+            for _, r in team_presence_rows(db, team_id)]  # fmt: skip
 
 
 def _policy_out(p: ResponsePolicy) -> schemas.PolicyOut:
@@ -263,7 +254,7 @@ def _policy_out(p: ResponsePolicy) -> schemas.PolicyOut:
 @router.get("/promises", response_model=list[schemas.PolicyOut])
 def list_policies(db: DB, actor: CurrentActor) -> list[schemas.PolicyOut]:
     require_staff(actor)
-    return [_policy_out(p) for p in db.scalars(select(ResponsePolicy).order_by(ResponsePolicy.id))]
+    return [_policy_out(p) for p in policies(db)]
 
 
 @router.post("/promises", status_code=201, response_model=schemas.PolicyOut)
@@ -293,10 +284,7 @@ def delete_policy(policy_id: int, db: DB, actor: CurrentActor) -> Response:
 @router.get("/topics/{topic_id}/routing", response_model=list[schemas.RoutingOut])
 def topic_routing(topic_id: int, db: DB, actor: CurrentActor) -> list[schemas.RoutingOut]:
     require_staff(actor)
-    rows = db.scalars(
-        select(TeamTopic).where(TeamTopic.topic_id == topic_id).order_by(TeamTopic.rank,
-                                                                         TeamTopic.team_id)
-    )  # fmt: skip
+    rows = routing_links(db, topic_id)
     return [schemas.RoutingOut(topic_id=r.topic_id, team_id=r.team_id, rank=r.rank,
                                accepts_overflow=r.accepts_overflow) for r in rows]  # fmt: skip
 

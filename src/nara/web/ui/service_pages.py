@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from nara import clock, i18n
 from nara.domain import calendars as calendar_actions
@@ -25,17 +24,13 @@ from nara.models import (
     Callback,
     Case,
     Channel,
-    MemberPresence,
     Presence,
     Priority,
-    ResponsePolicy,
     Team,
-    TeamCalendar,
     TeamTopic,
-    Topic,
-    User,
 )
-from nara.promises.calendar import WEEKDAYS, format_hours, holiday_names
+from nara.promises.calendar import WEEKDAYS, holiday_names
+from nara.queries import service_settings as settings
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.service import calendar_for_team
 from nara.queries.service_results import service_results
@@ -188,19 +183,16 @@ def task_done(
 
 # ---- leads: response promises and routing ----
 def _service_admin(request: Request, db: DB, status_code: int = 200, **extra: object) -> Response:
-    policies = list(db.scalars(select(ResponsePolicy).order_by(
-        ResponsePolicy.topic_id.is_not(None), ResponsePolicy.topic_id, ResponsePolicy.priority,
-        ResponsePolicy.channel)))  # fmt: skip
-    topics = {t.id: t for t in db.scalars(select(Topic).order_by(Topic.name_sv))}
-    teams = {t.id: t for t in db.scalars(select(Team))}
+    topics = settings.topics_by_id(db)
+    teams = settings.teams_by_id(db)
     links: dict[int, list[TeamTopic]] = {}
-    for link in db.scalars(select(TeamTopic).order_by(TeamTopic.rank, TeamTopic.team_id)):
+    for link in settings.routing_links(db):
         links.setdefault(link.topic_id, []).append(link)
     orphans = [t for t in topics.values() if t.is_active and t.id not in links]
     context: dict[str, object] = {
         "results": service_results(db, now=clock.now(), days=RESULT_DAYS),
         "result_days": RESULT_DAYS,
-        "policies": policies, "topics": topics, "teams": teams, "links": links,
+        "policies": settings.policies(db), "topics": topics, "teams": teams, "links": links,
         "orphans": orphans, "priorities": [p.value for p in Priority],
         "channels": [c.value for c in Channel], "errors": FormErrors(), "form": {},
     }  # fmt: skip
@@ -326,27 +318,20 @@ def set_routing(
 
 # ---- leads: a team's calendar and presence ----
 def _calendar_form(db: DB, team_id: int) -> dict[str, str]:
-    row = db.get(TeamCalendar, team_id)
-    cal = calendar_for_team(db, team_id)
-    form = {day: format_hours(cal.hours[i]) for i, day in enumerate(WEEKDAYS)}
-    form.update(
-        timezone=cal.timezone,
-        holidays="yes" if cal.holiday_country else "",
-        closed_dates="\n".join(sorted(d.isoformat() for d in cal.closed_dates)),
-        callback_slot_minutes=str(row.callback_slot_minutes if row else 15),
-        callback_capacity=str(row.callback_capacity if row else 1),
-    )
-    return form
+    view = settings.calendar_view(db, team_id)
+    return {
+        **view.hours,
+        "timezone": view.timezone,
+        "holidays": "yes" if view.holiday_country else "",
+        "closed_dates": "\n".join(view.closed_dates),
+        "callback_slot_minutes": str(view.callback_slot_minutes),
+        "callback_capacity": str(view.callback_capacity),
+    }
 
 
 def _calendar_page(request: Request, db: DB, team: Team, status_code: int = 200,
                    **extra: object) -> Response:  # fmt: skip
-    members = [(user, presence) for user, presence in db.execute(
-        select(User, MemberPresence)
-        .join(MemberPresence, MemberPresence.user_id == User.id)
-        .where(MemberPresence.team_id == team.id)
-        .order_by(User.display_name)
-    )]  # fmt: skip
+    members = settings.team_presence(db, team.id)
     year = clock.now().year
     holidays = calendar_for_team(db, team.id)
     names = {}
@@ -356,7 +341,7 @@ def _calendar_page(request: Request, db: DB, team: Team, status_code: int = 200,
     context: dict[str, object] = {
         "team": team, "weekdays": WEEKDAYS, "form": _calendar_form(db, team.id),
         "errors": FormErrors(), "members": members, "holidays": names, "year": year,
-        "is_default": db.get(TeamCalendar, team.id) is None,
+        "is_default": settings.calendar_view(db, team.id).is_default,
         "presence_values": [p.value for p in Presence],
     }  # fmt: skip
     context.update(extra)

@@ -6,14 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
-
 from nara import clock, i18n
 from nara.domain import callbacks as callback_actions
 from nara.domain.actors import Actor
 from nara.i18n import N_
-from nara.models import Case, Customer, MemberPresence, Team
+from nara.models import Case, Customer
 from nara.queries.case_service import CaseService, case_service
+from nara.queries.service_settings import presence_rows, teams_by_id
 from nara.web.deps import DB, Caller
 
 AWAY_CHOICES = (15, 30, 45, 60, 90)
@@ -48,12 +47,8 @@ def workspace_context(db: DB, actor: Actor) -> dict[str, object]:
     """Presence per team and due callbacks, for the top of the inbox."""
     if not actor.is_staff or actor.user_id is None:
         return {}
-    teams = list(db.scalars(select(Team).where(Team.id.in_(sorted(actor.team_ids)))
-                            .order_by(Team.name_sv)))  # fmt: skip
-    presence = {
-        row.team_id: row
-        for row in db.scalars(select(MemberPresence).where(MemberPresence.user_id == actor.user_id))
-    }
+    teams = list(teams_by_id(db, sorted(actor.team_ids)).values())
+    presence = presence_rows(db, actor.user_id)
     due = callback_actions.due_callbacks(db, actor, now=clock.now()) if actor.team_ids else []
     return {"my_teams": teams, "presence": presence, "due_callbacks": due,
             "away_choices": AWAY_CHOICES}  # fmt: skip
