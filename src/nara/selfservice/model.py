@@ -12,9 +12,11 @@ from numpy.typing import NDArray
 from nara.selfservice import storage
 from nara.selfservice.calibration import Curve, OperatingPoint, point_for_precision, softmax
 from nara.selfservice.classifier import LinearWeights, Settings
+from nara.selfservice.confidence import ConfidenceModel, blend, features, top_topic
 from nara.selfservice.embeddings import EMBEDDER_NAME, get_embedder
 from nara.selfservice.errors import ModelFormatError
 from nara.selfservice.features import LexicalFeatures
+from nara.selfservice.neighbours import NeighbourVote
 from nara.selfservice.text import normalise, words
 
 OOS = "oos"
@@ -38,9 +40,11 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Prediction:
-    """One question's outcome. ``answer`` is true when the top topic's ``confidence``
-    reaches ``threshold`` and the question does not look out-of-scope. ``reason`` is
-    ``"confident"``, ``"low_confidence"``, ``"out_of_scope"`` or ``"no_words"``."""
+    """One question's outcome. ``confidence`` is the probability that ``label`` is the
+    right topic (from the confidence model; ``candidates`` carry the blended topic
+    probabilities). ``answer`` is true when ``confidence`` reaches ``threshold`` and the
+    question does not look out-of-scope. ``reason`` is ``"confident"``,
+    ``"low_confidence"``, ``"out_of_scope"`` or ``"no_words"``."""
 
     label: str | None
     confidence: float
@@ -68,6 +72,9 @@ class Model:
         version: str,
         n_examples: int,
         embedder: Embedder | None = None,
+        neighbours: NeighbourVote | None = None,
+        neighbour_weight: float = 0.0,
+        confidence: ConfidenceModel | None = None,
     ) -> None:
         self.labels = labels
         self.features = features
@@ -79,6 +86,9 @@ class Model:
         self.version = version
         self.n_examples = n_examples
         self._embedder = embedder
+        self.neighbours = neighbours
+        self.neighbour_weight = neighbour_weight if neighbours is not None else 0.0
+        self.confidence = confidence
         self._oos = labels.index(OOS) if OOS in labels else None
         self._in_scope = np.array([i for i in range(len(labels)) if i != self._oos], dtype=np.intp)
         self._default = self.operating_point(precision_target)
@@ -110,18 +120,34 @@ class Model:
             return self._no_words(threshold)
         embedder = self._embedder or get_embedder()
         lexical = self.features.transform([text])
-        scores = self.weights.decision(lexical, embedder.embed_one(text))
-        return self._prediction(softmax(scores, self.scale)[0], threshold)
+        embedding = embedder.embed_one(text)
+        linear = softmax(self.weights.decision(lexical, embedding), self.scale)
+        if self.neighbours is not None:
+            neighbour = self.neighbours.probs(embedding)
+            blended = blend(linear, neighbour, self.neighbour_weight)
+        else:
+            neighbour = blended = linear
+        top = top_topic(blended, self._in_scope)
+        if self.confidence is not None:
+            lengths = np.array([len(text)], dtype=np.float64)
+            signals = features(linear, neighbour, blended, top, lengths, self._oos)
+            confidence = float(self.confidence(signals)[0])
+        else:
+            confidence = float(blended[0, top[0]])
+        return self._prediction(blended[0], int(top[0]), confidence, threshold)
 
-    def _prediction(self, probs: NDArray[np.float64], threshold: float) -> Prediction:
+    def _prediction(
+        self, probs: NDArray[np.float64], top: int, confidence: float, threshold: float
+    ) -> Prediction:
+        """``probs``: the blended topic probabilities; ``confidence``: the probability
+        that ``top`` is right, on which the threshold is applied."""
         ranked = self._in_scope[np.argsort(-probs[self._in_scope], kind="stable")]
-        confidence = float(probs[ranked[0]])
         oos = float(probs[self._oos]) if self._oos is not None else 0.0
-        out_of_scope = oos > confidence
+        out_of_scope = oos > float(probs[top])
         answer = not out_of_scope and confidence >= threshold
         reason = "out_of_scope" if out_of_scope else "confident" if answer else "low_confidence"
         return Prediction(
-            label=self.labels[ranked[0]],
+            label=self.labels[top],
             confidence=confidence,
             answer=answer,
             reason=reason,
@@ -159,6 +185,12 @@ class Model:
             "n_examples": self.n_examples,
             **lexical_meta,
         }
+        if self.neighbours is not None:
+            header["neighbours"] = {
+                "k": self.neighbours.k,
+                "tau": self.neighbours.tau,
+                "weight": self.neighbour_weight,
+            }
         arrays = {
             **lexical_arrays,
             "coef_lexical": self.weights.lexical.astype(np.float16),
@@ -169,6 +201,11 @@ class Model:
             "oof_in_scope": self.curve.in_scope,
             "oof_answerable": self.curve.answerable,
         }
+        if self.neighbours is not None:
+            arrays["neighbour_embedding"] = self.neighbours.embedding.astype(np.float16)
+            arrays["neighbour_labels"] = self.neighbours.labels.astype(np.int32)
+        if self.confidence is not None:
+            arrays.update(self.confidence.arrays())
         return storage.pack(header, arrays)
 
     @classmethod
@@ -201,6 +238,19 @@ class Model:
         features = LexicalFeatures.from_state(header, arrays)
         if weights.lexical.shape != (len(labels), features.size):
             raise ModelFormatError("model weights do not match its vocabulary")
+        neighbours = None
+        if "neighbours" in header:  # models trained before the vote have none
+            neighbours = NeighbourVote(
+                embedding=arrays["neighbour_embedding"].astype(np.float32),
+                labels=arrays["neighbour_labels"].astype(np.intp),
+                n_classes=len(labels),
+                k=int(header["neighbours"]["k"]),
+                tau=float(header["neighbours"]["tau"]),
+            )
+            if neighbours.embedding.shape[0] != len(neighbours.labels) or (
+                len(neighbours.labels) and int(neighbours.labels.max()) >= len(labels)
+            ):
+                raise ModelFormatError("the neighbour vote does not match the labels")
         return cls(
             labels=labels,
             features=features,
@@ -214,19 +264,31 @@ class Model:
             version=str(header["version"]),
             n_examples=int(header["n_examples"]),
             embedder=embedder,
+            neighbours=neighbours,
+            neighbour_weight=float(header["neighbours"]["weight"]) if neighbours else 0.0,
+            confidence=ConfidenceModel.from_arrays(arrays),
         )
 
 
-def summarise(probs: NDArray[np.float64], truth: NDArray[np.intp], oos: int | None) -> Curve:
-    """The :class:`Curve` of held-out probabilities against true class indices."""
+def summarise(
+    probs: NDArray[np.float64],
+    truth: NDArray[np.intp],
+    oos: int | None,
+    *,
+    confidence: NDArray[np.float64] | None = None,
+) -> Curve:
+    """The :class:`Curve` of held-out probabilities against true class indices;
+    ``confidence`` (default: the top topic's probability) is what thresholds apply to."""
     in_scope_cols = np.array([i for i in range(probs.shape[1]) if i != oos], dtype=np.intp)
-    top = in_scope_cols[np.argmax(probs[:, in_scope_cols], axis=1)]
-    confidence = probs[np.arange(len(truth)), top]
+    top = top_topic(probs, in_scope_cols)
+    top_probability = probs[np.arange(len(truth)), top]
     answerable = np.ones(len(truth), dtype=bool)
     if oos is not None:
-        answerable = probs[:, oos] <= confidence
+        answerable = probs[:, oos] <= top_probability
+    if confidence is None:
+        confidence = top_probability
     return Curve(
-        confidence=confidence.astype(np.float64),
+        confidence=np.asarray(confidence, dtype=np.float64),
         correct=top == truth,
         in_scope=truth != oos if oos is not None else np.ones(len(truth), dtype=bool),
         answerable=answerable,
