@@ -35,7 +35,7 @@ from nara.domain.errors import (
     ValidationFailed,
 )
 from nara.domain.security import hash_password, verify_password
-from nara.models import ApiToken, AuthSession, User
+from nara.models import ApiToken, AuthSession, LoginFailure, User
 from tests import factories
 from tests.factories import PASSWORD
 
@@ -187,9 +187,62 @@ def test_lockout_applies_to_the_right_password_only_on_that_account(
         assert log_in(session=db, email=other.email, password=PASSWORD) is not None
 
 
-def test_unknown_emails_never_lock(db: Session, three_failures: int) -> None:
-    for _ in range(three_failures + 2):
+def test_an_address_without_an_account_locks_like_one_with(
+    db: Session, agent: User, three_failures: int
+) -> None:
+    """The lockout must not tell which addresses have an account: same count, same
+    answer, same 15 minutes; and the address itself is not stored."""
+    answers = {}
+    with clock.frozen_at(T0):
+        for address in (agent.email, "Ghost@Example.test"):
+            for _ in range(three_failures):
+                assert log_in(session=db, email=address, password="wrong") is None
+            with pytest.raises(RateLimited) as info:
+                log_in(session=db, email=address.upper(), password=PASSWORD)
+            answers[address] = (info.value.detail, info.value.extra, info.value.status)
+        assert answers[agent.email] == answers["Ghost@Example.test"]
+        rows = db.scalars(select(LoginFailure)).all()
+        assert len(rows) == 1 and rows[0].failures == three_failures
+        assert "ghost" not in rows[0].address_digest.lower()
+        clock.advance(LOCK_WINDOW)
         assert log_in(session=db, email="ghost@example.test", password="x") is None
+
+
+def test_failures_of_unknown_addresses_are_forgotten_after_the_window(
+    db: Session, three_failures: int
+) -> None:
+    with clock.frozen_at(T0):
+        for _ in range(three_failures - 1):
+            log_in(session=db, email="old@example.test", password="x")
+        clock.advance(LOCK_WINDOW + timedelta(seconds=1))
+        log_in(session=db, email="new@example.test", password="x")  # prunes the old row
+        assert db.scalar(select(func.count()).select_from(LoginFailure)) == 1
+        for _ in range(three_failures - 1):  # the old address counts from zero again
+            assert log_in(session=db, email="old@example.test", password="x") is None
+        assert log_in(session=db, email="old@example.test", password="x") is None
+        with pytest.raises(RateLimited):
+            log_in(session=db, email="old@example.test", password="x")
+
+
+def test_every_login_attempt_spends_one_password_check(
+    db: Session, agent: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An address without an account, an inactive account and a wrong password all cost
+    the same hash as a right one, so response times do not reveal accounts."""
+    calls: list[str | None] = []
+
+    def spy(password_hash: str | None, password: str) -> bool:
+        calls.append(password_hash)
+        return verify_password(password_hash, password)
+
+    monkeypatch.setattr("nara.domain.auth.verify_password", spy)
+    inactive = factories.user(db, password=PASSWORD)
+    user_actions.set_user_active(session=db, actor=SYSTEM, user_id=inactive.id, active=False)
+    log_in(session=db, email="nobody@example.test", password=PASSWORD)
+    log_in(session=db, email=inactive.email, password=PASSWORD)
+    log_in(session=db, email=agent.email, password="wrong")
+    assert log_in(session=db, email=agent.email, password=PASSWORD) is not None
+    assert len(calls) == 4 and calls[0] is None
 
 
 # ---- resume_session ----

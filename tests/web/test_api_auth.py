@@ -251,6 +251,20 @@ def test_ten_failures_lock_the_account(client: TestClient, db: Session, agent: U
         assert login(client, agent.email).status_code == 200
 
 
+def test_the_lockout_does_not_reveal_which_addresses_have_an_account(
+    client: TestClient, agent: User
+) -> None:
+    answers = []
+    with clock.frozen_at(T0):
+        for address in (agent.email, "no.such.person@example.test"):
+            for attempt in range(10):
+                problem(login(client, address, f"guess {attempt}"), 401)
+            locked = login(client, address)
+            answers.append((locked.status_code, locked.headers["retry-after"], locked.json()))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 429
+
+
 def test_a_successful_login_resets_the_failure_count(
     client: TestClient, db: Session, agent: User
 ) -> None:

@@ -12,7 +12,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -33,7 +34,7 @@ from nara.domain.security import (
     token_digest,
     verify_password,
 )
-from nara.models import ApiToken, AuthSession, User
+from nara.models import ApiToken, AuthSession, LoginFailure, User
 
 TOKEN_PREFIX = "nara_"  # noqa: S105 - a public prefix, not a secret
 LOCK_WINDOW = timedelta(minutes=15)
@@ -58,23 +59,69 @@ def _locked(user: User, now: datetime) -> bool:
     return recent and user.failed_logins >= get_settings().login_max_failures
 
 
+def _address_digest(address: str) -> str:
+    return token_digest("login:" + address)
+
+
+def _unknown_locked(session: Session, address: str, now: datetime) -> bool:
+    row = session.get(LoginFailure, _address_digest(address))
+    if row is None:
+        return False
+    recent = now - row.last_failed_at < LOCK_WINDOW
+    return recent and row.failures >= get_settings().login_max_failures
+
+
+def _count_unknown_failure(session: Session, address: str, now: datetime) -> None:
+    """Count a failed login for an address without an account, exactly as for one with
+    an account; forget the addresses whose last failure is older than the lock window."""
+    digest = _address_digest(address)
+    session.execute(
+        delete(LoginFailure).where(
+            LoginFailure.last_failed_at < now - LOCK_WINDOW,
+            LoginFailure.address_digest != digest,
+        )
+    )
+    row = session.get(LoginFailure, digest, with_for_update=True)
+    if row is None:
+        try:
+            with session.begin_nested():
+                session.add(LoginFailure(address_digest=digest, failures=1, last_failed_at=now))
+            return
+        except IntegrityError:  # the same address failed at the same moment elsewhere
+            row = session.get(LoginFailure, digest, with_for_update=True, populate_existing=True)
+            if row is None:  # pragma: no cover - deleted again in between
+                return
+    recent = now - row.last_failed_at < LOCK_WINDOW
+    row.failures = (row.failures if recent else 0) + 1
+    row.last_failed_at = now
+    session.flush()
+
+
 def log_in(
     *, session: Session, email: str, password: str, user_agent: str | None = None
 ) -> NewSession | None:
     """Check a password and open a login session. Returns None on wrong credentials
     (the caller commits, so that the failure counts, and answers without saying which
-    part was wrong); too many failures lock the account for 15 minutes."""
+    part was wrong); too many failures lock the address for 15 minutes.
+
+    Nothing tells an address with an account from one without: both spend one password
+    hash, and both lock after the same number of failures with the same answer."""
     now = clock.now()
     if "\x00" in email or len(email) > 254:
         return None  # no such address can exist; and PostgreSQL refuses NUL in text
-    user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is not None and _locked(user, now):
+    address = email.strip().lower()
+    user = session.scalar(select(User).where(func.lower(User.email) == address))
+    locked = _locked(user, now) if user is not None else _unknown_locked(session, address, now)
+    if locked:
         raise RateLimited(
             "too many failed logins; try again in 15 minutes",
             retry_after=int(LOCK_WINDOW.total_seconds()),
         )
-    if user is None or not user.is_active or not verify_password(user.password_hash, password):
-        if user is not None:
+    password_ok = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not user.is_active or not password_ok:
+        if user is None:
+            _count_unknown_failure(session, address, now)
+        else:
             recent = user.last_failed_login_at and now - user.last_failed_login_at < LOCK_WINDOW
             user.failed_logins = (user.failed_logins if recent else 0) + 1
             user.last_failed_login_at = now

@@ -32,7 +32,7 @@ from nara.models.service import (
     WorkSession,
 )
 from nara.models.teams import Team, TeamMember, TeamTopic, Topic
-from nara.models.users import ApiToken, AuthSession, Role, User
+from nara.models.users import ApiToken, AuthSession, LoginFailure, Role, User
 
 __all__ = [
     "ACTIVE_STATUSES",
@@ -54,6 +54,7 @@ __all__ = [
     "ConversationTurn",
     "Customer",
     "IdempotencyKey",
+    "LoginFailure",
     "MemberPresence",
     "Outcome",
     "Presence",

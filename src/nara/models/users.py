@@ -42,6 +42,18 @@ class User(Base):
         return self.display_name.split(" ", 1)[0]
 
 
+class LoginFailure(Base):
+    """Recent failed logins for an address that has no account, so that it locks like
+    one that has (the lockout must not reveal which addresses exist). Keyed by an HMAC of
+    the normalised address: the addresses strangers type are never stored."""
+
+    __tablename__ = "login_failures"
+
+    address_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class AuthSession(Base):
     """A server-side login session. The cookie holds a random id; we store its HMAC."""
 
