@@ -44,5 +44,5 @@ clean:
 # Extract UI strings and merge them into the sv and en catalogs (then translate the new ones).
 messages: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k translate:2 --no-location --omit-header --sort-output -o src/nara/locale/messages.pot .
-	$(BIN)/pybabel update -i src/nara/locale/messages.pot -d src/nara/locale --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i src/nara/locale/messages.pot -d src/nara/locale --no-fuzzy-matching --ignore-obsolete --omit-header
 	$(BIN)/python tools/sv_translations.py

@@ -9,6 +9,22 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    "The customer's question":
+        'Kundens fråga',
+    "What the customer asked, as they put it; it opens the case's timeline. No card numbers or passwords.":
+        'Vad kunden frågade, med kundens ord; det inleder ärendets tidslinje. Inga kortnummer eller lösenord.',
+    'Personnummer, e-mail, name or customer number (#12).':
+        'Personnummer, e-post, namn eller kundnummer (#12).',
+    'Several customers match. Who is it?':
+        'Flera kunder passar in. Vem är det?',
+    'The first %(n)d are shown; search more precisely to narrow it down.':
+        'De första %(n)d visas; sök mer exakt för att begränsa.',
+    'Choose one, or change the search above.':
+        'Välj en, eller ändra sökningen ovan.',
+    'No customer matches “%(query)s”. Check the personnummer or e-mail.':
+        'Ingen kund matchar ”%(query)s”. Kontrollera personnumret eller e-postadressen.',
+    "Enter the customer's personnummer, e-mail, name or customer number.":
+        'Ange kundens personnummer, e-post, namn eller kundnummer.',
     '%(n)s estimates':
         '%(n)s uppskattningar',
     'Cases with a promise':
@@ -357,7 +373,6 @@ SV = {
     "Created": "Skapad",
     "Customer": "Kund",
     "Customer and actions": "Kund och åtgärder",
-    "Customer number (id)": "Kundnummer (id)",
     "Customers: see your cases, write to us and follow what happens next. Staff: your inbox and your teams.":
         "Kunder: se dina ärenden, skriv till oss och följ vad som händer härnäst. Medarbetare: din inkorg och dina team.",
     "Deactivate": "Inaktivera",
@@ -372,8 +387,6 @@ SV = {
     "Fallback team": "Reservteam",
     "Filter": "Filtrera",
     "Filter and search": "Filtrera och sök",
-    "Find the customer's id in the customer search of the API, or ask the customer to log in.":
-        "Kundens id finns i API:ts kundsökning, eller be kunden logga in.",
     "First response": "Första svar",
     "For example: CRM sync": "Till exempel: CRM-synk",
     "Go to the inbox": "Gå till inkorgen",

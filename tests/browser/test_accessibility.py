@@ -83,6 +83,17 @@ def test_every_page_passes_axe(live_server: LiveServer, new_context: Any, lang: 
         visit(agent, name, path)
     agent.goto(base + "/cases?tab=team")
     visit(agent, "agent-case", _first_case_link(agent))
+    # a phone call: the agent searches the caller by name and gets several to choose from
+    agent.goto(base + "/cases/new")
+    agent.fill("#f-customer", "Andersson")
+    agent.fill("#f-message", "Ringde om sitt kort.")
+    agent.click("form[action='/cases/new'] button[type=submit]")
+    assert agent.locator("fieldset.choices input[type=radio]").count() > 1
+    if serious := check_page(agent, f"staff-new-case-choices-{lang}"):
+        failures["staff-new-case-choices"] = serious
+    agent.locator("fieldset.choices input[type=radio]").first.check()
+    agent.click("form[action='/cases/new'] button[type=submit]")
+    agent.wait_for_url(f"{base}/cases/NA-*")
 
     admin = new_context(lang).new_page()
     log_in(admin, base, "admin@exempelbanken.se")

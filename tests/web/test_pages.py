@@ -424,23 +424,79 @@ def test_staff_open_a_case_for_a_customer(
 ) -> None:
     csrf = log_in(client, db, w.card_agent)
     form = page(client.get("/cases/new"))
-    assert 'name="customer_id"' in form
-    missing = post(client, "/cases/new", csrf, message="Ringde in.", customer_id="")
-    assert_field_error(page(missing, 422), "f-customer_id")
+    assert 'name="customer"' in form
+    missing = post(client, "/cases/new", csrf, message="Ringde in.", customer="")
+    assert_field_error(page(missing, 422), "f-customer")
     assert 'value="Ringde in."' not in page(missing, 422)  # a textarea keeps it as text
     assert ">Ringde in.</textarea>" in missing.text
+    before = count(db, Case)
+    # the personnummer in any accepted form finds exactly one customer: the case opens
     response = post(
         client,
         "/cases/new",
         csrf,
         message="Ringde in.",
-        customer_id=str(w.bob.id),
+        customer="800426-2385",
         topic_id=str(w.card_topic.id),
     )
     assert response.status_code == 303
     case = db.scalar(select(Case).where(Case.number == response.headers["location"][7:]))
     assert case is not None
-    assert (case.customer_id, case.channel, case.team_id) == (w.bob.id, "phone", w.cards.id)
+    assert (case.customer_id, case.channel, case.team_id) == (w.alice.id, "phone", w.cards.id)
+    assert count(db, Case) == before + 1
+    # so do the e-mail (any case) and the customer number
+    for search in (w.bob.email.upper(), f"#{w.bob.id}"):
+        response = post(client, "/cases/new", csrf, message="Igen.", customer=search)
+        assert response.status_code == 303, search
+        number = response.headers["location"][7:]
+        assert db.scalar(select(Case.customer_id).where(Case.number == number)) == w.bob.id
+
+
+def test_staff_choose_among_customers_that_match(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    csrf = log_in(client, db, w.card_agent)
+    before = count(db, Case)
+    several = post(client, "/cases/new", csrf, message="Ringde in.", customer="Kund")
+    text = page(several)
+    assert count(db, Case) == before  # nothing opened yet
+    assert "Several customers match" in text or "Flera kunder" in text
+    assert f'id="customer-{w.alice.id}"' in text and f'id="customer-{w.bob.id}"' in text
+    assert "198004262385" not in text and "19800426-****" in text  # masked for agents
+    assert ">Ringde in.</textarea>" in text
+    chosen = post(
+        client, "/cases/new", csrf, message="Ringde in.", customer="Kund",
+        customer_id=str(w.bob.id),
+    )  # fmt: skip
+    assert chosen.status_code == 303
+    number = chosen.headers["location"][7:]
+    assert db.scalar(select(Case.customer_id).where(Case.number == number)) == w.bob.id
+
+
+@pytest.mark.parametrize("search", ["nobody@example.test", "Ingen Alls", "190001010000"])
+def test_no_matching_customer_is_a_clear_error(
+    client: TestClient, db: Session, w: factories.World, search: str
+) -> None:
+    csrf = log_in(client, db, w.card_agent)
+    before = count(db, Case)
+    response = post(client, "/cases/new", csrf, message="Ringde in.", customer=search)
+    text = page(response, 422)
+    assert_field_error(text, "f-customer")
+    assert f'value="{search}"' in text
+    assert count(db, Case) == before
+
+
+def test_a_customer_cannot_open_a_case_for_someone_else(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    csrf = log_in(client, db, w.alice_user)
+    response = post(
+        client, "/cases/new", csrf, message="Hej", customer=w.bob.email,
+        customer_id=str(w.bob.id),
+    )  # fmt: skip
+    assert response.status_code == 303
+    number = response.headers["location"][7:]
+    assert db.scalar(select(Case.customer_id).where(Case.number == number)) == w.alice.id
 
 
 def test_a_customer_reply_appears_in_the_timeline(

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 
-from nara import personnummer
 from nara.domain import customers as customer_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.errors import PermissionDenied
-from nara.models import Customer, Role, Team, Topic, User
+from nara.models import Role, Team, Topic, User
 from nara.queries.access import get_customer_for, get_team_for, get_user_for, require_staff
+from nara.queries.customers import search_customers
 from nara.web.api import schemas, serializers
 from nara.web.deps import DB, CurrentActor
 
@@ -27,7 +26,7 @@ def list_customers(
     db: DB,
     actor: CurrentActor,
     q: Annotated[
-        str | None, Query(max_length=200, description="name, e-mail or personnummer")
+        str | None, Query(max_length=200, description="name, e-mail, personnummer or number")
     ] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> list[schemas.CustomerOut]:
@@ -36,20 +35,7 @@ def list_customers(
         if actor.customer_id is None:
             return []
         return [serializers.customer_out(actor, get_customer_for(db, actor, actor.customer_id))]
-    require_staff(actor)
-    stmt = select(Customer).order_by(Customer.name, Customer.id).limit(limit)
-    if q and q.strip():
-        text = q.strip()
-        # % and _ in the search are text, not LIKE wildcards.
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses = [
-            Customer.name.ilike(f"%{escaped}%", escape="\\"),
-            func.lower(Customer.email) == text.lower(),
-        ]
-        with contextlib.suppress(personnummer.InvalidPersonnummer):
-            clauses.append(Customer.personnummer == personnummer.normalise(text))
-        stmt = stmt.where(or_(*clauses))
-    return [serializers.customer_out(actor, c) for c in db.scalars(stmt)]
+    return [serializers.customer_out(actor, c) for c in search_customers(db, actor, q, limit=limit)]
 
 
 @router.post("/customers", status_code=201, response_model=schemas.CustomerOut)

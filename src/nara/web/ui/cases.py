@@ -9,14 +9,16 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
-from nara import clock
+from nara import clock, i18n
 from nara.domain import cases as case_actions
 from nara.domain.errors import DomainError
+from nara.i18n import N_
 from nara.models import Case, CaseStatus, Channel, Customer, Priority, Team, TeamMember, Topic, User
 from nara.queries import cases as case_queries
 from nara.queries import inbox as inbox_queries
 from nara.queries.access import get_case_for
 from nara.queries.case_service import ACTIVE, latest_estimates, promise_badges
+from nara.queries.customers import MAX_QUERY, search_customers
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
 from nara.web.ui import service_view
@@ -24,6 +26,10 @@ from nara.web.ui.common import FormErrors, redirect, require_caller, require_for
 from nara.web.ui.render import render
 
 router = APIRouter(include_in_schema=False)
+MAX_CHOICES = 10
+"""Customers offered to choose from when several match the staff member's search."""
+NO_MATCH = N_("No customer matches “%(query)s”. Check the personnummer or e-mail.")
+NO_QUERY = N_("Enter the customer's personnummer, e-mail, name or customer number.")
 
 
 def _topics(db: DB) -> list[Topic]:
@@ -94,7 +100,7 @@ def _my_cases(request: Request, db: DB, caller: Caller) -> Response:
 def new_case_form(request: Request, db: DB) -> Response:
     require_caller(request, db)
     return render(request, "portal/new_case.html", topics=_topics(db), errors=FormErrors(),
-                  form={})  # fmt: skip
+                  form={}, choices=[])  # fmt: skip
 
 
 @router.post("/cases/new")
@@ -105,24 +111,55 @@ def new_case(
     message: Annotated[str, Form()] = "",
     topic_id: Annotated[str, Form()] = "",
     subject: Annotated[str, Form()] = "",
+    customer: Annotated[str, Form(max_length=MAX_QUERY)] = "",
     customer_id: Annotated[str, Form()] = "",
 ) -> Response:
     caller = require_form_caller(request, db, csrf_token)
+    form = {"message": message, "topic_id": topic_id, "subject": subject,
+            "customer": customer, "customer_id": customer_id}  # fmt: skip
+    chosen = None if caller.actor.is_customer else _int(customer_id)
+    if not caller.actor.is_customer and chosen is None:
+        # Staff name the caller by personnummer, e-mail, name or number: one match is
+        # taken, several are offered to choose from, none is an error on the field.
+        matches = search_customers(db, caller.actor, customer, limit=MAX_CHOICES + 1)
+        if len(matches) == 1 and customer.strip():
+            chosen = matches[0].id
+        else:
+            return _new_case_again(request, db, caller, form, matches if customer.strip() else [])
     try:
         opened = case_actions.open_case(
             session=db, actor=caller.actor, message=message, topic_id=_int(topic_id),
-            subject=subject or None,
-            customer_id=None if caller.actor.is_customer else _int(customer_id),
+            subject=subject or None, customer_id=chosen,
             channel="web" if caller.actor.is_customer else "phone",
         )  # fmt: skip
     except DomainError as exc:
         db.rollback()
-        form = {"message": message, "topic_id": topic_id, "subject": subject,
-                "customer_id": customer_id}  # fmt: skip
+        errors = FormErrors.from_error(exc, request.state.lang)
+        if "customer_id" in errors.fields:
+            errors.fields["customer"] = errors.fields.pop("customer_id")
         return render(request, "portal/new_case.html", exc.status, topics=_topics(db),
-                      errors=FormErrors.from_error(exc, request.state.lang), form=form)  # fmt: skip
+                      errors=errors, form=form, choices=[])  # fmt: skip
     db.commit()
     return redirect(f"/cases/{opened.case.number}")
+
+
+def _new_case_again(
+    request: Request, db: DB, caller: Caller, form: dict[str, str], matches: list[Customer]
+) -> Response:
+    """The form again: the customers to choose from, or why none was found."""
+    t = i18n.translations(request.state.lang).gettext
+    if len(matches) > 1:
+        return render(request, "portal/new_case.html", topics=_topics(db), errors=FormErrors(),
+                      form=form, choices=[serializers.customer_out(caller.actor, c)
+                                          for c in matches[:MAX_CHOICES]],
+                      more_choices=len(matches) > MAX_CHOICES)  # fmt: skip
+    if form["customer"].strip():
+        message = t(NO_MATCH) % {"query": form["customer"].strip()}
+    else:
+        message = t(NO_QUERY)
+    errors = FormErrors(messages=[message], fields={"customer": message})
+    return render(request, "portal/new_case.html", 422, topics=_topics(db), errors=errors,
+                  form=form, choices=[])  # fmt: skip
 
 
 def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, object]:
