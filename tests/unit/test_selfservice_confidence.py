@@ -205,6 +205,19 @@ def test_a_damaged_neighbour_vote_is_refused(trained: Model) -> None:
     from nara.selfservice import storage
 
     header, arrays = storage.unpack(trained.to_bytes())
-    arrays["neighbour_labels"] = arrays["neighbour_labels"][:-1]
-    with pytest.raises(ModelFormatError, match="neighbour"):
-        Model.from_bytes(storage.pack({k: v for k, v in header.items() if k != "format"}, arrays))
+    header = {k: v for k, v in header.items() if k != "format"}
+    labels = arrays["neighbour_labels"]
+    embedding = arrays["neighbour_embedding"]
+    for name, broken in [
+        ("neighbour_labels", labels[:-1]),
+        ("neighbour_labels", labels - 1),  # a negative class index
+        ("neighbour_labels", labels + len(trained.labels)),
+        ("neighbour_embedding", embedding[:, :-1]),
+    ]:
+        with pytest.raises(ModelFormatError, match="neighbour"):
+            Model.from_bytes(storage.pack(header, {**arrays, name: broken}))
+    short = np.zeros(len(FEATURES) - 1)
+    damaged = {**arrays, "confidence_mean": short, "confidence_scale": short + 1,
+               "confidence_coef": short, "confidence_intercept": np.zeros(1)}  # fmt: skip
+    with pytest.raises(ModelFormatError, match="confidence"):
+        Model.from_bytes(storage.pack(header, damaged))

@@ -321,8 +321,11 @@ def test_operating_points_trade_coverage_for_precision(model: Model) -> None:
 
 
 def test_round_trip_gives_identical_predictions(model: Model) -> None:
+    # this model learnt from enough held-out mistakes to have a confidence model
+    assert model.confidence is not None and model.neighbours is not None
     blob = model.to_bytes()
     again = Model.from_bytes(blob)
+    assert again.confidence is not None
     assert again.version == model.version
     assert again.threshold == model.threshold
     questions = [t for texts in TOPICS_EN.values() for t in texts] + ["Kan jag byta kod?"]

@@ -247,8 +247,12 @@ class Model:
                 k=int(header["neighbours"]["k"]),
                 tau=float(header["neighbours"]["tau"]),
             )
-            if neighbours.embedding.shape[0] != len(neighbours.labels) or (
-                len(neighbours.labels) and int(neighbours.labels.max()) >= len(labels)
+            shape, found = neighbours.embedding.shape, neighbours.labels
+            if (
+                len(shape) != 2
+                or shape[0] != len(found)
+                or shape[1] != weights.embedding.shape[1]
+                or (len(found) and (int(found.min()) < 0 or int(found.max()) >= len(labels)))
             ):
                 raise ModelFormatError("the neighbour vote does not match the labels")
         return cls(
