@@ -93,10 +93,9 @@ def test_next_case_and_presence(client: TestClient, db: Session, w: factories.Wo
 def test_customer_sees_expected_wait_and_promise(
     client: TestClient, db: Session, w: factories.World
 ) -> None:
-    lead = h(db, w.card_lead)
     created = client.post(
         f"{API}/promises",
-        headers=lead,
+        headers=h(db, w.admin),
         json={"first_response_minutes": 120, "resolution_minutes": 960},
     )
     assert created.status_code == 201
@@ -234,17 +233,26 @@ def test_calendar_promises_and_routing_admin(
         ),
         422,
     )
-    ok = client.post(
-        f"{API}/promises",
-        headers=lead,
-        json={"first_response_minutes": 60, "resolution_minutes": 600, "priority": "urgent"},
-    )
+    urgent = {"first_response_minutes": 60, "resolution_minutes": 600, "priority": "urgent"}
+    # the organisation-wide promises are the admins'; a lead sets those of their topics
+    denied = problem(client.post(f"{API}/promises", headers=lead, json=urgent), 403)
+    assert "organisation-wide" in denied["detail"]
+    other_team = {**urgent, "topic_id": w.loan_topic.id}
+    problem(client.post(f"{API}/promises", headers=lead, json=other_team), 403)
+    org_wide = client.post(f"{API}/promises", headers=h(db, w.admin), json=urgent)
+    assert org_wide.status_code == 201
+    oid = org_wide.json()["id"]
+    body = {"first_response_minutes": 50, "resolution_minutes": 500}
+    problem(client.put(f"{API}/promises/{oid}", headers=lead, json=body), 403)
+    problem(client.delete(f"{API}/promises/{oid}", headers=lead), 403)
+    ours = {**urgent, "topic_id": w.card_topic.id}
+    ok = client.post(f"{API}/promises", headers=lead, json=ours)
     assert ok.status_code == 201
     problem(
         client.post(
             f"{API}/promises",
             headers=lead,
-            json={"first_response_minutes": 30, "resolution_minutes": 600, "priority": "urgent"},
+            json={**ours, "first_response_minutes": 30},
         ),
         409,
     )

@@ -180,9 +180,17 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/teams/{{team_id}}/presence"): Rule(STAFF, 200),
     ("GET", f"{API}/promises"): Rule(STAFF, 200),
     ("GET", f"{API}/service/results"): Rule(STAFF, 200),
-    ("POST", f"{API}/promises"): Rule(MANAGERS, 201),
-    ("PUT", f"{API}/promises/{{policy_id}}"): Rule(MANAGERS, 200),
-    ("DELETE", f"{API}/promises/{{policy_id}}"): Rule(MANAGERS, 204),
+    # a lead changes the promises of their teams' topics; org-wide ones are admins' (tested
+    # in test_api_service)
+    ("POST", f"{API}/promises"): Rule(
+        MANAGERS, 201, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 201}
+    ),
+    ("PUT", f"{API}/promises/{{policy_id}}"): Rule(
+        MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
+    ),
+    ("DELETE", f"{API}/promises/{{policy_id}}"): Rule(
+        MANAGERS, 204, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 204}
+    ),
     ("GET", f"{API}/topics/{{topic_id}}/routing"): Rule(STAFF, 200),
     ("PUT", f"{API}/topics/{{topic_id}}/routing/{{team_id}}"): Rule(
         MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
@@ -421,10 +429,20 @@ def _task(c: Ctx, role: str, cross: bool) -> Call:
     return Call("POST", f"{API}/cases/{case.number}/tasks/delay_notice/done")
 
 
+def _topic(c: Ctx, cross: bool) -> int:
+    """The topic the matrix's lead's team handles, or one only another team handles."""
+    return (c.w.loan_topic if cross else c.w.card_topic).id
+
+
+def _new_policy(c: Ctx, role: str, cross: bool) -> Call:
+    body = {"first_response_minutes": 60, "resolution_minutes": 480, "topic_id": _topic(c, cross)}
+    return Call("POST", f"{API}/promises", body)
+
+
 def _policy(method: str) -> Builder:
     def build(c: Ctx, role: str, cross: bool) -> Call:
         policy = create_policy(session=c.db, actor=SYSTEM, first_response_minutes=60,
-                               resolution_minutes=480, topic_id=c.w.card_topic.id)  # fmt: skip
+                               resolution_minutes=480, topic_id=_topic(c, cross))  # fmt: skip
         body = {"first_response_minutes": 30, "resolution_minutes": 240}
         return Call(method, f"{API}/promises/{policy.id}", body if method == "PUT" else None)
 
@@ -464,9 +482,7 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("GET", f"{API}/teams/{{team_id}}/presence"): _team_path("GET", "/presence"),
     ("GET", f"{API}/promises"): _fixed("GET", "/promises"),
     ("GET", f"{API}/service/results"): _fixed("GET", "/service/results?days=30"),
-    ("POST", f"{API}/promises"): _fixed(
-        "POST", "/promises", {"first_response_minutes": 60, "resolution_minutes": 480}
-    ),
+    ("POST", f"{API}/promises"): _new_policy,
     ("PUT", f"{API}/promises/{{policy_id}}"): _policy("PUT"),
     ("DELETE", f"{API}/promises/{{policy_id}}"): _policy("DELETE"),
     ("GET", f"{API}/topics/{{topic_id}}/routing"): lambda c, role, cross: Call(

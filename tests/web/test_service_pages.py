@@ -138,11 +138,27 @@ def test_lead_pages_for_promises_routing_and_calendar(
         client, "/admin/service/promises", csrf, first_response_minutes="0", resolution_minutes="60"
     )
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
+    # a lead sets promises for their teams' topics only; the organisation-wide ones are
+    # the admins' (the form offers neither "Any" nor another team's topic)
+    org_wide = db.scalar(select(ResponsePolicy).where(ResponsePolicy.topic_id.is_(None)))
+    assert org_wide is not None
+    assert f'action="/admin/service/promises/{org_wide.id}"' not in text
+    assert "Bara administratörer" in text
+    form = text.split('action="/admin/service/promises"')[1].split("</form>")[0]
+    assert f'value="{w.card_topic.id}"' in form and f'value="{w.loan_topic.id}"' not in form
+    assert '<option value="">' not in form.split('id="f-topic_id"')[1].split("</select>")[0]
+    refused = post(client, "/admin/service/promises", csrf, priority="urgent",
+                   first_response_minutes="30", resolution_minutes="240")  # fmt: skip
+    assert refused.status_code == 403 and "error-summary" in refused.text
+    refused = post(client, "/admin/service/promises", csrf, topic_id=str(w.loan_topic.id),
+                   first_response_minutes="30", resolution_minutes="240")  # fmt: skip
+    assert refused.status_code == 403
     redirected(
         post(
             client,
             "/admin/service/promises",
             csrf,
+            topic_id=str(w.card_topic.id),
             priority="urgent",
             first_response_minutes="0,5h",
             resolution_minutes="4 h",

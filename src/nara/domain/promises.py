@@ -28,6 +28,7 @@ from nara.models import (
     Priority,
     ResponsePolicy,
     Role,
+    TeamTopic,
     Topic,
 )
 from nara.promises.calendar import BusinessCalendar, NoOpenHours
@@ -46,6 +47,35 @@ ACTIVE = ACTIVE_STATUSES
 def _require_lead(actor: Actor) -> None:
     if not (actor.is_system or actor.role in (Role.lead, Role.admin)):
         raise PermissionDenied("only leads and admins can change response promises")
+
+
+def may_change_policy(session: Session, actor: Actor, topic_id: int | None) -> bool:
+    """Admins change every promise; a lead changes the promises of the topics their teams
+    handle, not the organisation-wide ones (those without a topic)."""
+    if actor.is_system or actor.is_admin:
+        return True
+    if actor.role != Role.lead or topic_id is None or not actor.team_ids:
+        return False
+    handled = select(TeamTopic.team_id).where(
+        TeamTopic.topic_id == topic_id, TeamTopic.team_id.in_(actor.team_ids)
+    )
+    return session.scalar(handled.limit(1)) is not None
+
+
+def _require_may_change(session: Session, actor: Actor, topic_id: int | None) -> None:
+    if may_change_policy(session, actor, topic_id):
+        return
+    if topic_id is None:
+        raise PermissionDenied(
+            "only admins can change the organisation-wide response promises",
+            template=N_("Only admins can change the organisation-wide response promises."),
+        )
+    raise PermissionDenied(
+        "only admins and leads of a team that handles this topic can change its promises",
+        template=N_(
+            "Only admins and leads of a team that handles this topic can change its promises."
+        ),
+    )
 
 
 def _minutes(value: int, field: str) -> int:
@@ -111,6 +141,7 @@ def create_policy(
     _require_lead(actor)
     prio, chan = _check_policy(session, topic_id, priority, channel,
                                first_response_minutes, resolution_minutes)  # fmt: skip
+    _require_may_change(session, actor, topic_id)
     now = clock.now()
     policy = ResponsePolicy(
         topic_id=topic_id,
@@ -139,6 +170,7 @@ def update_policy(
     policy = session.get(ResponsePolicy, policy_id)
     if policy is None:
         raise NotFound(f"no response promise with id {policy_id}")
+    _require_may_change(session, actor, policy.topic_id)
     _check_policy(session, policy.topic_id, policy.priority, policy.channel,
                   first_response_minutes, resolution_minutes, exclude_id=policy.id)  # fmt: skip
     policy.first_response_minutes = first_response_minutes
@@ -153,6 +185,7 @@ def delete_policy(*, session: Session, actor: Actor, policy_id: int) -> None:
     policy = session.get(ResponsePolicy, policy_id)
     if policy is None:
         raise NotFound(f"no response promise with id {policy_id}")
+    _require_may_change(session, actor, policy.topic_id)
     session.delete(policy)
     session.flush()
 

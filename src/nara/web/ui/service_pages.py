@@ -189,10 +189,18 @@ def _service_admin(request: Request, db: DB, status_code: int = 200, **extra: ob
     for link in settings.routing_links(db):
         links.setdefault(link.topic_id, []).append(link)
     orphans = [t for t in topics.values() if t.is_active and t.id not in links]
+    actor = require_caller(request, db).actor
+    policies = settings.policies(db)
     context: dict[str, object] = {
+        # what this person may change: a lead the promises of their teams' topics
+        "editable": {p.id for p in policies
+                     if promise_actions.may_change_policy(db, actor, p.topic_id)},
+        "org_wide_allowed": promise_actions.may_change_policy(db, actor, None),
+        "promise_topics": [t for t in topics.values()
+                           if promise_actions.may_change_policy(db, actor, t.id)],
         "results": service_results(db, now=clock.now(), days=RESULT_DAYS),
         "result_days": RESULT_DAYS,
-        "policies": settings.policies(db), "topics": topics, "teams": teams, "links": links,
+        "policies": policies, "topics": topics, "teams": teams, "links": links,
         "orphans": orphans, "priorities": [p.value for p in Priority],
         "channels": [c.value for c in Channel], "errors": FormErrors(), "form": {},
     }  # fmt: skip
