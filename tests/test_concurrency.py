@@ -328,3 +328,34 @@ def test_a_callback_cancelled_twice_at_once_gives_back_one_place(committed_engin
     with Session(committed_engine) as session:
         row = session.scalar(select(CallbackSlot))
         assert row is not None and row.booked == 1  # the other customer's place stays
+
+
+def test_parallel_wrong_passwords_lock_every_address_alike(committed_engine: Engine) -> None:
+    """A burst of guesses at once: each attempt is counted before its password is checked,
+    so no more than the limit get an answer, for an address with an account or without,
+    and what the next attempt gets does not tell the two apart."""
+    from nara.config import get_settings
+    from nara.domain.auth import log_in
+    from nara.domain.errors import RateLimited
+
+    with Session(committed_engine) as session:
+        agent = factories.user(session, password=factories.PASSWORD)
+        email = agent.email
+        session.commit()
+    limit = get_settings().login_max_failures
+    outcomes: dict[str, list[str]] = {}
+    for address in (email, "no.account@example.test"):
+
+        def guess(session: Session, address: str = address) -> str:
+            try:
+                return (
+                    "401" if log_in(session=session, email=address, password="x") is None else "200"
+                )
+            except RateLimited:
+                return "429"
+
+        burst = _run_together(limit + 4, guess, committed_engine)
+        assert sorted(burst) == ["401"] * limit + ["429"] * 4, burst
+        after = _run_together(1, guess, committed_engine)
+        outcomes[address] = after
+    assert outcomes[email] == outcomes["no.account@example.test"] == ["429"]

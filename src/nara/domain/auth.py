@@ -12,8 +12,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -52,49 +52,58 @@ class NewToken:
     api_token: ApiToken
 
 
-def _locked(user: User, now: datetime) -> bool:
-    if user.last_failed_login_at is None:
-        return False
-    recent = now - user.last_failed_login_at < LOCK_WINDOW
-    return recent and user.failed_logins >= get_settings().login_max_failures
+PRUNE_BATCH = 200
+"""Expired failure counts removed per attempt (rows no other attempt holds)."""
 
 
 def _address_digest(address: str) -> str:
     return token_digest("login:" + address)
 
 
-def _unknown_locked(session: Session, address: str, now: datetime) -> bool:
-    row = session.get(LoginFailure, _address_digest(address))
-    if row is None:
-        return False
-    recent = now - row.last_failed_at < LOCK_WINDOW
-    return recent and row.failures >= get_settings().login_max_failures
-
-
-def _count_unknown_failure(session: Session, address: str, now: datetime) -> None:
-    """Count a failed login for an address without an account, exactly as for one with
-    an account; forget the addresses whose last failure is older than the lock window."""
-    digest = _address_digest(address)
-    session.execute(
-        delete(LoginFailure).where(
-            LoginFailure.last_failed_at < now - LOCK_WINDOW,
-            LoginFailure.address_digest != digest,
-        )
+def _prune_failures(session: Session, cutoff: datetime) -> None:
+    """Forget counts older than the lock window. Rows another attempt holds are skipped
+    (``SKIP LOCKED`` on PostgreSQL; SQLite has one writer), so attempts never wait on
+    each other here and cannot deadlock."""
+    expired = (
+        select(LoginFailure.address_digest)
+        .where(LoginFailure.last_failed_at <= cutoff)
+        .limit(PRUNE_BATCH)
+        .with_for_update(skip_locked=True)
     )
-    row = session.get(LoginFailure, digest, with_for_update=True)
-    if row is None:
-        try:
-            with session.begin_nested():
-                session.add(LoginFailure(address_digest=digest, failures=1, last_failed_at=now))
-            return
-        except IntegrityError:  # the same address failed at the same moment elsewhere
-            row = session.get(LoginFailure, digest, with_for_update=True, populate_existing=True)
-            if row is None:  # pragma: no cover - deleted again in between
-                return
-    recent = now - row.last_failed_at < LOCK_WINDOW
-    row.failures = (row.failures if recent else 0) + 1
-    row.last_failed_at = now
-    session.flush()
+    session.execute(delete(LoginFailure).where(LoginFailure.address_digest.in_(expired)))
+
+
+def _count_attempt(session: Session, address: str, now: datetime) -> bool:
+    """Count one login attempt for ``address`` in one atomic statement, before the
+    password is checked; False (nothing counted) when the address is locked: it had
+    ``login_max_failures`` attempts within the lock window. Counting first means parallel
+    guesses cannot slip past the limit while their passwords are being checked."""
+    cutoff = now - LOCK_WINDOW
+    _prune_failures(session, cutoff)
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    recent = LoginFailure.last_failed_at > cutoff
+    limit = get_settings().login_max_failures
+    stmt = (
+        insert(LoginFailure)
+        .values(address_digest=_address_digest(address), failures=1, last_failed_at=now)
+        .on_conflict_do_update(
+            index_elements=[LoginFailure.address_digest],
+            set_={
+                "failures": case((recent, LoginFailure.failures + 1), else_=1),
+                "last_failed_at": now,
+            },
+            where=~(recent & (LoginFailure.failures >= limit)),
+        )
+        .returning(LoginFailure.failures)
+    )
+    return session.execute(stmt).scalar_one_or_none() is not None
+
+
+def forget_failed_logins(session: Session, email: str) -> None:
+    """Unlock an address (after a successful login or a new password)."""
+    digest = _address_digest(email.strip().lower())
+    session.execute(delete(LoginFailure).where(LoginFailure.address_digest == digest))
 
 
 def log_in(
@@ -104,32 +113,25 @@ def log_in(
     (the caller commits, so that the failure counts, and answers without saying which
     part was wrong); too many failures lock the address for 15 minutes.
 
-    Nothing tells an address with an account from one without: both spend one password
-    hash, and both lock after the same number of failures with the same answer."""
+    Nothing tells an address with an account from one without: attempts on both are
+    counted the same way (``login_failures``, keyed by an HMAC of the address), both
+    lock after the same number with the same answer, and both spend one password hash."""
     now = clock.now()
     if "\x00" in email or len(email) > 254:
         return None  # no such address can exist; and PostgreSQL refuses NUL in text
     address = email.strip().lower()
-    user = session.scalar(select(User).where(func.lower(User.email) == address))
-    locked = _locked(user, now) if user is not None else _unknown_locked(session, address, now)
-    if locked:
+    if not _count_attempt(session, address, now):
         raise RateLimited(
             "too many failed logins; try again in 15 minutes",
             retry_after=int(LOCK_WINDOW.total_seconds()),
         )
+    user = session.scalar(select(User).where(func.lower(User.email) == address))
     password_ok = verify_password(user.password_hash if user is not None else None, password)
     if user is None or not user.is_active or not password_ok:
-        if user is None:
-            _count_unknown_failure(session, address, now)
-        else:
-            recent = user.last_failed_login_at and now - user.last_failed_login_at < LOCK_WINDOW
-            user.failed_logins = (user.failed_logins if recent else 0) + 1
-            user.last_failed_login_at = now
-            session.flush()
         return None
+    forget_failed_logins(session, address)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins = 0
     user.last_login_at = now
     return start_session(session=session, user=user, user_agent=user_agent)
 

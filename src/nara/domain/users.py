@@ -9,7 +9,7 @@ from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
-from nara.domain.auth import end_all_sessions
+from nara.domain.auth import end_all_sessions, forget_failed_logins
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.security import hash_password
 from nara.i18n import N_
@@ -62,7 +62,6 @@ def create_user(
         password_hash=hash_password(password) if password is not None else None,
         locale=locale,
         is_active=True,
-        failed_logins=0,
         created_at=clock.now(),
     )
     session.add(user)
@@ -78,7 +77,7 @@ def set_password(*, session: Session, actor: Actor, user_id: int, password: str)
         raise NotFound(f"no user with id {user_id}")
     _check_password(password)
     user.password_hash = hash_password(password)
-    user.failed_logins = 0
+    forget_failed_logins(session, user.email)
     session.flush()
     return user
 

@@ -32,8 +32,6 @@ class User(Base):
     # The language the user chose; None until they choose (then Accept-Language decides).
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     last_login_at: Mapped[datetime | None]
 
@@ -43,9 +41,9 @@ class User(Base):
 
 
 class LoginFailure(Base):
-    """Recent failed logins for an address that has no account, so that it locks like
-    one that has (the lockout must not reveal which addresses exist). Keyed by an HMAC of
-    the normalised address: the addresses strangers type are never stored."""
+    """Recent login attempts per address, with an account or without (the lockout must
+    not reveal which addresses exist); removed after a successful login. Keyed by an HMAC
+    of the normalised address: the addresses strangers type are never stored."""
 
     __tablename__ = "login_failures"
 
