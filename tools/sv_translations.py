@@ -11,12 +11,10 @@ from babel.messages.pofile import read_po, write_po
 SV = {
     'Admins only':
         'Bara administratörer',
-    "Another team's topic":
-        'Ett annat teams ämne',
     'Only admins can change the organisation-wide response promises.':
         'Bara administratörer kan ändra organisationens gemensamma svarslöften.',
-    'Only admins and leads of a team that handles this topic can change its promises.':
-        'Bara administratörer och teamledare för ett team som hanterar ämnet kan ändra dess svarslöften.',
+    'Only admins, and leads of the only team that handles this topic, can change its promises.':
+        'Bara administratörer, och teamledare för det enda team som hanterar ämnet, kan ändra dess svarslöften.',
     "The customer's question":
         'Kundens fråga',
     "What the customer asked, as they put it; it opens the case's timeline. No card numbers or passwords.":

@@ -125,6 +125,38 @@ def test_policy_errors(db: Session, w: World) -> None:
         delete_policy(session=db, actor=SYSTEM, policy_id=p.id)
 
 
+def test_a_lead_changes_only_promises_of_topics_their_teams_alone_handle(
+    db: Session, w: World
+) -> None:
+    lead = act(db, w.card_lead)
+    ours = create_policy(session=db, actor=lead, first_response_minutes=60,
+                         resolution_minutes=120, topic_id=w.card_topic.id)  # fmt: skip
+    update_policy(session=db, actor=lead, policy_id=ours.id, first_response_minutes=30,
+                  resolution_minutes=120)  # fmt: skip
+    theirs = create_policy(session=db, actor=SYSTEM, first_response_minutes=60,
+                           resolution_minutes=120, topic_id=w.loan_topic.id)  # fmt: skip
+    org_wide = create_policy(session=db, actor=SYSTEM, first_response_minutes=60,
+                             resolution_minutes=120)  # fmt: skip
+    for policy in (theirs, org_wide):
+        with pytest.raises(PermissionDenied):
+            update_policy(session=db, actor=lead, policy_id=policy.id,
+                          first_response_minutes=10, resolution_minutes=20)  # fmt: skip
+        with pytest.raises(PermissionDenied):
+            delete_policy(session=db, actor=lead, policy_id=policy.id)
+    # linking their own team to the loans topic makes it shared, not theirs
+    add_team_topic(session=db, actor=lead, team_id=w.cards.id, topic_id=w.loan_topic.id)
+    with pytest.raises(PermissionDenied, match="only team"):
+        delete_policy(session=db, actor=lead, policy_id=theirs.id)
+    with pytest.raises(PermissionDenied):
+        create_policy(session=db, actor=lead, first_response_minutes=5, resolution_minutes=10,
+                      topic_id=w.loan_topic.id, priority="urgent")  # fmt: skip
+    # and once another team shares the cards topic, its promise is the admins' as well
+    add_team_topic(session=db, actor=SYSTEM, team_id=w.loans.id, topic_id=w.card_topic.id)
+    with pytest.raises(PermissionDenied):
+        delete_policy(session=db, actor=lead, policy_id=ours.id)
+    delete_policy(session=db, actor=act(db, w.admin), policy_id=ours.id)
+
+
 def test_waiting_on_the_customer_pauses_the_promise(db: Session, w: World) -> None:
     create_policy(session=db, actor=SYSTEM, first_response_minutes=60, resolution_minutes=480)
     agent = act(db, w.card_agent)

@@ -50,16 +50,17 @@ def _require_lead(actor: Actor) -> None:
 
 
 def may_change_policy(session: Session, actor: Actor, topic_id: int | None) -> bool:
-    """Admins change every promise; a lead changes the promises of the topics their teams
-    handle, not the organisation-wide ones (those without a topic)."""
+    """Admins change every promise; a lead changes the promises of a topic that only
+    their own teams handle. The organisation-wide promises (no topic) and those of a
+    topic another team handles too are the admins': a promise binds every team of its
+    topic, and a lead can link their team to any topic, so sharing must not hand them
+    another team's promise."""
     if actor.is_system or actor.is_admin:
         return True
     if actor.role != Role.lead or topic_id is None or not actor.team_ids:
         return False
-    handled = select(TeamTopic.team_id).where(
-        TeamTopic.topic_id == topic_id, TeamTopic.team_id.in_(actor.team_ids)
-    )
-    return session.scalar(handled.limit(1)) is not None
+    teams = set(session.scalars(select(TeamTopic.team_id).where(TeamTopic.topic_id == topic_id)))
+    return bool(teams) and teams <= actor.team_ids
 
 
 def _require_may_change(session: Session, actor: Actor, topic_id: int | None) -> None:
@@ -71,9 +72,10 @@ def _require_may_change(session: Session, actor: Actor, topic_id: int | None) ->
             template=N_("Only admins can change the organisation-wide response promises."),
         )
     raise PermissionDenied(
-        "only admins and leads of a team that handles this topic can change its promises",
+        "only admins, and leads of the only team that handles this topic, can change its promises",
         template=N_(
-            "Only admins and leads of a team that handles this topic can change its promises."
+            "Only admins, and leads of the only team that handles this topic, can change its"
+            " promises."
         ),
     )
 
