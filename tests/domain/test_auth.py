@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.config import get_settings, reset_settings
+from nara.domain import auth as auth_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM
-from nara.domain import auth as auth_actions
 from nara.domain.auth import (
     LOCK_WINDOW,
     TOKEN_PREFIX,
@@ -46,6 +46,7 @@ def failures(db: Session, email: str) -> int:
     digest = auth_actions._address_digest(email.strip().lower())
     row = db.get(LoginFailure, digest, populate_existing=True)
     return row.failures if row is not None else 0
+
 
 T0 = datetime(2026, 9, 1, 8, 0, tzinfo=UTC)
 
