@@ -25,8 +25,10 @@ SV = {
         'Flera kunder passar in. Vem är det?',
     'The first %(n)d are shown; search more precisely to narrow it down.':
         'De första %(n)d visas; sök mer exakt för att begränsa.',
-    'Choose one, or change the search above.':
-        'Välj en, eller ändra sökningen ovan.',
+    'Choose, or change the search above.':
+        'Välj, eller ändra sökningen ovan.',
+    'Is it this customer?':
+        'Är det den här kunden?',
     'No customer matches “%(query)s”. Check the personnummer or e-mail.':
         'Ingen kund matchar ”%(query)s”. Kontrollera personnumret eller e-postadressen.',
     "Enter the customer's personnummer, e-mail, name or customer number.":

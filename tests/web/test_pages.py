@@ -486,6 +486,41 @@ def test_no_matching_customer_is_a_clear_error(
     assert count(db, Case) == before
 
 
+def test_a_name_is_confirmed_and_a_stale_choice_is_not_taken(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    karin = customer_actions.create_customer(session=db, actor=SYSTEM, name="Karin Unik")
+    db.commit()
+    csrf = log_in(client, db, w.card_agent)
+    before = count(db, Case)
+    # one customer by part of a name: asked, not taken
+    asked = page(post(client, "/cases/new", csrf, message="Ringde.", customer="karin"))
+    assert f'id="customer-{karin.id}"' in asked and count(db, Case) == before
+    # a choice left over from an earlier search does not count for a new one
+    stale = post(client, "/cases/new", csrf, message="Ringde.", customer="karin",
+                 customer_id=str(w.bob.id))  # fmt: skip
+    assert stale.status_code == 200 and count(db, Case) == before
+    # a field error after choosing keeps the choice
+    empty = post(client, "/cases/new", csrf, message="", customer="karin",
+                 customer_id=str(karin.id))  # fmt: skip
+    text = page(empty, 422)
+    assert re.search(rf'id="customer-{karin.id}"[^>]*checked', text)
+    chosen = post(client, "/cases/new", csrf, message="Ringde.", customer="karin",
+                  customer_id=str(karin.id))  # fmt: skip
+    assert chosen.status_code == 303
+    assert count(db, Case) == before + 1
+
+
+@pytest.mark.parametrize("search", ["x" * 5000, "Kund\x00", "\x00"])
+def test_odd_customer_searches_are_field_errors_or_choices(
+    client: TestClient, db: Session, w: factories.World, search: str
+) -> None:
+    csrf = log_in(client, db, w.card_agent)
+    response = post(client, "/cases/new", csrf, message="Ringde in.", customer=search)
+    assert response.status_code in (200, 422)
+    assert ">Ringde in.</textarea>" in response.text  # the form is kept
+
+
 def test_a_customer_cannot_open_a_case_for_someone_else(
     client: TestClient, db: Session, w: factories.World
 ) -> None:

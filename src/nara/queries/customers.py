@@ -28,7 +28,7 @@ def search_customers(
         .order_by(Customer.name, Customer.id)
         .limit(limit)
     )
-    text = (text or "").strip()[:MAX_QUERY]
+    text = (text or "").replace("\x00", "").strip()[:MAX_QUERY]
     if text:
         # % and _ in the search are text, not LIKE wildcards.
         escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -43,3 +43,19 @@ def search_customers(
             clauses.append(Customer.id == int(number))
         stmt = stmt.where(or_(*clauses))
     return list(session.scalars(stmt))
+
+
+def is_exact_identifier(text: str) -> bool:
+    """Whether a search names one customer exactly (a valid personnummer, an e-mail
+    address or a customer number) rather than part of a name."""
+    text = text.replace("\x00", "").strip()
+    if "@" in text:
+        return True
+    number = text.removeprefix("#").strip()
+    if number.isascii() and number.isdigit() and len(number) <= 9:
+        return True
+    try:
+        personnummer.normalise(text)
+    except personnummer.InvalidPersonnummer:
+        return False
+    return True

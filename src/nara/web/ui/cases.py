@@ -18,7 +18,7 @@ from nara.queries import cases as case_queries
 from nara.queries import inbox as inbox_queries
 from nara.queries.access import get_case_for
 from nara.queries.case_service import ACTIVE, latest_estimates, promise_badges
-from nara.queries.customers import MAX_QUERY, search_customers
+from nara.queries.customers import is_exact_identifier, search_customers
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
 from nara.web.ui import service_view
@@ -111,21 +111,30 @@ def new_case(
     message: Annotated[str, Form()] = "",
     topic_id: Annotated[str, Form()] = "",
     subject: Annotated[str, Form()] = "",
-    customer: Annotated[str, Form(max_length=MAX_QUERY)] = "",
+    customer: Annotated[str, Form()] = "",
     customer_id: Annotated[str, Form()] = "",
 ) -> Response:
     caller = require_form_caller(request, db, csrf_token)
     form = {"message": message, "topic_id": topic_id, "subject": subject,
             "customer": customer, "customer_id": customer_id}  # fmt: skip
-    chosen = None if caller.actor.is_customer else _int(customer_id)
-    if not caller.actor.is_customer and chosen is None:
-        # Staff name the caller by personnummer, e-mail, name or number: one match is
-        # taken, several are offered to choose from, none is an error on the field.
-        matches = search_customers(db, caller.actor, customer, limit=MAX_CHOICES + 1)
-        if len(matches) == 1 and customer.strip():
+    chosen: int | None = None
+    choices: list[Customer] = []
+    if not caller.actor.is_customer:
+        # Staff name the caller by personnummer, e-mail, name or number. An exact
+        # identifier that finds one customer is taken; a name always asks which (even
+        # one match); a choice counts only if the current search still offers it.
+        query = customer.replace("\x00", "").strip()
+        matches = search_customers(db, caller.actor, query, limit=MAX_CHOICES + 1) if query else []
+        picked = _int(customer_id)
+        exact = is_exact_identifier(query) and len(matches) == 1
+        if picked is not None and picked in {m.id for m in matches}:
+            chosen = picked
+        elif exact:
             chosen = matches[0].id
-        else:
-            return _new_case_again(request, db, caller, form, matches if customer.strip() else [])
+        if not exact:
+            choices = matches
+        if chosen is None:
+            return _new_case_again(request, db, caller, form, matches)
     try:
         opened = case_actions.open_case(
             session=db, actor=caller.actor, message=message, topic_id=_int(topic_id),
@@ -137,22 +146,26 @@ def new_case(
         errors = FormErrors.from_error(exc, request.state.lang)
         if "customer_id" in errors.fields:
             errors.fields["customer"] = errors.fields.pop("customer_id")
+        form["customer_id"] = str(chosen or "")
         return render(request, "portal/new_case.html", exc.status, topics=_topics(db),
-                      errors=errors, form=form, choices=[])  # fmt: skip
+                      errors=errors, form=form, **_choices(caller, choices))  # fmt: skip
     db.commit()
     return redirect(f"/cases/{opened.case.number}")
+
+
+def _choices(caller: Caller, matches: list[Customer]) -> dict[str, object]:
+    return {"choices": [serializers.customer_out(caller.actor, c) for c in matches[:MAX_CHOICES]],
+            "more_choices": len(matches) > MAX_CHOICES}  # fmt: skip
 
 
 def _new_case_again(
     request: Request, db: DB, caller: Caller, form: dict[str, str], matches: list[Customer]
 ) -> Response:
     """The form again: the customers to choose from, or why none was found."""
-    t = i18n.translations(request.state.lang).gettext
-    if len(matches) > 1:
+    if matches:
         return render(request, "portal/new_case.html", topics=_topics(db), errors=FormErrors(),
-                      form=form, choices=[serializers.customer_out(caller.actor, c)
-                                          for c in matches[:MAX_CHOICES]],
-                      more_choices=len(matches) > MAX_CHOICES)  # fmt: skip
+                      form=form, **_choices(caller, matches))  # fmt: skip
+    t = i18n.translations(request.state.lang).gettext
     if form["customer"].strip():
         message = t(NO_MATCH) % {"query": form["customer"].strip()}
     else:
