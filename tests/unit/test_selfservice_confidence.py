@@ -121,6 +121,12 @@ def test_the_confidence_model_round_trips_and_refuses_a_wrong_shape() -> None:
         ConfidenceModel.from_arrays(broken)
 
 
+def test_a_pasted_page_does_not_look_surer_than_its_first_600_characters() -> None:
+    linear = np.array([[0.6, 0.4], [0.6, 0.4]])
+    rows = features(linear, linear, linear, np.array([0, 0]), np.array([600.0, 20_000.0]), None)
+    assert np.array_equal(rows[0], rows[1])
+
+
 def test_signals_describe_the_blended_top_topic() -> None:
     linear = np.array([[0.7, 0.2, 0.1], [0.3, 0.1, 0.6]])  # class 2 is out-of-scope
     neighbour = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
@@ -216,6 +222,19 @@ def test_a_damaged_neighbour_vote_is_refused(trained: Model) -> None:
     ]:
         with pytest.raises(ModelFormatError, match="neighbour"):
             Model.from_bytes(storage.pack(header, {**arrays, name: broken}))
+    for settings in ({"k": 0}, {"tau": 0.0}, {"tau": -1.0}, {"weight": float("nan")},
+                     {"weight": 1.5}):  # fmt: skip
+        bad = {**header, "neighbours": {**header["neighbours"], **settings}}
+        with pytest.raises(ModelFormatError, match="neighbour"):
+            Model.from_bytes(storage.pack(bad, arrays))
+    fitted = fit_confidence(*synthetic_signals(300))
+    assert fitted is not None
+    for name, value in (("confidence_scale", 0.0), ("confidence_coef", np.nan)):
+        broken = fitted.arrays()
+        broken[name] = broken[name].copy()
+        broken[name][0] = value
+        with pytest.raises(ModelFormatError, match="confidence"):
+            Model.from_bytes(storage.pack(header, {**arrays, **broken}))
     short = np.zeros(len(FEATURES) - 1)
     damaged = {**arrays, "confidence_mean": short, "confidence_scale": short + 1,
                "confidence_coef": short, "confidence_intercept": np.zeros(1)}  # fmt: skip

@@ -39,6 +39,9 @@ FEATURES = (
 C = 0.1
 """Regularisation of the confidence model (chosen on Banking77 fold 0, inner rows)."""
 MIN_ROWS = 20
+MAX_LENGTH = 600.0
+"""Lengths are counted up to this many characters (what the embedding reads): a pasted
+page must not look like a long, hence different, kind of question than any trained on."""
 _EPS = 1e-9
 
 
@@ -82,7 +85,7 @@ def features(
             blended[rows, top] - blend_second,
             -(linear * np.log(linear + _EPS)).sum(axis=1),
             np.log(out_of_scope + _EPS),
-            np.log1p(np.maximum(lengths, 0.0)),
+            np.log1p(np.clip(lengths, 0.0, MAX_LENGTH)),
         ]
     )
 
@@ -121,6 +124,9 @@ class ConfidenceModel:
         )
         if not model.mean.shape == model.scale.shape == model.coef.shape == (len(FEATURES),):
             raise ValueError("confidence model does not match its features")
+        values = np.r_[model.mean, model.scale, model.coef, model.intercept]
+        if not np.isfinite(values).all() or (model.scale <= 0).any():
+            raise ValueError("confidence model has values that are not finite or positive")
         return model
 
 

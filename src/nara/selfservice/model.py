@@ -3,6 +3,7 @@ abstain. Built by :func:`nara.selfservice.training.train`."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -129,7 +130,7 @@ class Model:
             neighbour = blended = linear
         top = top_topic(blended, self._in_scope)
         if self.confidence is not None:
-            lengths = np.array([len(text)], dtype=np.float64)
+            lengths = np.array([len(text.strip())], dtype=np.float64)
             signals = features(linear, neighbour, blended, top, lengths, self._oos)
             confidence = float(self.confidence(signals)[0])
         else:
@@ -247,6 +248,15 @@ class Model:
                 k=int(header["neighbours"]["k"]),
                 tau=float(header["neighbours"]["tau"]),
             )
+            weight = float(header["neighbours"]["weight"])
+            if not (
+                neighbours.k >= 1
+                and math.isfinite(neighbours.tau)
+                and neighbours.tau > 0
+                and math.isfinite(weight)
+                and 0.0 <= weight <= 1.0
+            ):
+                raise ModelFormatError("the neighbour vote's settings are out of range")
             shape, found = neighbours.embedding.shape, neighbours.labels
             if (
                 len(shape) != 2

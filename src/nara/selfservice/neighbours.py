@@ -18,8 +18,9 @@ from numpy.typing import NDArray
 MAX_ROWS = 50_000
 """At most this many training questions are kept for the vote (a deterministic sample
 spread over the classes): memory and the per-question cost stay bounded."""
-CHUNK = 2048
-"""Questions compared at once while training (bounds the similarity matrix)."""
+CHUNK_CELLS = 1 << 24
+"""Similarities computed at once while training (about 200 MB with the sort's indices):
+questions are compared in chunks of ``CHUNK_CELLS // len(reference)`` rows."""
 
 
 @dataclass(frozen=True)
@@ -51,8 +52,9 @@ def vote(
         out[:] = 1.0 / n_classes
         return out
     k = max(1, min(k, len(reference)))
-    for start in range(0, len(queries), CHUNK):
-        sims = queries[start : start + CHUNK] @ reference.T
+    chunk = max(16, min(2048, CHUNK_CELLS // len(reference)))
+    for start in range(0, len(queries), chunk):
+        sims = queries[start : start + chunk] @ reference.T
         if k < len(reference):
             nearest = np.argpartition(-sims, k - 1, axis=1)[:, :k]
         else:
