@@ -130,11 +130,24 @@ class ConfidenceModel:
         return model
 
 
+def row_weights(out_of_scope: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """Out-of-scope rows together weigh as much as the in-scope rows: answering a
+    question that is none of ours is the worse mistake, and such examples are few."""
+    weights = np.ones(len(out_of_scope), dtype=np.float64)
+    n_out = int(out_of_scope.sum())
+    if 0 < n_out < len(out_of_scope):
+        weights[out_of_scope] = (len(out_of_scope) - n_out) / n_out
+    return weights
+
+
 def fit_confidence(
-    signals: NDArray[np.float64], correct: NDArray[np.bool_]
+    signals: NDArray[np.float64],
+    correct: NDArray[np.bool_],
+    weights: NDArray[np.float64] | None = None,
 ) -> ConfidenceModel | None:
-    """Fit on held-out rows; ``None`` when the rows cannot teach it (too few, or all
-    right or all wrong): the engine then uses the blended probability itself."""
+    """Fit on held-out rows (``weights`` per row, default 1); ``None`` when the rows
+    cannot teach it (too few, or all right or all wrong): the engine then uses the
+    blended probability itself."""
     if len(correct) < MIN_ROWS or correct.all() or not correct.any():
         return None
     mean = signals.mean(axis=0)
@@ -143,7 +156,7 @@ def fit_confidence(
     regression = LogisticRegression(C=C, max_iter=2000)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        regression.fit((signals - mean) / scale, correct)
+        regression.fit((signals - mean) / scale, correct, sample_weight=weights)
     coef = np.asarray(regression.coef_[0], dtype=np.float64)
     intercept = float(regression.intercept_[0])
     if not (np.isfinite(coef).all() and math.isfinite(intercept)):
@@ -152,7 +165,10 @@ def fit_confidence(
 
 
 def cross_fitted(
-    signals: NDArray[np.float64], correct: NDArray[np.bool_], folds: NDArray[np.intp]
+    signals: NDArray[np.float64],
+    correct: NDArray[np.bool_],
+    folds: NDArray[np.intp],
+    weights: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64] | None:
     """Each row's confidence from a model fitted on the other folds' rows, so that the
     thresholds chosen on them are not flattered by rows the model has seen; ``None``
@@ -160,7 +176,8 @@ def cross_fitted(
     out = np.zeros(len(correct), dtype=np.float64)
     for fold in np.unique(folds):
         held = folds == fold
-        model = fit_confidence(signals[~held], correct[~held])
+        fold_weights = weights[~held] if weights is not None else None
+        model = fit_confidence(signals[~held], correct[~held], fold_weights)
         if model is None:
             return None
         out[held] = model(signals[held])

@@ -23,6 +23,7 @@ from nara.selfservice.confidence import (
     cross_fitted,
     features,
     fit_confidence,
+    row_weights,
     top_topic,
 )
 from nara.selfservice.embeddings import E5Embedder, get_embedder
@@ -154,10 +155,11 @@ def _confidence(
     lengths = np.array([len(text) for text in texts], dtype=np.float64)
     signals = features(linear, neighbour, blended, top, lengths, oos)
     correct = top == truth
-    model = fit_confidence(signals, correct)
+    weights = row_weights(truth == oos) if oos is not None else None
+    model = fit_confidence(signals, correct, weights)
     if model is None:
         return None, None
-    held_out = cross_fitted(signals, correct, assign_folds(truth, n_folds, seed=1))
+    held_out = cross_fitted(signals, correct, assign_folds(truth, n_folds, seed=1), weights)
     if held_out is None:
         return None, None
     return model, held_out
