@@ -15,6 +15,7 @@ from nara.selfservice.confidence import (
     cross_fitted,
     features,
     fit_confidence,
+    row_weights,
     top_topic,
 )
 from nara.selfservice.engine import Model, ModelFormatError, train
@@ -96,6 +97,24 @@ def test_the_confidence_model_learns_what_predicts_a_right_answer() -> None:
     held_out = cross_fitted(signals, correct, np.arange(2000) % 5)
     assert held_out is not None and held_out.shape == (2000,)
     assert ((held_out > 0.5) == correct).mean() > 0.75
+
+
+def test_out_of_scope_rows_weigh_as_much_as_the_rest_together() -> None:
+    weights = row_weights(np.array([True, False, False, False, True, False]))
+    assert weights.tolist() == [2.0, 1.0, 1.0, 1.0, 2.0, 1.0]
+    assert row_weights(np.zeros(3, dtype=bool)).tolist() == [1.0, 1.0, 1.0]
+    assert row_weights(np.ones(2, dtype=bool)).tolist() == [1.0, 1.0]
+    # weighted, the few rows that look out of scope pull the confidence down more
+    rng = np.random.default_rng(3)
+    signals = rng.normal(size=(400, len(FEATURES)))
+    out = np.zeros(400, dtype=bool)
+    out[:20] = True
+    signals[out, 9] += 2.0  # their out-of-scope score is high, and they are all wrong
+    correct = ~out & (rng.random(400) < 0.9)
+    plain = fit_confidence(signals, correct)
+    weighted = fit_confidence(signals, correct, row_weights(out))
+    assert plain is not None and weighted is not None
+    assert weighted(signals[out]).mean() < plain(signals[out]).mean()
 
 
 def test_nothing_to_learn_from_gives_no_confidence_model() -> None:
