@@ -9,6 +9,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    'Too many searches by personnummer. Try again in %(seconds)s seconds.':
+        'För många sökningar på personnummer. Försök igen om %(seconds)s sekunder.',
     'Admins only':
         'Bara administratörer',
     'Only admins can change the organisation-wide response promises.':

@@ -67,6 +67,34 @@ def test_staff_find_a_customer_by_personnummer_in_any_format(
     assert found[0]["personnummer"] == ALICE_PNR
 
 
+def _with_check_digit(nine: str) -> str:
+    """A ten-digit personnummer: ``nine`` digits and their Luhn check digit."""
+    total = 0
+    for i, digit in enumerate(nine):
+        doubled = int(digit) * (2 if i % 2 == 0 else 1)
+        total += doubled - 9 if doubled > 9 else doubled
+    return nine + str((10 - total % 10) % 10)
+
+
+def test_searches_by_personnummer_are_limited_for_those_who_see_it_masked(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    """An agent sees personnummer masked; trying the hidden digits one search at a time
+    must not uncover them, so such searches are limited (names are not)."""
+    agent = as_(db, w.card_agent)
+    for serial in range(30):  # valid numbers of the same birth date, as a prober would try
+        candidate = _with_check_digit(f"800426{serial:03d}")
+        response = client.get(f"{API}/customers", params={"q": candidate}, headers=agent)
+        assert response.status_code == 200
+    stopped = client.get(f"{API}/customers", params={"q": ALICE_PNR}, headers=agent)
+    body = problem(stopped, 429)
+    assert "personnummer" in body["detail"] and int(stopped.headers["retry-after"]) > 0
+    assert _search(client, agent, "kund")  # other searches go on
+    lead = as_(db, w.card_lead)  # sees personnummer in full: no limit
+    for _ in range(31):
+        assert client.get(f"{API}/customers", params={"q": ALICE_PNR}, headers=lead).is_success
+
+
 def test_staff_find_customers_by_name_and_email(
     client: TestClient, db: Session, w: factories.World
 ) -> None:

@@ -521,6 +521,18 @@ def test_odd_customer_searches_are_field_errors_or_choices(
     assert ">Ringde in.</textarea>" in response.text  # the form is kept
 
 
+def test_personnummer_searches_on_the_form_count_towards_the_limit(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    csrf = log_in(client, db, w.card_agent)
+    for _ in range(30):
+        found = post(client, "/cases/new", csrf, message="", customer="800426-2385")
+        assert found.status_code == 422  # the message is missing; the search itself is fine
+    stopped = post(client, "/cases/new", csrf, message="Ringde in.", customer="800426-2385")
+    text = page(stopped, 429)
+    assert "personnummer" in text and ">Ringde in.</textarea>" in text
+
+
 def test_a_customer_cannot_open_a_case_for_someone_else(
     client: TestClient, db: Session, w: factories.World
 ) -> None:

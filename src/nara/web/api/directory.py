@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
 from nara.domain import customers as customer_actions
@@ -14,6 +14,7 @@ from nara.domain.errors import PermissionDenied
 from nara.models import Role, Team, Topic, User
 from nara.queries.access import get_customer_for, get_team_for, get_user_for, require_staff
 from nara.queries.customers import search_customers
+from nara.web import ratelimit
 from nara.web.api import schemas, serializers
 from nara.web.deps import DB, CurrentActor
 
@@ -23,6 +24,7 @@ router = APIRouter(tags=["directory"])
 # ---- customers ----
 @router.get("/customers", response_model=list[schemas.CustomerOut])
 def list_customers(
+    request: Request,
     db: DB,
     actor: CurrentActor,
     q: Annotated[
@@ -35,6 +37,8 @@ def list_customers(
         if actor.customer_id is None:
             return []
         return [serializers.customer_out(actor, get_customer_for(db, actor, actor.customer_id))]
+    require_staff(actor)
+    ratelimit.check_personnummer_search(request, actor, q)
     return [serializers.customer_out(actor, c) for c in search_customers(db, actor, q, limit=limit)]
 
 

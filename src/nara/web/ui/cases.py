@@ -19,6 +19,7 @@ from nara.queries import inbox as inbox_queries
 from nara.queries.access import get_case_for
 from nara.queries.case_service import ACTIVE, latest_estimates, promise_badges
 from nara.queries.customers import is_exact_identifier, search_customers
+from nara.web import ratelimit
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
 from nara.web.ui import service_view
@@ -124,6 +125,12 @@ def new_case(
         # identifier that finds one customer is taken; a name always asks which (even
         # one match); a choice counts only if the current search still offers it.
         query = customer.replace("\x00", "").strip()
+        try:
+            ratelimit.check_personnummer_search(request, caller.actor, query)
+        except DomainError as exc:
+            errors = FormErrors.from_error(exc, request.state.lang)
+            return render(request, "portal/new_case.html", exc.status, topics=_topics(db),
+                          errors=errors, form=form, choices=[])  # fmt: skip
         matches = search_customers(db, caller.actor, query, limit=MAX_CHOICES + 1) if query else []
         picked = _int(customer_id)
         exact = is_exact_identifier(query) and len(matches) == 1
