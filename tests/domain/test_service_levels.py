@@ -28,9 +28,10 @@ from nara.domain.promises import (
 )
 from nara.domain.queue import take_next_case
 from nara.domain.routing import set_topic_routing
-from nara.domain.teams import add_team_topic
+from nara.domain.teams import add_team_member, add_team_topic
 from nara.models import Case, CaseEvent, CaseTask, WaitEstimate, WorkSession
 from nara.promises.maths import PromiseState
+from nara.queries.service import team_workload
 from tests import factories
 from tests.factories import World
 
@@ -414,6 +415,25 @@ def test_expected_wait_is_stored_and_measured(db: Session, w: World) -> None:
         reply_to_case(session=db, actor=agent, number=second.number, body="Hej!")
     db.refresh(est2)
     assert est2.actual_seconds == 12 * 60
+
+
+def test_a_member_busy_with_another_teams_case_is_not_free(db: Session, w: World) -> None:
+    add_team_member(session=db, actor=SYSTEM, team_id=w.loans.id, user_id=w.card_agent.id)
+    agent = act(db, w.card_agent)
+    with clock.frozen_at(TUESDAY_9):
+        set_presence(session=db, actor=agent, team_id=w.cards.id, status="available")
+        assert team_workload(db, w.cards.id, clock.now()).working_elapsed == [None]
+        # the agent takes one of the loans team's cases and works on it for 3 minutes
+        assign_case(session=db, actor=agent, number=w.bob_case.number, owner_id=w.card_agent.id)
+        assert (
+            db.scalars(select(WorkSession).where(WorkSession.user_id == w.card_agent.id))
+            .one()
+            .team_id
+            == w.loans.id
+        )
+        clock.advance(timedelta(minutes=3))
+        work = team_workload(db, w.cards.id, clock.now())
+        assert work.working_elapsed == [180.0]  # busy for the cards team too
 
 
 def test_expected_wait_after_hours_starts_at_opening(db: Session, w: World) -> None:

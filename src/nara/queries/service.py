@@ -164,11 +164,12 @@ def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload
             )
         )
     )
+    # A member's current case counts whichever team it belongs to: someone busy with
+    # another team's case is not free for this one.
     open_sessions = dict(
         session.execute(
             select(WorkSession.user_id, func.max(WorkSession.started_at))
             .where(
-                WorkSession.team_id == team_id,
                 WorkSession.ended_at.is_(None),
                 WorkSession.user_id.in_(available),
             )
