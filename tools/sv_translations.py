@@ -9,6 +9,8 @@ from pathlib import Path
 from babel.messages.pofile import read_po, write_po
 
 SV = {
+    'Only admins, and leads of the teams that handle this topic, can change it.':
+        'Bara administratörer, och teamledare för de team som hanterar ämnet, kan ändra det.',
     'Too many searches by personnummer. Try again in %(seconds)s seconds.':
         'För många sökningar på personnummer. Försök igen om %(seconds)s sekunder.',
     'Admins only':

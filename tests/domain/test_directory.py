@@ -261,6 +261,26 @@ def test_update_topic(db: Session, w: World) -> None:
         team_actions.update_topic(
             session=db, actor=act(db, w.card_agent), topic_id=w.card_topic.id, is_active=True
         )
+    # another team's topic, or one shared with another team, is the admins' to change
+    with pytest.raises(PermissionDenied, match="leads of the teams"):
+        team_actions.update_topic(
+            session=db, actor=act(db, w.card_lead), topic_id=w.loan_topic.id, name_en="Mine"
+        )
+    team_actions.add_team_topic(session=db, actor=SYSTEM, team_id=w.loans.id,
+                                topic_id=w.card_topic.id)  # fmt: skip
+    with pytest.raises(PermissionDenied):
+        team_actions.update_topic(
+            session=db, actor=act(db, w.card_lead), topic_id=w.card_topic.id, is_active=True
+        )
+    admin = team_actions.update_topic(session=db, actor=act(db, w.admin),
+                                      topic_id=w.card_topic.id, is_active=True)  # fmt: skip
+    assert admin.is_active
+    # a new topic nobody handles yet is the creating lead's to rename
+    fresh = team_actions.create_topic(session=db, actor=act(db, w.card_lead), slug="nytt",
+                                      name_sv="Nytt", name_en="New")  # fmt: skip
+    renamed = team_actions.update_topic(session=db, actor=act(db, w.card_lead),
+                                        topic_id=fresh.id, name_en="Newer")  # fmt: skip
+    assert renamed.name_en == "Newer"
     with pytest.raises(NotFound):
         team_actions.update_topic(session=db, actor=SYSTEM, topic_id=999_999, is_active=True)
     with pytest.raises(ValidationFailed) as info:

@@ -138,7 +138,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     # ---- topics ----
     ("GET", f"{API}/topics"): Rule(SIGNED_IN, 200),
     ("POST", f"{API}/topics"): Rule(MANAGERS, 201),
-    ("PATCH", f"{API}/topics/{{topic_id}}"): Rule(MANAGERS, 200),
+    ("PATCH", f"{API}/topics/{{topic_id}}"): Rule(
+        MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
+    ),
     # ---- self-service: public, like a web form; a logged-in customer's conversation is
     # theirs alone (tests/web/test_api_selfservice.py) ----
     ("POST", f"{API}/selfservice/conversations"): Rule(PUBLIC, 201),
@@ -537,7 +539,7 @@ BUILDERS: dict[tuple[str, str], Builder] = {
         "POST", "/topics", {"slug": "nytt-amne", "name_sv": "Nytt ämne", "name_en": "New topic"}
     ),
     ("PATCH", f"{API}/topics/{{topic_id}}"): lambda c, role, cross: Call(
-        "PATCH", f"{API}/topics/{c.w.card_topic.id}", {"name_en": "Cards"}
+        "PATCH", f"{API}/topics/{_topic(c, cross)}", {"name_en": "Renamed"}
     ),
     ("POST", f"{API}/selfservice/conversations"): _fixed(
         "POST", "/selfservice/conversations", {"lang": "sv"}

@@ -533,6 +533,20 @@ def test_personnummer_searches_on_the_form_count_towards_the_limit(
     assert "personnummer" in text and ">Ringde in.</textarea>" in text
 
 
+def test_a_lead_edits_only_topics_their_teams_alone_handle(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    csrf = log_in(client, db, w.card_lead)
+    text = page(client.get("/admin/topics"))
+    assert f'action="/admin/topics/{w.card_topic.id}"' in text
+    assert f'action="/admin/topics/{w.loan_topic.id}"' not in text
+    refused = post(client, f"/admin/topics/{w.loan_topic.id}", csrf, name_sv="Mitt",
+                   name_en="Mine", is_active="on")  # fmt: skip
+    assert refused.status_code == 403
+    db.expire_all()
+    assert db.get(Topic, w.loan_topic.id).name_en != "Mine"
+
+
 def test_a_customer_cannot_open_a_case_for_someone_else(
     client: TestClient, db: Session, w: factories.World
 ) -> None:

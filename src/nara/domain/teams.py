@@ -143,6 +143,18 @@ def update_topic(
     if not (actor.is_system or actor.role in (Role.admin, Role.lead)):
         raise PermissionDenied("only leads and admins can change topics")
     topic = _topic(session, topic_id)
+    if not (actor.is_system or actor.is_admin):
+        handled_by = set(
+            session.scalars(select(TeamTopic.team_id).where(TeamTopic.topic_id == topic_id))
+        )
+        if not handled_by <= actor.team_ids:
+            # renaming or switching off a topic changes it for every team that handles it
+            raise PermissionDenied(
+                "only admins, and leads of the teams that handle this topic, can change it",
+                template=N_(
+                    "Only admins, and leads of the teams that handle this topic, can change it."
+                ),
+            )
     if name_sv is not None:
         topic.name_sv = validation.text(name_sv, field="name_sv", max_length=120)
     if name_en is not None:
