@@ -11,14 +11,22 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from nara import clock
+from nara.config import get_settings
 from nara.domain.actors import Actor, actor_for_user
+from nara.domain.auth import log_in
+from nara.domain.calendars import set_team_calendar
+from nara.domain.callbacks import book_callback, cancel_callback
 from nara.domain.cases import open_case
-from nara.models import Case, CaseEvent, IdempotencyKey
+from nara.domain.errors import Conflict, RateLimited
+from nara.models import Callback, CallbackSlot, Case, CaseEvent, IdempotencyKey, User
 from tests import factories
 
 T = TypeVar("T")
@@ -228,46 +236,45 @@ def test_next_case_never_gives_one_case_to_two_agents(committed_engine: Engine) 
         assert session.scalar(select(func.count()).select_from(WorkSession)) == cases
 
 
+MONDAY_9 = datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("Europe/Stockholm"))
+SLOT = datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+def _callers(session: Session, count: int, capacity: int) -> list[tuple[Actor, str]]:
+    """A team open Monday 09-12 with callback slots of ``capacity``, and ``count``
+    customers with a case each: their actors and case numbers (call at ``MONDAY_9``)."""
+    factories.team(session, fallback=True)
+    cards = factories.team(session)
+    topic = factories.topic(session, teams=[cards])
+    set_team_calendar(session=session, actor=factories.SYSTEM, team_id=cards.id,
+                      hours={"mon": "09:00-12:00"}, callback_slot_minutes=30,
+                      callback_capacity=capacity)  # fmt: skip
+    callers = []
+    for _ in range(count):
+        customer = factories.customer(session, with_login=True)
+        user = session.get(User, customer.user_id)
+        assert user is not None
+        who = actor_for_user(session, user)
+        number = open_case(session=session, actor=who, message="Ring mig",
+                           topic_id=topic.id).case.number  # fmt: skip
+        callers.append((who, number))
+    return callers
+
+
 def test_callback_slot_is_never_overbooked(committed_engine: Engine) -> None:
     """Twelve customers book the same slot (capacity 3) at the same moment."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from nara import clock
-    from nara.domain.calendars import set_team_calendar
-    from nara.domain.callbacks import book_callback
-    from nara.domain.errors import Conflict
-    from nara.models import Callback, CallbackSlot, User
-
     bookers, capacity = 12, 3
-    monday = datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("Europe/Stockholm"))
-    slot = datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("Europe/Stockholm"))
-    with Session(committed_engine) as session, clock.frozen_at(monday):
-        factories.team(session, fallback=True)
-        cards = factories.team(session)
-        topic = factories.topic(session, teams=[cards])
-        set_team_calendar(session=session, actor=factories.SYSTEM, team_id=cards.id,
-                          hours={"mon": "09:00-12:00"}, callback_slot_minutes=30,
-                          callback_capacity=capacity)  # fmt: skip
-        jobs = []
-        for _ in range(bookers):
-            customer = factories.customer(session, with_login=True)
-            user = session.get(User, customer.user_id)
-            assert user is not None
-            who = actor_for_user(session, user)
-            number = open_case(session=session, actor=who, message="Ring mig",
-                               topic_id=topic.id).case.number  # fmt: skip
-            jobs.append((who, number))
+    with Session(committed_engine) as session, clock.frozen_at(MONDAY_9):
+        queue = _callers(session, bookers, capacity)
         session.commit()
-    queue = list(jobs)
     lock = threading.Lock()
 
     def book(session: Session) -> bool:
         with lock:
             who, number = queue.pop()
-        with clock.frozen_at(monday):
+        with clock.frozen_at(MONDAY_9):
             try:
-                book_callback(session=session, actor=who, number=number, starts_at=slot,
+                book_callback(session=session, actor=who, number=number, starts_at=SLOT,
                               phone="070-123 45 67")  # fmt: skip
             except Conflict:
                 return False
@@ -284,41 +291,19 @@ def test_callback_slot_is_never_overbooked(committed_engine: Engine) -> None:
 def test_a_callback_cancelled_twice_at_once_gives_back_one_place(committed_engine: Engine) -> None:
     """A double click on "Cancel": one request cancels, the other is told it changed;
     the slot's counter drops by exactly one."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from nara import clock
-    from nara.domain.calendars import set_team_calendar
-    from nara.domain.callbacks import book_callback, cancel_callback
-    from nara.domain.errors import Conflict
-    from nara.models import CallbackSlot, User
-
-    monday = datetime(2026, 11, 30, 9, tzinfo=ZoneInfo("Europe/Stockholm"))
-    slot = datetime(2026, 11, 30, 10, tzinfo=ZoneInfo("Europe/Stockholm"))
-    with Session(committed_engine) as session, clock.frozen_at(monday):
-        factories.team(session, fallback=True)
-        cards = factories.team(session)
-        topic = factories.topic(session, teams=[cards])
-        set_team_calendar(session=session, actor=factories.SYSTEM, team_id=cards.id,
-                          hours={"mon": "09:00-12:00"}, callback_slot_minutes=30,
-                          callback_capacity=3)  # fmt: skip
-        ids = []
-        actors = []
-        for _ in range(2):
-            customer = factories.customer(session, with_login=True)
-            user = session.get(User, customer.user_id)
-            assert user is not None
-            who = actor_for_user(session, user)
-            number = open_case(session=session, actor=who, message="Ring mig",
-                               topic_id=topic.id).case.number  # fmt: skip
-            ids.append(book_callback(session=session, actor=who, number=number, starts_at=slot,
-                                     phone="070-123 45 67").id)  # fmt: skip
-            actors.append(who)
+    with Session(committed_engine) as session, clock.frozen_at(MONDAY_9):
+        callers = _callers(session, 2, capacity=3)
+        ids = [
+            book_callback(
+                session=session, actor=who, number=number, starts_at=SLOT, phone="070-123 45 67"
+            ).id
+            for who, number in callers
+        ]
         session.commit()
 
     def cancel(session: Session) -> bool:
         try:
-            cancel_callback(session=session, actor=actors[0], callback_id=ids[0])
+            cancel_callback(session=session, actor=callers[0][0], callback_id=ids[0])
         except Conflict:
             return False
         return True
@@ -334,10 +319,6 @@ def test_parallel_wrong_passwords_lock_every_address_alike(committed_engine: Eng
     """A burst of guesses at once: each attempt is counted before its password is checked,
     so no more than the limit get an answer, for an address with an account or without,
     and what the next attempt gets does not tell the two apart."""
-    from nara.config import get_settings
-    from nara.domain.auth import log_in
-    from nara.domain.errors import RateLimited
-
     with Session(committed_engine) as session:
         agent = factories.user(session, password=factories.PASSWORD)
         email = agent.email

@@ -17,8 +17,8 @@ SV = {
         'Bara administratörer',
     'Only admins can change the organisation-wide response promises.':
         'Bara administratörer kan ändra organisationens gemensamma svarslöften.',
-    'Only admins, and leads of the only team that handles this topic, can change its promises.':
-        'Bara administratörer, och teamledare för det enda team som hanterar ämnet, kan ändra dess svarslöften.',
+    'Only admins, and leads of the teams that handle this topic, can change its promises.':
+        'Bara administratörer, och teamledare för de team som hanterar ämnet, kan ändra dess svarslöften.',
     "The customer's question":
         'Kundens fråga',
     "What the customer asked, as they put it; it opens the case's timeline. No card numbers or passwords.":

@@ -109,6 +109,15 @@ def normalise(raw: str) -> str:
     return parse(raw).digits
 
 
+def normalise_or_none(raw: str) -> str | None:
+    """The normalised number when ``raw`` is a valid personnummer, else None (for
+    searches, where any text may be one)."""
+    try:
+        return normalise(raw)
+    except InvalidPersonnummer:
+        return None
+
+
 @overload
 def mask(digits: str) -> str: ...
 @overload

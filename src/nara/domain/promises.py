@@ -28,12 +28,11 @@ from nara.models import (
     Priority,
     ResponsePolicy,
     Role,
-    TeamTopic,
     Topic,
 )
 from nara.promises.calendar import BusinessCalendar, NoOpenHours
 from nara.promises.maths import Pause, PromiseState, due_at, pauses_from_statuses, state
-from nara.queries.access import get_case_for, require_staff
+from nara.queries.access import can_manage_topic, get_case_for, require_staff
 from nara.queries.service import calendar_for_team, matching_policy
 
 MAX_PROMISE_MINUTES = 60 * 24 * 365
@@ -50,17 +49,12 @@ def _require_lead(actor: Actor) -> None:
 
 
 def may_change_policy(session: Session, actor: Actor, topic_id: int | None) -> bool:
-    """Admins change every promise; a lead changes the promises of a topic that only
-    their own teams handle. The organisation-wide promises (no topic) and those of a
-    topic another team handles too are the admins': a promise binds every team of its
-    topic, and a lead can link their team to any topic, so sharing must not hand them
-    another team's promise."""
-    if actor.is_system or actor.is_admin:
-        return True
-    if actor.role != Role.lead or topic_id is None or not actor.team_ids:
-        return False
-    teams = set(session.scalars(select(TeamTopic.team_id).where(TeamTopic.topic_id == topic_id)))
-    return bool(teams) and teams <= actor.team_ids
+    """A topic's promises are changed by whoever manages the topic
+    (:func:`~nara.queries.access.can_manage_topic`); the organisation-wide ones (no
+    topic) only by admins."""
+    if topic_id is None:
+        return actor.is_admin or actor.is_system
+    return can_manage_topic(session, actor, topic_id)
 
 
 def _require_may_change(session: Session, actor: Actor, topic_id: int | None) -> None:
@@ -72,10 +66,9 @@ def _require_may_change(session: Session, actor: Actor, topic_id: int | None) ->
             template=N_("Only admins can change the organisation-wide response promises."),
         )
     raise PermissionDenied(
-        "only admins, and leads of the only team that handles this topic, can change its promises",
+        "only admins, and leads of the teams that handle this topic, can change its promises",
         template=N_(
-            "Only admins, and leads of the only team that handles this topic, can change its"
-            " promises."
+            "Only admins, and leads of the teams that handle this topic, can change its promises."
         ),
     )
 

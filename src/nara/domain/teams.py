@@ -11,7 +11,7 @@ from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.i18n import N_
 from nara.models import Role, Team, TeamMember, TeamTopic, Topic, User
-from nara.queries.access import can_manage_team
+from nara.queries.access import can_manage_team, can_manage_topic
 
 
 def _require_admin(actor: Actor, what: str) -> None:
@@ -143,18 +143,14 @@ def update_topic(
     if not (actor.is_system or actor.role in (Role.admin, Role.lead)):
         raise PermissionDenied("only leads and admins can change topics")
     topic = _topic(session, topic_id)
-    if not (actor.is_system or actor.is_admin):
-        handled_by = set(
-            session.scalars(select(TeamTopic.team_id).where(TeamTopic.topic_id == topic_id))
+    if not can_manage_topic(session, actor, topic_id):
+        # renaming or switching off a topic changes it for every team that handles it
+        raise PermissionDenied(
+            "only admins, and leads of the teams that handle this topic, can change it",
+            template=N_(
+                "Only admins, and leads of the teams that handle this topic, can change it."
+            ),
         )
-        if not handled_by <= actor.team_ids:
-            # renaming or switching off a topic changes it for every team that handles it
-            raise PermissionDenied(
-                "only admins, and leads of the teams that handle this topic, can change it",
-                template=N_(
-                    "Only admins, and leads of the teams that handle this topic, can change it."
-                ),
-            )
     if name_sv is not None:
         topic.name_sv = validation.text(name_sv, field="name_sv", max_length=120)
     if name_en is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound, PermissionDenied
-from nara.models import Case, Customer, Role, Team, TeamMember
+from nara.models import Case, Customer, Role, Team, TeamMember, TeamTopic
 from nara.models.users import User
 
 
@@ -83,6 +83,20 @@ def can_manage_team(actor: Actor, team_id: int) -> bool:
     if actor.is_admin or actor.is_system:
         return True
     return actor.role == Role.lead and team_id in actor.team_ids
+
+
+def can_manage_topic(session: Session, actor: Actor, topic_id: int) -> bool:
+    """Admins manage every topic (its names, whether it is active, its response
+    promises); a lead manages a topic that no team but their own handles. A lead may link
+    their team to any topic, so a topic shared with another team stays with admins."""
+    if actor.is_admin or actor.is_system:
+        return True
+    if actor.role != Role.lead:
+        return False
+    handled_by = set(
+        session.scalars(select(TeamTopic.team_id).where(TeamTopic.topic_id == topic_id))
+    )
+    return handled_by <= actor.team_ids
 
 
 def is_team_member(session: Session, team_id: int, user_id: int) -> bool:

@@ -17,6 +17,7 @@ from nara.domain.errors import ValidationFailed
 from nara.models import Case, CaseEvent, CaseStatus, Customer, StatusCategory
 from nara.models.cases import STATUS_CATEGORY
 from nara.queries.access import case_visibility
+from nara.queries.customers import like_pattern
 
 MAX_LIMIT = 100
 
@@ -87,7 +88,7 @@ def list_cases(
         stmt = stmt.where(Case.customer_id == filters.customer_id)
     if filters.query:
         q = filters.query.strip()
-        pattern = f"%{_escape_like(q)}%"
+        pattern = like_pattern(q)
         stmt = stmt.where(
             or_(
                 Case.number == q.upper(),
@@ -106,10 +107,6 @@ def list_cases(
     rows = list(session.scalars(stmt))
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def timeline(session: Session, actor: Actor, case: Case) -> list[CaseEvent]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
-
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from nara import personnummer
@@ -13,6 +11,34 @@ from nara.models import Customer
 from nara.queries.access import customer_visibility, require_staff
 
 MAX_QUERY = 200
+
+
+def clean_query(text: str | None) -> str:
+    """A search as typed, without NUL (PostgreSQL refuses it) or surrounding spaces, at
+    most :data:`MAX_QUERY` characters."""
+    return (text or "").replace("\x00", "").strip()[:MAX_QUERY]
+
+
+def _customer_number(text: str) -> int | None:
+    number = text.removeprefix("#").strip()
+    return int(number) if number.isascii() and number.isdigit() and len(number) <= 9 else None
+
+
+def like_pattern(text: str) -> str:
+    """``%text%`` for ILIKE with ``escape="\\"``: % and _ in a search are text."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def customer_match(text: str) -> ColumnElement[bool]:
+    """A customer whose name contains ``text`` or whose e-mail or personnummer (in any
+    accepted form) is ``text`` (already cleaned)."""
+    clauses = [
+        Customer.name.ilike(like_pattern(text), escape="\\"),
+        func.lower(Customer.email) == text.lower(),
+    ]
+    if (digits := personnummer.normalise_or_none(text)) is not None:
+        clauses.append(Customer.personnummer == digits)
+    return or_(*clauses)
 
 
 def search_customers(
@@ -28,34 +54,21 @@ def search_customers(
         .order_by(Customer.name, Customer.id)
         .limit(limit)
     )
-    text = (text or "").replace("\x00", "").strip()[:MAX_QUERY]
+    text = clean_query(text)
     if text:
-        # % and _ in the search are text, not LIKE wildcards.
-        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        clauses = [
-            Customer.name.ilike(f"%{escaped}%", escape="\\"),
-            func.lower(Customer.email) == text.lower(),
-        ]
-        with contextlib.suppress(personnummer.InvalidPersonnummer):
-            clauses.append(Customer.personnummer == personnummer.normalise(text))
-        number = text.removeprefix("#").strip()
-        if number.isascii() and number.isdigit() and len(number) <= 9:
-            clauses.append(Customer.id == int(number))
-        stmt = stmt.where(or_(*clauses))
+        match = customer_match(text)
+        if (number := _customer_number(text)) is not None:
+            match = or_(match, Customer.id == number)
+        stmt = stmt.where(match)
     return list(session.scalars(stmt))
 
 
 def is_exact_identifier(text: str) -> bool:
     """Whether a search names one customer exactly (a valid personnummer, an e-mail
     address or a customer number) rather than part of a name."""
-    text = text.replace("\x00", "").strip()
-    if "@" in text:
-        return True
-    number = text.removeprefix("#").strip()
-    if number.isascii() and number.isdigit() and len(number) <= 9:
-        return True
-    try:
-        personnummer.normalise(text)
-    except personnummer.InvalidPersonnummer:
-        return False
-    return True
+    text = clean_query(text)
+    return (
+        "@" in text
+        or _customer_number(text) is not None
+        or personnummer.normalise_or_none(text) is not None
+    )

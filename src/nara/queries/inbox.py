@@ -6,16 +6,15 @@ waited longest. Cases without a promise come after those with one."""
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from nara import personnummer
 from nara.domain.actors import Actor
 from nara.models import ACTIVE_STATUSES, Case, Customer
 from nara.queries.access import case_visibility
+from nara.queries.customers import customer_match, like_pattern
 from nara.queries.service import due_sort_key, priority_order
 
 TABS = ("mine", "unassigned", "team")
@@ -54,17 +53,10 @@ def _tab_clause(actor: Actor, tab: str) -> ColumnElement[bool]:
 
 def _search_clause(text: str) -> ColumnElement[bool]:
     text = text.strip()
-    pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    customer_match = [
-        Customer.name.ilike(pattern, escape="\\"),
-        func.lower(Customer.email) == text.lower(),
-    ]
-    with contextlib.suppress(personnummer.InvalidPersonnummer):
-        customer_match.append(Customer.personnummer == personnummer.normalise(text))
     return or_(
         Case.number == text.upper(),
-        Case.subject.ilike(pattern, escape="\\"),
-        Case.customer_id.in_(select(Customer.id).where(or_(*customer_match))),
+        Case.subject.ilike(like_pattern(text), escape="\\"),
+        Case.customer_id.in_(select(Customer.id).where(customer_match(text))),
     )
 
 

@@ -72,9 +72,7 @@ def check_personnummer_search(request: Request, actor: Actor, text: str | None) 
     """Limit searches by a full personnummer for staff who see it masked."""
     if actor.can_view_personnummer or actor.is_system or not text:
         return
-    try:
-        personnummer.normalise(text.strip())
-    except personnummer.InvalidPersonnummer:
+    if personnummer.normalise_or_none(text) is None:
         return
     check(
         request,

@@ -14,7 +14,7 @@ from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.errors import DomainError, PermissionDenied
 from nara.models import ApiToken, Role, Team, Topic, User
-from nara.queries.access import can_manage_team, get_team_for
+from nara.queries.access import can_manage_team, can_manage_topic, get_team_for
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
 from nara.web.ui.common import (
@@ -158,8 +158,11 @@ def _topics_page(request: Request, db: DB, errors: FormErrors, form: dict[str, s
                  status_code: int = 200) -> Response:  # fmt: skip
     topics = list(db.scalars(select(Topic).order_by(Topic.name_sv)))
     teams = {t.id: t for t in db.scalars(select(Team))}
+    actor = require_caller(request, db).actor
+    editable = {t.id for t in topics if can_manage_topic(db, actor, t.id)}
     return render(request, "admin/topics.html", status_code, errors=errors, form=form,
-                  topics=serializers.topics_out(db, topics), teams=teams)  # fmt: skip
+                  topics=serializers.topics_out(db, topics), teams=teams,
+                  editable=editable)  # fmt: skip
 
 
 @router.get("/topics", response_class=HTMLResponse)

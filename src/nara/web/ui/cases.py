@@ -18,7 +18,7 @@ from nara.queries import cases as case_queries
 from nara.queries import inbox as inbox_queries
 from nara.queries.access import get_case_for
 from nara.queries.case_service import ACTIVE, latest_estimates, promise_badges
-from nara.queries.customers import is_exact_identifier, search_customers
+from nara.queries.customers import clean_query, is_exact_identifier, search_customers
 from nara.web import ratelimit
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
@@ -124,7 +124,7 @@ def new_case(
         # Staff name the caller by personnummer, e-mail, name or number. An exact
         # identifier that finds one customer is taken; a name always asks which (even
         # one match); a choice counts only if the current search still offers it.
-        query = customer.replace("\x00", "").strip()
+        query = clean_query(customer)
         try:
             ratelimit.check_personnummer_search(request, caller.actor, query)
         except DomainError as exc:
