@@ -85,9 +85,26 @@ class Settings(BaseSettings):
     promise_check_seconds: int = Field(
         60,
         ge=0,
-        description="How often `nara serve` checks promises (warnings, breaches, "
-        "public-authority tasks) in-process; 0 turns it off (run `nara jobs promises` "
-        "from a scheduler instead).",
+        le=3600,
+        description="How often the background workers check promises (warnings, breaches, "
+        "public-authority tasks): a divisor of a minute (1-30 s) or a whole number of "
+        "minutes that divides an hour; 0 turns the periodic check off (run `nara jobs "
+        "promises` from a scheduler instead).",
+    )
+    embedded_worker: Literal["auto", "on", "off"] = Field(
+        "auto",
+        description="Run background jobs inside `nara serve`: auto = with SQLite only "
+        "(with PostgreSQL run `nara worker` processes instead), on, off.",
+    )
+    gaps_refresh_minutes: int = Field(
+        60,
+        ge=0,
+        le=1440,
+        description="How often knowledge gaps are mined from handed-over questions "
+        "(minutes, dividing a day; 0 = only when a lead asks for it).",
+    )
+    job_runs_keep_days: int = Field(
+        14, ge=0, description="Finished background job runs are kept this many days (0 = for ever)."
     )
     default_handle_minutes: float = Field(
         10.0,
@@ -126,6 +143,29 @@ class Settings(BaseSettings):
                 "print(secrets.token_urlsafe(48))')"
             )
         return self
+
+    @model_validator(mode="after")
+    def _schedulable(self) -> Settings:
+        from nara.jobs.registry import cron_for
+
+        for name, seconds in (
+            ("NARA_PROMISE_CHECK_SECONDS", self.promise_check_seconds),
+            ("NARA_GAPS_REFRESH_MINUTES", self.gaps_refresh_minutes * 60),
+        ):
+            if seconds:
+                try:
+                    cron_for(seconds)
+                except ValueError:
+                    raise ValueError(
+                        f"{name} must divide a minute, an hour or a day evenly"
+                    ) from None
+        return self
+
+    def runs_jobs_in_process(self) -> bool:
+        """Whether `nara serve` runs the background jobs itself."""
+        if self.embedded_worker == "auto":
+            return self.is_sqlite
+        return self.embedded_worker == "on"
 
     @property
     def is_sqlite(self) -> bool:

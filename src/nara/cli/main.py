@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from nara import migrate as migrations
 from nara.cli.bench import bench_app
 from nara.cli.eval import eval_app
+from nara.cli.jobs import jobs_app, worker
 from nara.cli.selfservice import selfservice_app
 from nara.config import Settings, get_settings, reset_settings
 from nara.db import get_engine, session_scope
@@ -47,9 +48,8 @@ app.add_typer(topic_app, name="topic")
 app.add_typer(eval_app, name="eval")
 app.add_typer(selfservice_app, name="selfservice")
 app.add_typer(bench_app, name="bench")
-jobs_app = typer.Typer(help="Run background jobs once (for cron or a systemd timer).",
-                       no_args_is_help=True)  # fmt: skip
 app.add_typer(jobs_app, name="jobs")
+app.command("worker")(worker)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -143,14 +143,16 @@ def serve(
 def jobs_promises() -> None:
     """Check response promises now: warn before breaches, record breaches and, in
     public-authority mode, create delay-notice tasks and mark six-month-old cases."""
-    from nara.jobs.promises import run_once
+    from nara.jobs.registry import JobContext
+    from nara.jobs.tasks import check_promises
 
     s = settings()
     require_migrated()
-    report = run_once(get_engine(s))
+    report = check_promises(JobContext(engine=get_engine(s), run_id=0, args={},
+                                       requested_by_id=None))  # fmt: skip
     typer.echo(
-        f"warnings: {report.warnings}, breaches: {report.breaches}, "
-        f"delay-notice tasks: {report.delay_tasks}, six-month marks: {report.six_months}"
+        f"warnings: {report['warnings']}, breaches: {report['breaches']}, "
+        f"delay-notice tasks: {report['delay_tasks']}, six-month marks: {report['six_months']}"
     )
 
 

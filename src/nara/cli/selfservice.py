@@ -10,7 +10,7 @@ import typer
 from sqlalchemy import func, select
 
 from nara.domain.actors import SYSTEM
-from nara.domain.selfservice_models import set_precision_target, train_model
+from nara.domain.selfservice_models import request_training, set_precision_target
 from nara.domain.training import add_training_examples
 from nara.models import SelfServiceModel, TrainingExample
 
@@ -67,7 +67,11 @@ def train(
     precision: Annotated[float, typer.Option(help="Expected precision to answer at.")] = 0.97,
 ) -> None:
     """Train on all examples and resolved cases; the new model becomes active."""
-    from nara.cli.main import unit_of_work
+    from nara.cli.main import fail, settings, unit_of_work
+    from nara.db import get_engine
+    from nara.jobs.runner import execute_run
+    from nara.queries.jobs import get_run
+    from nara.queries.selfservice import active_model
 
     def progress(stage: str, done: int, total: int) -> None:
         step = max(1, total // 10)
@@ -75,9 +79,18 @@ def train(
             typer.echo(f"  {stage}: {done}/{total}", err=True)
 
     with unit_of_work() as session:
-        typer.echo("Training self-service …", err=True)
-        row = train_model(session=session, actor=SYSTEM, precision_target=precision,
-                          progress=progress)  # fmt: skip
+        run_id = request_training(session=session, actor=SYSTEM, precision_target=precision).id
+    typer.echo("Training self-service …", err=True)
+    engine = get_engine(settings())
+    status, _ = execute_run(engine, run_id, on_progress=progress)
+    with unit_of_work() as session:
+        run = get_run(session, run_id)
+        if status != "succeeded" or run is None:
+            fail(f"training failed: {run.error if run else 'the run disappeared'}"
+                 " (see 'nara jobs runs')", 1)  # fmt: skip
+        row = active_model(session)
+        if row is None:
+            fail("training finished but no model is active", 1)
         point = row.metrics["operating_points"].get(f"{row.precision_target:g}", {})
     typer.echo(f"model {row.version}: {row.n_examples} examples, answers "
                f"{point.get('coverage', 0):.0%} of questions at {row.precision_target:.0%} "

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -270,35 +270,92 @@ class CheckReport:
     delay_tasks: int = 0
     six_months: int = 0
 
+    def add(self, other: CheckReport) -> None:
+        self.warnings += other.warnings
+        self.breaches += other.breaches
+        self.delay_tasks += other.delay_tasks
+        self.six_months += other.six_months
+
+
+# The periodic check walks the cases in id order, this many at a time, each batch in a
+# transaction of its own (the job commits between batches), so no case stays locked for
+# longer than one batch takes.
+CHECK_BATCH = 200
+CHECK_PHASES = ("promises", "delay_notices", "six_months")
+
 
 def check_promises(*, session: Session, actor: Actor, now: datetime | None = None) -> CheckReport:
-    """The periodic job: warn before a breach, record breaches (each once per case and
-    promise) and apply the public-authority rules. Safe to run from many workers: a
-    case is locked while its alerts are updated."""
+    """The whole periodic check in the caller's transaction (the CLI, the demo loader,
+    tests). The background job runs the same batches, committing after each."""
     now = now or clock.now()
     report = CheckReport()
-    candidates = session.scalars(
-        select(Case.id).where(
-            Case.status.in_(ACTIVE),
-            (Case.first_response_due_at.is_not(None) & Case.first_response_at.is_(None))
-            | Case.resolution_due_at.is_not(None),
-        )
-    ).all()
-    for case_id in candidates:
-        case = session.scalar(select(Case).where(Case.id == case_id).with_for_update())
-        if case is None:
-            continue
-        for view in promise_views(session, case, now):
-            _alert(session, actor, case, view, report)
-    settings = get_settings()
-    if settings.authority_mode:
-        _authority_rules(session, actor, now, settings.delay_notice_after_days, report)
-    session.flush()
+    for phase in CHECK_PHASES:
+        after: int | None = 0
+        while after is not None:
+            part, after = check_promise_batch(
+                session=session, actor=actor, now=now, phase=phase, after_id=after
+            )
+            report.add(part)
     return report
 
 
-def _alert(session: Session, actor: Actor, case: Case, view: PromiseView,
-           report: CheckReport) -> None:  # fmt: skip
+def check_promise_batch(
+    *,
+    session: Session,
+    actor: Actor,
+    now: datetime,
+    phase: str,
+    after_id: int,
+    limit: int = CHECK_BATCH,
+) -> tuple[CheckReport, int | None]:
+    """One batch of one phase of the periodic check: the next ``limit`` candidate cases
+    after ``after_id`` in id order, locked with ``SKIP LOCKED`` (a case someone is
+    changing this instant is looked at again at the next tick, and two checkers never
+    wait on each other or deadlock). Returns the report and the id to continue after
+    (None when the phase is done). Each alert is written once per case and promise."""
+    report = CheckReport()
+    settings = get_settings()
+    where: list[ColumnElement[bool]]
+    if phase == "promises":
+        where = [
+            Case.status.in_(ACTIVE),
+            (Case.first_response_due_at.is_not(None) & Case.first_response_at.is_(None))
+            | Case.resolution_due_at.is_not(None),
+        ]
+    elif not settings.authority_mode:
+        return report, None
+    elif phase == "delay_notices":
+        where = [
+            Case.status.in_(ACTIVE),
+            Case.opened_at <= now - timedelta(days=settings.delay_notice_after_days),
+            ~Case.id.in_(select(CaseTask.case_id).where(CaseTask.kind == "delay_notice")),
+        ]
+    elif phase == "six_months":
+        where = [Case.status.in_(ACTIVE), Case.opened_at <= now - timedelta(days=180)]
+    else:
+        raise ValueError(f"unknown phase {phase!r}")
+    cases = session.scalars(
+        select(Case)
+        .where(Case.id > after_id, *where)
+        .order_by(Case.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for case in cases:
+        if phase == "promises":
+            for view in promise_views(session, case, now):
+                _alert(session, actor, case, view, report)
+        elif phase == "delay_notices":
+            _delay_notice(session, actor, case, now, settings.delay_notice_after_days, report)
+        else:
+            _six_months(session, actor, case, now, settings.display_timezone, report)
+    session.flush()
+    return report, (cases[-1].id if len(cases) == limit else None)
+
+
+def _alert(
+    session: Session, actor: Actor, case: Case, view: PromiseView, report: CheckReport
+) -> None:
     if view.state not in (PromiseState.warning, PromiseState.breached):
         return
     alerts = list(case.promise_alerts or [])
@@ -337,31 +394,29 @@ def six_months_after(opened: datetime, zone_name: str) -> datetime:
     raise AssertionError("unreachable")
 
 
-def _authority_rules(session: Session, actor: Actor, now: datetime, delay_days: int,
-                     report: CheckReport) -> None:  # fmt: skip
-    zone = get_settings().display_timezone
-    overdue = session.scalars(
-        select(Case).where(
-            Case.status.in_(ACTIVE),
-            Case.opened_at <= now - timedelta(days=delay_days),
-            ~Case.id.in_(select(CaseTask.case_id).where(CaseTask.kind == "delay_notice")),
-        )
-    ).all()
-    for case in overdue:
-        session.add(CaseTask(case_id=case.id, kind="delay_notice", created_at=now))
-        append_event(session, case=case, type="task.created", actor=actor,
-                     data={"kind": "delay_notice", "days": delay_days})  # fmt: skip
-        report.delay_tasks += 1
-    old = session.scalars(
-        select(Case).where(Case.status.in_(ACTIVE), Case.opened_at <= now - timedelta(days=180))
-    ).all()
-    for case in old:
-        alerts = list(case.promise_alerts or [])
-        if "authority.six_months" in alerts or six_months_after(case.opened_at, zone) > now:
-            continue
-        case.promise_alerts = [*alerts, "authority.six_months"]
-        append_event(session, case=case, type="case.six_months", actor=actor)
-        report.six_months += 1
+def _delay_notice(
+    session: Session, actor: Actor, case: Case, now: datetime, days: int, report: CheckReport
+) -> None:
+    session.add(CaseTask(case_id=case.id, kind="delay_notice", created_at=now))
+    append_event(
+        session,
+        case=case,
+        type="task.created",
+        actor=actor,
+        data={"kind": "delay_notice", "days": days},
+    )
+    report.delay_tasks += 1
+
+
+def _six_months(
+    session: Session, actor: Actor, case: Case, now: datetime, zone: str, report: CheckReport
+) -> None:
+    alerts = list(case.promise_alerts or [])
+    if "authority.six_months" in alerts or six_months_after(case.opened_at, zone) > now:
+        return
+    case.promise_alerts = [*alerts, "authority.six_months"]
+    append_event(session, case=case, type="case.six_months", actor=actor)
+    report.six_months += 1
 
 
 def complete_task(*, session: Session, actor: Actor, number: str, kind: str) -> CaseTask:

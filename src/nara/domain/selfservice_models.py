@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, PermissionDenied, ValidationFailed
+from nara.domain.jobs import GAP_MINING, TRAINING, TRAINING_ATTEMPTS, request_job
 from nara.domain.training import OUT_OF_SCOPE
 from nara.models import (
     Case,
     CaseEvent,
     CaseStatus,
+    JobRun,
     Role,
     SelfServiceModel,
     Topic,
@@ -111,6 +113,34 @@ def train_model(
     session.add(row)
     session.flush()
     return row
+
+
+def request_training(
+    *, session: Session, actor: Actor, precision_target: float | None = None
+) -> JobRun:
+    """Queue a training (one at a time; the run log shows its progress everywhere).
+    Without a target, the active model's is kept (0.97 before the first model)."""
+    _require_lead(actor)
+    if precision_target is None:
+        active = session.scalar(
+            select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True))
+        )
+        precision_target = active.precision_target if active else 0.97
+    target = _check_target(precision_target)
+    return request_job(
+        session=session,
+        actor=actor,
+        task=TRAINING,
+        args={"precision_target": target},
+        lock_key=TRAINING,
+        max_attempts=TRAINING_ATTEMPTS,
+    )
+
+
+def request_gap_mining(*, session: Session, actor: Actor) -> JobRun:
+    """Group the handed-over questions again now (it also runs by itself)."""
+    _require_lead(actor)
+    return request_job(session=session, actor=actor, task=GAP_MINING, lock_key=GAP_MINING)
 
 
 def set_precision_target(

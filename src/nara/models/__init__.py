@@ -14,6 +14,7 @@ from nara.models.cases import (
     StatusCategory,
 )
 from nara.models.customers import Customer
+from nara.models.jobs import JobRun, JobStatus, KnowledgeGapReport
 from nara.models.knowledge import Article, ArticleVersion
 from nara.models.selfservice import (
     Conversation,
@@ -54,6 +55,9 @@ __all__ = [
     "ConversationTurn",
     "Customer",
     "IdempotencyKey",
+    "JobRun",
+    "JobStatus",
+    "KnowledgeGapReport",
     "LoginFailure",
     "MemberPresence",
     "Outcome",

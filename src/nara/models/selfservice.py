@@ -16,6 +16,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,6 +49,16 @@ class SelfServiceModel(Base):
     """A trained engine, stored in the database so that every app process can load it."""
 
     __tablename__ = "selfservice_models"
+    __table_args__ = (
+        # At most one active model, whatever runs at once.
+        Index(
+            "uq_selfservice_models_one_active",
+            "is_active",
+            unique=True,
+            postgresql_where=text("is_active"),
+            sqlite_where=text("is_active"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[str] = mapped_column(String(64), unique=True)

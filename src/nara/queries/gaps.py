@@ -4,6 +4,7 @@ starting point for new articles (most frequent first, with examples)."""
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -14,6 +15,9 @@ from nara import clock, textsearch
 from nara.models import Conversation, ConversationTurn, Outcome
 
 HANDED_OVER = (Outcome.abstained, Outcome.answered_rejected, Outcome.asked_for_person)
+DAYS = 30
+# Grouping is quadratic in the number of questions: the newest this many are grouped.
+MAX_QUESTIONS = 3000
 
 
 @dataclass
@@ -23,7 +27,9 @@ class Gap:
     terms: list[str] = field(default_factory=list)
 
 
-def handed_over_questions(session: Session, *, days: int = 30) -> list[str]:
+def handed_over_questions(session: Session, *, days: int = DAYS) -> list[str]:
+    """The first question of every conversation handed over in the last ``days``
+    (the newest ``MAX_QUESTIONS``), oldest first."""
     since = clock.now() - timedelta(days=days)
     first_question = (
         select(ConversationTurn.text)
@@ -34,12 +40,19 @@ def handed_over_questions(session: Session, *, days: int = 30) -> list[str]:
             ConversationTurn.role == "customer",
             ConversationTurn.text != "",
         )
-        .order_by(ConversationTurn.id)
+        .order_by(ConversationTurn.id.desc())
+        .limit(MAX_QUESTIONS)
     )
-    return [text for text in session.scalars(first_question)]
+    return list(reversed(session.scalars(first_question).all()))
 
 
-def group(questions: list[str], *, similarity: float = 0.875, max_examples: int = 5) -> list[Gap]:
+def group(
+    questions: list[str],
+    *,
+    similarity: float = 0.875,
+    max_examples: int = 5,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Gap]:
     """Agglomerative grouping (average linkage, cosine) on the self-service engine's
     sentence embeddings (multilingual e5), so that "arv" and "bouppteckning" meet; each
     group is labelled with its most frequent longer word stems."""
@@ -51,7 +64,13 @@ def group(questions: list[str], *, similarity: float = 0.875, max_examples: int 
 
     from nara.selfservice.embeddings import get_embedder
 
-    vectors = get_embedder().embed(questions)
+    # The embedder takes its lock per small batch, so customers' questions in the same
+    # process wait at most for one batch, never for the whole run.
+    vectors = get_embedder().embed(
+        questions, progress=None if progress is None else lambda d, t: progress("embedding", d, t)
+    )
+    if progress is not None:
+        progress("grouping", 0, 1)
     clustering = AgglomerativeClustering(
         n_clusters=None, metric="cosine", linkage="average", distance_threshold=1.0 - similarity
     )
@@ -76,7 +95,3 @@ def _terms(texts: list[str], top: int = 4) -> list[str]:
         stem for text in texts for stem in set(textsearch.terms(text, "sv")) if len(stem) >= 4
     )
     return [stem for stem, _ in counts.most_common(top)]
-
-
-def knowledge_gaps(session: Session, *, days: int = 30, limit: int = 20) -> list[Gap]:
-    return group(handed_over_questions(session, days=days))[:limit]

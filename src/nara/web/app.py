@@ -16,7 +16,7 @@ from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
 from nara import __version__
 from nara.config import get_settings
 from nara.db import get_engine, session_factory
-from nara.jobs import promises as promise_jobs
+from nara.jobs import embedded as embedded_jobs
 from nara.web import errors
 from nara.web.api import auth, cases, directory, health, selfservice, service
 from nara.web.middleware import (
@@ -24,7 +24,7 @@ from nara.web.middleware import (
     NulInUrlMiddleware,
     SecurityHeadersMiddleware,
 )
-from nara.web.ui import admin, auth_pages, selfservice_admin, service_pages
+from nara.web.ui import admin, auth_pages, jobs_admin, selfservice_admin, service_pages
 from nara.web.ui import cases as case_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import knowledge as knowledge_pages
@@ -41,17 +41,21 @@ DOCS_HTML = """<!doctype html>
 
 
 def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -> FastAPI:
-    """The app. With ``background_jobs`` (``nara serve``), the promise check runs in a
-    background thread while the app runs."""
+    """The app. With ``background_jobs`` (``nara serve`` when the settings say so:
+    SQLite, or ``NARA_EMBEDDED_WORKER=on``), the process runs the background jobs
+    itself while the app runs; otherwise ``nara worker`` processes do."""
     settings = get_settings()
     engine = engine or get_engine(settings)
     the_engine = engine
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        every = settings.promise_check_seconds if background_jobs else 0
-        with promise_jobs.periodic(the_engine, every):
+        worker = embedded_jobs.start_in_process(the_engine, settings) if background_jobs else None
+        try:
             yield
+        finally:
+            if worker is not None:
+                worker.close()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -88,7 +92,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
     # admin's /admin/teams/{id}/{action}.
     page_routers = (service_pages.router, auth_pages.router, case_pages.router, admin.router,
                     help_pages.router, knowledge_pages.router,
-                    selfservice_admin.router)  # fmt: skip
+                    selfservice_admin.router, jobs_admin.router)  # fmt: skip
     for page_router in page_routers:
         app.include_router(page_router)
     origins = [o.strip() for o in settings.widget_origins.split(",") if o.strip()]

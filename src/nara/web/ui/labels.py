@@ -112,6 +112,19 @@ LABELS: dict[str, dict[str, str]] = {
         "abstained": N_("Not sure: to a person"),
         "asked_for_person": N_("Asked for a person"),
     },
+    "job": {
+        "promises.check": N_("Promise check"),
+        "selfservice.train": N_("Self-service training"),
+        "knowledge_gaps.mine": N_("Grouping handed-over questions"),
+        "jobs.recover": N_("Recovering stopped jobs"),
+        "jobs.prune": N_("Clearing old job runs"),
+    },
+    "job_status": {
+        "queued": N_("Queued"),
+        "running": N_("Running"),
+        "succeeded": N_("Done"),
+        "failed": N_("Failed"),
+    },
     "next_step": {  # what happens next, for the customer, by status
         "new": N_("We have received your case. A person in %(team)s will answer you here."),
         "open": N_("%(owner)s in %(team)s is handling your case and will answer you here."),

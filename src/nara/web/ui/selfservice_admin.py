@@ -9,11 +9,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from nara.domain.errors import DomainError, PermissionDenied
-from nara.domain.selfservice_models import TARGETS, set_precision_target
-from nara.jobs import training as training_job
+from nara.domain.jobs import GAP_MINING, TRAINING
+from nara.domain.selfservice_models import (
+    TARGETS,
+    request_gap_mining,
+    request_training,
+    set_precision_target,
+)
+from nara.jobs.dispatch import dispatch
 from nara.models import Role
+from nara.queries import jobs as job_queries
 from nara.queries import selfservice as selfservice_queries
-from nara.queries.gaps import knowledge_gaps
 from nara.web.deps import DB, Caller
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
 from nara.web.ui.render import render
@@ -32,15 +38,13 @@ def _lead(request: Request, db: DB, csrf_token: str | None = None) -> Caller:
 def _page(request: Request, db: DB, errors: FormErrors, status_code: int = 200) -> Response:
     state = selfservice_queries.overview(db)
     model = state.model
-    try:
-        gaps = knowledge_gaps(db)
-    except Exception:  # no embedding model (should not happen): the page still works
-        gaps = []
     points = model.metrics.get("operating_points", {}) if model else {}
     return render(request, "admin/selfservice.html", status_code, model=model,
-                  examples=state.examples, outcomes=state.outcomes, gaps=gaps, errors=errors,
+                  examples=state.examples, outcomes=state.outcomes, errors=errors,
+                  gap_report=job_queries.latest_gap_report(db),
+                  mining=job_queries.latest_run(db, GAP_MINING),
                   points=sorted(points.items(), key=lambda kv: float(kv[0])),
-                  targets=TARGETS, job=training_job.status)  # fmt: skip
+                  targets=TARGETS, job=job_queries.latest_run(db, TRAINING))  # fmt: skip
 
 
 @router.get("", response_class=HTMLResponse)
@@ -70,7 +74,24 @@ def precision(
 @router.post("/train")
 def train(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") -> Response:
     caller = _lead(request, db, csrf_token)
-    model = selfservice_queries.active_model(db)
-    target = model.precision_target if model else 0.97
-    training_job.start(db.get_bind().engine, caller.actor, target)
+    try:
+        run = request_training(session=db, actor=caller.actor)
+    except DomainError as exc:
+        db.rollback()
+        return _page(request, db, FormErrors.from_error(exc, request.state.lang), exc.status)
+    db.commit()
+    dispatch(db.get_bind().engine, run.id)
     return redirect("/admin/selfservice")
+
+
+@router.post("/gaps")
+def mine_gaps(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") -> Response:
+    caller = _lead(request, db, csrf_token)
+    try:
+        run = request_gap_mining(session=db, actor=caller.actor)
+    except DomainError as exc:
+        db.rollback()
+        return _page(request, db, FormErrors.from_error(exc, request.state.lang), exc.status)
+    db.commit()
+    dispatch(db.get_bind().engine, run.id)
+    return redirect("/admin/selfservice#gaps-heading")

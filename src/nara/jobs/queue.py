@@ -1,0 +1,143 @@
+"""The job queue on PostgreSQL: procrastinate (maintained, PostgreSQL as the one shared
+state, periodic tasks deferred once per tick across all workers).
+
+Two procrastinate tasks carry every Nära job: ``nara.run`` executes a queued run of
+``job_runs`` by id, and one ``nara.periodic.<job>`` per periodic job queues and executes
+that tick's run. procrastinate's ``procrastinate_periodic_defers`` makes each tick one
+job whatever the number of workers; the run's lock key keeps a slow run and the next
+tick from overlapping."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from typing import Any
+
+from procrastinate import App, PsycopgConnector
+from procrastinate.jobs import Status
+from sqlalchemy import Engine
+
+from nara.config import Settings
+from nara.db import session_scope
+from nara.domain import jobs as job_actions
+from nara.jobs.registry import cron_for, periodic_specs
+from nara.jobs.runner import execute_run, run_periodic
+
+log = logging.getLogger("nara.jobs.queue")
+
+QUEUE = "nara"
+_deferrers: dict[str, App] = {}
+_deferrers_lock = threading.Lock()
+
+
+def conninfo(engine: Engine) -> str:
+    return engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def build_app(engine: Engine, settings: Settings, **pool: Any) -> App:
+    """A procrastinate app with Nära's tasks, for a worker (opened asynchronously by
+    ``run_worker``) or for deferring (opened synchronously)."""
+    app = App(connector=PsycopgConnector(conninfo=conninfo(engine), **pool))
+
+    @app.task(name="nara.run", queue=QUEUE)
+    def run(run_id: int) -> None:
+        status, wait = execute_run(engine, run_id)
+        if status == "queued":
+            defer_run(engine, run_id, delay_seconds=wait)
+
+    for spec, seconds in periodic_specs(settings):
+        name = spec.name
+
+        def tick(timestamp: int, _name: str = name) -> None:
+            run_periodic(engine, _name)
+
+        task = app.task(name=f"nara.periodic.{name}", queue=QUEUE)(tick)
+        app.periodic(cron=cron_for(seconds), periodic_id=name)(task)
+    return app
+
+
+def _deferrer(engine: Engine, settings: Settings) -> App:
+    key = str(engine.url)
+    with _deferrers_lock:
+        app = _deferrers.get(key)
+        if app is None:
+            app = build_app(engine, settings, min_size=1, max_size=4).open()
+            _deferrers[key] = app
+        return app
+
+
+def defer_run(engine: Engine, run_id: int, *, delay_seconds: int = 0) -> int:
+    """Hand a queued run to the workers (after ``delay_seconds``)."""
+    from nara.config import get_settings
+
+    app = _deferrer(engine, get_settings())
+    options: dict[str, Any] = {"queue": QUEUE}
+    if delay_seconds > 0:
+        options["schedule_in"] = {"seconds": delay_seconds}
+    job_id = app.configure_task("nara.run", **options).defer(run_id=run_id)
+    with session_scope(engine) as session:
+        job_actions.record_dispatch(session=session, run_id=run_id, queue_job_id=job_id)
+    return job_id
+
+
+def close_deferrers() -> None:
+    with _deferrers_lock:
+        for app in _deferrers.values():
+            app.close()
+        _deferrers.clear()
+
+
+def fail_stalled_queue_jobs(engine: Engine, settings: Settings, seconds: float) -> int:
+    """procrastinate jobs left "doing" by a worker that stopped (no heartbeat for
+    ``seconds``) are marked failed; their Nära runs are queued again from ``job_runs``."""
+
+    async def go() -> int:
+        app = build_app(engine, settings, min_size=1, max_size=1)
+        async with app.open_async():
+            manager = app.job_manager
+            stalled = list(await manager.get_stalled_jobs(seconds_since_heartbeat=seconds))
+            for job in stalled:
+                await manager.finish_job(job, status=Status.FAILED, delete_job=False)
+            return len(stalled)
+
+    return asyncio.run(go())
+
+
+def run_worker(engine: Engine, settings: Settings, *, concurrency: int = 1) -> None:
+    """``nara worker``: run jobs until SIGINT/SIGTERM."""
+    build_app(engine, settings).run_worker(queues=[QUEUE], concurrency=concurrency)
+
+
+class ThreadWorker:
+    """A procrastinate worker in a thread of this process (``NARA_EMBEDDED_WORKER=on``
+    with PostgreSQL, for a single-process install or tests)."""
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine, self.settings = engine, settings
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.task: asyncio.Task[Any] | None = None
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._main, name="nara-worker", daemon=True)
+
+    def _main(self) -> None:
+        async def main() -> None:
+            self.loop = asyncio.get_running_loop()
+            app = build_app(self.engine, self.settings, min_size=1, max_size=4)
+            self.task = asyncio.current_task()
+            self.ready.set()
+            async with app.open_async():
+                await app.run_worker_async(queues=[QUEUE], install_signal_handlers=False)
+
+        with contextlib.suppress(asyncio.CancelledError):
+            asyncio.run(main())
+
+    def start(self) -> None:
+        self.thread.start()
+        self.ready.wait(10)
+
+    def close(self) -> None:
+        if self.loop is not None and self.task is not None:
+            self.loop.call_soon_threadsafe(self.task.cancel)
+        self.thread.join(timeout=30)

@@ -1,0 +1,124 @@
+"""Nära's background jobs. Each is a thin wrapper: it opens short transactions and calls
+domain functions; the work itself lives in ``domain/`` and ``queries/``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from nara.config import Settings, get_settings
+from nara.db import session_scope
+from nara.domain import jobs as job_actions
+from nara.domain.actors import SYSTEM, Actor, actor_for_user
+from nara.domain.promises import CHECK_PHASES, CheckReport, check_promise_batch
+from nara.domain.selfservice_models import train_model
+from nara.jobs.registry import JobContext, job
+from nara.models import User
+from nara.queries import gaps as gap_queries
+from nara.queries import jobs as job_queries
+
+log = logging.getLogger("nara.jobs")
+
+PROMISE_CHECK = job_actions.PROMISE_CHECK
+TRAINING = job_actions.TRAINING
+GAP_MINING = job_actions.GAP_MINING
+RECOVER = job_actions.RECOVER
+PRUNE = job_actions.PRUNE
+
+
+def _requester(ctx: JobContext) -> Actor:
+    """The person who asked, as they are now (a lead demoted since is refused)."""
+    if ctx.requested_by_id is None:
+        return SYSTEM
+    with session_scope(ctx.engine) as session:
+        user = session.get(User, ctx.requested_by_id)
+        if user is None or not user.is_active:
+            return SYSTEM
+        return actor_for_user(session, user)
+
+
+@job(PROMISE_CHECK, every=lambda s: s.promise_check_seconds)
+def check_promises(ctx: JobContext) -> dict[str, Any]:
+    """Warnings, breaches and the public-authority rules, in batches: each batch is its
+    own short transaction and skips cases someone holds locked right now."""
+    from nara import clock
+
+    now = clock.now()
+    report = CheckReport()
+    for phase in CHECK_PHASES:
+        after: int | None = 0
+        while after is not None:
+            with session_scope(ctx.engine) as session:
+                part, after = check_promise_batch(
+                    session=session, actor=SYSTEM, now=now, phase=phase, after_id=after
+                )
+            report.add(part)
+    return {
+        "warnings": report.warnings,
+        "breaches": report.breaches,
+        "delay_tasks": report.delay_tasks,
+        "six_months": report.six_months,
+    }
+
+
+@job(TRAINING, max_attempts=job_actions.TRAINING_ATTEMPTS, retry_seconds=60)
+def train(ctx: JobContext) -> dict[str, Any]:
+    actor = _requester(ctx)
+    target = float(ctx.args.get("precision_target", 0.97))
+    with session_scope(ctx.engine) as session:
+        row = train_model(
+            session=session, actor=actor, precision_target=target, progress=ctx.progress
+        )
+        return {"version": row.version, "examples": row.n_examples}
+
+
+@job(GAP_MINING, every=lambda s: s.gaps_refresh_minutes * 60)
+def mine_gaps(ctx: JobContext) -> dict[str, Any]:
+    """Group the handed-over questions of the last 30 days (outside any transaction:
+    embedding and clustering take a while) and store the result for the page."""
+    days = int(ctx.args.get("days", gap_queries.DAYS))
+    with session_scope(ctx.engine) as session:
+        questions = gap_queries.handed_over_questions(session, days=days)
+    gaps = gap_queries.group(questions, progress=ctx.progress)
+    with session_scope(ctx.engine) as session:
+        report = job_actions.store_gap_report(
+            session=session,
+            days=days,
+            questions=len(questions),
+            gaps=[{"count": g.count, "examples": g.examples, "terms": g.terms} for g in gaps],
+        )
+        return {"report_id": report.id, "questions": len(questions), "groups": len(gaps)}
+
+
+@job(RECOVER, every=lambda s: 60 if s.promise_check_seconds or s.gaps_refresh_minutes else 0)
+def recover(ctx: JobContext) -> dict[str, Any]:
+    """Runs whose process stopped are queued again (or failed when out of attempts);
+    queued runs nobody was given are handed over again."""
+    from nara.jobs.dispatch import dispatch
+
+    settings: Settings = get_settings()
+    stalled_queue_jobs = 0
+    if ctx.engine.dialect.name == "postgresql":
+        from nara.jobs.queue import fail_stalled_queue_jobs
+
+        stalled_queue_jobs = fail_stalled_queue_jobs(
+            ctx.engine, settings, job_actions.STALL_SECONDS
+        )
+    with session_scope(ctx.engine) as session:
+        again = job_actions.recover_stalled(session=session)
+    with session_scope(ctx.engine) as session:
+        waiting = job_queries.undispatched(session)
+    for run_id in sorted(set(again) | set(waiting)):
+        dispatch(ctx.engine, run_id)
+    return {
+        "requeued": len(again),
+        "redispatched": len(waiting),
+        "stalled_queue_jobs": stalled_queue_jobs,
+    }
+
+
+@job(PRUNE, every=lambda s: 86400 if s.job_runs_keep_days else 0)
+def prune(ctx: JobContext) -> dict[str, Any]:
+    keep = get_settings().job_runs_keep_days
+    with session_scope(ctx.engine) as session:
+        return {"removed": job_actions.prune_runs(session=session, keep_days=keep)}

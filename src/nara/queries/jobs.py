@@ -1,0 +1,125 @@
+"""Reading background work: recent runs (the admin page, ``nara jobs runs``), the
+newest run of a task (the self-service page's training progress), runs that still
+need a process, and the newest knowledge-gap report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.models import JobRun, JobStatus, KnowledgeGapReport, User
+
+# A queued run nobody has picked up for this long is handed to a process again.
+UNDISPATCHED_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class RunView:
+    id: int
+    task: str
+    status: str
+    attempts: int
+    max_attempts: int
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    requested_by: str | None
+    progress: dict[str, Any]
+    result: dict[str, Any]
+    error: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "id": self.id,
+            "task": self.task,
+            "status": self.status,
+            "queued_at": iso(self.queued_at),
+            "started_at": iso(self.started_at),
+            "finished_at": iso(self.finished_at),
+            "attempts": self.attempts,
+            "max_attempts": self.max_attempts,
+            "error": self.error,
+        }
+
+
+def _view(run: JobRun, requested_by: str | None) -> RunView:
+    return RunView(
+        id=run.id,
+        task=run.task,
+        status=run.status,
+        attempts=run.attempts,
+        max_attempts=run.max_attempts,
+        queued_at=run.queued_at,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        requested_by=requested_by,
+        progress=dict(run.progress or {}),
+        result=dict(run.result or {}),
+        error=run.error,
+    )
+
+
+def recent_runs(
+    session: Session, *, limit: int = 50, task: str | None = None, status: str | None = None
+) -> list[RunView]:
+    query = (
+        select(JobRun, User.display_name)
+        .outerjoin(User, User.id == JobRun.requested_by_id)
+        .order_by(JobRun.queued_at.desc(), JobRun.id.desc())
+        .limit(limit)
+    )
+    if task:
+        query = query.where(JobRun.task == task)
+    if status:
+        query = query.where(JobRun.status == status)
+    return [_view(run, name) for run, name in session.execute(query)]
+
+
+def latest_run(session: Session, task: str) -> RunView | None:
+    runs = recent_runs(session, limit=1, task=task)
+    return runs[0] if runs else None
+
+
+def get_run(session: Session, run_id: int) -> JobRun | None:
+    return session.get(JobRun, run_id)
+
+
+def undispatched(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Queued runs that no process has been given (the process that queued them died
+    between its commit and handing them over, or a retry is due)."""
+    cutoff = (now or clock.now()) - timedelta(seconds=UNDISPATCHED_SECONDS)
+    return list(
+        session.scalars(
+            select(JobRun.id)
+            .where(
+                JobRun.status == JobStatus.queued.value,
+                JobRun.queue_job_id.is_(None),
+                JobRun.queued_at < cutoff,
+            )
+            .order_by(JobRun.id)
+        )
+    )
+
+
+def queued_ids(session: Session) -> list[int]:
+    return list(
+        session.scalars(
+            select(JobRun.id).where(JobRun.status == JobStatus.queued.value).order_by(JobRun.id)
+        )
+    )
+
+
+def latest_gap_report(session: Session) -> KnowledgeGapReport | None:
+    return session.scalar(
+        select(KnowledgeGapReport)
+        .order_by(KnowledgeGapReport.computed_at.desc(), KnowledgeGapReport.id.desc())
+        .limit(1)
+    )
