@@ -817,3 +817,46 @@ def test_jobs_promises_records_breaches_once(migrated: Cli, session: Session) ->
 def test_jobs_promises_on_an_unmigrated_database(cli: Cli) -> None:
     result = cli("jobs", "promises")
     assert result.exit_code == 1 and "nara migrate" in result.stderr
+
+
+def test_jobs_runs_lists_the_run_log_as_json(migrated: Cli, session: Session) -> None:
+    import json
+
+    migrated.ok("jobs", "promises")
+    migrated.ok("jobs", "run", "jobs.prune")
+    runs = json.loads(migrated.ok("jobs", "runs", "--json").stdout)
+    assert [r["task"] for r in runs] == ["jobs.prune", "promises.check"]
+    for run in runs:
+        assert {"task", "status", "started_at", "finished_at", "attempts"} <= set(run)
+        assert run["status"] == "succeeded" and run["attempts"] == 1
+    only = json.loads(migrated.ok("jobs", "runs", "--json", "--task", "jobs.prune").stdout)
+    assert [r["task"] for r in only] == ["jobs.prune"]
+    assert "promises.check" in migrated.ok("jobs", "runs").stdout
+
+
+def test_jobs_commands_refuse_bad_input(migrated: Cli) -> None:
+    for args, message in (
+        (("jobs", "runs", "--status", "sleeping"), "no status 'sleeping'"),
+        (("jobs", "runs", "--task", "nope"), "no job 'nope'"),
+        (("jobs", "run", "selfservice.train"), "no periodic job 'selfservice.train'"),
+        (("jobs", "retry", "999"), "no job run 999"),
+        (("worker",), "needs PostgreSQL"),
+    ):
+        result = migrated(*args)
+        assert result.exit_code == 2, (args, result.stdout, result.stderr)
+        assert message in result.stderr
+
+
+def test_a_failed_run_is_retried_from_the_command_line(migrated: Cli, session: Session) -> None:
+    from nara.domain.actors import SYSTEM
+    from nara.domain.jobs import request_job
+    from nara.jobs.runner import execute_run
+
+    run = request_job(session=session, actor=SYSTEM, task="no.such.job")
+    session.commit()
+
+    assert execute_run(migrated.engine(), run.id)[0] == "failed"
+    retried = migrated("jobs", "retry", str(run.id))
+    assert retried.exit_code == 0 and f"run {run.id}: failed" in retried.stdout
+    again = migrated("jobs", "retry", str(run.id))
+    assert again.exit_code == 0

@@ -143,13 +143,20 @@ def serve(
 def jobs_promises() -> None:
     """Check response promises now: warn before breaches, record breaches and, in
     public-authority mode, create delay-notice tasks and mark six-month-old cases."""
-    from nara.jobs.registry import JobContext
-    from nara.jobs.tasks import check_promises
+    from nara.jobs.runner import run_periodic
+    from nara.queries.jobs import latest_run
 
     s = settings()
     require_migrated()
-    report = check_promises(JobContext(engine=get_engine(s), run_id=0, args={},
-                                       requested_by_id=None))  # fmt: skip
+    status = run_periodic(get_engine(s), "promises.check")
+    if status == "skipped":
+        typer.echo("a promise check is running already; this one was skipped")
+        return
+    with unit_of_work() as session:
+        run = latest_run(session, "promises.check")
+    if status != "succeeded" or run is None:
+        fail(f"the promise check failed: {run.error if run else 'no run'}", 1)
+    report = run.result
     typer.echo(
         f"warnings: {report['warnings']}, breaches: {report['breaches']}, "
         f"delay-notice tasks: {report['delay_tasks']}, six-month marks: {report['six_months']}"

@@ -51,7 +51,7 @@ def build_app(engine: Engine, settings: Settings, **pool: Any) -> App:
         name = spec.name
 
         def tick(timestamp: int, _name: str = name) -> None:
-            run_periodic(engine, _name)
+            run_periodic(engine, _name, timestamp)
 
         task = app.task(name=f"nara.periodic.{name}", queue=QUEUE)(tick)
         app.periodic(cron=cron_for(seconds), periodic_id=name)(task)

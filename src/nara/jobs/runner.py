@@ -144,15 +144,18 @@ def _finish(
         return run.status
 
 
-def start_periodic(engine: Engine, name: str) -> int | None:
-    """Queue a periodic tick's run; None when the previous run still runs (skipped)."""
+def start_periodic(engine: Engine, name: str, tick: int | None = None) -> int | None:
+    """Queue the run of a periodic tick (``tick``: its scheduled time, Unix seconds);
+    None when the previous run still runs (the tick is skipped)."""
     spec = specs()[name]
+    tick = int(time.time()) if tick is None else tick
     try:
         with session_scope(engine) as session:
             run = job_actions.request_job(
                 session=session,
                 actor=SYSTEM,
                 task=name,
+                args={"tick": tick},
                 lock_key=spec.lock_key,
                 max_attempts=spec.max_attempts,
             )
@@ -162,9 +165,9 @@ def start_periodic(engine: Engine, name: str) -> int | None:
         return None
 
 
-def run_periodic(engine: Engine, name: str) -> str:
+def run_periodic(engine: Engine, name: str, tick: int | None = None) -> str:
     """One periodic tick in this process: queue the run and execute it here."""
-    run_id = start_periodic(engine, name)
+    run_id = start_periodic(engine, name, tick)
     if run_id is None:
         return "skipped"
     return execute_run(engine, run_id)[0]

@@ -87,7 +87,10 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         from procrastinate.schema import SchemaManager
 
-        op.get_bind().exec_driver_sql(SchemaManager.get_schema())
+        # Through the driver's cursor without parameters, so that the schema's "%" are
+        # not taken for placeholders.
+        cursor = op.get_bind().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        cursor.execute(SchemaManager.get_schema())
 
 
 def downgrade() -> None:

@@ -1,0 +1,346 @@
+"""Background jobs: the run log, one run at a time, retries, recovery of runs whose
+process died (training survives a restart), at most one active model, periodic jobs
+once per tick across workers and the promise check in batches that never deadlock."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.config import get_settings
+from nara.db import session_scope
+from nara.domain import jobs as job_actions
+from nara.domain import promises as promise_actions
+from nara.domain.actors import SYSTEM, actor_for_user
+from nara.domain.cases import open_case
+from nara.domain.errors import Conflict, PermissionDenied, ValidationFailed
+from nara.domain.promises import create_policy
+from nara.domain.selfservice_models import request_training
+from nara.domain.training import add_training_examples
+from nara.jobs import embedded
+from nara.jobs.registry import SPECS, JobContext, JobSpec
+from nara.jobs.runner import execute_run, run_periodic
+from nara.jobs.tasks import check_promises as promise_job
+from nara.models import CaseEvent, JobRun, SelfServiceModel
+from nara.queries import jobs as job_queries
+from tests import factories
+
+calls: list[dict[str, Any]] = []
+
+
+def _ok(ctx: JobContext) -> dict[str, Any]:
+    ctx.progress("counting", 1, 2)
+    ctx.progress("counting", 2, 2)
+    calls.append(ctx.args)
+    return {"counted": 2}
+
+
+def _flaky(ctx: JobContext) -> dict[str, Any]:
+    calls.append(ctx.args)
+    if ctx.args.get("fail", True) and len(calls) < 3:
+        raise RuntimeError("the disk is full")
+    return {}
+
+
+def _refused(ctx: JobContext) -> dict[str, Any]:
+    raise ValidationFailed("the data cannot be used", template="Invalid input")
+
+
+@pytest.fixture
+def test_jobs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    calls.clear()
+    for spec in (
+        JobSpec("test.ok", _ok),
+        JobSpec("test.flaky", _flaky, max_attempts=2),
+        JobSpec("test.refused", _refused, max_attempts=3),
+    ):
+        monkeypatch.setitem(SPECS, spec.name, spec)
+    yield
+    calls.clear()
+
+
+def _request(engine: Engine, task: str, **kwargs: Any) -> int:
+    with session_scope(engine) as session:
+        return job_actions.request_job(session=session, actor=SYSTEM, task=task, **kwargs).id
+
+
+def _run(engine: Engine, run_id: int) -> JobRun:
+    with Session(engine) as session:
+        run = session.get(JobRun, run_id)
+        assert run is not None
+        return run
+
+
+def test_a_run_records_its_progress_result_and_times(
+    committed_engine: Engine, test_jobs: None
+) -> None:
+    run_id = _request(committed_engine, "test.ok", args={"n": 1})
+    assert _run(committed_engine, run_id).status == "queued"
+    assert execute_run(committed_engine, run_id) == ("succeeded", 0)
+    run = _run(committed_engine, run_id)
+    assert run.result == {"counted": 2} and run.attempts == 1 and run.error is None
+    assert run.progress == {"stage": "counting", "done": 1, "total": 2}  # throttled: 1 s
+    assert run.started_at is not None and run.finished_at is not None
+    assert run.worker and calls == [{"n": 1}]
+    # A run is executed once, whoever else is handed it.
+    assert execute_run(committed_engine, run_id) == ("skipped", 0)
+    assert calls == [{"n": 1}]
+
+
+def test_a_failing_run_is_retried_then_failed_and_an_admin_can_retry_it(
+    committed_engine: Engine, test_jobs: None
+) -> None:
+    run_id = _request(committed_engine, "test.flaky", max_attempts=2)
+    status, wait = execute_run(committed_engine, run_id)
+    assert status == "queued" and wait == 30
+    assert execute_run(committed_engine, run_id) == ("failed", 0)
+    run = _run(committed_engine, run_id)
+    assert run.attempts == 2 and run.error and "RuntimeError: the disk is full" in run.error
+    with Session(committed_engine) as session:
+        agent = actor_for_user(session, factories.user(session, role="lead"))
+        with pytest.raises(PermissionDenied):
+            job_actions.retry_run(session=session, actor=agent, run_id=run_id)
+        session.rollback()
+    with session_scope(committed_engine) as session:
+        job_actions.retry_run(session=session, actor=SYSTEM, run_id=run_id)
+    assert execute_run(committed_engine, run_id) == ("succeeded", 0)
+    run = _run(committed_engine, run_id)
+    assert run.attempts == 3 and run.status == "succeeded"
+    with session_scope(committed_engine) as session, pytest.raises(Conflict):
+        job_actions.retry_run(session=session, actor=SYSTEM, run_id=run_id)
+
+
+def test_a_refused_run_is_not_retried_and_says_why(
+    committed_engine: Engine, test_jobs: None
+) -> None:
+    run_id = _request(committed_engine, "test.refused", max_attempts=3)
+    assert execute_run(committed_engine, run_id) == ("failed", 0)
+    run = _run(committed_engine, run_id)
+    assert run.attempts == 1 and run.error == "the data cannot be used"
+    assert run.result["template"] == "Invalid input"
+
+
+def test_one_run_per_lock_at_a_time_across_sessions(
+    committed_engine: Engine, test_jobs: None
+) -> None:
+    first = _request(committed_engine, "test.ok", lock_key="test.ok")
+    with pytest.raises(Conflict):
+        _request(committed_engine, "test.ok", lock_key="test.ok")
+    _request(committed_engine, "test.ok")  # without a lock key, no restriction
+    execute_run(committed_engine, first)
+    assert _request(committed_engine, "test.ok", lock_key="test.ok") > first
+
+
+def _training_data(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        w = factories.world(session)
+        add_training_examples(
+            session=session,
+            actor=SYSTEM,
+            source="import",
+            examples=[
+                *[(f"mitt kort {i} har inte kommit", w.card_topic.slug) for i in range(8)],
+                *[(f"räntan på lånet {i} har höjts", w.loan_topic.slug) for i in range(8)],
+            ],
+        )
+
+
+def test_training_survives_a_restart_with_its_status_visible_everywhere(
+    committed_engine: Engine,
+) -> None:
+    _training_data(committed_engine)
+    with session_scope(committed_engine) as session:
+        run_id = request_training(session=session, actor=SYSTEM, precision_target=0.95).id
+    # A process takes the run and dies without a word.
+    with session_scope(committed_engine) as session:
+        assert job_actions.start_run(session=session, run_id=run_id, worker="gone:1") is not None
+    with Session(committed_engine) as other_process:
+        seen = job_queries.latest_run(other_process, "selfservice.train")
+        assert seen is not None and seen.id == run_id and seen.status == "running"
+    with session_scope(committed_engine) as session:  # heartbeat still fresh: left alone
+        assert job_actions.recover_stalled(session=session) == []
+    later = clock.now() + timedelta(seconds=job_actions.STALL_SECONDS + 1)
+    with session_scope(committed_engine) as session:
+        assert job_actions.recover_stalled(session=session, now=later) == [run_id]
+    assert _run(committed_engine, run_id).status == "queued"
+    assert execute_run(committed_engine, run_id) == ("succeeded", 0)
+    run = _run(committed_engine, run_id)
+    assert run.attempts == 2 and run.result["version"]
+    with Session(committed_engine) as session:
+        active = session.scalars(select(SelfServiceModel).where(SelfServiceModel.is_active))
+        assert [m.version for m in active] == [run.result["version"]]
+    # Out of attempts, a run whose process died is failed, visibly.
+    with session_scope(committed_engine) as session:
+        run_id = request_training(session=session, actor=SYSTEM).id
+        session.flush()
+        session.get(JobRun, run_id).max_attempts = 1  # type: ignore[union-attr]
+    with session_scope(committed_engine) as session:
+        job_actions.start_run(session=session, run_id=run_id, worker="gone:2")
+    with session_scope(committed_engine) as session:
+        assert job_actions.recover_stalled(session=session, now=later + timedelta(hours=1)) == []
+    assert _run(committed_engine, run_id).status == "failed"
+
+
+def test_at_most_one_active_model(db: Session) -> None:
+    def model(version: str) -> SelfServiceModel:
+        return SelfServiceModel(
+            version=version,
+            created_at=clock.now(),
+            n_examples=1,
+            precision_target=0.97,
+            metrics={},
+            blob=b"",
+            is_active=True,
+        )
+
+    db.add(model("a"))
+    db.flush()
+    with pytest.raises(IntegrityError), db.begin_nested():
+        db.add(model("b"))
+        db.flush()
+
+
+def test_the_embedded_worker_runs_what_a_previous_process_left_queued(
+    committed_engine: Engine, test_jobs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NARA_PROMISE_CHECK_SECONDS", "0")
+    monkeypatch.setenv("NARA_GAPS_REFRESH_MINUTES", "0")
+    get_settings.cache_clear()
+    left = _request(committed_engine, "test.ok", args={"left": True})
+    worker = embedded.LocalWorker(committed_engine)
+    try:
+        worker.start(get_settings())
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and _run(committed_engine, left).status != "succeeded":
+            time.sleep(0.1)
+        assert _run(committed_engine, left).status == "succeeded"
+    finally:
+        worker.close()
+        get_settings.cache_clear()
+
+
+def _overdue_cases(engine: Engine, n: int) -> list[int]:
+    with session_scope(engine) as session:
+        factories.team(session, fallback=True)
+        customer = factories.customer(session)
+        with clock.frozen_at(clock.now() - timedelta(days=30)):
+            create_policy(
+                session=session, actor=SYSTEM, first_response_minutes=60, resolution_minutes=600
+            )
+            return [
+                open_case(
+                    session=session, actor=SYSTEM, message=f"Hjälp {i}", customer_id=customer.id
+                ).case.id
+                for i in range(n)
+            ]
+
+
+def _concurrently(n: int, target: Any) -> list[Any]:
+    barrier = threading.Barrier(n)
+    results: list[Any] = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            results.append(target())
+        except BaseException as exc:  # collected for the assertions
+            results.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def _breaches(engine: Engine) -> Counter[int]:
+    with Session(engine) as session:
+        return Counter(
+            session.scalars(select(CaseEvent.case_id).where(CaseEvent.type == "promise.breached"))
+        )
+
+
+def test_periodic_runs_never_overlap_and_alert_once(committed_engine: Engine) -> None:
+    """However many processes tick at once (and `nara jobs promises` from cron), one
+    check runs; the others skip their tick."""
+    ids = _overdue_cases(committed_engine, 6)
+    results = _concurrently(4, lambda: run_periodic(committed_engine, "promises.check"))
+    assert not [r for r in results if isinstance(r, BaseException)]
+    assert "succeeded" in results and set(results) <= {"succeeded", "skipped"}
+    assert _breaches(committed_engine) == {case_id: 2 for case_id in ids}
+
+
+def test_concurrent_checks_on_postgresql_alert_once_and_never_deadlock(
+    committed_engine: Engine, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not is_postgres:
+        pytest.skip("row locks (SKIP LOCKED) are PostgreSQL's; SQLite runs one check at a time")
+    ids = _overdue_cases(committed_engine, 24)
+    monkeypatch.setattr(promise_actions.check_promise_batch, "__kwdefaults__", {"limit": 5})
+    ctx = JobContext(engine=committed_engine, run_id=0, args={}, requested_by_id=None)
+    results = _concurrently(4, lambda: promise_job(ctx))
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert sum(r["breaches"] for r in results) == 48
+    # Both promises of every case breached, each exactly once.
+    assert _breaches(committed_engine) == {case_id: 2 for case_id in ids}
+
+
+def test_the_check_takes_no_row_another_transaction_holds(
+    committed_engine: Engine, is_postgres: bool
+) -> None:
+    if not is_postgres:
+        pytest.skip("row locks (SKIP LOCKED) are PostgreSQL's; SQLite locks the whole file")
+    ids = _overdue_cases(committed_engine, 3)
+    from nara.models import Case
+
+    with Session(committed_engine) as agent:
+        agent.scalar(select(Case).where(Case.id == ids[0]).with_for_update())
+        started = time.monotonic()
+        report = promise_job(
+            JobContext(engine=committed_engine, run_id=0, args={}, requested_by_id=None)
+        )
+        assert time.monotonic() - started < 10
+        assert report["breaches"] == 4  # the two other cases; the held one next tick
+        agent.rollback()
+    report = promise_job(
+        JobContext(engine=committed_engine, run_id=0, args={}, requested_by_id=None)
+    )
+    assert report["breaches"] == 2
+
+
+def test_two_workers_run_each_periodic_tick_once(
+    committed_engine: Engine, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not is_postgres:
+        pytest.skip("procrastinate's workers need PostgreSQL; SQLite runs jobs in-process")
+    from nara.jobs.queue import ThreadWorker
+
+    monkeypatch.setenv("NARA_PROMISE_CHECK_SECONDS", "1")
+    monkeypatch.setenv("NARA_GAPS_REFRESH_MINUTES", "0")
+    get_settings.cache_clear()
+    try:
+        workers = [ThreadWorker(committed_engine, get_settings()) for _ in range(2)]
+        for w in workers:
+            w.start()
+        time.sleep(6)
+        for w in workers:
+            w.close()
+    finally:
+        get_settings.cache_clear()
+    with Session(committed_engine) as session:
+        runs = session.scalars(select(JobRun).where(JobRun.task == "promises.check")).all()
+        assert len(runs) >= 3
+        ticks = Counter(run.args["tick"] for run in runs)
+        assert max(ticks.values()) == 1  # never two runs for one tick
+        assert all(run.status == "succeeded" for run in runs if run.finished_at)
