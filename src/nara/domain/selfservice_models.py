@@ -74,8 +74,10 @@ def train_model(
     actor: Actor,
     precision_target: float = 0.97,
     progress: Progress | None = None,
+    threads: int | None = None,
 ) -> SelfServiceModel:
-    """Train on everything labelled, store the model and make it the active one."""
+    """Train on everything labelled, store the model and make it the active one
+    (``threads``: cores to use, all by default)."""
     _require_lead(actor)
     target = _check_target(precision_target)
     examples = training_data(session)
@@ -89,7 +91,7 @@ def train_model(
             progress(stage, done, total)
 
     try:
-        model = ss.train(examples, precision_target=target, progress=report)
+        model = ss.train(examples, precision_target=target, progress=report, threads=threads)
     except ss.TrainingDataError as exc:
         raise ValidationFailed(f"the training data cannot be used: {exc}") from None
     points: dict[str, Any] = {}

@@ -113,7 +113,12 @@ class Closeable(Protocol):
 
 def start_in_process(engine: Engine, settings: Settings) -> Closeable:
     """The background worker of ``nara serve`` when it runs jobs itself: this module's
-    threads on SQLite, a procrastinate worker in a thread on PostgreSQL."""
+    threads on SQLite, a procrastinate worker in a thread on PostgreSQL. Jobs then
+    leave a core to the requests (training uses all but one)."""
+    from nara.jobs.runner import limit_threads
+    from nara.selfservice.training import available_cores
+
+    limit_threads(max(1, available_cores() - 1))
     if engine.dialect.name == "postgresql":
         from nara.jobs.queue import ThreadWorker
 

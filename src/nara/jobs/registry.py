@@ -24,6 +24,9 @@ class JobContext:
     run_id: int
     args: dict[str, Any]
     requested_by_id: int | None
+    # Cores a job may use: None = all (a worker process); the app process running jobs
+    # itself (embedded mode) keeps a core for requests.
+    threads: int | None = None
     report: Callable[[str, int, int], None] = field(default=lambda stage, done, total: None)
 
     def progress(self, stage: str, done: int, total: int) -> None:

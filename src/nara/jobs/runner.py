@@ -26,6 +26,15 @@ from nara.jobs.registry import JobContext, JobSpec, specs
 log = logging.getLogger("nara.jobs")
 
 HEARTBEAT_SECONDS = 15.0
+# Set by the embedded mode: jobs then share the process with web requests.
+_threads: list[int | None] = [None]
+
+
+def limit_threads(threads: int | None) -> None:
+    """Cores the jobs of this process may use (None: all)."""
+    _threads[0] = threads
+
+
 PROGRESS_MIN_SECONDS = 1.0
 
 
@@ -90,6 +99,7 @@ def execute_run(
             run_id=run.id,
             args=dict(run.args or {}),
             requested_by_id=run.requested_by_id,
+            threads=_threads[0],
         )
     if spec is None:
         return _finish(engine, run_id, error=f"unknown job {run.task!r}", final=True), 0

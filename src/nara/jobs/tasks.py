@@ -67,7 +67,11 @@ def train(ctx: JobContext) -> dict[str, Any]:
     target = float(ctx.args.get("precision_target", 0.97))
     with session_scope(ctx.engine) as session:
         row = train_model(
-            session=session, actor=actor, precision_target=target, progress=ctx.progress
+            session=session,
+            actor=actor,
+            precision_target=target,
+            progress=ctx.progress,
+            threads=ctx.threads,
         )
         return {"version": row.version, "examples": row.n_examples}
 
