@@ -344,3 +344,15 @@ def test_two_workers_run_each_periodic_tick_once(
         ticks = Counter(run.args["tick"] for run in runs)
         assert max(ticks.values()) == 1  # never two runs for one tick
         assert all(run.status == "succeeded" for run in runs if run.finished_at)
+
+
+def test_check_warns_about_failed_runs_and_a_missing_worker(db: Session, is_postgres: bool) -> None:
+    assert not [w for w in job_queries.job_warnings(db, jobs_in_app=True) if "failed" in w]
+    run = job_actions.request_job(session=db, actor=SYSTEM, task="promises.check")
+    job_actions.start_run(session=db, run_id=run.id, worker="w")
+    job_actions.finish_run(session=db, run_id=run.id, error="boom")
+    warnings = job_queries.job_warnings(db, jobs_in_app=True)
+    assert "1 background job run(s) failed in the last day" in warnings[0]
+    no_worker = [w for w in job_queries.job_warnings(db, jobs_in_app=False) if "nara worker" in w]
+    assert len(no_worker) == (1 if is_postgres else 0)
+    assert job_queries.live_workers(db) == (0 if is_postgres else None)

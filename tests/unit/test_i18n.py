@@ -43,7 +43,13 @@ def ui_strings() -> set[str]:
 def test_every_ui_string_is_translated(ui_strings: set[str], lang: str) -> None:
     with i18n.catalog_path(lang).open("rb") as handle:
         catalog = read_po(handle, locale=lang)
-    translated = {m.id: m.string for m in catalog if m.id and not m.fuzzy}
+    translated: dict[str, bool] = {}
+    for m in catalog:
+        if not m.id or m.fuzzy:
+            continue
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        for form in m.id if isinstance(m.id, tuple) else (m.id,):  # plural forms too
+            translated[form] = all(strings)
     missing = sorted(s for s in ui_strings if not translated.get(s))
     assert missing == [], f"run 'make messages' and translate these for {lang}: {missing}"
 

@@ -253,10 +253,13 @@ def check() -> None:
     if current != head:
         fail("the database needs 'nara migrate'", 1)
     typer.echo(f"tables:      {len(inspect(engine).get_table_names())}")
+    from nara.queries.jobs import job_warnings
     from nara.queries.service import setup_warnings
 
     with Session(engine) as session:
-        for warning in setup_warnings(session):
+        warnings = setup_warnings(session)
+        warnings += job_warnings(session, jobs_in_app=s.runs_jobs_in_process())
+        for warning in warnings:
             typer.echo(f"warning:     {warning}")
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -123,3 +123,40 @@ def latest_gap_report(session: Session) -> KnowledgeGapReport | None:
         .order_by(KnowledgeGapReport.computed_at.desc(), KnowledgeGapReport.id.desc())
         .limit(1)
     )
+
+
+def live_workers(session: Session) -> int | None:
+    """procrastinate workers that sent a heartbeat in the last minute (PostgreSQL); None
+    where jobs run in the app process (SQLite)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return int(
+        session.scalar(
+            text(
+                "SELECT count(*) FROM procrastinate_workers "
+                "WHERE last_heartbeat > now() - interval '60 seconds'"
+            )
+        )
+        or 0
+    )
+
+
+def job_warnings(session: Session, *, jobs_in_app: bool) -> list[str]:
+    """What `nara check` warns about: runs that failed in the last day, and no worker
+    taking jobs on PostgreSQL."""
+    warnings = []
+    since = clock.now() - timedelta(days=1)
+    failed = session.scalar(
+        select(func.count())
+        .select_from(JobRun)
+        .where(JobRun.status == JobStatus.failed.value, JobRun.queued_at >= since)
+    )
+    if failed:
+        warnings.append(
+            f"{failed} background job run(s) failed in the last day "
+            "(nara jobs runs --status failed)"
+        )
+    workers = live_workers(session)
+    if workers == 0 and not jobs_in_app:
+        warnings.append("no 'nara worker' is running: promise checks and training wait for one")
+    return warnings

@@ -45,6 +45,7 @@ def _page(
         runs=runs,
         errors=errors,
         tasks=TASKS,
+        workers=job_queries.live_workers(db),
         statuses=STATUSES,
         task=task,
         status=status,
