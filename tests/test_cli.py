@@ -860,3 +860,32 @@ def test_a_failed_run_is_retried_from_the_command_line(migrated: Cli, session: S
     assert retried.exit_code == 0 and f"run {run.id}: failed" in retried.stdout
     again = migrated("jobs", "retry", str(run.id))
     assert again.exit_code == 0
+
+
+def test_selfservice_import_reads_the_one_csv_format(
+    migrated: Cli, session: Session, tmp_path: Path
+) -> None:
+    from tests import factories
+
+    w = factories.world(session)
+    session.commit()
+    good = tmp_path / "examples.csv"
+    good.write_text(f"text,topic\nMitt kort har inte kommit,{w.card_topic.slug}\n"
+                    "Vad kostar en pizza?,oos\n\n", encoding="utf-8-sig")  # fmt: skip
+    assert "added 2 examples" in migrated.ok("selfservice", "import", str(good)).stdout
+    for text, message in (
+        ("", "empty file"),
+        ("text,label\nhej,kort\n", "missing column(s) topic"),
+        ("text,topic\n", "no data rows"),
+        ("text,topic\nhej,\n", "line 2: empty text or category"),
+        ("text,topic\nhej,nope\n", "unknown topic"),
+    ):
+        bad = tmp_path / "bad.csv"
+        bad.write_text(text, encoding="utf-8")
+        result = migrated("selfservice", "import", str(bad))
+        assert result.exit_code == 2 and message in result.stderr, (text, result.stderr)
+    binary = tmp_path / "bin.csv"
+    binary.write_bytes(b"\xff\xfe\x00text")
+    assert "not UTF-8" in migrated("selfservice", "import", str(binary)).stderr
+    missing = migrated("selfservice", "import", str(tmp_path / "none.csv"))
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr

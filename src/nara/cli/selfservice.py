@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from sqlalchemy import func, select
@@ -18,31 +17,20 @@ selfservice_app = typer.Typer(help="Self-service: examples, training, precision.
                               no_args_is_help=True)  # fmt: skip
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(2)
 
 
 def read_examples(path: Path) -> list[tuple[str, str]]:
     """Rows of a CSV with the header ``text,topic`` (``category`` is accepted too)."""
+    from nara.selfservice.evaluation import DataFileError
+    from nara.selfservice.evaluation import read_examples as read_csv
+
     try:
-        content = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        _fail(f"no such file: {path}")
-    except UnicodeDecodeError:
-        _fail(f"{path} is not UTF-8 text")
-    rows = list(csv.reader(content.splitlines()))
-    if not rows:
-        _fail(f"{path} is empty")
-    header = [h.strip().lower() for h in rows[0]]
-    label = "topic" if "topic" in header else "category" if "category" in header else None
-    if "text" not in header or label is None:
-        _fail(f"{path} needs a header row with the columns text and topic")
-    t, c = header.index("text"), header.index(str(label))
-    pairs = [(r[t], r[c]) for r in rows[1:] if len(r) > max(t, c) and r[t].strip()]
-    if not pairs:
-        _fail(f"{path} has no rows")
-    return pairs
+        return read_csv(path, labels=("topic", "category"))
+    except DataFileError as exc:
+        _fail(str(exc))
 
 
 @selfservice_app.command("import")

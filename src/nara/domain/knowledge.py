@@ -9,15 +9,15 @@ from sqlalchemy.orm import Session
 from nara import clock, textsearch
 from nara.domain import validation
 from nara.domain.actors import Actor
-from nara.domain.errors import NotFound, PermissionDenied, ValidationFailed
-from nara.models import Article, ArticleVersion, Role, Topic
+from nara.domain.errors import NotFound, ValidationFailed
+from nara.models import Article, ArticleVersion, Topic
+from nara.queries.access import require_lead
 
 MAX_BODY = 50_000
 
 
 def _require_editor(actor: Actor) -> None:
-    if not (actor.is_system or actor.role in (Role.lead, Role.admin)):
-        raise PermissionDenied("only leads and admins edit knowledge articles")
+    require_lead(actor, "edit knowledge articles")
 
 
 def _index(session: Session, article: Article) -> None:

@@ -27,12 +27,11 @@ from nara.models import (
     Channel,
     Priority,
     ResponsePolicy,
-    Role,
     Topic,
 )
 from nara.promises.calendar import BusinessCalendar, NoOpenHours
 from nara.promises.maths import Pause, PromiseState, due_at, pauses_from_statuses, state
-from nara.queries.access import can_manage_topic, get_case_for, require_staff
+from nara.queries.access import can_manage_topic, get_case_for, require_lead, require_staff
 from nara.queries.service import calendar_for_team, matching_policy
 
 MAX_PROMISE_MINUTES = 60 * 24 * 365
@@ -44,8 +43,7 @@ ACTIVE = ACTIVE_STATUSES
 
 
 def _require_lead(actor: Actor) -> None:
-    if not (actor.is_system or actor.role in (Role.lead, Role.admin)):
-        raise PermissionDenied("only leads and admins can change response promises")
+    require_lead(actor, "can change response promises")
 
 
 def may_change_policy(session: Session, actor: Actor, topic_id: int | None) -> bool:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import Actor
-from nara.domain.errors import Conflict, PermissionDenied, ValidationFailed
+from nara.domain.errors import Conflict, ValidationFailed
 from nara.domain.jobs import GAP_MINING, TRAINING, TRAINING_ATTEMPTS, request_job
 from nara.domain.training import OUT_OF_SCOPE
 from nara.models import (
@@ -18,11 +18,11 @@ from nara.models import (
     CaseEvent,
     CaseStatus,
     JobRun,
-    Role,
     SelfServiceModel,
     Topic,
     TrainingExample,
 )
+from nara.queries.access import require_lead
 from nara.selfservice.runtime import engine
 
 Progress = Callable[[str, int, int], None]
@@ -30,8 +30,7 @@ TARGETS = (0.9, 0.95, 0.97, 0.98, 0.99)
 
 
 def _require_lead(actor: Actor) -> None:
-    if not (actor.is_system or actor.role in (Role.lead, Role.admin)):
-        raise PermissionDenied("only leads and admins train or tune self-service")
+    require_lead(actor, "train or tune self-service")
 
 
 def _check_target(target: float) -> float:

@@ -11,7 +11,7 @@ from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.i18n import N_
 from nara.models import Role, Team, TeamMember, TeamTopic, Topic, User
-from nara.queries.access import can_manage_team, can_manage_topic
+from nara.queries.access import can_manage_team, can_manage_topic, require_lead
 
 
 def _require_admin(actor: Actor, what: str) -> None:
@@ -110,8 +110,7 @@ def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id:
 
 
 def create_topic(*, session: Session, actor: Actor, slug: str, name_sv: str, name_en: str) -> Topic:
-    if not (actor.is_system or actor.role in (Role.admin, Role.lead)):
-        raise PermissionDenied("only leads and admins can create topics")
+    require_lead(actor, "can create topics")
     clean_slug = validation.slug(slug)
     if session.scalar(select(Topic.id).where(Topic.slug == clean_slug)):
         raise Conflict(
@@ -140,8 +139,7 @@ def update_topic(
     name_en: str | None = None,
     is_active: bool | None = None,
 ) -> Topic:
-    if not (actor.is_system or actor.role in (Role.admin, Role.lead)):
-        raise PermissionDenied("only leads and admins can change topics")
+    require_lead(actor, "can change topics")
     topic = _topic(session, topic_id)
     if not can_manage_topic(session, actor, topic_id):
         # renaming or switching off a topic changes it for every team that handles it

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.domain import validation
 from nara.domain.actors import Actor
-from nara.domain.errors import PermissionDenied, ValidationFailed
-from nara.models import Role, Topic, TrainingExample
+from nara.domain.errors import ValidationFailed
+from nara.models import Topic, TrainingExample
+from nara.queries.access import require_lead
 
 SOURCES = ("demo", "import", "case")
 OUT_OF_SCOPE = "oos"
@@ -27,8 +28,7 @@ def add_training_examples(
 ) -> int:
     """Store ``(text, topic slug)`` pairs; the slug ``oos`` marks "not one of ours".
     All or nothing: an unknown topic refuses the whole batch."""
-    if not (actor.is_system or actor.role in (Role.lead, Role.admin)):
-        raise PermissionDenied("only leads and admins add training examples")
+    require_lead(actor, "add training examples")
     if source not in SOURCES:
         raise ValidationFailed(f"source must be one of {', '.join(SOURCES)}", field="source")
     topics = {slug: topic_id for slug, topic_id in session.execute(select(Topic.slug, Topic.id))}

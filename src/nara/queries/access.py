@@ -46,6 +46,17 @@ def get_case_for(session: Session, actor: Actor, number: str, *, lock: bool = Fa
     return case
 
 
+def is_lead_or_admin(actor: Actor) -> bool:
+    return actor.is_system or actor.role in (Role.lead, Role.admin)
+
+
+def require_lead(actor: Actor, what: str) -> None:
+    """Leads and admins (and Nära itself) only; ``what`` ends the refusal "only leads and
+    admins …" (for example "edit knowledge articles")."""
+    if not is_lead_or_admin(actor):
+        raise PermissionDenied(f"only leads and admins {what}")
+
+
 def require_staff(actor: Actor) -> None:
     if not (actor.is_staff or actor.is_system):
         raise PermissionDenied("this needs an agent, lead or admin")

@@ -41,8 +41,10 @@ class DataFileError(Exception):
     """A CSV that cannot be used; the message says why and names the file."""
 
 
-def read_examples(path: Path) -> list[Example]:
-    """``(text, category)`` rows of a UTF-8 CSV with a ``text,category`` header."""
+def read_examples(path: Path, labels: tuple[str, ...] = ("category",)) -> list[Example]:
+    """``(text, label)`` rows of a UTF-8 CSV with a ``text`` column and the first of
+    ``labels`` its header has (``text,category`` for the benchmarks; ``nara selfservice
+    import`` also takes ``text,topic``). The one reader of training data files."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -55,22 +57,24 @@ def read_examples(path: Path) -> list[Example]:
         ) from exc
     if "\x00" in content:
         raise DataFileError(f"{path}: contains NUL bytes; is it a binary file?")
-    return _parse(path, content)
+    return _parse(path, content, labels)
 
 
-def _parse(path: Path, content: str) -> list[Example]:
+def _parse(path: Path, content: str, labels: tuple[str, ...]) -> list[Example]:
     reader = csv.reader(content.splitlines())
+    expected = f"'text,{labels[0]}'"
     try:
         header = [name.strip().lower() for name in next(reader, [])]
         if not header:
-            raise DataFileError(f"{path}: empty file; expected a header 'text,category'")
-        missing = [c for c in ("text", "category") if c not in header]
+            raise DataFileError(f"{path}: empty file; expected a header {expected}")
+        label = next((name for name in labels if name in header), labels[0])
+        missing = [c for c in ("text", label) if c not in header]
         if missing:
             raise DataFileError(
                 f"{path}: missing column(s) {', '.join(missing)}; expected a header "
-                f"'text,category', found {','.join(header)!r}"
+                f"{expected}, found {','.join(header)!r}"
             )
-        text_at, category_at = header.index("text"), header.index("category")
+        text_at, category_at = header.index("text"), header.index(label)
         rows = [
             _row(path, reader.line_num, fields, text_at, category_at)
             for fields in reader

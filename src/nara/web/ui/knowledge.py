@@ -12,7 +12,8 @@ from sqlalchemy import select
 from nara import markdown
 from nara.domain.errors import DomainError, NotFound, PermissionDenied
 from nara.domain.knowledge import save_article
-from nara.models import Role, Topic
+from nara.models import Topic
+from nara.queries.access import require_lead
 from nara.queries.knowledge import article_with_versions, articles_by_topic
 from nara.web.deps import DB, Caller
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
@@ -24,8 +25,7 @@ LANGS = ("sv", "en")
 
 def _editor(request: Request, db: DB) -> Caller:
     caller = require_caller(request, db)
-    if caller.actor.role not in (Role.lead, Role.admin):
-        raise PermissionDenied("only leads and admins edit knowledge articles")
+    require_lead(caller.actor, "edit knowledge articles")
     return caller
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from nara.domain.errors import DomainError, PermissionDenied
+from nara.domain.errors import DomainError
 from nara.domain.jobs import GAP_MINING, TRAINING
 from nara.domain.selfservice_models import (
     TARGETS,
@@ -17,9 +17,9 @@ from nara.domain.selfservice_models import (
     set_precision_target,
 )
 from nara.jobs.dispatch import dispatch
-from nara.models import Role
 from nara.queries import jobs as job_queries
 from nara.queries import selfservice as selfservice_queries
+from nara.queries.access import require_lead
 from nara.web.deps import DB, Caller
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
 from nara.web.ui.render import render
@@ -30,8 +30,7 @@ router = APIRouter(prefix="/admin/selfservice", include_in_schema=False)
 def _lead(request: Request, db: DB, csrf_token: str | None = None) -> Caller:
     caller = (require_form_caller(request, db, csrf_token) if csrf_token is not None
               else require_caller(request, db))  # fmt: skip
-    if caller.actor.role not in (Role.lead, Role.admin):
-        raise PermissionDenied("only leads and admins manage self-service")
+    require_lead(caller.actor, "manage self-service")
     return caller
 
 
