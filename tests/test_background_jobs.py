@@ -356,3 +356,32 @@ def test_check_warns_about_failed_runs_and_a_missing_worker(db: Session, is_post
     no_worker = [w for w in job_queries.job_warnings(db, jobs_in_app=False) if "nara worker" in w]
     assert len(no_worker) == (1 if is_postgres else 0)
     assert job_queries.live_workers(db) == (0 if is_postgres else None)
+
+
+def test_a_requested_run_goes_through_procrastinate_to_a_worker(
+    committed_engine: Engine, is_postgres: bool, test_jobs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not is_postgres:
+        pytest.skip("procrastinate's queue needs PostgreSQL; SQLite runs jobs in-process")
+    from nara.jobs.dispatch import dispatch
+    from nara.jobs.queue import ThreadWorker, close_deferrers, fail_stalled_queue_jobs
+
+    monkeypatch.setenv("NARA_PROMISE_CHECK_SECONDS", "0")
+    monkeypatch.setenv("NARA_GAPS_REFRESH_MINUTES", "0")
+    get_settings.cache_clear()
+    run_id = _request(committed_engine, "test.ok", args={"via": "queue"})
+    try:
+        dispatch(committed_engine, run_id)
+        assert _run(committed_engine, run_id).queue_job_id  # procrastinate's job id
+        worker = ThreadWorker(committed_engine, get_settings())
+        worker.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _run(committed_engine, run_id).status != "succeeded":
+            time.sleep(0.2)
+        worker.close()
+        assert _run(committed_engine, run_id).status == "succeeded"
+        assert calls == [{"via": "queue"}]
+        assert fail_stalled_queue_jobs(committed_engine, get_settings(), 60) == 0
+    finally:
+        close_deferrers()
+        get_settings.cache_clear()

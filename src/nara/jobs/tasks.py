@@ -94,7 +94,7 @@ def mine_gaps(ctx: JobContext) -> dict[str, Any]:
         return {"report_id": report.id, "questions": len(questions), "groups": len(gaps)}
 
 
-@job(RECOVER, every=lambda s: 60 if s.promise_check_seconds or s.gaps_refresh_minutes else 0)
+@job(RECOVER, every=lambda s: 60)
 def recover(ctx: JobContext) -> dict[str, Any]:
     """Runs whose process stopped are queued again (or failed when out of attempts);
     queued runs nobody was given are handed over again."""
