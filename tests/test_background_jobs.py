@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,6 +31,7 @@ from nara.jobs import embedded
 from nara.jobs.registry import SPECS, JobContext, JobSpec
 from nara.jobs.runner import execute_run, run_periodic
 from nara.jobs.tasks import check_promises as promise_job
+from nara.jobs.tasks import recover as recover_job
 from nara.models import CaseEvent, JobRun, SelfServiceModel
 from nara.queries import jobs as job_queries
 from tests import factories
@@ -275,10 +276,109 @@ def test_periodic_runs_never_overlap_and_alert_once(committed_engine: Engine) ->
     """However many processes tick at once (and `nara jobs promises` from cron), one
     check runs; the others skip their tick."""
     ids = _overdue_cases(committed_engine, 6)
-    results = _concurrently(4, lambda: run_periodic(committed_engine, "promises.check"))
+    results = _concurrently(4, lambda: run_periodic(committed_engine, "promises.check")[0])
     assert not [r for r in results if isinstance(r, BaseException)]
     assert "succeeded" in results and set(results) <= {"succeeded", "skipped"}
     assert _breaches(committed_engine) == {case_id: 2 for case_id in ids}
+
+
+running_now: list[int] = []
+most_at_once: list[int] = [0]
+
+
+def _slow(ctx: JobContext) -> dict[str, Any]:
+    running_now.append(1)
+    most_at_once[0] = max(most_at_once[0], len(running_now))
+    time.sleep(0.5)
+    running_now.pop()
+    return {}
+
+
+def test_a_slow_periodic_run_makes_later_ticks_skip_and_each_tick_runs_once(
+    committed_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(SPECS, "test.slow", JobSpec("test.slow", _slow, every=lambda s: 1))
+    most_at_once[0] = 0
+    ticks = iter(range(1000, 1004))
+    lock = threading.Lock()
+
+    def tick() -> str:
+        with lock:
+            at = next(ticks)
+        return run_periodic(committed_engine, "test.slow", at)[0]
+
+    results = _concurrently(4, tick)
+    assert most_at_once[0] == 1  # never two at once
+    assert results.count("succeeded") >= 1 and "skipped" in results
+    done = list(range(1000, 1004))
+    with Session(committed_engine) as session:
+        ran = session.scalars(select(JobRun.tick).where(JobRun.task == "test.slow")).all()
+    assert sorted(ran) == sorted(set(ran)) and set(ran) <= set(done)
+    # A tick that has had its run is not run again, by this process or another.
+    first = sorted(ran)[0]
+    assert run_periodic(committed_engine, "test.slow", first) == ("skipped", None)
+
+
+def test_a_run_taken_over_after_a_stall_is_finished_by_its_new_worker_only(
+    committed_engine: Engine, test_jobs: None
+) -> None:
+    run_id = _request(committed_engine, "test.ok", max_attempts=2)
+    with session_scope(committed_engine) as session:
+        job_actions.start_run(session=session, run_id=run_id, worker="a")
+    later = clock.now() + timedelta(seconds=job_actions.STALL_SECONDS + 1)
+    with session_scope(committed_engine) as session:
+        assert job_actions.recover_stalled(session=session, now=later) == [run_id]
+    with session_scope(committed_engine) as session:
+        assert job_actions.start_run(session=session, run_id=run_id, worker="b") is not None
+    with session_scope(committed_engine) as session:  # the first worker wakes up
+        assert not job_actions.heartbeat(session=session, run_id=run_id, worker="a", attempt=1)
+        assert (
+            job_actions.finish_run(
+                session=session, run_id=run_id, worker="a", attempt=1, error="late"
+            )
+            is None
+        )
+    with session_scope(committed_engine) as session:
+        assert job_actions.heartbeat(session=session, run_id=run_id, worker="b", attempt=2)
+        done = job_actions.finish_run(
+            session=session, run_id=run_id, worker="b", attempt=2, result={"by": "b"}
+        )
+        assert done is not None and done.status == "succeeded"
+    run = _run(committed_engine, run_id)
+    assert run.result == {"by": "b"} and run.error is None and run.attempts == 2
+
+
+def _taken_over(ctx: JobContext) -> dict[str, Any]:
+    from sqlalchemy import update
+
+    with session_scope(ctx.engine) as session:
+        session.execute(update(JobRun).where(JobRun.id == ctx.run_id).values(worker="other"))
+    return {"mine": True}
+
+
+def test_the_runner_writes_nothing_for_a_run_another_process_took_over(
+    committed_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(SPECS, "test.taken", JobSpec("test.taken", _taken_over))
+    run_id = _request(committed_engine, "test.taken")
+    assert execute_run(committed_engine, run_id) == ("lost", 0)
+    run = _run(committed_engine, run_id)
+    assert run.status == "running" and run.worker == "other" and run.result == {}
+
+
+def test_a_job_asked_for_by_someone_deactivated_since_is_refused(
+    committed_engine: Engine,
+) -> None:
+    _training_data(committed_engine)
+    with session_scope(committed_engine) as session:
+        lead = factories.user(session, role="lead")
+        run_id = request_training(session=session, actor=actor_for_user(session, lead)).id
+        lead.is_active = False
+    assert execute_run(committed_engine, run_id) == ("failed", 0)
+    run = _run(committed_engine, run_id)
+    assert run.attempts == 1 and "can no longer run it" in (run.error or "")
+    with Session(committed_engine) as session:
+        assert session.scalar(select(func.count()).select_from(SelfServiceModel)) == 0
 
 
 def test_concurrent_checks_on_postgresql_alert_once_and_never_deadlock(
@@ -350,7 +450,7 @@ def test_check_warns_about_failed_runs_and_a_missing_worker(db: Session, is_post
     assert not [w for w in job_queries.job_warnings(db, jobs_in_app=True) if "failed" in w]
     run = job_actions.request_job(session=db, actor=SYSTEM, task="promises.check")
     job_actions.start_run(session=db, run_id=run.id, worker="w")
-    job_actions.finish_run(session=db, run_id=run.id, error="boom")
+    job_actions.finish_run(session=db, run_id=run.id, worker="w", attempt=1, error="boom")
     warnings = job_queries.job_warnings(db, jobs_in_app=True)
     assert "1 background job run(s) failed in the last day" in warnings[0]
     no_worker = [w for w in job_queries.job_warnings(db, jobs_in_app=False) if "nara worker" in w]
@@ -372,7 +472,25 @@ def test_a_requested_run_goes_through_procrastinate_to_a_worker(
     run_id = _request(committed_engine, "test.ok", args={"via": "queue"})
     try:
         dispatch(committed_engine, run_id)
-        assert _run(committed_engine, run_id).queue_job_id  # procrastinate's job id
+        first_job = _run(committed_engine, run_id).queue_job_id  # procrastinate's job id
+        assert first_job
+        # Its worker is killed and the job marked failed before the run started: the
+        # recovery hands the run to the queue again.
+        with session_scope(committed_engine) as session:
+            session.execute(
+                text("UPDATE procrastinate_jobs SET status = 'failed' WHERE id = :id"),
+                {"id": first_job},
+            )
+            session.execute(
+                update(JobRun)
+                .where(JobRun.id == run_id)
+                .values(queued_at=clock.now() - timedelta(minutes=5))
+            )
+        report = recover_job(
+            JobContext(engine=committed_engine, run_id=0, args={}, requested_by_id=None)
+        )
+        assert report["redispatched"] == 1
+        assert _run(committed_engine, run_id).queue_job_id not in (None, first_job)
         worker = ThreadWorker(committed_engine, get_settings())
         worker.start()
         deadline = time.monotonic() + 30

@@ -26,7 +26,11 @@ def log_in(client: TestClient, db: Session, user: User) -> str:
 def _failed_run(db: Session) -> JobRun:
     run = job_actions.request_job(session=db, actor=SYSTEM, task="selfservice.train")
     job_actions.start_run(session=db, run_id=run.id, worker="w")
-    return job_actions.finish_run(session=db, run_id=run.id, error="RuntimeError: disk full")
+    done = job_actions.finish_run(
+        session=db, run_id=run.id, worker="w", attempt=1, error="RuntimeError: disk full"
+    )
+    assert done is not None
+    return done
 
 
 def test_admins_see_runs_and_retry_a_failed_one(

@@ -106,7 +106,7 @@ def run_now(
         periodic = sorted(n for n, spec in specs().items() if spec.every is not None)
         fail(f"no periodic job {name!r}; periodic jobs: {', '.join(periodic)}")
     require_migrated()
-    status = run_periodic(get_engine(settings()), name)
+    status, _ = run_periodic(get_engine(settings()), name)
     typer.echo(f"{name}: {status}")
     if status == "failed":
         raise typer.Exit(1)

@@ -144,19 +144,19 @@ def jobs_promises() -> None:
     """Check response promises now: warn before breaches, record breaches and, in
     public-authority mode, create delay-notice tasks and mark six-month-old cases."""
     from nara.jobs.runner import run_periodic
-    from nara.queries.jobs import latest_run
+    from nara.queries.jobs import get_run
 
     s = settings()
     require_migrated()
-    status = run_periodic(get_engine(s), "promises.check")
-    if status == "skipped":
+    status, run_id = run_periodic(get_engine(s), "promises.check")
+    if run_id is None:
         typer.echo("a promise check is running already; this one was skipped")
         return
     with unit_of_work() as session:
-        run = latest_run(session, "promises.check")
-    if status != "succeeded" or run is None:
-        fail(f"the promise check failed: {run.error if run else 'no run'}", 1)
-    report = run.result
+        run = get_run(session, run_id)
+        if status != "succeeded" or run is None:
+            fail(f"the promise check failed: {run.error if run else 'no run'}", 1)
+        report = dict(run.result)
     typer.echo(
         f"warnings: {report['warnings']}, breaches: {report['breaches']}, "
         f"delay-notice tasks: {report['delay_tasks']}, six-month marks: {report['six_months']}"

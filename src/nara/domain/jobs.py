@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -50,14 +50,18 @@ def request_job(
     args: dict[str, Any] | None = None,
     lock_key: str | None = None,
     max_attempts: int = 1,
+    tick: int | None = None,
 ) -> JobRun:
     """Queue a run. With a ``lock_key``, refuse while another run with that key is
-    queued or running (the database's partial unique index decides, across processes)."""
+    queued or running; with a ``tick`` (a periodic run's scheduled time), refuse when
+    that tick of the task has had its run. The database's unique indexes decide, across
+    processes."""
     run = JobRun(
         task=task,
         status=JobStatus.queued.value,
         lock_key=lock_key,
         args=dict(args or {}),
+        tick=tick,
         requested_by_id=actor.user_id,
         attempts=0,
         max_attempts=max_attempts,
@@ -101,15 +105,37 @@ def start_run(*, session: Session, run_id: int, worker: str) -> JobRun | None:
     return session.get(JobRun, run_id)
 
 
-def heartbeat(*, session: Session, run_id: int, progress: dict[str, Any] | None = None) -> None:
+def _this_attempt(run_id: int, worker: str, attempt: int) -> list[ColumnElement[bool]]:
+    """The run as long as it is still this attempt of this worker's (after a stall it may
+    have been queued again and taken by another process: the first then writes nothing)."""
+    return [
+        JobRun.id == run_id,
+        JobRun.status == JobStatus.running.value,
+        JobRun.worker == worker[:128],
+        JobRun.attempts == attempt,
+    ]
+
+
+def heartbeat(
+    *,
+    session: Session,
+    run_id: int,
+    worker: str,
+    attempt: int,
+    progress: dict[str, Any] | None = None,
+) -> bool:
+    """The run's process is alive (with its progress); False when the run is no longer
+    this attempt's (the job should stop)."""
     values: dict[str, Any] = {"heartbeat_at": clock.now()}
     if progress is not None:
         values["progress"] = progress
-    session.execute(
-        update(JobRun)
-        .where(JobRun.id == run_id, JobRun.status == JobStatus.running.value)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+    return bool(
+        session.execute(
+            update(JobRun)
+            .where(*_this_attempt(run_id, worker, attempt))
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
     )
 
 
@@ -117,16 +143,21 @@ def finish_run(
     *,
     session: Session,
     run_id: int,
+    worker: str,
+    attempt: int,
     result: dict[str, Any] | None = None,
     error: str | None = None,
     final: bool = False,
-) -> JobRun:
+) -> JobRun | None:
     """Succeeded with ``result``, or failed with ``error``: queued again while attempts
     remain and the failure is not ``final`` (the caller schedules it), failed for good
-    otherwise (``result`` then may say why in a form the pages translate)."""
-    run = session.get(JobRun, run_id, with_for_update=True)
+    otherwise (``result`` then may say why in a form the pages translate). None, and
+    nothing written, when the run is no longer this attempt's."""
+    run = session.scalar(
+        select(JobRun).where(*_this_attempt(run_id, worker, attempt)).with_for_update()
+    )
     if run is None:
-        raise NotFound(f"no job run {run_id}")
+        return None
     run.heartbeat_at = run.finished_at = clock.now()
     if error is None:
         run.status, run.result, run.error = JobStatus.succeeded.value, result or {}, None
@@ -201,6 +232,8 @@ def recover_stalled(*, session: Session, now: datetime | None = None) -> list[in
 
 def prune_runs(*, session: Session, keep_days: int, now: datetime | None = None) -> int:
     """Forget finished runs older than ``keep_days`` (and gap reports but the newest)."""
+    if keep_days <= 0:  # kept for ever
+        return 0
     now = now or clock.now()
     cutoff = now - timedelta(days=keep_days)
     removed = session.execute(

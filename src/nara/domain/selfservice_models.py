@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -35,8 +36,9 @@ def _require_lead(actor: Actor) -> None:
 
 def _check_target(target: float) -> float:
     if not 0.5 <= target < 1.0:
-        raise ValidationFailed("the precision target must be between 0.5 and 0.999",
-                               field="precision_target")  # fmt: skip
+        raise ValidationFailed(
+            "the precision target must be between 0.5 and 0.999", field="precision_target"
+        )
     return round(target, 4)
 
 
@@ -67,22 +69,31 @@ def training_data(session: Session) -> list[tuple[str, str]]:
     return pairs
 
 
-def train_model(
-    *,
-    session: Session,
-    actor: Actor,
-    precision_target: float = 0.97,
-    progress: Progress | None = None,
-    threads: int | None = None,
-) -> SelfServiceModel:
-    """Train on everything labelled, store the model and make it the active one
-    (``threads``: cores to use, all by default)."""
+@dataclass(frozen=True)
+class TrainingInput:
+    examples: list[tuple[str, str]]
+    topics: int
+    precision_target: float
+
+
+def prepare_training(
+    *, session: Session, actor: Actor, precision_target: float = 0.97
+) -> TrainingInput:
+    """Check who asks and read what to train on (a short read; the training itself
+    then runs outside any transaction)."""
     _require_lead(actor)
     target = _check_target(precision_target)
     examples = training_data(session)
     topics = {label for _, label in examples if label != OUT_OF_SCOPE}
     if len(topics) < 2:
         raise Conflict("self-service needs labelled examples of at least two topics")
+    return TrainingInput(examples=examples, topics=len(topics), precision_target=target)
+
+
+def fit_model(
+    data: TrainingInput, *, progress: Progress | None = None, threads: int | None = None
+) -> Any:
+    """Train the engine (minutes on a large organisation; no database)."""
     ss = engine()
 
     def report(stage: str, done: int, total: int) -> None:
@@ -90,14 +101,27 @@ def train_model(
             progress(stage, done, total)
 
     try:
-        model = ss.train(examples, precision_target=target, progress=report, threads=threads)
+        return ss.train(
+            data.examples, precision_target=data.precision_target, progress=report, threads=threads
+        )
     except ss.TrainingDataError as exc:
         raise ValidationFailed(f"the training data cannot be used: {exc}") from None
+
+
+def store_model(
+    *, session: Session, actor: Actor, data: TrainingInput, model: Any
+) -> SelfServiceModel:
+    """Store a trained model and make it the only active one."""
+    _require_lead(actor)
+    target = data.precision_target
     points: dict[str, Any] = {}
     for p in sorted(set(TARGETS) | {target}):
         point = model.operating_point(p)
-        points[f"{p:g}"] = {"threshold": point.threshold, "coverage": point.coverage,
-                            "oos_abstain_rate": point.oos_abstain_rate}  # fmt: skip
+        points[f"{p:g}"] = {
+            "threshold": point.threshold,
+            "coverage": point.coverage,
+            "oos_abstain_rate": point.oos_abstain_rate,
+        }
     session.execute(update(SelfServiceModel).values(is_active=False))
     same = session.scalar(select(SelfServiceModel).where(SelfServiceModel.version == model.version))
     if same is not None:
@@ -107,13 +131,33 @@ def train_model(
         session.flush()
         return same
     row = SelfServiceModel(
-        version=model.version, created_at=clock.now(), n_examples=len(examples),
-        precision_target=target, blob=model.to_bytes(), is_active=True,
-        metrics={"operating_points": points, "topics": len(topics)},
-    )  # fmt: skip
+        version=model.version,
+        created_at=clock.now(),
+        n_examples=len(data.examples),
+        precision_target=target,
+        blob=model.to_bytes(),
+        is_active=True,
+        metrics={"operating_points": points, "topics": data.topics},
+    )
     session.add(row)
     session.flush()
     return row
+
+
+def train_model(
+    *,
+    session: Session,
+    actor: Actor,
+    precision_target: float = 0.97,
+    progress: Progress | None = None,
+    threads: int | None = None,
+) -> SelfServiceModel:
+    """Train on everything labelled, store the model and make it the active one, in
+    the caller's transaction (the demo loader, tests; the background job runs the three
+    steps in transactions of their own)."""
+    data = prepare_training(session=session, actor=actor, precision_target=precision_target)
+    model = fit_model(data, progress=progress, threads=threads)
+    return store_model(session=session, actor=actor, data=data, model=model)
 
 
 def request_training(
@@ -157,8 +201,11 @@ def set_precision_target(
     if f"{target:g}" not in row.metrics.get("operating_points", {}):
         point = engine().Model.from_bytes(row.blob).operating_point(target)
         points = dict(row.metrics.get("operating_points", {}))
-        points[f"{target:g}"] = {"threshold": point.threshold, "coverage": point.coverage,
-                                 "oos_abstain_rate": point.oos_abstain_rate}  # fmt: skip
+        points[f"{target:g}"] = {
+            "threshold": point.threshold,
+            "coverage": point.coverage,
+            "oos_abstain_rate": point.oos_abstain_rate,
+        }
         row.metrics = {**row.metrics, "operating_points": points}
     session.flush()
     return row

@@ -30,8 +30,11 @@ class LocalWorker:
         self.periodic = ThreadPoolExecutor(1, thread_name_prefix="nara-periodic")
         self.stop = threading.Event()
         self.ticker: threading.Thread | None = None
+        self.lock = threading.Lock()
+        self.pending: set[int] = set()
 
     def submit(self, run_id: int, delay_seconds: float = 0) -> None:
+        """Run ``run_id`` here (once: a run already waiting here is not added again)."""
         if self.stop.is_set():
             return
         if delay_seconds > 0:
@@ -39,10 +42,18 @@ class LocalWorker:
             timer.daemon = True
             timer.start()
             return
+        with self.lock:
+            if run_id in self.pending:
+                return
+            self.pending.add(run_id)
         self.requested.submit(self._run, run_id).add_done_callback(_log_failure)
 
     def _run(self, run_id: int) -> None:
-        status, wait = execute_run(self.engine, run_id)
+        try:
+            status, wait = execute_run(self.engine, run_id)
+        finally:  # whatever happened, a later recovery may hand it over again
+            with self.lock:
+                self.pending.discard(run_id)
         if status == "queued":
             self.submit(run_id, wait)
 
@@ -59,19 +70,20 @@ class LocalWorker:
             self.ticker.start()
 
     def _tick(self, schedule: list[tuple[JobSpec, int]]) -> None:
-        start = time.monotonic()
-        due = {spec.name: start + seconds for spec, seconds in schedule}
+        """Ticks on the wall clock's multiples of each interval (as procrastinate's cron
+        does), so that processes sharing a database agree on which tick is which."""
         every = {spec.name: seconds for spec, seconds in schedule}
-        running: dict[str, Future[str]] = {}
-        while not self.stop.wait(max(0.05, min(due.values()) - time.monotonic())):
-            now = time.monotonic()
+        due = {name: _next_multiple(time.time(), seconds) for name, seconds in every.items()}
+        running: dict[str, Future[object]] = {}
+        while not self.stop.wait(max(0.05, min(due.values()) - time.time())):
+            now = time.time()
             for name, at in due.items():
                 if at > now:
                     continue
-                due[name] = at + every[name] * max(1, int((now - at) // every[name]) + 1)
+                due[name] = _next_multiple(now, every[name])
                 if name in running and not running[name].done():
                     continue  # still busy with the previous tick
-                running[name] = self.periodic.submit(run_periodic, self.engine, name)
+                running[name] = self.periodic.submit(run_periodic, self.engine, name, int(at))
                 running[name].add_done_callback(_log_failure)
 
     def close(self) -> None:
@@ -80,6 +92,10 @@ class LocalWorker:
             self.ticker.join(timeout=5)
         self.requested.shutdown(wait=False, cancel_futures=True)
         self.periodic.shutdown(wait=False, cancel_futures=True)
+
+
+def _next_multiple(now: float, seconds: int) -> float:
+    return (int(now) // seconds + 1) * seconds
 
 
 def _log_failure(future: Future[Any]) -> None:

@@ -1,18 +1,23 @@
 """The job queue on PostgreSQL: procrastinate (maintained, PostgreSQL as the one shared
 state, periodic tasks deferred once per tick across all workers).
 
-Two procrastinate tasks carry every Nära job: ``nara.run`` executes a queued run of
-``job_runs`` by id, and one ``nara.periodic.<job>`` per periodic job queues and executes
-that tick's run. procrastinate's ``procrastinate_periodic_defers`` makes each tick one
-job whatever the number of workers; the run's lock key keeps a slow run and the next
-tick from overlapping."""
+Two kinds of procrastinate task carry every Nära job: ``nara.run`` executes a queued
+run of ``job_runs`` by id (queue ``nara-requested``: training, grouping questions,
+retries), and one ``nara.periodic.<job>`` per periodic job queues and executes that
+tick's run (queue ``nara-periodic``). procrastinate's ``procrastinate_periodic_defers``
+makes each tick one job whatever the number of workers, and the run log's unique
+``(task, tick)`` makes it one run even if a tick were deferred twice; the run's lock key
+keeps a slow run and the next tick from overlapping. Every worker process works the two
+queues separately, so a long training never holds up the promise check."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import signal
 import threading
+import time
 from typing import Any
 
 from procrastinate import App, PsycopgConnector
@@ -27,7 +32,11 @@ from nara.jobs.runner import execute_run, run_periodic
 
 log = logging.getLogger("nara.jobs.queue")
 
-QUEUE = "nara"
+PERIODIC = "nara-periodic"
+REQUESTED = "nara-requested"
+# A tick that waited longer than this many intervals (a stopped worker's backlog) is
+# skipped: the next one does the same work.
+STALE_TICKS = 2
 _deferrers: dict[str, App] = {}
 _deferrers_lock = threading.Lock()
 
@@ -41,7 +50,7 @@ def build_app(engine: Engine, settings: Settings, **pool: Any) -> App:
     ``run_worker``) or for deferring (opened synchronously)."""
     app = App(connector=PsycopgConnector(conninfo=conninfo(engine), **pool))
 
-    @app.task(name="nara.run", queue=QUEUE)
+    @app.task(name="nara.run", queue=REQUESTED)
     def run(run_id: int) -> None:
         status, wait = execute_run(engine, run_id)
         if status == "queued":
@@ -50,10 +59,13 @@ def build_app(engine: Engine, settings: Settings, **pool: Any) -> App:
     for spec, seconds in periodic_specs(settings):
         name = spec.name
 
-        def tick(timestamp: int, _name: str = name) -> None:
+        def tick(timestamp: int, _name: str = name, _every: int = seconds) -> None:
+            if time.time() - timestamp > STALE_TICKS * max(_every, 30):
+                log.info("periodic job %s: stale tick %s skipped", _name, timestamp)
+                return
             run_periodic(engine, _name, timestamp)
 
-        task = app.task(name=f"nara.periodic.{name}", queue=QUEUE)(tick)
+        task = app.task(name=f"nara.periodic.{name}", queue=PERIODIC)(tick)
         app.periodic(cron=cron_for(seconds), periodic_id=name)(task)
     return app
 
@@ -73,7 +85,7 @@ def defer_run(engine: Engine, run_id: int, *, delay_seconds: int = 0) -> int:
     from nara.config import get_settings
 
     app = _deferrer(engine, get_settings())
-    options: dict[str, Any] = {"queue": QUEUE}
+    options: dict[str, Any] = {"queue": REQUESTED}
     if delay_seconds > 0:
         options["schedule_in"] = {"seconds": delay_seconds}
     job_id = app.configure_task("nara.run", **options).defer(run_id=run_id)
@@ -105,9 +117,40 @@ def fail_stalled_queue_jobs(engine: Engine, settings: Settings, seconds: float) 
     return asyncio.run(go())
 
 
+async def _work_both_queues(app: App, concurrency: int, *, signals: bool) -> None:
+    """One procrastinate worker for the periodic queue and one for requested jobs, in
+    this process: a training in progress never delays a promise check. SIGINT and
+    SIGTERM stop both (each finishes the job it is running)."""
+    async with app.open_async():
+        workers = [
+            asyncio.create_task(
+                app.run_worker_async(
+                    queues=[PERIODIC], concurrency=1, name="periodic", install_signal_handlers=False
+                )
+            ),
+            asyncio.create_task(
+                app.run_worker_async(
+                    queues=[REQUESTED],
+                    concurrency=concurrency,
+                    name="requested",
+                    install_signal_handlers=False,
+                )
+            ),
+        ]
+        if signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.add_signal_handler(sig, lambda: [w.cancel() for w in workers])
+        try:
+            await asyncio.gather(*workers, return_exceptions=True)
+        finally:
+            for w in workers:
+                w.cancel()
+
+
 def run_worker(engine: Engine, settings: Settings, *, concurrency: int = 1) -> None:
     """``nara worker``: run jobs until SIGINT/SIGTERM."""
-    build_app(engine, settings).run_worker(queues=[QUEUE], concurrency=concurrency)
+    asyncio.run(_work_both_queues(build_app(engine, settings), concurrency, signals=True))
 
 
 class ThreadWorker:
@@ -127,8 +170,7 @@ class ThreadWorker:
             app = build_app(self.engine, self.settings, min_size=1, max_size=4)
             self.task = asyncio.current_task()
             self.ready.set()
-            async with app.open_async():
-                await app.run_worker_async(queues=[QUEUE], install_signal_handlers=False)
+            await _work_both_queues(app, 1, signals=False)
 
         with contextlib.suppress(asyncio.CancelledError):
             asyncio.run(main())

@@ -10,10 +10,11 @@ from nara.config import Settings, get_settings
 from nara.db import session_scope
 from nara.domain import jobs as job_actions
 from nara.domain.actors import SYSTEM, Actor, actor_for_user
+from nara.domain.errors import PermissionDenied
 from nara.domain.promises import CHECK_PHASES, CheckReport, check_promise_batch
-from nara.domain.selfservice_models import train_model
+from nara.domain.selfservice_models import fit_model, prepare_training, store_model
+from nara.i18n import N_
 from nara.jobs.registry import JobContext, job
-from nara.models import User
 from nara.queries import gaps as gap_queries
 from nara.queries import jobs as job_queries
 
@@ -27,13 +28,17 @@ PRUNE = job_actions.PRUNE
 
 
 def _requester(ctx: JobContext) -> Actor:
-    """The person who asked, as they are now (a lead demoted since is refused)."""
+    """The person who asked, as they are now: a lead demoted or deactivated since is
+    refused like any other request of theirs."""
     if ctx.requested_by_id is None:
         return SYSTEM
     with session_scope(ctx.engine) as session:
-        user = session.get(User, ctx.requested_by_id)
+        user = job_queries.requester(session, ctx.run_id)
         if user is None or not user.is_active:
-            return SYSTEM
+            raise PermissionDenied(
+                "the person who asked for this job can no longer run it",
+                template=N_("The person who asked for this job can no longer run it."),
+            )
         return actor_for_user(session, user)
 
 
@@ -63,16 +68,16 @@ def check_promises(ctx: JobContext) -> dict[str, Any]:
 
 @job(TRAINING, max_attempts=job_actions.TRAINING_ATTEMPTS, retry_seconds=60)
 def train(ctx: JobContext) -> dict[str, Any]:
+    """Read, then train outside any transaction (minutes: no locks held, nothing for a
+    migration or vacuum to wait on), then store."""
     actor = _requester(ctx)
     target = float(ctx.args.get("precision_target", 0.97))
     with session_scope(ctx.engine) as session:
-        row = train_model(
-            session=session,
-            actor=actor,
-            precision_target=target,
-            progress=ctx.progress,
-            threads=ctx.threads,
-        )
+        data = prepare_training(session=session, actor=actor, precision_target=target)
+    model = fit_model(data, progress=ctx.progress, threads=ctx.threads)
+    ctx.progress("storing", 0, 1)
+    with session_scope(ctx.engine) as session:
+        row = store_model(session=session, actor=actor, data=data, model=model)
         return {"version": row.version, "examples": row.n_examples}
 
 

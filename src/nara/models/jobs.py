@@ -36,6 +36,8 @@ class JobRun(Base):
         Index("ix_job_runs_task_queued_at", "task", "queued_at"),
         Index("ix_job_runs_queued_at", "queued_at"),
         Index("ix_job_runs_queue_job_id", "queue_job_id"),
+        # A periodic tick runs once, whichever process (or how many) got to it.
+        Index("uq_job_runs_task_tick", "task", "tick", unique=True),
         Index(
             "uq_job_runs_lock_key_unfinished",
             "lock_key",
@@ -51,6 +53,8 @@ class JobRun(Base):
     # Runs with the same key never overlap (NULL: no restriction).
     lock_key: Mapped[str | None] = mapped_column(String(64))
     args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The scheduled time of a periodic run (Unix seconds); NULL for a requested run.
+    tick: Mapped[int | None] = mapped_column(BigInteger)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # The procrastinate job that carries this run (PostgreSQL), when deferred.
     queue_job_id: Mapped[int | None] = mapped_column(BigInteger)

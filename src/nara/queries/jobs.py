@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import String, cast, column, exists, func, select, table, text
 from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.models import JobRun, JobStatus, KnowledgeGapReport, User
 
+# procrastinate's table of jobs (PostgreSQL), as far as Nära reads it.
+QUEUE_JOBS = table("procrastinate_jobs", column("id"), column("status"))
 # A queued run nobody has picked up for this long is handed to a process again.
 UNDISPATCHED_SECONDS = 60
 
@@ -93,19 +95,30 @@ def get_run(session: Session, run_id: int) -> JobRun | None:
 
 
 def undispatched(session: Session, *, now: datetime | None = None) -> list[int]:
-    """Queued runs that no process has been given (the process that queued them died
-    between its commit and handing them over, or a retry is due)."""
+    """Queued runs for a minute or more that no process is going to run: never handed
+    over (the process that queued them died between its commit and handing them over),
+    or handed to a procrastinate job that is no longer waiting or running (its worker was
+    killed and the job marked failed). In the embedded mode every such run: the app
+    process ignores a run it already holds."""
     cutoff = (now or clock.now()) - timedelta(seconds=UNDISPATCHED_SECONDS)
-    return list(
-        session.scalars(
-            select(JobRun.id)
-            .where(
-                JobRun.status == JobStatus.queued.value,
-                JobRun.queue_job_id.is_(None),
-                JobRun.queued_at < cutoff,
-            )
-            .order_by(JobRun.id)
+    query = (
+        select(JobRun.id)
+        .where(JobRun.status == JobStatus.queued.value, JobRun.queued_at < cutoff)
+        .order_by(JobRun.id)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        waiting = exists().where(
+            QUEUE_JOBS.c.id == JobRun.queue_job_id,
+            cast(QUEUE_JOBS.c.status, String).in_(["todo", "doing"]),
         )
+        query = query.where(JobRun.queue_job_id.is_(None) | ~waiting)
+    return list(session.scalars(query))
+
+
+def requester(session: Session, run_id: int) -> User | None:
+    """Who asked for a run (None: Nära itself)."""
+    return session.scalar(
+        select(User).join(JobRun, JobRun.requested_by_id == User.id).where(JobRun.id == run_id)
     )
 
 
@@ -156,6 +169,16 @@ def job_warnings(session: Session, *, jobs_in_app: bool) -> list[str]:
             f"{failed} background job run(s) failed in the last day "
             "(nara jobs runs --status failed)"
         )
+    stuck = session.scalar(
+        select(func.count())
+        .select_from(JobRun)
+        .where(
+            JobRun.status == JobStatus.queued.value,
+            JobRun.queued_at < clock.now() - timedelta(minutes=10),
+        )
+    )
+    if stuck:
+        warnings.append(f"{stuck} background job run(s) queued for more than 10 minutes")
     workers = live_workers(session)
     if workers == 0 and not jobs_in_app:
         warnings.append("no 'nara worker' is running: promise checks and training wait for one")

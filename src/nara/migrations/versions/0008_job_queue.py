@@ -8,6 +8,8 @@ Create Date: 2026-12-06 17:00:00
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,6 +18,7 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
+PROCRASTINATE_SCHEMA = Path(__file__).parent.parent / "sql" / "procrastinate-3.10.0.sql"
 UNFINISHED = sa.text("status IN ('queued', 'running')")
 ACTIVE = sa.text("is_active")
 
@@ -28,6 +31,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("lock_key", sa.String(length=64), nullable=True),
         sa.Column("args", sa.JSON(), nullable=False),
+        sa.Column("tick", sa.BigInteger(), nullable=True),
         sa.Column("requested_by_id", sa.Integer(), nullable=True),
         sa.Column("queue_job_id", sa.BigInteger(), nullable=True),
         sa.Column("attempts", sa.Integer(), nullable=False),
@@ -51,6 +55,7 @@ def upgrade() -> None:
     op.create_index("ix_job_runs_task_queued_at", "job_runs", ["task", "queued_at"])
     op.create_index("ix_job_runs_queued_at", "job_runs", ["queued_at"])
     op.create_index("ix_job_runs_queue_job_id", "job_runs", ["queue_job_id"])
+    op.create_index("uq_job_runs_task_tick", "job_runs", ["task", "tick"], unique=True)
     op.create_index(
         "uq_job_runs_lock_key_unfinished",
         "job_runs",
@@ -85,12 +90,12 @@ def upgrade() -> None:
         sqlite_where=ACTIVE,
     )
     if op.get_bind().dialect.name == "postgresql":
-        from procrastinate.schema import SchemaManager
-
-        # Through the driver's cursor without parameters, so that the schema's "%" are
-        # not taken for placeholders.
+        # procrastinate 3.10's schema, copied (not read from the installed package, so
+        # that this migration always creates the same thing); a later procrastinate
+        # comes with a migration that applies its SQL deltas. Through the driver's cursor
+        # without parameters, so that the schema's "%" are not taken for placeholders.
         cursor = op.get_bind().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(SchemaManager.get_schema())
+        cursor.execute(PROCRASTINATE_SCHEMA.read_text(encoding="utf-8"))
 
 
 def downgrade() -> None:
@@ -100,6 +105,7 @@ def downgrade() -> None:
     op.drop_index("ix_knowledge_gap_reports_computed_at", table_name="knowledge_gap_reports")
     op.drop_table("knowledge_gap_reports")
     op.drop_index("uq_job_runs_lock_key_unfinished", table_name="job_runs")
+    op.drop_index("uq_job_runs_task_tick", table_name="job_runs")
     op.drop_index("ix_job_runs_queue_job_id", table_name="job_runs")
     op.drop_index("ix_job_runs_queued_at", table_name="job_runs")
     op.drop_index("ix_job_runs_task_queued_at", table_name="job_runs")
