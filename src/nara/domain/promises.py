@@ -16,6 +16,7 @@ from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
+from nara.domain.audit import created, diff, facts_of, record_audit
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.i18n import N_
@@ -41,6 +42,7 @@ PROMISE_LABELS = {
     "resolution": ("lösning", "resolution"),
 }
 ACTIVE = ACTIVE_STATUSES
+POLICY_FIELDS = ("topic_id", "priority", "channel", "first_response_minutes", "resolution_minutes")
 
 
 def _require_lead(actor: Actor) -> None:
@@ -149,6 +151,14 @@ def create_policy(
     )
     session.add(policy)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="promise.created",
+        object_type="promise",
+        object_id=policy.id,
+        changes=created(facts_of(policy, POLICY_FIELDS)),
+    )
     return policy
 
 
@@ -168,10 +178,21 @@ def update_policy(
     _require_may_change(session, actor, policy.topic_id)
     _check_policy(session, policy.topic_id, policy.priority, policy.channel,
                   first_response_minutes, resolution_minutes, exclude_id=policy.id)  # fmt: skip
+    before = facts_of(policy, POLICY_FIELDS)
     policy.first_response_minutes = first_response_minutes
     policy.resolution_minutes = resolution_minutes
     policy.updated_at = clock.now()
     session.flush()
+    changes = diff(before, facts_of(policy, POLICY_FIELDS))
+    if changes:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="promise.updated",
+            object_type="promise",
+            object_id=policy.id,
+            changes=changes,
+        )
     return policy
 
 
@@ -181,8 +202,17 @@ def delete_policy(*, session: Session, actor: Actor, policy_id: int) -> None:
     if policy is None:
         raise NotFound(f"no response promise with id {policy_id}")
     _require_may_change(session, actor, policy.topic_id)
+    before = facts_of(policy, POLICY_FIELDS)
     session.delete(policy)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="promise.deleted",
+        object_type="promise",
+        object_id=policy_id,
+        changes=diff(before, {}),
+    )
 
 
 def _status_pauses(session: Session, case: Case) -> list[Pause]:

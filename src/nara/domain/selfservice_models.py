@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import Actor
+from nara.domain.audit import diff, record_audit
 from nara.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from nara.domain.training import OUT_OF_SCOPE
 from nara.models import (
@@ -95,6 +96,7 @@ def train_model(
         point = model.operating_point(p)
         points[f"{p:g}"] = {"threshold": point.threshold, "coverage": point.coverage,
                             "oos_abstain_rate": point.oos_abstain_rate}  # fmt: skip
+    previous = _active(session)
     session.execute(update(SelfServiceModel).values(is_active=False))
     same = session.scalar(select(SelfServiceModel).where(SelfServiceModel.version == model.version))
     if same is not None:
@@ -102,6 +104,7 @@ def train_model(
         same.is_active, same.precision_target = True, target
         same.metrics = {**same.metrics, "operating_points": points}
         session.flush()
+        _record_training(session, actor, same, previous)
         return same
     row = SelfServiceModel(
         version=model.version, created_at=clock.now(), n_examples=len(examples),
@@ -110,7 +113,39 @@ def train_model(
     )  # fmt: skip
     session.add(row)
     session.flush()
+    _record_training(session, actor, row, previous)
     return row
+
+
+def _active(session: Session) -> SelfServiceModel | None:
+    return session.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
+
+
+def _record_training(
+    session: Session, actor: Actor, row: SelfServiceModel, previous: SelfServiceModel | None
+) -> None:
+    """A trained model (what it learnt from) and its activation (which model it replaced)."""
+    record_audit(
+        session=session,
+        actor=actor,
+        action="selfservice.model_trained",
+        object_type="selfservice_model",
+        object_id=row.id,
+        changes={
+            "version": [None, row.version],
+            "n_examples": [None, row.n_examples],
+            "precision_target": [None, row.precision_target],
+        },
+    )
+    before = {"version": previous.version if previous is not None else None}
+    record_audit(
+        session=session,
+        actor=actor,
+        action="selfservice.model_activated",
+        object_type="selfservice_model",
+        object_id=row.id,
+        changes=diff(before, {"version": row.version}),
+    )
 
 
 def set_precision_target(
@@ -119,9 +154,10 @@ def set_precision_target(
     """Change the expected precision the active model answers at (its coverage follows)."""
     _require_lead(actor)
     target = _check_target(precision_target)
-    row = session.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
+    row = _active(session)
     if row is None:
         raise Conflict("no self-service model is trained yet")
+    before = row.precision_target
     row.precision_target = target
     if f"{target:g}" not in row.metrics.get("operating_points", {}):
         point = engine().Model.from_bytes(row.blob).operating_point(target)
@@ -130,4 +166,13 @@ def set_precision_target(
                                  "oos_abstain_rate": point.oos_abstain_rate}  # fmt: skip
         row.metrics = {**row.metrics, "operating_points": points}
     session.flush()
+    if before != target:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="selfservice.settings_changed",
+            object_type="selfservice_settings",
+            object_id=row.id,
+            changes={"precision_target": [before, target]},
+        )
     return row
