@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,7 +18,10 @@ from nara import clock
 from nara.domain import auth as auth_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
+from nara.domain.actors import SYSTEM
 from nara.domain.audit import ACTIONS, OBJECT_TYPES
+from nara.domain.calendars import set_team_calendar
+from nara.domain.callbacks import book_callback
 from nara.models import User
 from nara.web.deps import SESSION_COOKIE
 from nara.web.ui import labels
@@ -247,6 +250,28 @@ def test_the_page_pages_and_refuses_bad_input_and_non_admins(
     log_in(client, db, w.card_lead, "en")
     assert client.get("/admin/audit").status_code == 403
     assert 'href="/admin/audit"' not in client.get("/cases").text
+
+
+def test_the_case_timeline_renders_callback_times_in_the_readers_language(
+    client: TestClient, db: Session
+) -> None:
+    w = factories.world(db)
+    week = {d: "09:00-12:00" for d in ("mon", "tue", "wed", "thu", "fri")}
+    set_team_calendar(session=db, actor=SYSTEM, team_id=w.cards.id, hours=week)
+    slot = datetime(2026, 11, 30, 10, tzinfo=STHLM)
+    with clock.frozen_at(slot - timedelta(hours=2)):
+        book_callback(
+            session=db,
+            actor=SYSTEM,
+            number=w.alice_case.number,
+            starts_at=slot,
+            phone="070-123 45 67",
+        )
+    for lang, shown in (("sv", "2026-11-30 10:00"), ("en", "11/30/26, 10:00\u202fAM")):
+        log_in(client, db, w.card_agent, lang)
+        page = client.get(f"/cases/{w.alice_case.number}")
+        assert page.status_code == 200
+        assert f'<time datetime="{slot.astimezone(UTC).isoformat()}">{shown}</time>' in page.text
 
 
 def test_every_action_and_kind_of_object_has_words_in_the_catalogs() -> None:

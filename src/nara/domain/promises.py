@@ -37,10 +37,6 @@ from nara.queries.access import can_manage_topic, get_case_for, require_staff
 from nara.queries.service import calendar_for_team, matching_policy
 
 MAX_PROMISE_MINUTES = 60 * 24 * 365
-PROMISE_LABELS = {
-    "first_response": ("första svar", "first response"),
-    "resolution": ("lösning", "resolution"),
-}
 ACTIVE = ACTIVE_STATUSES
 POLICY_FIELDS = ("topic_id", "priority", "channel", "first_response_minutes", "resolution_minutes")
 
@@ -332,13 +328,7 @@ def _alert(session: Session, actor: Actor, case: Case, view: PromiseView,
     if view.state not in (PromiseState.warning, PromiseState.breached):
         return
     alerts = list(case.promise_alerts or [])
-    labels = PROMISE_LABELS[view.kind]
-    data = {
-        "promise": view.kind,
-        "label_sv": labels[0],
-        "label_en": labels[1],
-        "due_at": view.due_at.isoformat() if view.due_at else None,
-    }
+    data = {"promise": view.kind, "due_at": view.due_at.isoformat() if view.due_at else None}
     # Keyed by the due time: when a pause or another team's calendar moves the due time,
     # the new due time is warned about (and breached) on its own.
     due = view.due_at.isoformat() if view.due_at else ""
