@@ -16,7 +16,7 @@ from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
-from nara.domain.audit import created, diff, facts_of, record_audit
+from nara.domain.audit import created, deleted, diff, facts_of, record_audit
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.i18n import N_
@@ -207,7 +207,7 @@ def delete_policy(*, session: Session, actor: Actor, policy_id: int) -> None:
         action="promise.deleted",
         object_type="promise",
         object_id=policy_id,
-        changes=diff(before, {}),
+        changes=deleted(before),
     )
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.domain import validation
 from nara.domain.actors import Actor
-from nara.domain.audit import created, diff, facts_of, record_audit
+from nara.domain.audit import created, deleted, diff, facts_of, record_audit
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.i18n import N_
 from nara.models import Role, Team, TeamMember, TeamTopic, Topic, User
@@ -16,8 +16,6 @@ from nara.queries.access import can_manage_team, can_manage_topic
 
 TEAM_FIELDS = ("slug", "name_sv", "name_en", "description", "is_fallback")
 TOPIC_FIELDS = ("slug", "name_sv", "name_en", "is_active")
-
-
 ROUTING_FIELDS = ("topic_id", "team_id", "rank", "accepts_overflow")
 
 
@@ -163,7 +161,7 @@ def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id:
         action="team.member_removed",
         object_type="team",
         object_id=team_id,
-        changes=diff({"user_id": user_id}, {}),
+        changes=deleted({"user_id": user_id}),
     )
 
 
@@ -273,5 +271,5 @@ def remove_team_topic(*, session: Session, actor: Actor, team_id: int, topic_id:
         action="routing.team_removed",
         object_type="routing",
         object_id=routing_id(topic_id, team_id),
-        changes=diff(before, {}),
+        changes=deleted(before),
     )
