@@ -16,6 +16,7 @@ ADMIN = [
     ("admin-team", "/admin/teams/1"),
     ("admin-topics", "/admin/topics"),
     ("admin-users", "/admin/users"),
+    ("admin-audit", "/admin/audit"),
     ("admin-tokens", "/admin/tokens"),
     ("admin-service", "/admin/service"),
     ("admin-calendar", "/admin/teams/1/calendar"),

@@ -16,7 +16,7 @@ from nara import clock
 from nara.config import get_settings, reset_settings
 from nara.domain import auth as auth_actions
 from nara.domain import users as user_actions
-from nara.domain.actors import SYSTEM
+from nara.domain.actors import SYSTEM, actor_for_user
 from nara.domain.auth import (
     LOCK_WINDOW,
     TOKEN_PREFIX,
@@ -336,15 +336,16 @@ def test_log_out(db: Session, agent: User, frozen: None) -> None:
     new = log_in(session=db, email=agent.email, password=PASSWORD)
     other = log_in(session=db, email=agent.email, password=PASSWORD)
     assert new is not None and other is not None
-    log_out(session=db, token=new.token)
+    me = actor_for_user(db, agent)
+    log_out(session=db, actor=me, token=new.token)
     assert resume_session(session=db, token=new.token) is None
     db.refresh(new.session)
     assert new.session.ended_at == T0
     # the other device stays logged in
     assert resume_session(session=db, token=other.token) is not None
     # logging out twice or with nonsense is harmless
-    log_out(session=db, token=new.token)
-    log_out(session=db, token="nonsense")
+    log_out(session=db, actor=me, token=new.token)
+    log_out(session=db, actor=me, token="nonsense")
 
 
 def test_deactivated_users_sessions_end(db: Session, agent: User, frozen: None) -> None:

@@ -217,3 +217,43 @@ def test_lowered_capacity_stops_further_bookings(db: Session, w: World) -> None:
         with pytest.raises(Conflict, match="fully booked"):
             book_callback(session=db, actor=bob, number=bob_case.number, starts_at=slot,
                           phone="070-765 43 21")  # fmt: skip
+
+
+def test_callback_events_store_the_time_and_render_it_in_the_readers_language(
+    db: Session, w: World
+) -> None:
+    agent = factories.actor(db, w.card_agent)
+    slot = datetime(2026, 11, 30, 10, tzinfo=STHLM)
+    with clock.frozen_at(MONDAY_9):
+        cb = book_callback(
+            session=db,
+            actor=agent,
+            number=w.alice_case.number,
+            starts_at=slot,
+            phone="070-123 45 67",
+        )
+        move_callback(
+            session=db, actor=agent, callback_id=cb.id, starts_at=slot + timedelta(hours=1)
+        )
+    events = db.scalars(
+        select(CaseEvent)
+        .where(CaseEvent.case_id == w.alice_case.id, CaseEvent.type.like("callback.%"))
+        .order_by(CaseEvent.id)
+    ).all()
+    booked, moved = events
+    # facts only: the time in UTC, no words in either language
+    assert booked.data == {"callback_id": cb.id, "starts_at": "2026-11-30T09:00:00+00:00"}
+    assert moved.data["starts_at"] == "2026-11-30T10:00:00+00:00"
+    summary = EVENT_TYPES["callback.booked"].summary
+    # rendered at read time, in the display time zone (Stockholm: 10:00)
+    assert summary("sv", booked.data) == "Återuppringning bokad 2026-11-30 10:00"
+    assert summary("en", booked.data) == "Callback booked for 11/30/26, 10:00\u202fAM"
+    assert "11:00" in EVENT_TYPES["callback.moved"].summary("sv", moved.data)
+
+
+def test_callback_events_written_before_facts_still_render() -> None:
+    old = {"callback_id": 1, "when": "30 nov. 10:00", "when_en": "Nov 30, 10:00"}
+    assert (
+        EVENT_TYPES["callback.booked"].summary("sv", old) == "Återuppringning bokad 30 nov. 10:00"
+    )
+    assert EVENT_TYPES["callback.moved"].summary("en", old) == "Callback moved to Nov 30, 10:00"

@@ -11,6 +11,7 @@ from nara.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from nara.domain.selfservice_models import set_precision_target, train_model, training_data
 from nara.domain.training import add_training_examples
 from nara.models import SelfServiceModel
+from nara.queries.audit import AuditFilter, list_audit
 from nara.queries.selfservice import active_predictor
 from tests import factories
 
@@ -93,3 +94,36 @@ def test_agents_cannot_train(db: Session, examples: None) -> None:
 def test_too_little_data_is_a_clear_conflict(db: Session) -> None:
     with pytest.raises(Conflict):
         train_model(session=db, actor=SYSTEM)
+
+
+def test_training_activation_and_tuning_are_audited(db: Session, examples: None) -> None:
+    lead = factories.actor(db, factories.user(db, role="lead"))
+    page = list_audit(
+        db, SYSTEM, AuditFilter(object_type="selfservice_model"), cursor=None, limit=100
+    )
+    added = [e for e in page.items if e.action == "selfservice.examples_added"]
+    assert {e.changes["count"][1] for e in added} == {len(CARD), len(OTHER)}
+    first = train_model(session=db, actor=lead, precision_target=0.9)
+    add_training_examples(
+        session=db, actor=lead, source="import", examples=[("Kortet syns inte i appen", "kort")]
+    )
+    second = train_model(session=db, actor=lead)
+    set_precision_target(session=db, actor=lead, precision_target=0.95)
+    log = sorted(
+        list_audit(db, SYSTEM, AuditFilter(actor_id=lead.user_id), cursor=None, limit=100).items,
+        key=lambda e: e.id,
+    )
+    assert [e.action for e in log] == [
+        "selfservice.model_trained",
+        "selfservice.model_activated",
+        "selfservice.examples_added",
+        "selfservice.model_trained",
+        "selfservice.model_activated",
+        "selfservice.settings_changed",
+    ]
+    assert log[0].changes["version"] == [None, first.version]
+    assert log[1].changes == {"version": [None, first.version]}
+    assert log[4].object_id == str(second.id)
+    assert log[4].changes == {"version": [first.version, second.version]}
+    assert log[5].changes == {"precision_target": [0.97, 0.95]}
+    assert all("blob" not in e.changes for e in log)

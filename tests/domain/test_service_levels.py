@@ -235,6 +235,27 @@ def test_breach_warning_and_breach_are_recorded_once(db: Session, w: World) -> N
         assert "{" not in EVENT_TYPES["promise.breached"].summary(locale, breach.data)
 
 
+def test_promise_alerts_store_facts_and_render_in_the_readers_language(
+    db: Session, w: World
+) -> None:
+    create_policy(session=db, actor=SYSTEM, first_response_minutes=60, resolution_minutes=480)
+    with clock.frozen_at(TUESDAY_9):
+        case = open_card_case(db, w)
+    check_promises(session=db, actor=SYSTEM, now=TUESDAY_9 + timedelta(minutes=61))
+    warning = event(db, case, "promise.warning")
+    assert set(warning.data) == {"promise", "due_at"}  # no words stored
+    assert warning.data["due_at"].endswith("+00:00")
+    summary = EVENT_TYPES["promise.warning"].summary
+    assert summary("sv", warning.data) == "Svarslöftet (första svar) går snart ut"
+    assert summary("en", warning.data) == "Response promise (first response) is due soon"
+    # an alert written before events stored facts renders from the words it stored
+    old = {"label_sv": "lösning", "label_en": "resolution", "due_at": None}
+    assert EVENT_TYPES["promise.breached"].summary("en", old) == (
+        "Response promise (resolution) was breached"
+    )
+    assert EVENT_TYPES["promise.breached"].summary("sv", old) == "Svarslöftet (lösning) bröts"
+
+
 def test_authority_mode_tasks_and_six_months(
     db: Session, w: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -197,6 +197,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("PUT", f"{API}/topics/{{topic_id}}/routing/{{team_id}}"): Rule(
         MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
     ),
+    # ---- the audit log: admins only ----
+    ("GET", f"{API}/audit-log"): Rule(ADMIN, 200),
+    ("GET", f"{API}/audit-log.csv"): Rule(ADMIN, 200),
     # ---- users ----
     ("GET", f"{API}/users"): Rule(STAFF, 200),
     ("POST", f"{API}/users"): Rule(ADMIN, 201),
@@ -561,6 +564,8 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("PUT", f"{API}/topics/{{topic_id}}/articles/{{lang}}"): lambda c, role, cross: Call(
         "PUT", f"{API}/topics/{c.w.card_topic.id}/articles/sv", {"title": "T", "body_md": "B"}
     ),
+    ("GET", f"{API}/audit-log"): _fixed("GET", "/audit-log?object_type=user&from=2026-01-01"),
+    ("GET", f"{API}/audit-log.csv"): _fixed("GET", "/audit-log.csv?object_type=team"),
     ("GET", f"{API}/users"): _fixed("GET", "/users"),
     ("POST", f"{API}/users"): _fixed(
         "POST",

@@ -25,7 +25,8 @@ from nara.domain.presence import set_presence
 from nara.domain.promises import check_promises, create_policy
 from nara.domain.routing import set_topic_routing
 from nara.domain.training import add_training_examples
-from nara.models import Base, Case, Customer, Team, User
+from nara.models import AuditEntry, Base, Case, Customer, Team, User
+from nara.models.audit import SQLITE_TRIGGERS
 
 Progress = Callable[[int, int], None]
 
@@ -48,12 +49,27 @@ def is_empty(session: Session) -> bool:
 
 
 def wipe(session: Session) -> None:
-    """Delete every row of every table (for ``nara demo --force``)."""
+    """Delete every row of every table (for ``nara demo --force``), the audit log too:
+    its append-only triggers refuse a DELETE, so PostgreSQL truncates it (row triggers do
+    not fire on TRUNCATE) and SQLite deletes it with its triggers briefly dropped."""
     for table in reversed(Base.metadata.sorted_tables):
-        session.execute(table.delete())
+        if table.name != AuditEntry.__tablename__:
+            session.execute(table.delete())
+    _wipe_audit_log(session)
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM article_search"))  # the search index, unmodelled
     session.flush()
+
+
+def _wipe_audit_log(session: Session) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("TRUNCATE audit_log"))
+        return
+    for name in SQLITE_TRIGGERS:
+        session.execute(text(f"DROP TRIGGER IF EXISTS {name}"))
+    session.execute(text("DELETE FROM audit_log"))
+    for statement in SQLITE_TRIGGERS.values():
+        session.execute(text(statement))
 
 
 def _build_org(session: Session, password: str) -> DemoOrg:

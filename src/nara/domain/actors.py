@@ -18,6 +18,8 @@ class Actor:
     team_ids: frozenset[int] = field(default_factory=frozenset)
     customer_id: int | None = None
     display_name: str = ""
+    email: str = ""
+    ip: str | None = None  # the client address of the request (None from the CLI and jobs)
 
     @property
     def is_staff(self) -> bool:
@@ -56,4 +58,5 @@ def actor_for_user(session: Session, user: User) -> Actor:
         team_ids=team_ids,
         customer_id=customer_id,
         display_name=user.display_name,
+        email=user.email,
     )

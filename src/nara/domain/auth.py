@@ -20,6 +20,7 @@ from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
+from nara.domain.audit import created, diff, record_audit
 from nara.domain.errors import (
     Conflict,
     NotFound,
@@ -34,7 +35,7 @@ from nara.domain.security import (
     token_digest,
     verify_password,
 )
-from nara.models import ApiToken, AuthSession, LoginFailure, User
+from nara.models import ApiToken, AuthSession, LoginFailure, Role, User
 
 TOKEN_PREFIX = "nara_"  # noqa: S105 - a public prefix, not a secret
 LOCK_WINDOW = timedelta(minutes=15)
@@ -73,9 +74,10 @@ def _prune_failures(session: Session, cutoff: datetime) -> None:
     session.execute(delete(LoginFailure).where(LoginFailure.address_digest.in_(expired)))
 
 
-def _count_attempt(session: Session, address: str, now: datetime) -> bool:
+def _count_attempt(session: Session, address: str, now: datetime) -> int | None:
     """Count one login attempt for ``address`` in one atomic statement, before the
-    password is checked; False (nothing counted) when the address is locked: it had
+    password is checked: the attempts within the lock window, this one included; None
+    (nothing counted) when the address is locked: it had
     ``login_max_failures`` attempts within the lock window. Counting first means parallel
     guesses cannot slip past the limit while their passwords are being checked."""
     cutoff = now - LOCK_WINDOW
@@ -97,7 +99,8 @@ def _count_attempt(session: Session, address: str, now: datetime) -> bool:
         )
         .returning(LoginFailure.failures)
     )
-    return session.execute(stmt).scalar_one_or_none() is not None
+    count: int | None = session.execute(stmt).scalar_one_or_none()
+    return count
 
 
 def forget_failed_logins(session: Session, email: str) -> None:
@@ -106,8 +109,47 @@ def forget_failed_logins(session: Session, email: str) -> None:
     session.execute(delete(LoginFailure).where(LoginFailure.address_digest == digest))
 
 
+def _as_actor(user: User, ip: str | None) -> Actor:
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        display_name=user.display_name,
+        email=user.email,
+        ip=ip,
+    )
+
+
+def _record_failure(session: Session, user: User | None, attempts: int, ip: str | None) -> None:
+    """A failed attempt, and the lock when it was the last one allowed. The address typed
+    is not stored (only the user it belongs to, if any)."""
+    object_id = user.id if user is not None else None
+    record_audit(
+        session=session,
+        actor=None,
+        action="auth.login_failed",
+        object_type="user",
+        object_id=object_id,
+        ip=ip,
+    )
+    if attempts >= get_settings().login_max_failures:
+        record_audit(
+            session=session,
+            actor=None,
+            action="auth.locked",
+            object_type="user",
+            object_id=object_id,
+            ip=ip,
+            changes={"minutes": int(LOCK_WINDOW.total_seconds() // 60)},
+        )
+
+
 def log_in(
-    *, session: Session, email: str, password: str, user_agent: str | None = None
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    user_agent: str | None = None,
+    ip: str | None = None,
 ) -> NewSession | None:
     """Check a password and open a login session. Returns None on wrong credentials
     (the caller commits, so that the failure counts, and answers without saying which
@@ -120,7 +162,8 @@ def log_in(
     if "\x00" in email or len(email) > 254:
         return None  # no such address can exist; and PostgreSQL refuses NUL in text
     address = email.strip().lower()
-    if not _count_attempt(session, address, now):
+    attempts = _count_attempt(session, address, now)
+    if attempts is None:
         raise RateLimited(
             "too many failed logins; try again in 15 minutes",
             retry_after=int(LOCK_WINDOW.total_seconds()),
@@ -128,12 +171,21 @@ def log_in(
     user = session.scalar(select(User).where(func.lower(User.email) == address))
     password_ok = verify_password(user.password_hash if user is not None else None, password)
     if user is None or not user.is_active or not password_ok:
+        _record_failure(session, user, attempts, ip)
         return None
     forget_failed_logins(session, address)
     if user.password_hash and needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
-    return start_session(session=session, user=user, user_agent=user_agent)
+    new = start_session(session=session, user=user, user_agent=user_agent)
+    record_audit(
+        session=session,
+        actor=_as_actor(user, ip),
+        action="auth.login",
+        object_type="user",
+        object_id=user.id,
+    )
+    return new
 
 
 def start_session(*, session: Session, user: User, user_agent: str | None = None) -> NewSession:
@@ -181,12 +233,18 @@ def resume_session(*, session: Session, token: str) -> tuple[AuthSession, User] 
     return auth_session, user
 
 
-def log_out(*, session: Session, token: str) -> None:
-    session.execute(
+def log_out(*, session: Session, actor: Actor, token: str) -> None:
+    """End the login session of ``token`` (the actor's own)."""
+    ended = session.execute(
         update(AuthSession)
         .where(AuthSession.token_hash == token_digest(token), AuthSession.ended_at.is_(None))
         .values(ended_at=clock.now())
-    )
+        .returning(AuthSession.user_id)
+    ).scalar_one_or_none()
+    if ended is not None:
+        record_audit(
+            session=session, actor=actor, action="auth.logout", object_type="user", object_id=ended
+        )
 
 
 def end_all_sessions(*, session: Session, user_id: int) -> None:
@@ -233,6 +291,21 @@ def create_api_token(
     )
     session.add(api_token)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="token.created",
+        object_type="token",
+        object_id=api_token.id,
+        changes=created(
+            {
+                "user_id": user_id,
+                "name": clean_name,
+                "prefix": api_token.prefix,
+                "expires_at": expires_at,
+            }
+        ),
+    )
     return NewToken(token=token, api_token=api_token)
 
 
@@ -245,6 +318,17 @@ def revoke_api_token(*, session: Session, actor: Actor, token_id: int) -> ApiTok
     if api_token.revoked_at is None:
         api_token.revoked_at = clock.now()
         session.flush()
+        record_audit(
+            session=session,
+            actor=actor,
+            action="token.revoked",
+            object_type="token",
+            object_id=api_token.id,
+            changes=diff(
+                {"user_id": api_token.user_id, "revoked_at": None},
+                {"user_id": api_token.user_id, "revoked_at": api_token.revoked_at},
+            ),
+        )
     return api_token
 
 

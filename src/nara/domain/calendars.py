@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import Actor
+from nara.domain.audit import diff, facts_of, record_audit
 from nara.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from nara.i18n import N_
 from nara.models import Team, TeamCalendar
@@ -16,6 +17,14 @@ from nara.promises.calendar import WEEKDAYS, parse_hours
 from nara.queries.access import can_manage_team
 
 HOLIDAY_COUNTRIES = ("SE",)
+CALENDAR_FIELDS = (
+    "timezone",
+    "hours",
+    "holiday_country",
+    "closed_dates",
+    "callback_slot_minutes",
+    "callback_capacity",
+)
 
 
 def set_team_calendar(
@@ -86,6 +95,7 @@ def set_team_calendar(
             "callback capacity is 0 to 100 calls per slot", field="callback_capacity"
         )
     row = session.get(TeamCalendar, team_id)
+    before = facts_of(row, CALENDAR_FIELDS) if row is not None else {}
     if row is None:
         row = TeamCalendar(team_id=team_id)
         session.add(row)
@@ -97,4 +107,14 @@ def set_team_calendar(
     row.callback_capacity = callback_capacity
     row.updated_at = clock.now()
     session.flush()
+    changes = diff(before, facts_of(row, CALENDAR_FIELDS))
+    if changes:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="calendar.changed",
+            object_type="calendar",
+            object_id=team_id,
+            changes=changes,
+        )
     return row

@@ -25,7 +25,7 @@ from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, NotFound, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.waiting import record_first_response
-from nara.i18n import N_, format_time
+from nara.i18n import N_
 from nara.models import (
     Callback,
     CallbackSlot,
@@ -177,10 +177,6 @@ def _release_place(session: Session, slot_id: int) -> None:
     )
 
 
-def _when(at: datetime) -> dict[str, str]:
-    return {"when": format_time(at, "sv"), "when_en": format_time(at, "en")}
-
-
 def active_callback(session: Session, case_id: int) -> Callback | None:
     return session.scalar(
         select(Callback).where(
@@ -233,9 +229,8 @@ def book_callback(
     )  # fmt: skip
     session.add(callback)
     session.flush()
-    append_event(session, case=case, type="callback.booked", actor=actor,
-                 data={"callback_id": callback.id, "starts_at": slot.starts_at.isoformat(),
-                       **_when(slot.starts_at)})  # fmt: skip
+    data = {"callback_id": callback.id, "starts_at": slot.starts_at.isoformat()}
+    append_event(session, case=case, type="callback.booked", actor=actor, data=data)
     return callback
 
 
@@ -329,9 +324,8 @@ def move_callback(
     _transition(session, callback, slot_id=row.id, starts_at=slot.starts_at,
                 ends_at=slot.ends_at)  # fmt: skip
     _release_place(session, old_slot)
-    append_event(session, case=case, type="callback.moved", actor=actor,
-                 data={"callback_id": callback.id, "starts_at": slot.starts_at.isoformat(),
-                       **_when(slot.starts_at)})  # fmt: skip
+    data = {"callback_id": callback.id, "starts_at": slot.starts_at.isoformat()}
+    append_event(session, case=case, type="callback.moved", actor=actor, data=data)
     session.flush()
     return callback
 

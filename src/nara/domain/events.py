@@ -1,20 +1,60 @@
 """The case timeline: one registry of event types, one way to append.
 
-The timeline is the audit log. Events are only ever inserted; nothing updates or
-deletes one. Every domain function that changes a case appends its event in the same
-transaction.
+The timeline is the audit log of a case (changes outside cases go to ``audit_log``, see
+``domain/audit.py``). Events are only ever inserted; nothing updates or deletes one.
+Every domain function that changes a case appends its event in the same transaction.
+
+Events store facts (ids, numbers, times as ISO UTC), and the registry turns them into
+words at read time, in the reader's language and the display time zone. Rows written
+before that (callbacks and promise alerts stored their words in Swedish and English)
+still render from the words they stored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import Actor
+from nara.i18n import format_time
 from nara.models import Case, CaseEvent
+
+PROMISE_LABELS = {
+    "first_response": ("första svar", "first response"),
+    "resolution": ("lösning", "resolution"),
+}
+"""The promise kinds (``data["promise"]`` of promise alerts) in words."""
+
+Words = Callable[[dict[str, Any], str], dict[str, str]]
+
+
+def moment(value: object, locale: str) -> str | None:
+    """An ISO time stored in an event, in words in ``locale`` and the display time zone."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return format_time(clock.ensure_utc(datetime.fromisoformat(value)), locale)
+    except ValueError:
+        return None
+
+
+def _when(data: dict[str, Any], locale: str) -> dict[str, str]:
+    shown = moment(data.get("starts_at"), locale)
+    if shown is None:  # written before events stored facts only
+        shown = str(data.get("when_en" if locale == "en" else "when", ""))
+    return {"when": shown}
+
+
+def _promise_label(data: dict[str, Any], locale: str) -> dict[str, str]:
+    labels = PROMISE_LABELS.get(str(data.get("promise")))
+    if labels is None:  # written before events stored facts only
+        return {"label": str(data.get("label_en" if locale == "en" else "label_sv", ""))}
+    return {"label": labels[1] if locale == "en" else labels[0]}
 
 
 @dataclass(frozen=True)
@@ -23,11 +63,13 @@ class EventType:
     public: bool  # shown to the customer
     summary_sv: str
     summary_en: str
+    words: Words | None = None  # facts → the words the summaries use
 
     def summary(self, locale: str, data: dict[str, Any]) -> str:
         template = self.summary_en if locale == "en" else self.summary_sv
+        values = {**data, **(self.words(data, locale) if self.words else {})}
         try:
-            return template.format(**data)
+            return template.format(**values)
         except (KeyError, IndexError):
             return template
 
@@ -87,14 +129,16 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType(
             "promise.warning",
             False,
-            "Svarslöftet ({label_sv}) går snart ut",
-            "Response promise ({label_en}) is due soon",
+            "Svarslöftet ({label}) går snart ut",
+            "Response promise ({label}) is due soon",
+            _promise_label,
         ),
         EventType(
             "promise.breached",
             False,
-            "Svarslöftet ({label_sv}) bröts",
-            "Response promise ({label_en}) was breached",
+            "Svarslöftet ({label}) bröts",
+            "Response promise ({label}) was breached",
+            _promise_label,
         ),
         EventType(
             "task.created",
@@ -115,13 +159,15 @@ EVENT_TYPES: dict[str, EventType] = {
             "callback.booked",
             True,
             "Återuppringning bokad {when}",
-            "Callback booked for {when_en}",
+            "Callback booked for {when}",
+            _when,
         ),
         EventType(
             "callback.moved",
             True,
             "Återuppringning flyttad till {when}",
-            "Callback moved to {when_en}",
+            "Callback moved to {when}",
+            _when,
         ),
         EventType("callback.cancelled", True, "Återuppringning avbokad", "Callback cancelled"),
         EventType("callback.reached", True, "Vi ringde upp dig", "We called you back"),

@@ -16,6 +16,7 @@ from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
+from nara.domain.audit import created, deleted, diff, facts_of, record_audit
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.i18n import N_
@@ -35,11 +36,8 @@ from nara.queries.access import can_manage_topic, get_case_for, require_lead, re
 from nara.queries.service import calendar_for_team, matching_policy
 
 MAX_PROMISE_MINUTES = 60 * 24 * 365
-PROMISE_LABELS = {
-    "first_response": ("första svar", "first response"),
-    "resolution": ("lösning", "resolution"),
-}
 ACTIVE = ACTIVE_STATUSES
+POLICY_FIELDS = ("topic_id", "priority", "channel", "first_response_minutes", "resolution_minutes")
 
 
 def _require_lead(actor: Actor) -> None:
@@ -147,6 +145,14 @@ def create_policy(
     )
     session.add(policy)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="promise.created",
+        object_type="promise",
+        object_id=policy.id,
+        changes=created(facts_of(policy, POLICY_FIELDS)),
+    )
     return policy
 
 
@@ -166,10 +172,21 @@ def update_policy(
     _require_may_change(session, actor, policy.topic_id)
     _check_policy(session, policy.topic_id, policy.priority, policy.channel,
                   first_response_minutes, resolution_minutes, exclude_id=policy.id)  # fmt: skip
+    before = facts_of(policy, POLICY_FIELDS)
     policy.first_response_minutes = first_response_minutes
     policy.resolution_minutes = resolution_minutes
     policy.updated_at = clock.now()
     session.flush()
+    changes = diff(before, facts_of(policy, POLICY_FIELDS))
+    if changes:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="promise.updated",
+            object_type="promise",
+            object_id=policy.id,
+            changes=changes,
+        )
     return policy
 
 
@@ -179,8 +196,17 @@ def delete_policy(*, session: Session, actor: Actor, policy_id: int) -> None:
     if policy is None:
         raise NotFound(f"no response promise with id {policy_id}")
     _require_may_change(session, actor, policy.topic_id)
+    before = facts_of(policy, POLICY_FIELDS)
     session.delete(policy)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="promise.deleted",
+        object_type="promise",
+        object_id=policy_id,
+        changes=deleted(before),
+    )
 
 
 def _status_pauses(session: Session, case: Case) -> list[Pause]:
@@ -357,13 +383,7 @@ def _alert(
     if view.state not in (PromiseState.warning, PromiseState.breached):
         return
     alerts = list(case.promise_alerts or [])
-    labels = PROMISE_LABELS[view.kind]
-    data = {
-        "promise": view.kind,
-        "label_sv": labels[0],
-        "label_en": labels[1],
-        "due_at": view.due_at.isoformat() if view.due_at else None,
-    }
+    data = {"promise": view.kind, "due_at": view.due_at.isoformat() if view.due_at else None}
     # Keyed by the due time: when a pause or another team's calendar moves the due time,
     # the new due time is warned about (and breached) on its own.
     due = view.due_at.isoformat() if view.due_at else ""

@@ -19,7 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
+from nara.domain.audit import diff, facts_of, record_audit
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from nara.domain.teams import ROUTING_FIELDS, routing_id
 from nara.domain.waiting import snapshot
 from nara.i18n import N_
 from nara.models import Case, Team, TeamTopic
@@ -140,7 +142,18 @@ def set_topic_routing(
             field="rank",
             template=N_("The order must be a number from 0 to 99."),
         )
+    before = facts_of(link, ROUTING_FIELDS)
     link.rank = rank
     link.accepts_overflow = bool(accepts_overflow)
     session.flush()
+    changes = diff(before, facts_of(link, ROUTING_FIELDS))
+    if changes:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="routing.changed",
+            object_type="routing",
+            object_id=routing_id(topic_id, team_id),
+            changes=changes,
+        )
     return link

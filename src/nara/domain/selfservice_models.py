@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import Actor
+from nara.domain.audit import diff, record_audit
 from nara.domain.errors import Conflict, ValidationFailed
 from nara.domain.jobs import GAP_MINING, TRAINING, TRAINING_ATTEMPTS, request_job
 from nara.domain.training import OUT_OF_SCOPE
@@ -122,6 +123,7 @@ def store_model(
             "coverage": point.coverage,
             "oos_abstain_rate": point.oos_abstain_rate,
         }
+    previous = _active(session)
     session.execute(update(SelfServiceModel).values(is_active=False))
     same = session.scalar(select(SelfServiceModel).where(SelfServiceModel.version == model.version))
     if same is not None:
@@ -129,6 +131,7 @@ def store_model(
         same.is_active, same.precision_target = True, target
         same.metrics = {**same.metrics, "operating_points": points}
         session.flush()
+        _record_training(session, actor, same, previous)
         return same
     row = SelfServiceModel(
         version=model.version,
@@ -141,6 +144,7 @@ def store_model(
     )
     session.add(row)
     session.flush()
+    _record_training(session, actor, row, previous)
     return row
 
 
@@ -188,15 +192,47 @@ def request_gap_mining(*, session: Session, actor: Actor) -> JobRun:
     return request_job(session=session, actor=actor, task=GAP_MINING, lock_key=GAP_MINING)
 
 
+def _active(session: Session) -> SelfServiceModel | None:
+    return session.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
+
+
+def _record_training(
+    session: Session, actor: Actor, row: SelfServiceModel, previous: SelfServiceModel | None
+) -> None:
+    """A trained model (what it learnt from) and its activation (which model it replaced)."""
+    record_audit(
+        session=session,
+        actor=actor,
+        action="selfservice.model_trained",
+        object_type="selfservice_model",
+        object_id=row.id,
+        changes={
+            "version": [None, row.version],
+            "n_examples": [None, row.n_examples],
+            "precision_target": [None, row.precision_target],
+        },
+    )
+    before = {"version": previous.version if previous is not None else None}
+    record_audit(
+        session=session,
+        actor=actor,
+        action="selfservice.model_activated",
+        object_type="selfservice_model",
+        object_id=row.id,
+        changes=diff(before, {"version": row.version}),
+    )
+
+
 def set_precision_target(
     *, session: Session, actor: Actor, precision_target: float
 ) -> SelfServiceModel:
     """Change the expected precision the active model answers at (its coverage follows)."""
     _require_lead(actor)
     target = _check_target(precision_target)
-    row = session.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
+    row = _active(session)
     if row is None:
         raise Conflict("no self-service model is trained yet")
+    before = row.precision_target
     row.precision_target = target
     if f"{target:g}" not in row.metrics.get("operating_points", {}):
         point = engine().Model.from_bytes(row.blob).operating_point(target)
@@ -208,4 +244,13 @@ def set_precision_target(
         }
         row.metrics = {**row.metrics, "operating_points": points}
     session.flush()
+    if before != target:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="selfservice.settings_changed",
+            object_type="selfservice_settings",
+            object_id=row.id,
+            changes={"precision_target": [before, target]},
+        )
     return row

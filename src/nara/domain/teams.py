@@ -8,10 +8,20 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.domain import validation
 from nara.domain.actors import Actor
+from nara.domain.audit import created, deleted, diff, facts_of, record_audit
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.i18n import N_
 from nara.models import Role, Team, TeamMember, TeamTopic, Topic, User
 from nara.queries.access import can_manage_team, can_manage_topic, require_lead
+
+TEAM_FIELDS = ("slug", "name_sv", "name_en", "description", "is_fallback")
+TOPIC_FIELDS = ("slug", "name_sv", "name_en", "is_active")
+ROUTING_FIELDS = ("topic_id", "team_id", "rank", "accepts_overflow")
+
+
+def routing_id(topic_id: int, team_id: int) -> str:
+    """The audit log's id of a routing link: ``"<topic id>/<team id>"``."""
+    return f"{topic_id}/{team_id}"
 
 
 def _require_admin(actor: Actor, what: str) -> None:
@@ -68,6 +78,14 @@ def create_team(
     )
     session.add(team)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="team.created",
+        object_type="team",
+        object_id=team.id,
+        changes=created(facts_of(team, TEAM_FIELDS)),
+    )
     if is_fallback:
         set_fallback_team(session=session, actor=actor, team_id=team.id)
     return team
@@ -77,9 +95,31 @@ def set_fallback_team(*, session: Session, actor: Actor, team_id: int) -> Team:
     """Make ``team_id`` the one team that takes cases whose topic no team handles."""
     _require_admin(actor, "choose the fallback team")
     team = _team(session, team_id)
+    previous = session.scalars(
+        select(Team.id).where(Team.is_fallback.is_(True), Team.id != team.id)
+    ).all()
     session.execute(update(Team).where(Team.id != team.id).values(is_fallback=False))
+    was_fallback = team.is_fallback
     team.is_fallback = True
     session.flush()
+    for other in previous:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="team.updated",
+            object_type="team",
+            object_id=other,
+            changes=diff({"is_fallback": True}, {"is_fallback": False}),
+        )
+    if not was_fallback:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="team.updated",
+            object_type="team",
+            object_id=team.id,
+            changes=diff({"is_fallback": False}, {"is_fallback": True}),
+        )
     return team
 
 
@@ -97,6 +137,14 @@ def add_team_member(*, session: Session, actor: Actor, team_id: int, user_id: in
     member = TeamMember(team_id=team_id, user_id=user_id, joined_at=clock.now())
     session.add(member)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="team.member_added",
+        object_type="team",
+        object_id=team_id,
+        changes=created({"user_id": user_id}),
+    )
     return member
 
 
@@ -107,6 +155,14 @@ def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id:
         raise NotFound(f"user {user_id} is not a member of team {team_id}")
     session.delete(member)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="team.member_removed",
+        object_type="team",
+        object_id=team_id,
+        changes=deleted({"user_id": user_id}),
+    )
 
 
 def create_topic(*, session: Session, actor: Actor, slug: str, name_sv: str, name_en: str) -> Topic:
@@ -127,6 +183,14 @@ def create_topic(*, session: Session, actor: Actor, slug: str, name_sv: str, nam
     )
     session.add(topic)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="topic.created",
+        object_type="topic",
+        object_id=topic.id,
+        changes=created(facts_of(topic, TOPIC_FIELDS)),
+    )
     return topic
 
 
@@ -149,6 +213,7 @@ def update_topic(
                 "Only admins, and leads of the teams that handle this topic, can change it."
             ),
         )
+    before = facts_of(topic, TOPIC_FIELDS)
     if name_sv is not None:
         topic.name_sv = validation.text(name_sv, field="name_sv", max_length=120)
     if name_en is not None:
@@ -156,6 +221,16 @@ def update_topic(
     if is_active is not None:
         topic.is_active = is_active
     session.flush()
+    changes = diff(before, facts_of(topic, TOPIC_FIELDS))
+    if changes:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="topic.updated",
+            object_type="topic",
+            object_id=topic.id,
+            changes=changes,
+        )
     return topic
 
 
@@ -169,6 +244,14 @@ def add_team_topic(*, session: Session, actor: Actor, team_id: int, topic_id: in
     link = TeamTopic(team_id=team_id, topic_id=topic_id)
     session.add(link)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="routing.team_added",
+        object_type="routing",
+        object_id=routing_id(topic_id, team_id),
+        changes=created(facts_of(link, ROUTING_FIELDS)),
+    )
     return link
 
 
@@ -177,5 +260,14 @@ def remove_team_topic(*, session: Session, actor: Actor, team_id: int, topic_id:
     link = session.get(TeamTopic, (team_id, topic_id))
     if link is None:
         raise NotFound(f"team {team_id} does not handle topic {topic_id}")
+    before = facts_of(link, ROUTING_FIELDS)
     session.delete(link)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="routing.team_removed",
+        object_type="routing",
+        object_id=routing_id(topic_id, team_id),
+        changes=deleted(before),
+    )

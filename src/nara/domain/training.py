@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.domain import validation
 from nara.domain.actors import Actor
+from nara.domain.audit import record_audit
 from nara.domain.errors import ValidationFailed
 from nara.models import Topic, TrainingExample
 from nara.queries.access import require_lead
@@ -46,4 +47,12 @@ def add_training_examples(
         )
     session.add_all(rows)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="selfservice.examples_added",
+        object_type="selfservice_model",
+        object_id=None,
+        changes={"count": [None, len(rows)], "source": [None, source]},
+    )
     return len(rows)

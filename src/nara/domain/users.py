@@ -9,6 +9,7 @@ from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
+from nara.domain.audit import created, diff, record_audit
 from nara.domain.auth import end_all_sessions, forget_failed_logins
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.security import hash_password
@@ -66,6 +67,23 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="user.created",
+        object_type="user",
+        object_id=user.id,
+        changes=created(
+            {
+                "email": user.email,
+                "display_name": user.display_name,
+                "role": user.role,
+                "locale": user.locale,
+                "is_active": True,
+                "has_password": user.password_hash is not None,
+            }
+        ),
+    )
     return user
 
 
@@ -79,6 +97,13 @@ def set_password(*, session: Session, actor: Actor, user_id: int, password: str)
     user.password_hash = hash_password(password)
     forget_failed_logins(session, user.email)
     session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="user.password_changed",
+        object_type="user",
+        object_id=user.id,
+    )
     return user
 
 
@@ -90,10 +115,20 @@ def set_user_active(*, session: Session, actor: Actor, user_id: int, active: boo
         raise NotFound(f"no user with id {user_id}")
     if actor.user_id == user_id and not active:
         raise Conflict("you cannot deactivate yourself")
+    before = user.is_active
     user.is_active = active
     session.flush()
     if not active:
         end_all_sessions(session=session, user_id=user_id)
+    if before != active:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="user.activated" if active else "user.deactivated",
+            object_type="user",
+            object_id=user.id,
+            changes=diff({"is_active": before}, {"is_active": active}),
+        )
     return user
 
 
@@ -106,6 +141,16 @@ def set_locale(*, session: Session, actor: Actor, user_id: int, locale: str) -> 
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user with id {user_id}")
+    changes = diff({"locale": user.locale}, {"locale": locale})
     user.locale = locale
     session.flush()
+    if changes:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="user.updated",
+            object_type="user",
+            object_id=user.id,
+            changes=changes,
+        )
     return user

@@ -1,5 +1,6 @@
 """Tables, one module per aggregate. Importing this package registers them all."""
 
+from nara.models.audit import AuditEntry
 from nara.models.base import Base
 from nara.models.callbacks import Callback, CallbackSlot, CallbackStatus
 from nara.models.cases import (
@@ -40,6 +41,7 @@ __all__ = [
     "ApiToken",
     "Article",
     "ArticleVersion",
+    "AuditEntry",
     "AuthSession",
     "Base",
     "Callback",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound, PermissionDenied
+from nara.i18n import N_
 from nara.models import Case, Customer, Role, Team, TeamMember, TeamTopic
 from nara.models.users import User
 
@@ -132,3 +133,12 @@ def get_user_for(session: Session, actor: Actor, user_id: int) -> User:
     ):
         raise NotFound(f"no user with id {user_id}")
     return user
+
+
+def require_audit_reader(actor: Actor) -> None:
+    """Only admins (and the CLI) read the audit log; everyone else is refused (403)."""
+    if not (actor.is_admin or actor.is_system):
+        raise PermissionDenied(
+            "only admins can read the audit log",
+            template=N_("Only administrators can read the audit log."),
+        )

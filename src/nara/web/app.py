@@ -18,13 +18,13 @@ from nara.config import get_settings
 from nara.db import get_engine, session_factory
 from nara.jobs import embedded as embedded_jobs
 from nara.web import errors
-from nara.web.api import auth, cases, directory, health, selfservice, service
+from nara.web.api import audit, auth, cases, directory, health, selfservice, service
 from nara.web.middleware import (
     BodyLimitMiddleware,
     NulInUrlMiddleware,
     SecurityHeadersMiddleware,
 )
-from nara.web.ui import admin, auth_pages, jobs_admin, selfservice_admin, service_pages
+from nara.web.ui import admin, audit_pages, auth_pages, jobs_admin, selfservice_admin, service_pages
 from nara.web.ui import cases as case_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import knowledge as knowledge_pages
@@ -75,7 +75,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
     app.state.session_factory = session_factory(engine)
     errors.install(app)
     for router in (health.router, auth.router, cases.router, directory.router,
-                   selfservice.router, service.router):  # fmt: skip
+                   selfservice.router, service.router, audit.router):  # fmt: skip
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/docs", include_in_schema=False, response_class=HTMLResponse)
@@ -92,7 +92,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
     # admin's /admin/teams/{id}/{action}.
     page_routers = (service_pages.router, auth_pages.router, case_pages.router, admin.router,
                     help_pages.router, knowledge_pages.router,
-                    selfservice_admin.router, jobs_admin.router)  # fmt: skip
+                    selfservice_admin.router, jobs_admin.router, audit_pages.router)  # fmt: skip
     for page_router in page_routers:
         app.include_router(page_router)
     origins = [o.strip() for o in settings.widget_origins.split(",") if o.strip()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -58,6 +58,12 @@ def _bearer(request: Request) -> str | None:
     return None
 
 
+def client_address(request: Request) -> str | None:
+    """The caller's address as the server resolved it (uvicorn applies proxy headers only
+    from trusted proxies); recorded in the audit log."""
+    return request.client.host if request.client is not None else None
+
+
 def identify(request: Request, session: Session) -> Caller | None:
     token = _bearer(request)
     if token is not None:
@@ -65,7 +71,7 @@ def identify(request: Request, session: Session) -> Caller | None:
         if user is None:
             raise AuthenticationRequired("the API token is unknown, revoked or expired")
         session.commit()
-        actor = actor_for_user(session, user)
+        actor = replace(actor_for_user(session, user), ip=client_address(request))
         _detach(session, user)
         return Caller(actor, user, None, "token")
     cookie = request.cookies.get(SESSION_COOKIE)
@@ -76,7 +82,7 @@ def identify(request: Request, session: Session) -> Caller | None:
     if found is None:
         return None
     auth_session, user = found
-    actor = actor_for_user(session, user)
+    actor = replace(actor_for_user(session, user), ip=client_address(request))
     _detach(session, user, auth_session)
     return Caller(actor, user, auth_session, "cookie")
 

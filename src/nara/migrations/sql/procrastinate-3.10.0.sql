@@ -1,5 +1,5 @@
 -- procrastinate 3.10.0 schema (MIT licence, the procrastinate contributors), copied unchanged
--- from the package by Nära migration 0008 so that the migration always creates the same schema.
+-- from the package by Nära migration 0007 so that the migration always creates the same schema.
 -- Procrastinate Schema
 
 DO $$

@@ -11,7 +11,7 @@ from nara.domain.actors import actor_for_user
 from nara.domain.errors import AuthenticationRequired
 from nara.models import ApiToken, User
 from nara.web.api import schemas, serializers
-from nara.web.deps import DB, SESSION_COOKIE, Caller, CurrentCaller
+from nara.web.deps import DB, SESSION_COOKIE, Caller, CurrentCaller, client_address
 
 router = APIRouter(tags=["auth"])
 
@@ -57,6 +57,7 @@ def login(body: schemas.LoginIn, request: Request, response: Response, db: DB) -
         email=body.email,
         password=body.password,
         user_agent=request.headers.get("user-agent"),
+        ip=client_address(request),
     )
     db.commit()
     if new is None:
@@ -72,7 +73,7 @@ def logout(request: Request, db: DB, caller: CurrentCaller) -> Response:
     """End the session server-side and clear the cookie."""
     cookie = request.cookies.get(SESSION_COOKIE)
     if cookie and caller.via == "cookie":
-        auth_actions.log_out(session=db, token=cookie)
+        auth_actions.log_out(session=db, actor=caller.actor, token=cookie)
         db.commit()
     response = Response(status_code=204)
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -352,3 +352,26 @@ class TeamResultOut(BaseModel):
     median_first_response_minutes: float | None
     estimates: int
     median_estimate_error_pct: float | None
+
+
+# ---- audit log ----
+class AuditActorOut(BaseModel):
+    id: int | None = Field(description="The user's id; null for the system and for anonymous.")
+    kind: str = Field(description="user, system or anonymous (a failed login)")
+    label: str = Field(description="The user's e-mail address when the entry was written.")
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: datetime
+    actor: AuditActorOut
+    action: str
+    object_type: str
+    object_id: str | None
+    changes: dict[str, Any] = Field(description="{field: [before, after]}")
+    ip: str | None
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryOut]
+    next_cursor: str | None

@@ -14,7 +14,7 @@ from nara.domain import auth as auth_actions
 from nara.domain import users as user_actions
 from nara.domain.errors import DomainError
 from nara.web.api.auth import is_https, set_session_cookie
-from nara.web.deps import DB, SESSION_COOKIE, check_csrf
+from nara.web.deps import DB, SESSION_COOKIE, check_csrf, client_address
 from nara.web.ui.common import LANG_COOKIE, page_caller, redirect
 from nara.web.ui.render import render, translate
 
@@ -58,7 +58,7 @@ def login(
     try:
         new = auth_actions.log_in(
             session=db, email=email, password=password,
-            user_agent=request.headers.get("user-agent"),
+            user_agent=request.headers.get("user-agent"), ip=client_address(request),
         )  # fmt: skip
     except DomainError as exc:
         message = translate(lang, "Too many failed attempts. Try again in 15 minutes.")
@@ -77,7 +77,8 @@ def logout(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") ->
     caller = page_caller(request, db)
     if caller is not None:
         check_csrf(caller, csrf_token)
-        auth_actions.log_out(session=db, token=request.cookies.get(SESSION_COOKIE, ""))
+        token = request.cookies.get(SESSION_COOKIE, "")
+        auth_actions.log_out(session=db, actor=caller.actor, token=token)
         db.commit()
     response = redirect("/")
     response.delete_cookie(SESSION_COOKIE, path="/")

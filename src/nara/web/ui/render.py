@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from nara import clock, i18n
+from nara.domain import events
 from nara.web.ui import labels, service_view
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -27,6 +28,7 @@ def environment(lang: str) -> Environment:
     )
     env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["time"] = lambda v: i18n.format_time(v, lang)
+    env.filters["moment"] = lambda v: events.moment(v, lang) or ""  # an ISO time stored as text
     env.filters["day"] = lambda v: i18n.format_day(v, lang)
     env.filters["number"] = lambda v: i18n.format_number(v, lang)
     env.filters["ago"] = lambda v: relative(v, lang)

@@ -1,8 +1,8 @@
 """background jobs: the run log, stored knowledge-gap reports, at most one active
 self-service model, and (PostgreSQL) the job queue's schema
 
-Revision ID: 0008
-Revises: 0005
+Revision ID: 0007
+Revises: 0006_audit_log
 Create Date: 2026-12-06 17:00:00
 """
 
@@ -13,8 +13,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006_audit_log"
 branch_labels = None
 depends_on = None
 
