@@ -119,6 +119,13 @@ LABELS: dict[str, dict[str, str]] = {
         "jobs.recover": N_("Recovering stopped jobs"),
         "jobs.prune": N_("Clearing old job runs"),
     },
+    "job_stage": {  # the stages a running job reports
+        "embedding": N_("reading the questions"),
+        "cross-validation": N_("testing on held-out examples"),
+        "final model": N_("training the final model"),
+        "storing": N_("storing the model"),
+        "grouping": N_("grouping"),
+    },
     "job_status": {
         "queued": N_("Queued"),
         "running": N_("Running"),
