@@ -197,6 +197,16 @@ def end_all_sessions(*, session: Session, user_id: int) -> None:
     )
 
 
+def revoke_all_api_tokens(*, session: Session, user_id: int) -> None:
+    """Revoke every live API token of a user (at deactivation: reactivating the user
+    does not bring the old tokens back)."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
 def create_api_token(
     *,
     session: Session,

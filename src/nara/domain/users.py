@@ -9,7 +9,7 @@ from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
-from nara.domain.auth import end_all_sessions, forget_failed_logins
+from nara.domain.auth import end_all_sessions, forget_failed_logins, revoke_all_api_tokens
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.security import hash_password
 from nara.i18n import N_
@@ -94,6 +94,7 @@ def set_user_active(*, session: Session, actor: Actor, user_id: int, active: boo
     session.flush()
     if not active:
         end_all_sessions(session=session, user_id=user_id)
+        revoke_all_api_tokens(session=session, user_id=user_id)
     return user
 
 
