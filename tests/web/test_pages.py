@@ -949,18 +949,20 @@ def test_a_lead_manages_members_and_topics_of_their_own_team(
     members = page(client.get(base)).split('id="members-heading"')[1].split("topics-heading")[0]
     assert w.loan_agent.display_name not in members.split("<select")[0]
 
-    redirected(post(client, f"{base}/add-topic", csrf, topic_id=str(w.loan_topic.id)), base)
+    new_topic = factories.topic(db)  # no team handles it yet
+    redirected(post(client, f"{base}/add-topic", csrf, topic_id=str(new_topic.id)), base)
     assert db.scalar(
-        select(TeamTopic).where(
-            TeamTopic.team_id == w.cards.id, TeamTopic.topic_id == w.loan_topic.id
-        )
+        select(TeamTopic).where(TeamTopic.team_id == w.cards.id, TeamTopic.topic_id == new_topic.id)
     )
-    redirected(post(client, f"{base}/remove-topic", csrf, topic_id=str(w.loan_topic.id)), base)
+    redirected(post(client, f"{base}/remove-topic", csrf, topic_id=str(new_topic.id)), base)
     assert not db.scalar(
-        select(TeamTopic).where(
-            TeamTopic.team_id == w.cards.id, TeamTopic.topic_id == w.loan_topic.id
-        )
+        select(TeamTopic).where(TeamTopic.team_id == w.cards.id, TeamTopic.topic_id == new_topic.id)
     )
+    # The loans team's topic is theirs: not offered, and refused when posted anyway.
+    offered = page(client.get(base)).split('id="add-topic"')[1].split("</select>")[0]
+    assert f'<option value="{new_topic.id}">' in offered
+    assert f'<option value="{w.loan_topic.id}">' not in offered
+    page(post(client, f"{base}/add-topic", csrf, topic_id=str(w.loan_topic.id)), 403)
     # A customer cannot be made a member.
     text = page(post(client, f"{base}/add-member", csrf, user_id=str(w.alice_user.id)), 422)
     assert 'role="alert"' in text

@@ -161,6 +161,25 @@ def update_topic(
     return topic
 
 
+SHARED_TOPIC = N_(
+    "Other teams handle this topic: only their lead or an admin can add a team to it or "
+    "change its routing order."
+)
+
+
+def require_topic_routing(session: Session, actor: Actor, topic_id: int) -> None:
+    """Linking a team to a topic, or changing a link's rank or overflow, decides where
+    the topic's cases go: when other teams handle the topic, that is for their lead (a
+    lead of every team handling it) or an admin, so no lead can divert another team's
+    customers to their own team."""
+    if not can_manage_topic(session, actor, topic_id):
+        raise PermissionDenied(
+            "other teams handle this topic: only their lead or an admin can add a team to "
+            "it or change its routing order",
+            template=SHARED_TOPIC,
+        )
+
+
 def add_team_topic(*, session: Session, actor: Actor, team_id: int, topic_id: int) -> TeamTopic:
     _require_manager(actor, team_id)
     _team(session, team_id)
@@ -168,6 +187,7 @@ def add_team_topic(*, session: Session, actor: Actor, team_id: int, topic_id: in
     existing = session.get(TeamTopic, (team_id, topic_id))
     if existing is not None:
         return existing
+    require_topic_routing(session, actor, topic_id)
     link = TeamTopic(team_id=team_id, topic_id=topic_id)
     session.add(link)
     session.flush()

@@ -1,0 +1,86 @@
+"""Findings of the security review about who may do what: taking over another team's
+topic, idempotent retries of cases one can no longer see, searches by personnummer and
+anonymous conversations from the page forms."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from nara.domain import teams as team_actions
+from nara.domain.actors import SYSTEM
+from nara.domain.routing import set_topic_routing
+from nara.models import Role
+from tests import factories
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def w(db: Session) -> factories.World:
+    return factories.world(db)
+
+
+def _status(response: Any, expected: int) -> Any:
+    assert response.status_code == expected, response.text
+    return response
+
+
+# ---- a lead cannot take over another team's topic ----
+
+
+def test_a_lead_cannot_link_their_team_to_another_teams_topic(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    lead = factories.headers(db, w.card_lead)
+    # The card lead tries to pull the loans team's topic to cards with a better rank.
+    body = _status(client.put(f"{API}/teams/{w.cards.id}/topics/{w.loan_topic.id}",
+                              headers=lead), 403).json()  # fmt: skip
+    assert "only their lead or an admin" in body["detail"]
+    routing = client.get(f"{API}/topics/{w.loan_topic.id}/routing", headers=lead).json()
+    assert [r["team_id"] for r in routing] == [w.loans.id]
+    # New cases on the topic still go to loans, and the loans lead still manages it.
+    case = factories.case(db, the_customer=w.alice, the_topic=w.loan_topic)
+    assert case.team_id == w.loans.id
+    loan_lead = factories.user(db, role="lead", teams=[w.loans])
+    renamed = client.patch(f"{API}/topics/{w.loan_topic.id}", json={"name_en": "Loans 2"},
+                           headers=factories.headers(db, loan_lead))  # fmt: skip
+    _status(renamed, 200)
+
+
+def test_a_lead_of_every_handling_team_or_an_admin_may_link(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    both = factories.user(db, role="lead", teams=[w.cards, w.loans])
+    _status(client.put(f"{API}/teams/{w.cards.id}/topics/{w.loan_topic.id}",
+                       headers=factories.headers(db, both)), 200)  # fmt: skip
+    admin = factories.headers(db, w.admin)
+    _status(client.put(f"{API}/teams/{w.front.id}/topics/{w.loan_topic.id}", headers=admin), 200)
+    # A topic nobody handles yet is free for any lead to take on.
+    fresh = factories.topic(db)
+    lead = factories.headers(db, w.card_lead)
+    _status(client.put(f"{API}/teams/{w.cards.id}/topics/{fresh.id}", headers=lead), 200)
+
+
+def test_a_lead_cannot_rerank_their_link_to_a_shared_topic(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    # An admin made cards a second team for the loans topic, behind loans.
+    team_actions.add_team_topic(session=db, actor=SYSTEM, team_id=w.cards.id,
+                                topic_id=w.loan_topic.id)  # fmt: skip
+    set_topic_routing(session=db, actor=SYSTEM, topic_id=w.loan_topic.id, team_id=w.loans.id,
+                      rank=0, accepts_overflow=False)  # fmt: skip
+    set_topic_routing(session=db, actor=SYSTEM, topic_id=w.loan_topic.id, team_id=w.cards.id,
+                      rank=5, accepts_overflow=False)  # fmt: skip
+    lead = factories.headers(db, w.card_lead)
+    url = f"{API}/topics/{w.loan_topic.id}/routing/{w.cards.id}"
+    _status(client.put(url, json={"rank": 0, "accepts_overflow": True}, headers=lead), 403)
+    admin = factories.headers(db, w.admin)
+    _status(client.put(url, json={"rank": 1, "accepts_overflow": True}, headers=admin), 200)
+    # Its own topic's routing stays the lead's.
+    own = f"{API}/topics/{w.card_topic.id}/routing/{w.cards.id}"
+    _status(client.put(own, json={"rank": 2, "accepts_overflow": False}, headers=lead), 200)
+    assert w.card_lead.role == Role.lead
