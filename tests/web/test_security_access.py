@@ -84,3 +84,78 @@ def test_a_lead_cannot_rerank_their_link_to_a_shared_topic(
     own = f"{API}/topics/{w.card_topic.id}/routing/{w.cards.id}"
     _status(client.put(own, json={"rank": 2, "accepts_overflow": False}, headers=lead), 200)
     assert w.card_lead.role == Role.lead
+
+
+# ---- every search by a full personnummer shares one limit ----
+
+ALICE_PNR = "19800426-2385"  # factories.world gives Alice 198004262385
+
+
+def _tries(count: int) -> list[str]:
+    """Check-digit-valid endings of Alice's birth date, as someone trying them would."""
+    from nara import personnummer
+
+    valid = (f"19800426-{n:03d}{c}" for n in range(1000) for c in range(10))
+    found = [p for p in valid if personnummer.luhn_ok(p[2:8] + p[9:])]
+    return [p for p in found if p != ALICE_PNR][:count]
+
+
+def _log_in(client: TestClient, db: Session, user: Any) -> str:
+    from nara.domain import auth as auth_actions
+
+    new = auth_actions.start_session(session=db, user=user)
+    db.commit()
+    client.cookies.clear()
+    client.cookies.set("nara_session", new.token)
+    return new.session.csrf_token
+
+
+def test_the_inbox_search_by_personnummer_is_limited(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    _log_in(client, db, w.card_agent)
+    first = client.get("/cases", params={"q": ALICE_PNR, "tab": "team"})
+    assert first.status_code == 200
+    assert w.alice_case.number in first.text  # it finds the case by the full number
+    codes = [client.get("/cases", params={"q": pnr, "tab": "team"}).status_code
+             for pnr in _tries(29)]  # fmt: skip
+    assert set(codes) == {200}
+    refused = client.get("/cases", params={"q": ALICE_PNR, "tab": "team", "partial": "1"})
+    assert refused.status_code == 429
+    assert 1 <= int(refused.headers["retry-after"]) <= 3600
+    assert w.alice_case.number not in refused.text
+    # Other searches still work.
+    assert client.get("/cases", params={"q": "Kort", "tab": "team"}).status_code == 200
+
+
+def test_all_searches_by_personnummer_share_one_limit(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    headers = factories.headers(db, w.card_agent)
+    _log_in(client, db, w.card_agent)
+    tries = _tries(29)
+    for pnr in tries[:10]:
+        assert client.get("/cases", params={"q": pnr}).status_code == 200
+    for pnr in tries[10:20]:
+        found = client.get(f"{API}/customers", params={"q": pnr}, headers=headers)
+        assert found.status_code == 200
+    for pnr in tries[20:]:  # registering with a taken personnummer tells that it exists
+        client.post(f"{API}/customers", json={"name": "Test", "personnummer": pnr},
+                    headers=headers)  # fmt: skip
+    taken = {"name": "Probe", "personnummer": ALICE_PNR}
+    assert client.post(f"{API}/customers", json=taken, headers=headers).status_code == 409
+    # That was the 30th: every path is now refused.
+    assert client.get("/cases", params={"q": ALICE_PNR}).status_code == 429
+    api = client.get(f"{API}/customers", params={"q": ALICE_PNR}, headers=headers)
+    assert api.status_code == 429 and api.headers["retry-after"]
+    assert client.post(f"{API}/customers", json=taken, headers=headers).status_code == 429
+    patch = {"personnummer": ALICE_PNR}
+    assert client.patch(f"{API}/customers/{w.bob.id}", json=patch, headers=headers).status_code == 429
+
+
+def test_leads_see_personnummer_and_are_not_limited(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    _log_in(client, db, w.card_lead)
+    codes = {client.get("/cases", params={"q": pnr}).status_code for pnr in _tries(35)}
+    assert codes == {200}
