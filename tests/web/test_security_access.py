@@ -160,3 +160,41 @@ def test_leads_see_personnummer_and_are_not_limited(
     _log_in(client, db, w.card_lead)
     codes = {client.get("/cases", params={"q": pnr}).status_code for pnr in _tries(35)}
     assert codes == {200}
+
+
+# ---- anonymous conversations from the page forms are limited like the API's ----
+
+
+def _form_token(client: TestClient) -> str:
+    import re
+
+    page = client.get("/help")
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match is not None
+    return match.group(1)
+
+
+def test_the_person_form_is_limited_like_the_api(
+    client: TestClient, w: factories.World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nara.config import reset_settings
+
+    monkeypatch.setenv("NARA_ASK_RATE_LIMIT", "3/minute")
+    reset_settings()
+    try:
+        token = _form_token(client)
+        codes = [client.post("/help/person", data={"csrf_token": token}).status_code
+                 for _ in range(3)]  # fmt: skip
+        refused = client.post("/help/person", data={"csrf_token": token})
+        # The API's conversations share the bucket: it is spent for this client.
+        api = client.post(f"{API}/selfservice/conversations", json={"lang": "sv"})
+        asked = client.post("/help/ask", data={"csrf_token": token, "question": "Mitt kort"})
+    finally:
+        monkeypatch.undo()
+        reset_settings()
+    assert codes == [200, 200, 200]
+    assert refused.status_code == 429
+    assert refused.headers["content-type"].startswith("text/html")
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    assert api.status_code == 429 and api.headers["retry-after"]
+    assert asked.status_code == 429 and asked.headers["retry-after"]
