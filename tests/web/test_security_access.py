@@ -37,8 +37,9 @@ def test_a_lead_cannot_link_their_team_to_another_teams_topic(
 ) -> None:
     lead = factories.headers(db, w.card_lead)
     # The card lead tries to pull the loans team's topic to cards with a better rank.
-    body = _status(client.put(f"{API}/teams/{w.cards.id}/topics/{w.loan_topic.id}",
-                              headers=lead), 403).json()  # fmt: skip
+    body = _status(
+        client.put(f"{API}/teams/{w.cards.id}/topics/{w.loan_topic.id}", headers=lead), 403
+    ).json()
     assert "only their lead or an admin" in body["detail"]
     routing = client.get(f"{API}/topics/{w.loan_topic.id}/routing", headers=lead).json()
     assert [r["team_id"] for r in routing] == [w.loans.id]
@@ -46,8 +47,11 @@ def test_a_lead_cannot_link_their_team_to_another_teams_topic(
     case = factories.case(db, the_customer=w.alice, the_topic=w.loan_topic)
     assert case.team_id == w.loans.id
     loan_lead = factories.user(db, role="lead", teams=[w.loans])
-    renamed = client.patch(f"{API}/topics/{w.loan_topic.id}", json={"name_en": "Loans 2"},
-                           headers=factories.headers(db, loan_lead))  # fmt: skip
+    renamed = client.patch(
+        f"{API}/topics/{w.loan_topic.id}",
+        json={"name_en": "Loans 2"},
+        headers=factories.headers(db, loan_lead),
+    )
     _status(renamed, 200)
 
 
@@ -55,8 +59,13 @@ def test_a_lead_of_every_handling_team_or_an_admin_may_link(
     client: TestClient, db: Session, w: factories.World
 ) -> None:
     both = factories.user(db, role="lead", teams=[w.cards, w.loans])
-    _status(client.put(f"{API}/teams/{w.cards.id}/topics/{w.loan_topic.id}",
-                       headers=factories.headers(db, both)), 200)  # fmt: skip
+    _status(
+        client.put(
+            f"{API}/teams/{w.cards.id}/topics/{w.loan_topic.id}",
+            headers=factories.headers(db, both),
+        ),
+        200,
+    )
     admin = factories.headers(db, w.admin)
     _status(client.put(f"{API}/teams/{w.front.id}/topics/{w.loan_topic.id}", headers=admin), 200)
     # A topic nobody handles yet is free for any lead to take on.
@@ -69,12 +78,25 @@ def test_a_lead_cannot_rerank_their_link_to_a_shared_topic(
     client: TestClient, db: Session, w: factories.World
 ) -> None:
     # An admin made cards a second team for the loans topic, behind loans.
-    team_actions.add_team_topic(session=db, actor=SYSTEM, team_id=w.cards.id,
-                                topic_id=w.loan_topic.id)  # fmt: skip
-    set_topic_routing(session=db, actor=SYSTEM, topic_id=w.loan_topic.id, team_id=w.loans.id,
-                      rank=0, accepts_overflow=False)  # fmt: skip
-    set_topic_routing(session=db, actor=SYSTEM, topic_id=w.loan_topic.id, team_id=w.cards.id,
-                      rank=5, accepts_overflow=False)  # fmt: skip
+    team_actions.add_team_topic(
+        session=db, actor=SYSTEM, team_id=w.cards.id, topic_id=w.loan_topic.id
+    )
+    set_topic_routing(
+        session=db,
+        actor=SYSTEM,
+        topic_id=w.loan_topic.id,
+        team_id=w.loans.id,
+        rank=0,
+        accepts_overflow=False,
+    )
+    set_topic_routing(
+        session=db,
+        actor=SYSTEM,
+        topic_id=w.loan_topic.id,
+        team_id=w.cards.id,
+        rank=5,
+        accepts_overflow=False,
+    )
     lead = factories.headers(db, w.card_lead)
     url = f"{API}/topics/{w.loan_topic.id}/routing/{w.cards.id}"
     _status(client.put(url, json={"rank": 0, "accepts_overflow": True}, headers=lead), 403)
@@ -117,8 +139,9 @@ def test_the_inbox_search_by_personnummer_is_limited(
     first = client.get("/cases", params={"q": ALICE_PNR, "tab": "team"})
     assert first.status_code == 200
     assert w.alice_case.number in first.text  # it finds the case by the full number
-    codes = [client.get("/cases", params={"q": pnr, "tab": "team"}).status_code
-             for pnr in _tries(29)]  # fmt: skip
+    codes = [
+        client.get("/cases", params={"q": pnr, "tab": "team"}).status_code for pnr in _tries(29)
+    ]
     assert set(codes) == {200}
     refused = client.get("/cases", params={"q": ALICE_PNR, "tab": "team", "partial": "1"})
     assert refused.status_code == 429
@@ -140,8 +163,7 @@ def test_all_searches_by_personnummer_share_one_limit(
         found = client.get(f"{API}/customers", params={"q": pnr}, headers=headers)
         assert found.status_code == 200
     for pnr in tries[20:]:  # registering with a taken personnummer tells that it exists
-        client.post(f"{API}/customers", json={"name": "Test", "personnummer": pnr},
-                    headers=headers)  # fmt: skip
+        client.post(f"{API}/customers", json={"name": "Test", "personnummer": pnr}, headers=headers)
     taken = {"name": "Probe", "personnummer": ALICE_PNR}
     assert client.post(f"{API}/customers", json=taken, headers=headers).status_code == 409
     # That was the 30th: every path is now refused.
@@ -183,8 +205,9 @@ def test_the_person_form_is_limited_like_the_api(
     reset_settings()
     try:
         token = _form_token(client)
-        codes = [client.post("/help/person", data={"csrf_token": token}).status_code
-                 for _ in range(3)]  # fmt: skip
+        codes = [
+            client.post("/help/person", data={"csrf_token": token}).status_code for _ in range(3)
+        ]
         refused = client.post("/help/person", data={"csrf_token": token})
         # The API's conversations share the bucket: it is spent for this client.
         api = client.post(f"{API}/selfservice/conversations", json={"lang": "sv"})
@@ -198,3 +221,59 @@ def test_the_person_form_is_limited_like_the_api(
     assert 1 <= int(refused.headers["retry-after"]) <= 60
     assert api.status_code == 429 and api.headers["retry-after"]
     assert asked.status_code == 429 and asked.headers["retry-after"]
+
+
+# ---- an idempotent retry answers only what the caller may see now ----
+
+
+def test_a_retry_of_a_case_that_left_the_callers_sight_is_404(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    agent = factories.headers(db, w.card_agent) | {"Idempotency-Key": "samtal-1"}
+    body = {"message": "Kunden ringde om sitt lån", "customer_id": w.alice.id}
+    first = _status(client.post(f"{API}/cases", json=body, headers=agent), 201).json()
+    number = first["number"]
+    admin = factories.headers(db, w.admin)
+    moved = {"team_id": w.loans.id, "owner_id": None}
+    _status(client.post(f"{API}/cases/{number}/assign", json=moved, headers=admin), 200)
+    secret = {"body": "Intern: kunden har betalningsanmärkningar"}
+    _status(client.post(f"{API}/cases/{number}/notes", json=secret, headers=admin), 201)
+    retry = client.post(f"{API}/cases", json=body, headers=agent)
+    assert retry.status_code == 404, retry.text
+    assert "betalningsanmärkningar" not in retry.text and number not in retry.text
+
+
+def test_a_retry_is_rendered_as_the_caller_sees_the_case_now(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    alice = factories.headers(db, w.alice_user) | {"Idempotency-Key": "kund-1"}
+    body = {"message": "Kortet är borta", "topic_id": w.card_topic.id}
+    number = _status(client.post(f"{API}/cases", json=body, headers=alice), 201).json()["number"]
+    note = {"body": "Intern anteckning om kunden"}
+    staff = factories.headers(db, w.card_agent)
+    _status(client.post(f"{API}/cases/{number}/notes", json=note, headers=staff), 201)
+    retry = _status(client.post(f"{API}/cases", json=body, headers=alice), 200)
+    assert retry.json()["number"] == number
+    assert "Intern anteckning" not in retry.text
+
+
+def test_idempotency_keys_expire_after_a_day(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from nara import clock
+
+    alice = factories.headers(db, w.alice_user) | {"Idempotency-Key": "kund-2"}
+    body = {"message": "Kortet är borta", "topic_id": w.card_topic.id}
+    with clock.frozen_at(datetime(2026, 3, 3, 9, tzinfo=UTC)):
+        first = _status(client.post(f"{API}/cases", json=body, headers=alice), 201).json()
+        clock.advance(timedelta(hours=23, minutes=59))
+        same = _status(client.post(f"{API}/cases", json=body, headers=alice), 200).json()
+        assert same["number"] == first["number"]
+        clock.advance(timedelta(minutes=1))
+        new = _status(client.post(f"{API}/cases", json=body, headers=alice), 201).json()
+        assert new["number"] != first["number"]
+        # The key now names the new case (also with another body after expiry).
+        again = _status(client.post(f"{API}/cases", json=body, headers=alice), 200).json()
+        assert again["number"] == new["number"]

@@ -6,7 +6,7 @@ import enum
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,9 +42,11 @@ from nara.models import (
     User,
 )
 from nara.promises.maths import PAUSING_STATUSES
-from nara.queries.access import get_case_for, is_team_member, require_staff
+from nara.queries.access import case_visibility, get_case_for, is_team_member, require_staff
 
 MAX_MESSAGE = 20_000
+IDEMPOTENCY_TTL = timedelta(hours=24)
+"""How long an Idempotency-Key answers with the case it created; after that it is new."""
 CUSTOMER_CHANNELS = frozenset({Channel.web, Channel.chat})
 
 
@@ -91,18 +93,30 @@ def _request_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _find_idempotent(session: Session, user_id: int, key: str, request_hash: str) -> Case | None:
+def _find_idempotent(session: Session, actor: Actor, key: str, request_hash: str) -> Case | None:
+    """The case an earlier request with this key created, as ``actor`` may see it now
+    (NotFound when they no longer may); None for a new key. A key older than
+    :data:`IDEMPOTENCY_TTL` has expired: it is forgotten and the request is new."""
     row = session.scalar(
-        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        select(IdempotencyKey).where(
+            IdempotencyKey.user_id == actor.user_id, IdempotencyKey.key == key
+        )
     )
     if row is None:
+        return None
+    if row.created_at <= clock.now() - IDEMPOTENCY_TTL:
+        session.delete(row)
+        session.flush()
         return None
     if row.request_hash != request_hash:
         raise ValidationFailed(
             "this Idempotency-Key was already used with a different request",
             field="Idempotency-Key",
         )
-    return session.get(Case, row.case_id)
+    earlier = session.scalar(select(Case).where(Case.id == row.case_id, case_visibility(actor)))
+    if earlier is None:
+        raise NotFound("the case this Idempotency-Key created is not one you may see")
+    return earlier
 
 
 def _resolve_customer(session: Session, actor: Actor, customer_id: int | None) -> Customer:
@@ -183,7 +197,7 @@ def open_case(
         key = validation.text(idempotency_key, field="Idempotency-Key", max_length=255)
         if actor.user_id is None:
             raise ValidationFailed("idempotency keys need a user", field="Idempotency-Key")
-        earlier = _find_idempotent(session, actor.user_id, key, _request_hash(payload))
+        earlier = _find_idempotent(session, actor, key, _request_hash(payload))
         if earlier is not None:
             return OpenedCase(case=earlier, created=False)
     customer = _resolve_customer(session, actor, customer_id)
@@ -226,7 +240,7 @@ def open_case(
             session.flush()
     except IntegrityError:
         # A concurrent request with the same key committed first: return its case.
-        earlier = _find_idempotent(session, actor.user_id, key, _request_hash(payload))
+        earlier = _find_idempotent(session, actor, key, _request_hash(payload))
         if earlier is None:
             raise
         return OpenedCase(case=earlier, created=False)

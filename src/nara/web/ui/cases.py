@@ -133,8 +133,15 @@ def new_case(
             ratelimit.check_personnummer_search(request, caller.actor, query)
         except DomainError as exc:
             errors = FormErrors.from_error(exc, request.state.lang)
-            refused = render(request, "portal/new_case.html", exc.status, topics=_topics(db),
-                             errors=errors, form=form, choices=[])  # fmt: skip
+            refused = render(
+                request,
+                "portal/new_case.html",
+                exc.status,
+                topics=_topics(db),
+                errors=errors,
+                form=form,
+                choices=[],
+            )
             refused.headers.update(retry_after(exc))
             return refused
         matches = search_customers(db, caller.actor, query, limit=MAX_CHOICES + 1) if query else []
