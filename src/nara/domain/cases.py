@@ -304,7 +304,7 @@ def _insert_case(
                      data={"owner_id": owner_id, "owner_name": owner.display_name})  # fmt: skip
         if owner_id == actor.user_id:
             start_work(session, user_id=owner_id, team_id=team.id, case_id=case.id, now=now)
-    estimate_wait(session, case, now=now, context="opened", force=True)
+    estimate_wait(session, case, now=now, context="opened")
     return case
 
 
@@ -404,7 +404,7 @@ def assign_case(
     case = get_case_for(session, actor, number, lock=True)
     if case.status == CaseStatus.closed:
         raise Conflict(f"case {case.number} is closed")
-    target_team_id = case.team_id
+    target_team_id, owner_before = case.team_id, case.owner_id
     new_team: Team | None = None
     if team_id is not None and team_id != case.team_id:
         new_team = session.get(Team, team_id)
@@ -445,6 +445,10 @@ def assign_case(
         end_work(session, case_id=case.id, now=clock.now())
         append_event(session, case=case, type="case.unassigned", actor=actor)
     session.flush()
+    if new_team is not None or case.owner_id != owner_before:
+        # The customer's expected wait changed: store the new one they are shown.
+        context = "moved" if new_team is not None else "assigned"
+        estimate_wait(session, case, now=clock.now(), context=context)
     return case
 
 
