@@ -29,6 +29,7 @@ from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM
 from nara.domain.errors import DomainError
+from nara.domain.validation import email_key
 from nara.models import Team, TeamMember, Topic, User
 
 app = typer.Typer(
@@ -100,7 +101,7 @@ def require_migrated() -> None:
 
 
 def _user_by_email(session: Session, email: str) -> User:
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = session.scalar(select(User).where(User.email == email_key(email)))
     if user is None:
         fail(f"no user with e-mail {email}")
     return user

@@ -102,7 +102,7 @@ def _count_attempt(session: Session, address: str, now: datetime) -> bool:
 
 def forget_failed_logins(session: Session, email: str) -> None:
     """Unlock an address (after a successful login or a new password)."""
-    digest = _address_digest(email.strip().lower())
+    digest = _address_digest(validation.email_key(email))
     session.execute(delete(LoginFailure).where(LoginFailure.address_digest == digest))
 
 
@@ -119,7 +119,7 @@ def log_in(
     now = clock.now()
     if "\x00" in email or len(email) > 254:
         return None  # no such address can exist; and PostgreSQL refuses NUL in text
-    address = email.strip().lower()
+    address = validation.email_key(email)
     if not _count_attempt(session, address, now):
         raise RateLimited(
             "too many failed logins; try again in 15 minutes",
@@ -221,7 +221,7 @@ def create_api_token(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user with id {user_id}")
-    clean_name = validation.text(name, field="name", max_length=100)
+    clean_name = validation.name(name, field="name", max_length=100)
     if session.scalar(
         select(ApiToken.id).where(ApiToken.user_id == user_id, ApiToken.name == clean_name)
     ):

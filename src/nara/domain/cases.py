@@ -214,7 +214,7 @@ def open_case(
         team = decision.team
     if owner_id is not None:
         _check_owner(session, owner_id, team.id)
-    subject_text = validation.text(
+    subject_text = validation.name(
         subject if subject and subject.strip() else body.splitlines()[0][:120],
         field="subject",
         max_length=200,

@@ -58,8 +58,8 @@ def create_team(
         )
     team = Team(
         slug=clean_slug,
-        name_sv=validation.text(name_sv, field="name_sv", max_length=120),
-        name_en=validation.text(name_en, field="name_en", max_length=120),
+        name_sv=validation.name(name_sv, field="name_sv", max_length=120),
+        name_en=validation.name(name_en, field="name_en", max_length=120),
         description=validation.text(
             description, field="description", max_length=2000, required=False
         ),
@@ -121,8 +121,8 @@ def create_topic(*, session: Session, actor: Actor, slug: str, name_sv: str, nam
         )
     topic = Topic(
         slug=clean_slug,
-        name_sv=validation.text(name_sv, field="name_sv", max_length=120),
-        name_en=validation.text(name_en, field="name_en", max_length=120),
+        name_sv=validation.name(name_sv, field="name_sv", max_length=120),
+        name_en=validation.name(name_en, field="name_en", max_length=120),
         is_active=True,
         created_at=clock.now(),
     )
@@ -152,9 +152,9 @@ def update_topic(
             ),
         )
     if name_sv is not None:
-        topic.name_sv = validation.text(name_sv, field="name_sv", max_length=120)
+        topic.name_sv = validation.name(name_sv, field="name_sv", max_length=120)
     if name_en is not None:
-        topic.name_en = validation.text(name_en, field="name_en", max_length=120)
+        topic.name_en = validation.name(name_en, field="name_en", max_length=120)
     if is_active is not None:
         topic.is_active = is_active
     session.flush()

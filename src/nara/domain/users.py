@@ -43,7 +43,7 @@ def create_user(
         raise PermissionDenied("only admins can create users")
     clean_email = validation.email(email)
     assert clean_email is not None
-    name = validation.text(display_name, field="display_name", max_length=200)
+    name = validation.name(display_name, field="display_name", max_length=200)
     the_role = validation.choice(Role, role, field="role")
     if locale is not None and locale not in ("sv", "en"):
         raise ValidationFailed("locale must be sv or en", field="locale")

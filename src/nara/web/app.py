@@ -25,6 +25,7 @@ from nara.web.middleware import (
     NulInUrlMiddleware,
     SecurityHeadersMiddleware,
 )
+from nara.web.text_guard import ValidTextMiddleware
 from nara.web.ui import admin, auth_pages, selfservice_admin, service_pages
 from nara.web.ui import cases as case_pages
 from nara.web.ui import help as help_pages
@@ -103,6 +104,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
             allow_credentials=False,
             max_age=600,
         )
+    app.add_middleware(ValidTextMiddleware)  # inside the body limit: it reads the body
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(NulInUrlMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
