@@ -317,6 +317,18 @@ def test_a_wrong_password_shows_an_error_on_the_form(
     assert client.cookies.get(SESSION_COOKIE) is None
 
 
+def test_a_locked_login_form_says_when_to_retry(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    token = login_csrf_of(page(client.get("/")))
+    wrong = {"email": w.card_agent.email, "password": "fel fel fel", "csrf_token": token}
+    codes = [client.post("/login", data=wrong).status_code for _ in range(11)]
+    assert codes[:10] == [401] * 10 and codes[10] == 429
+    locked = client.post("/login", data=wrong)
+    page(locked, 429)
+    assert int(locked.headers["retry-after"]) == 15 * 60
+
+
 # ---- the customer portal ----
 def test_my_cases_lists_only_my_own_with_status_in_plain_words(
     client: TestClient, db: Session, w: factories.World
@@ -531,6 +543,7 @@ def test_personnummer_searches_on_the_form_count_towards_the_limit(
     stopped = post(client, "/cases/new", csrf, message="Ringde in.", customer="800426-2385")
     text = page(stopped, 429)
     assert "personnummer" in text and ">Ringde in.</textarea>" in text
+    assert 1 <= int(stopped.headers["retry-after"]) <= 3600
 
 
 def test_a_lead_edits_only_topics_their_teams_alone_handle(
