@@ -176,6 +176,19 @@ def test_all_searches_by_personnummer_share_one_limit(
     assert changed.status_code == 429
 
 
+def test_the_api_case_list_does_not_match_personnummer(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    """The API case list's ``q`` matches numbers, subjects and names only, so it needs no
+    limit: a full personnummer finds nothing there."""
+    headers = factories.headers(db, w.card_agent)
+    for q in (ALICE_PNR, ALICE_PNR.replace("-", ""), ALICE_PNR[2:]):
+        listed = client.get(f"{API}/cases", params={"q": q}, headers=headers)
+        assert listed.status_code == 200 and listed.json()["items"] == []
+    by_name = client.get(f"{API}/cases", params={"q": w.alice.name}, headers=headers)
+    assert w.alice_case.number in [c["number"] for c in by_name.json()["items"]]
+
+
 def test_leads_see_personnummer_and_are_not_limited(
     client: TestClient, db: Session, w: factories.World
 ) -> None:
