@@ -416,40 +416,60 @@ def assign_case(
     if isinstance(owner_id, int):
         owner = _check_owner(session, owner_id, target_team_id)
     if new_team is not None:
-        old_team = session.get(Team, case.team_id)
-        assert old_team is not None
-        case.team_id = new_team.id
-        append_event(session, case=case, type="case.team_changed", actor=actor,
-                     data={"old_team": old_team.name_sv, "new_team": new_team.name_sv,
-                           "old_team_en": old_team.name_en, "new_team_en": new_team.name_en,
-                           "old_team_id": old_team.id, "new_team_id": new_team.id})  # fmt: skip
-        keeps_owner = owner_id is KEEP and case.owner_id is not None
-        if keeps_owner and not is_team_member(session, new_team.id, case.owner_id or 0):
-            owner_id = None
-        end_work(session, case_id=case.id, now=clock.now())
-        cancel_for_case(session, actor, case, reason="team_changed")
-        refresh_due_times(session, case)
-    if owner_id is KEEP:
-        pass
-    elif owner is not None:
-        if owner.id != case.owner_id:
-            case.owner_id = owner.id
-            append_event(session, case=case, type="case.assigned", actor=actor,
-                         data={"owner_id": owner.id, "owner_name": owner.display_name})  # fmt: skip
-            end_work(session, case_id=case.id, now=clock.now())
-            if owner.id == actor.user_id:
-                start_work(session, user_id=owner.id, team_id=case.team_id, case_id=case.id,
-                           now=clock.now())  # fmt: skip
-    elif case.owner_id is not None:
-        case.owner_id = None
-        end_work(session, case_id=case.id, now=clock.now())
-        append_event(session, case=case, type="case.unassigned", actor=actor)
+        owner_id = _move_to_team(session, actor, case, new_team, owner_id)
+    if owner_id is not KEEP:
+        _set_owner(session, actor, case, owner)
     session.flush()
     if new_team is not None or case.owner_id != owner_before:
         # The customer's expected wait changed: store the new one they are shown.
         context = "moved" if new_team is not None else "assigned"
         estimate_wait(session, case, now=clock.now(), context=context)
     return case
+
+
+def _set_owner(session: Session, actor: Actor, case: Case, owner: User | None) -> None:
+    """Make ``owner`` the case's owner (None: nobody), with the events and work sessions."""
+    if owner is not None:
+        if owner.id == case.owner_id:
+            return
+        case.owner_id = owner.id
+        data = {"owner_id": owner.id, "owner_name": owner.display_name}
+        append_event(session, case=case, type="case.assigned", actor=actor, data=data)
+        end_work(session, case_id=case.id, now=clock.now())
+        if owner.id == actor.user_id:
+            start_work(
+                session, user_id=owner.id, team_id=case.team_id, case_id=case.id, now=clock.now()
+            )
+    elif case.owner_id is not None:
+        case.owner_id = None
+        end_work(session, case_id=case.id, now=clock.now())
+        append_event(session, case=case, type="case.unassigned", actor=actor)
+
+
+def _move_to_team(
+    session: Session, actor: Actor, case: Case, new_team: Team, owner_id: int | _Keep | None
+) -> int | _Keep | None:
+    """Move ``case`` to ``new_team``; the owner to set next (None when a kept owner is
+    not a member of the new team)."""
+    old_team = session.get(Team, case.team_id)
+    assert old_team is not None
+    case.team_id = new_team.id
+    data = {
+        "old_team": old_team.name_sv,
+        "new_team": new_team.name_sv,
+        "old_team_en": old_team.name_en,
+        "new_team_en": new_team.name_en,
+        "old_team_id": old_team.id,
+        "new_team_id": new_team.id,
+    }
+    append_event(session, case=case, type="case.team_changed", actor=actor, data=data)
+    keeps_owner = owner_id is KEEP and case.owner_id is not None
+    if keeps_owner and not is_team_member(session, new_team.id, case.owner_id or 0):
+        owner_id = None
+    end_work(session, case_id=case.id, now=clock.now())
+    cancel_for_case(session, actor, case, reason="team_changed")
+    refresh_due_times(session, case)
+    return owner_id
 
 
 def change_priority(*, session: Session, actor: Actor, number: str, priority: str) -> Case:
