@@ -889,3 +889,50 @@ def test_selfservice_import_reads_the_one_csv_format(
     assert "not UTF-8" in migrated("selfservice", "import", str(binary)).stderr
     missing = migrated("selfservice", "import", str(tmp_path / "none.csv"))
     assert missing.exit_code == 2 and "cannot read" in missing.stderr
+
+
+# ---- serve ----
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.10", "::", "nara.example.se"])  # noqa: S104
+def test_serve_refuses_the_development_secret_off_loopback(
+    migrated: Cli, monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    """NARA_ENV defaults to development: a production install that forgets it must not
+    serve the network with the built-in secret."""
+    import uvicorn
+
+    monkeypatch.setenv("NARA_ENV", "development")
+    monkeypatch.delenv("NARA_SECRET_KEY")
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("uvicorn started"))
+    result = migrated("serve", "--host", host)
+    assert_clean_failure(result)
+    assert result.stderr.startswith(f"error: refusing to serve on {host}: NARA_SECRET_KEY")
+    monkeypatch.setenv("NARA_HOST", host)  # the setting, not only the option
+    assert_clean_failure(migrated("serve"))
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_serve_on_loopback_allows_the_development_secret(
+    migrated: Cli, monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
+    import uvicorn
+
+    monkeypatch.setenv("NARA_ENV", "development")
+    monkeypatch.delenv("NARA_SECRET_KEY")
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(k))
+    migrated.ok("serve", "--host", host)
+    assert started and started[0]["host"] == host
+    assert started[0]["proxy_headers"] is False  # the app resolves trusted proxies itself
+
+
+def test_serve_with_a_real_secret_may_listen_on_the_network(
+    migrated: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    started: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(k))
+    migrated.ok("serve", "--host", "0.0.0.0")  # noqa: S104 - what is being tested
+    assert started[0]["host"] == "0.0.0.0"  # noqa: S104

@@ -44,7 +44,14 @@ class Settings(BaseSettings):
         description="Secure flag on the session cookie: auto = when the request came over HTTPS.",
     )
     trust_proxy_headers: bool = Field(
-        False, description="Trust X-Forwarded-Proto/For from a reverse proxy."
+        False,
+        description="Take the client's address and scheme from X-Forwarded-For/Proto when "
+        "the request comes from one of NARA_FORWARDED_ALLOW_IPS.",
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Comma-separated addresses or networks (10.0.0.0/8) of the reverse "
+        "proxies whose X-Forwarded-For/Proto are trusted (with NARA_TRUST_PROXY_HEADERS).",
     )
     max_body_bytes: int = Field(
         1_000_000, ge=1024, description="Largest accepted request body; larger gets 413."
@@ -133,10 +140,14 @@ class Settings(BaseSettings):
         "send the customer a delay notice.",
     )
 
+    @property
+    def weak_secret(self) -> bool:
+        """The built-in development secret, or one too short to be a real secret."""
+        return self.secret_key == DEV_SECRET or len(self.secret_key) < 32
+
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> Settings:
-        weak = self.secret_key == DEV_SECRET or len(self.secret_key) < 32
-        if self.env != "development" and weak:
+        if self.env != "development" and self.weak_secret:
             raise ValueError(
                 "NARA_SECRET_KEY must be set to a random value of at least 32 characters "
                 "outside development (for example: python -c 'import secrets; "

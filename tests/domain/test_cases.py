@@ -422,7 +422,12 @@ def test_case_number_prefix_is_a_setting(db: Session, w: World, other_prefix: No
 
 def test_idempotent_retry_returns_the_same_case(db: Session, w: World) -> None:
     agent = act(db, w.card_agent)
-    kwargs = {"message": "Hej", "customer_id": w.alice.id, "idempotency_key": "abc-1"}
+    kwargs = {
+        "message": "Hej",
+        "customer_id": w.alice.id,
+        "topic_id": w.card_topic.id,
+        "idempotency_key": "abc-1",
+    }
     first = open_case(session=db, actor=agent, **kwargs)  # type: ignore[arg-type]
     second = open_case(session=db, actor=agent, **kwargs)  # type: ignore[arg-type]
     assert first.created and not second.created

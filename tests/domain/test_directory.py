@@ -290,14 +290,18 @@ def test_update_topic(db: Session, w: World) -> None:
 
 def test_team_topics(db: Session, w: World) -> None:
     lead = act(db, w.card_lead)
+    with pytest.raises(PermissionDenied):  # the loans team handles it: not the lead's to join
+        team_actions.add_team_topic(
+            session=db, actor=lead, team_id=w.cards.id, topic_id=w.loan_topic.id
+        )
     link = team_actions.add_team_topic(
-        session=db, actor=lead, team_id=w.cards.id, topic_id=w.loan_topic.id
+        session=db, actor=SYSTEM, team_id=w.cards.id, topic_id=w.loan_topic.id
     )
     assert (link.team_id, link.topic_id) == (w.cards.id, w.loan_topic.id)
     again = team_actions.add_team_topic(
         session=db, actor=lead, team_id=w.cards.id, topic_id=w.loan_topic.id
     )
-    assert again is link
+    assert again is link  # already linked: nothing changes, nothing refused
     team_actions.remove_team_topic(
         session=db, actor=lead, team_id=w.cards.id, topic_id=w.loan_topic.id
     )

@@ -127,3 +127,45 @@ def test_training_activation_and_tuning_are_audited(db: Session, examples: None)
     assert log[4].changes == {"version": [first.version, second.version]}
     assert log[5].changes == {"precision_target": [0.97, 0.95]}
     assert all("blob" not in e.changes for e in log)
+
+
+def test_a_model_that_never_answers_at_a_target_is_stored_as_strict_json(
+    db: Session,
+) -> None:
+    """On little, overlapping data no threshold reaches 99 % precision: the engine says
+    ``inf`` (never answer), which PostgreSQL's json column refuses as ``Infinity``."""
+    import json
+
+    team = factories.team(db, fallback=True)
+    same = [
+        "Det fungerar inte",
+        "Det går inte",
+        "Något är fel",
+        "Hjälp mig",
+        "Det krånglar",
+        "Inget fungerar",
+        "Det blev fel",
+        "Varför går det inte?",
+    ]
+    for slug in ("kort", "swish"):
+        factories.topic(db, teams=[team], slug=slug)
+        # The same words under two topics: no confidence is ever right 99 % of the time.
+        add_training_examples(
+            session=db,
+            actor=SYSTEM,
+            source="import",
+            lang="sv",
+            examples=[(t, slug) for t in same],
+        )
+    row = train_model(session=db, actor=SYSTEM, precision_target=0.9)
+    db.flush()
+    db.expire(row)
+    points = row.metrics["operating_points"]
+    json.dumps(row.metrics, allow_nan=False)  # strict JSON: no Infinity, no NaN
+    assert any(p["threshold"] is None for p in points.values()), points
+    never = next(p for p in points.values() if p["threshold"] is None)
+    assert never["coverage"] == 0.0
+    tuned = set_precision_target(session=db, actor=SYSTEM, precision_target=0.995)
+    db.flush()
+    json.dumps(tuned.metrics, allow_nan=False)
+    assert tuned.metrics["operating_points"]["0.995"]["threshold"] is None

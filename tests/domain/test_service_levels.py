@@ -144,8 +144,11 @@ def test_a_lead_changes_only_promises_of_topics_their_teams_alone_handle(
                           first_response_minutes=10, resolution_minutes=20)  # fmt: skip
         with pytest.raises(PermissionDenied):
             delete_policy(session=db, actor=lead, policy_id=policy.id)
-    # linking their own team to the loans topic makes it shared, not theirs
-    add_team_topic(session=db, actor=lead, team_id=w.cards.id, topic_id=w.loan_topic.id)
+    # the lead cannot link their own team to the loans topic; once an admin has shared
+    # it with them, it is still not theirs alone
+    with pytest.raises(PermissionDenied, match="only their lead or an admin"):
+        add_team_topic(session=db, actor=lead, team_id=w.cards.id, topic_id=w.loan_topic.id)
+    add_team_topic(session=db, actor=SYSTEM, team_id=w.cards.id, topic_id=w.loan_topic.id)
     with pytest.raises(PermissionDenied, match="leads of the teams"):
         delete_policy(session=db, actor=lead, policy_id=theirs.id)
     with pytest.raises(PermissionDenied):

@@ -898,7 +898,7 @@ def test_idempotency_keys_belong_to_one_user(
     key = {"Idempotency-Key": "delad-nyckel"}
     agent_a = as_(db, w.card_agent) | key
     agent_b = as_(db, w.card_lead) | key
-    body = {"message": "Samtal", "customer_id": w.alice.id}
+    body = {"message": "Samtal", "customer_id": w.alice.id, "topic_id": w.card_topic.id}
     first = client.post(CASES, json=body, headers=agent_a)
     second = client.post(CASES, json=body, headers=agent_b)
     assert (first.status_code, second.status_code) == (201, 201)

@@ -676,7 +676,9 @@ def test_admin_deactivates_and_reactivates_users(
     problem(client.get(f"{API}/me", headers=agent_headers), 401)
     on = ok(client.patch(f"{API}/users/{w.loan_agent.id}", json={"is_active": True}, headers=admin))
     assert on["is_active"] is True
-    assert client.get(f"{API}/me", headers=agent_headers).status_code == 200
+    # Deactivation revoked the agent's tokens: reactivating does not bring them back.
+    problem(client.get(f"{API}/me", headers=agent_headers), 401)
+    assert client.get(f"{API}/me", headers=as_(db, w.loan_agent)).status_code == 200
     problem(
         client.patch(f"{API}/users/{w.admin.id}", json={"is_active": False}, headers=admin), 409
     )

@@ -317,6 +317,18 @@ def test_a_wrong_password_shows_an_error_on_the_form(
     assert client.cookies.get(SESSION_COOKIE) is None
 
 
+def test_a_locked_login_form_says_when_to_retry(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    token = login_csrf_of(page(client.get("/")))
+    wrong = {"email": w.card_agent.email, "password": "fel fel fel", "csrf_token": token}
+    codes = [client.post("/login", data=wrong).status_code for _ in range(11)]
+    assert codes[:10] == [401] * 10 and codes[10] == 429
+    locked = client.post("/login", data=wrong)
+    page(locked, 429)
+    assert int(locked.headers["retry-after"]) == 15 * 60
+
+
 # ---- the customer portal ----
 def test_my_cases_lists_only_my_own_with_status_in_plain_words(
     client: TestClient, db: Session, w: factories.World
@@ -531,6 +543,7 @@ def test_personnummer_searches_on_the_form_count_towards_the_limit(
     stopped = post(client, "/cases/new", csrf, message="Ringde in.", customer="800426-2385")
     text = page(stopped, 429)
     assert "personnummer" in text and ">Ringde in.</textarea>" in text
+    assert 1 <= int(stopped.headers["retry-after"]) <= 3600
 
 
 def test_a_lead_edits_only_topics_their_teams_alone_handle(
@@ -949,18 +962,20 @@ def test_a_lead_manages_members_and_topics_of_their_own_team(
     members = page(client.get(base)).split('id="members-heading"')[1].split("topics-heading")[0]
     assert w.loan_agent.display_name not in members.split("<select")[0]
 
-    redirected(post(client, f"{base}/add-topic", csrf, topic_id=str(w.loan_topic.id)), base)
+    new_topic = factories.topic(db)  # no team handles it yet
+    redirected(post(client, f"{base}/add-topic", csrf, topic_id=str(new_topic.id)), base)
     assert db.scalar(
-        select(TeamTopic).where(
-            TeamTopic.team_id == w.cards.id, TeamTopic.topic_id == w.loan_topic.id
-        )
+        select(TeamTopic).where(TeamTopic.team_id == w.cards.id, TeamTopic.topic_id == new_topic.id)
     )
-    redirected(post(client, f"{base}/remove-topic", csrf, topic_id=str(w.loan_topic.id)), base)
+    redirected(post(client, f"{base}/remove-topic", csrf, topic_id=str(new_topic.id)), base)
     assert not db.scalar(
-        select(TeamTopic).where(
-            TeamTopic.team_id == w.cards.id, TeamTopic.topic_id == w.loan_topic.id
-        )
+        select(TeamTopic).where(TeamTopic.team_id == w.cards.id, TeamTopic.topic_id == new_topic.id)
     )
+    # The loans team's topic is theirs: not offered, and refused when posted anyway.
+    offered = page(client.get(base)).split('id="add-topic"')[1].split("</select>")[0]
+    assert f'<option value="{new_topic.id}">' in offered
+    assert f'<option value="{w.loan_topic.id}">' not in offered
+    page(post(client, f"{base}/add-topic", csrf, topic_id=str(w.loan_topic.id)), 403)
     # A customer cannot be made a member.
     text = page(post(client, f"{base}/add-member", csrf, user_id=str(w.alice_user.id)), 422)
     assert 'role="alert"' in text

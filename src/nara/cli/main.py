@@ -6,6 +6,7 @@ Bad input prints ``error: <what is wrong>`` on stderr and exits with code 2.
 from __future__ import annotations
 
 import getpass
+import ipaddress
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM
 from nara.domain.errors import DomainError
+from nara.domain.validation import email_key
 from nara.models import Team, TeamMember, Topic, User
 
 app = typer.Typer(
@@ -99,7 +101,7 @@ def require_migrated() -> None:
 
 
 def _user_by_email(session: Session, email: str) -> User:
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = session.scalar(select(User).where(User.email == email_key(email)))
     if user is None:
         fail(f"no user with e-mail {email}")
     return user
@@ -126,17 +128,38 @@ def serve(
     from nara.logging_setup import configure_logging
 
     s = settings()
+    bind = host or s.host
+    if s.weak_secret and not is_loopback(bind):
+        fail(
+            f"refusing to serve on {bind}: NARA_SECRET_KEY is the built-in development "
+            "secret (or shorter than 32 characters), whatever NARA_ENV says; set a random "
+            "one (python -c 'import secrets; print(secrets.token_urlsafe(48))') or serve "
+            "on 127.0.0.1"
+        )
     require_migrated()
     configure_logging(s.log_level)
-    typer.echo(f"Nära serving at http://{host or s.host}:{port or s.port}/")
+    typer.echo(f"Nära serving at http://{bind}:{port or s.port}/")
     uvicorn.run(
         "nara.web.asgi:app",
-        host=host or s.host,
+        host=bind,
         port=port or s.port,
         workers=workers,
-        proxy_headers=s.trust_proxy_headers,
+        # The app itself resolves X-Forwarded-For/Proto from NARA_FORWARDED_ALLOW_IPS
+        # (web/app.py), whatever server runs it; uvicorn must not do it a second time.
+        proxy_headers=False,
         log_config=None,
     )
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable from this machine only (localhost, 127.0.0.0/8, ::1)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
 
 
 @jobs_app.command("promises")

@@ -105,7 +105,7 @@ def _count_attempt(session: Session, address: str, now: datetime) -> int | None:
 
 def forget_failed_logins(session: Session, email: str) -> None:
     """Unlock an address (after a successful login or a new password)."""
-    digest = _address_digest(email.strip().lower())
+    digest = _address_digest(validation.email_key(email))
     session.execute(delete(LoginFailure).where(LoginFailure.address_digest == digest))
 
 
@@ -161,7 +161,7 @@ def log_in(
     now = clock.now()
     if "\x00" in email or len(email) > 254:
         return None  # no such address can exist; and PostgreSQL refuses NUL in text
-    address = email.strip().lower()
+    address = validation.email_key(email)
     attempts = _count_attempt(session, address, now)
     if attempts is None:
         raise RateLimited(
@@ -255,6 +255,16 @@ def end_all_sessions(*, session: Session, user_id: int) -> None:
     )
 
 
+def revoke_all_api_tokens(*, session: Session, user_id: int) -> None:
+    """Revoke every live API token of a user (at deactivation: reactivating the user
+    does not bring the old tokens back)."""
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=clock.now())
+    )
+
+
 def create_api_token(
     *,
     session: Session,
@@ -269,7 +279,7 @@ def create_api_token(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user with id {user_id}")
-    clean_name = validation.text(name, field="name", max_length=100)
+    clean_name = validation.name(name, field="name", max_length=100)
     if session.scalar(
         select(ApiToken.id).where(ApiToken.user_id == user_id, ApiToken.name == clean_name)
     ):

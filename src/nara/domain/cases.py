@@ -6,7 +6,7 @@ import enum
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,9 +42,11 @@ from nara.models import (
     User,
 )
 from nara.promises.maths import PAUSING_STATUSES
-from nara.queries.access import get_case_for, is_team_member, require_staff
+from nara.queries.access import case_visibility, get_case_for, is_team_member, require_staff
 
 MAX_MESSAGE = 20_000
+IDEMPOTENCY_TTL = timedelta(hours=24)
+"""How long an Idempotency-Key answers with the case it created; after that it is new."""
 CUSTOMER_CHANNELS = frozenset({Channel.web, Channel.chat})
 
 
@@ -91,18 +93,30 @@ def _request_hash(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _find_idempotent(session: Session, user_id: int, key: str, request_hash: str) -> Case | None:
+def _find_idempotent(session: Session, actor: Actor, key: str, request_hash: str) -> Case | None:
+    """The case an earlier request with this key created, as ``actor`` may see it now
+    (NotFound when they no longer may); None for a new key. A key older than
+    :data:`IDEMPOTENCY_TTL` has expired: it is forgotten and the request is new."""
     row = session.scalar(
-        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+        select(IdempotencyKey).where(
+            IdempotencyKey.user_id == actor.user_id, IdempotencyKey.key == key
+        )
     )
     if row is None:
+        return None
+    if row.created_at <= clock.now() - IDEMPOTENCY_TTL:
+        session.delete(row)
+        session.flush()
         return None
     if row.request_hash != request_hash:
         raise ValidationFailed(
             "this Idempotency-Key was already used with a different request",
             field="Idempotency-Key",
         )
-    return session.get(Case, row.case_id)
+    earlier = session.scalar(select(Case).where(Case.id == row.case_id, case_visibility(actor)))
+    if earlier is None:
+        raise NotFound("the case this Idempotency-Key created is not one you may see")
+    return earlier
 
 
 def _resolve_customer(session: Session, actor: Actor, customer_id: int | None) -> Customer:
@@ -183,7 +197,7 @@ def open_case(
         key = validation.text(idempotency_key, field="Idempotency-Key", max_length=255)
         if actor.user_id is None:
             raise ValidationFailed("idempotency keys need a user", field="Idempotency-Key")
-        earlier = _find_idempotent(session, actor.user_id, key, _request_hash(payload))
+        earlier = _find_idempotent(session, actor, key, _request_hash(payload))
         if earlier is not None:
             return OpenedCase(case=earlier, created=False)
     customer = _resolve_customer(session, actor, customer_id)
@@ -200,7 +214,7 @@ def open_case(
         team = decision.team
     if owner_id is not None:
         _check_owner(session, owner_id, team.id)
-    subject_text = validation.text(
+    subject_text = validation.name(
         subject if subject and subject.strip() else body.splitlines()[0][:120],
         field="subject",
         max_length=200,
@@ -226,7 +240,7 @@ def open_case(
             session.flush()
     except IntegrityError:
         # A concurrent request with the same key committed first: return its case.
-        earlier = _find_idempotent(session, actor.user_id, key, _request_hash(payload))
+        earlier = _find_idempotent(session, actor, key, _request_hash(payload))
         if earlier is None:
             raise
         return OpenedCase(case=earlier, created=False)
@@ -290,7 +304,7 @@ def _insert_case(
                      data={"owner_id": owner_id, "owner_name": owner.display_name})  # fmt: skip
         if owner_id == actor.user_id:
             start_work(session, user_id=owner_id, team_id=team.id, case_id=case.id, now=now)
-    estimate_wait(session, case, now=now, context="opened", force=True)
+    estimate_wait(session, case, now=now, context="opened")
     return case
 
 
@@ -390,7 +404,7 @@ def assign_case(
     case = get_case_for(session, actor, number, lock=True)
     if case.status == CaseStatus.closed:
         raise Conflict(f"case {case.number} is closed")
-    target_team_id = case.team_id
+    target_team_id, owner_before = case.team_id, case.owner_id
     new_team: Team | None = None
     if team_id is not None and team_id != case.team_id:
         new_team = session.get(Team, team_id)
@@ -402,36 +416,60 @@ def assign_case(
     if isinstance(owner_id, int):
         owner = _check_owner(session, owner_id, target_team_id)
     if new_team is not None:
-        old_team = session.get(Team, case.team_id)
-        assert old_team is not None
-        case.team_id = new_team.id
-        append_event(session, case=case, type="case.team_changed", actor=actor,
-                     data={"old_team": old_team.name_sv, "new_team": new_team.name_sv,
-                           "old_team_en": old_team.name_en, "new_team_en": new_team.name_en,
-                           "old_team_id": old_team.id, "new_team_id": new_team.id})  # fmt: skip
-        keeps_owner = owner_id is KEEP and case.owner_id is not None
-        if keeps_owner and not is_team_member(session, new_team.id, case.owner_id or 0):
-            owner_id = None
+        owner_id = _move_to_team(session, actor, case, new_team, owner_id)
+    if owner_id is not KEEP:
+        _set_owner(session, actor, case, owner)
+    session.flush()
+    if new_team is not None or case.owner_id != owner_before:
+        # The customer's expected wait changed: store the new one they are shown.
+        context = "moved" if new_team is not None else "assigned"
+        estimate_wait(session, case, now=clock.now(), context=context)
+    return case
+
+
+def _set_owner(session: Session, actor: Actor, case: Case, owner: User | None) -> None:
+    """Make ``owner`` the case's owner (None: nobody), with the events and work sessions."""
+    if owner is not None:
+        if owner.id == case.owner_id:
+            return
+        case.owner_id = owner.id
+        data = {"owner_id": owner.id, "owner_name": owner.display_name}
+        append_event(session, case=case, type="case.assigned", actor=actor, data=data)
         end_work(session, case_id=case.id, now=clock.now())
-        cancel_for_case(session, actor, case, reason="team_changed")
-        refresh_due_times(session, case)
-    if owner_id is KEEP:
-        pass
-    elif owner is not None:
-        if owner.id != case.owner_id:
-            case.owner_id = owner.id
-            append_event(session, case=case, type="case.assigned", actor=actor,
-                         data={"owner_id": owner.id, "owner_name": owner.display_name})  # fmt: skip
-            end_work(session, case_id=case.id, now=clock.now())
-            if owner.id == actor.user_id:
-                start_work(session, user_id=owner.id, team_id=case.team_id, case_id=case.id,
-                           now=clock.now())  # fmt: skip
+        if owner.id == actor.user_id:
+            start_work(
+                session, user_id=owner.id, team_id=case.team_id, case_id=case.id, now=clock.now()
+            )
     elif case.owner_id is not None:
         case.owner_id = None
         end_work(session, case_id=case.id, now=clock.now())
         append_event(session, case=case, type="case.unassigned", actor=actor)
-    session.flush()
-    return case
+
+
+def _move_to_team(
+    session: Session, actor: Actor, case: Case, new_team: Team, owner_id: int | _Keep | None
+) -> int | _Keep | None:
+    """Move ``case`` to ``new_team``; the owner to set next (None when a kept owner is
+    not a member of the new team)."""
+    old_team = session.get(Team, case.team_id)
+    assert old_team is not None
+    case.team_id = new_team.id
+    data = {
+        "old_team": old_team.name_sv,
+        "new_team": new_team.name_sv,
+        "old_team_en": old_team.name_en,
+        "new_team_en": new_team.name_en,
+        "old_team_id": old_team.id,
+        "new_team_id": new_team.id,
+    }
+    append_event(session, case=case, type="case.team_changed", actor=actor, data=data)
+    keeps_owner = owner_id is KEEP and case.owner_id is not None
+    if keeps_owner and not is_team_member(session, new_team.id, case.owner_id or 0):
+        owner_id = None
+    end_work(session, case_id=case.id, now=clock.now())
+    cancel_for_case(session, actor, case, reason="team_changed")
+    refresh_due_times(session, case)
+    return owner_id
 
 
 def change_priority(*, session: Session, actor: Actor, number: str, priority: str) -> Case:

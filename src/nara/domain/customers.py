@@ -55,7 +55,7 @@ def create_customer(
             raise Conflict("this login already belongs to a customer", field="user_id")
     now = clock.now()
     customer = Customer(
-        name=validation.text(name, field="name", max_length=200),
+        name=validation.name(name, field="name", max_length=200),
         email=validation.email(email, required=False),
         phone=validation.phone(phone),
         personnummer=_clean_pnr(session, personnummer),
@@ -85,7 +85,7 @@ def update_customer(
     if not (actor.is_staff or actor.is_system or actor.customer_id == customer.id):
         raise NotFound(f"no customer with id {customer_id}")
     if name is not None:
-        customer.name = validation.text(name, field="name", max_length=200)
+        customer.name = validation.name(name, field="name", max_length=200)
     if email is not None:
         customer.email = validation.email(email, required=False)
     if phone is not None:

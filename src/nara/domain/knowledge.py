@@ -48,7 +48,7 @@ def save_article(
         raise ValidationFailed("lang must be sv or en", field="lang")
     if session.get(Topic, topic_id) is None:
         raise ValidationFailed(f"no topic with id {topic_id}", field="topic_id")
-    clean_title = validation.text(title, field="title", max_length=200)
+    clean_title = validation.name(title, field="title", max_length=200)
     body = validation.text(body_md, field="body_md", max_length=MAX_BODY)
     now = clock.now()
     article = session.scalar(

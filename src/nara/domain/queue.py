@@ -18,6 +18,7 @@ from nara.domain.actors import Actor
 from nara.domain.errors import PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.presence import set_presence, start_work
+from nara.domain.waiting import estimate_wait
 from nara.i18n import N_
 from nara.models import Case, Presence, Role, User
 from nara.queries.access import require_staff
@@ -82,5 +83,6 @@ def take_next_case(*, session: Session, actor: Actor) -> Case | None:
             start_work(session, user_id=owner.id, team_id=case.team_id, case_id=case.id,
                        now=clock.now())  # fmt: skip
             session.flush()
+            estimate_wait(session, case, now=clock.now(), context="assigned")
             return case
     return None

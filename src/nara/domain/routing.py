@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from nara.domain.actors import Actor
 from nara.domain.audit import diff, facts_of, record_audit
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from nara.domain.teams import ROUTING_FIELDS, routing_id
+from nara.domain.teams import ROUTING_FIELDS, require_topic_routing, routing_id
 from nara.domain.waiting import snapshot
 from nara.i18n import N_
 from nara.models import Case, Team, TeamTopic
@@ -136,6 +136,7 @@ def set_topic_routing(
     link = session.get(TeamTopic, (team_id, topic_id))
     if link is None:
         raise NotFound("this team does not handle this topic")
+    require_topic_routing(session, actor, topic_id)
     if not isinstance(rank, int) or not 0 <= rank <= 99:
         raise ValidationFailed(
             "rank must be 0 to 99 (lower is tried first)",

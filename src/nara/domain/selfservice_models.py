@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -41,6 +42,22 @@ def _check_target(target: float) -> float:
             "the precision target must be between 0.5 and 0.999", field="precision_target"
         )
     return round(target, 4)
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is None or math.isfinite(value) else None
+
+
+def point_json(point: Any) -> dict[str, float | None]:
+    """An operating point as strict JSON for ``selfservice_models.metrics`` (PostgreSQL's
+    ``json`` refuses ``Infinity`` and ``NaN``): a threshold of ``None`` is one that never
+    answers (the engine's ``inf``). Rows stored before this may hold ``Infinity`` (only
+    on SQLite, which accepted it); they load as ``inf`` and nothing reads it back."""
+    return {
+        "threshold": _finite(point.threshold),
+        "coverage": _finite(point.coverage),
+        "oos_abstain_rate": _finite(point.oos_abstain_rate),
+    }
 
 
 def training_data(session: Session) -> list[tuple[str, str]]:
@@ -115,14 +132,9 @@ def store_model(
     """Store a trained model and make it the only active one."""
     _require_lead(actor)
     target = data.precision_target
-    points: dict[str, Any] = {}
-    for p in sorted(set(TARGETS) | {target}):
-        point = model.operating_point(p)
-        points[f"{p:g}"] = {
-            "threshold": point.threshold,
-            "coverage": point.coverage,
-            "oos_abstain_rate": point.oos_abstain_rate,
-        }
+    points = {
+        f"{p:g}": point_json(model.operating_point(p)) for p in sorted(set(TARGETS) | {target})
+    }
     previous = _active(session)
     session.execute(update(SelfServiceModel).values(is_active=False))
     same = session.scalar(select(SelfServiceModel).where(SelfServiceModel.version == model.version))
@@ -237,11 +249,7 @@ def set_precision_target(
     if f"{target:g}" not in row.metrics.get("operating_points", {}):
         point = engine().Model.from_bytes(row.blob).operating_point(target)
         points = dict(row.metrics.get("operating_points", {}))
-        points[f"{target:g}"] = {
-            "threshold": point.threshold,
-            "coverage": point.coverage,
-            "oos_abstain_rate": point.oos_abstain_rate,
-        }
+        points[f"{target:g}"] = point_json(point)
         row.metrics = {**row.metrics, "operating_points": points}
     session.flush()
     if before != target:

@@ -68,8 +68,8 @@ def create_team(
         )
     team = Team(
         slug=clean_slug,
-        name_sv=validation.text(name_sv, field="name_sv", max_length=120),
-        name_en=validation.text(name_en, field="name_en", max_length=120),
+        name_sv=validation.name(name_sv, field="name_sv", max_length=120),
+        name_en=validation.name(name_en, field="name_en", max_length=120),
         description=validation.text(
             description, field="description", max_length=2000, required=False
         ),
@@ -176,8 +176,8 @@ def create_topic(*, session: Session, actor: Actor, slug: str, name_sv: str, nam
         )
     topic = Topic(
         slug=clean_slug,
-        name_sv=validation.text(name_sv, field="name_sv", max_length=120),
-        name_en=validation.text(name_en, field="name_en", max_length=120),
+        name_sv=validation.name(name_sv, field="name_sv", max_length=120),
+        name_en=validation.name(name_en, field="name_en", max_length=120),
         is_active=True,
         created_at=clock.now(),
     )
@@ -215,9 +215,9 @@ def update_topic(
         )
     before = facts_of(topic, TOPIC_FIELDS)
     if name_sv is not None:
-        topic.name_sv = validation.text(name_sv, field="name_sv", max_length=120)
+        topic.name_sv = validation.name(name_sv, field="name_sv", max_length=120)
     if name_en is not None:
-        topic.name_en = validation.text(name_en, field="name_en", max_length=120)
+        topic.name_en = validation.name(name_en, field="name_en", max_length=120)
     if is_active is not None:
         topic.is_active = is_active
     session.flush()
@@ -234,6 +234,25 @@ def update_topic(
     return topic
 
 
+SHARED_TOPIC = N_(
+    "Other teams handle this topic: only their lead or an admin can add a team to it or "
+    "change its routing order."
+)
+
+
+def require_topic_routing(session: Session, actor: Actor, topic_id: int) -> None:
+    """Linking a team to a topic, or changing a link's rank or overflow, decides where
+    the topic's cases go: when other teams handle the topic, that is for their lead (a
+    lead of every team handling it) or an admin, so no lead can divert another team's
+    customers to their own team."""
+    if not can_manage_topic(session, actor, topic_id):
+        raise PermissionDenied(
+            "other teams handle this topic: only their lead or an admin can add a team to "
+            "it or change its routing order",
+            template=SHARED_TOPIC,
+        )
+
+
 def add_team_topic(*, session: Session, actor: Actor, team_id: int, topic_id: int) -> TeamTopic:
     _require_manager(actor, team_id)
     _team(session, team_id)
@@ -241,6 +260,7 @@ def add_team_topic(*, session: Session, actor: Actor, team_id: int, topic_id: in
     existing = session.get(TeamTopic, (team_id, topic_id))
     if existing is not None:
         return existing
+    require_topic_routing(session, actor, topic_id)
     link = TeamTopic(team_id=team_id, topic_id=topic_id)
     session.add(link)
     session.flush()

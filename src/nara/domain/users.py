@@ -10,7 +10,7 @@ from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.audit import created, diff, record_audit
-from nara.domain.auth import end_all_sessions, forget_failed_logins
+from nara.domain.auth import end_all_sessions, forget_failed_logins, revoke_all_api_tokens
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.security import hash_password
 from nara.i18n import N_
@@ -44,7 +44,7 @@ def create_user(
         raise PermissionDenied("only admins can create users")
     clean_email = validation.email(email)
     assert clean_email is not None
-    name = validation.text(display_name, field="display_name", max_length=200)
+    name = validation.name(display_name, field="display_name", max_length=200)
     the_role = validation.choice(Role, role, field="role")
     if locale is not None and locale not in ("sv", "en"):
         raise ValidationFailed("locale must be sv or en", field="locale")
@@ -120,6 +120,7 @@ def set_user_active(*, session: Session, actor: Actor, user_id: int, active: boo
     session.flush()
     if not active:
         end_all_sessions(session=session, user_id=user_id)
+        revoke_all_api_tokens(session=session, user_id=user_id)
     if before != active:
         record_audit(
             session=session,

@@ -1,5 +1,5 @@
 """Expected wait for the customer: estimate (and store) the time to the first human
-response of a case, and fill in the actual wait when it comes."""
+response of a case when it changes, and fill in the actual wait when it comes."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from nara.models import Case, WaitEstimate
 from nara.promises.calendar import NoOpenHours
 from nara.promises.estimator import QueueSnapshot, WaitEstimateResult, expected_wait
 from nara.queries.service import TeamWorkload, calendar_for_team, queue_ahead, team_workload
-
-REFRESH_SECONDS = 300  # a case page stores a new estimate at most this often
 
 
 def snapshot(work: TeamWorkload, ahead: int) -> QueueSnapshot:
@@ -39,26 +37,15 @@ def compute_wait(session: Session, case: Case, now: datetime) -> tuple[WaitEstim
 
 
 def estimate_wait(
-    session: Session, case: Case, *, now: datetime, context: str, force: bool = False
+    session: Session, case: Case, *, now: datetime, context: str
 ) -> WaitEstimate | None:
-    """Store (and return) an estimate for a case still waiting for its first human
-    response. Without ``force``, a recent estimate of the same team is returned instead
-    of a new one. None when the case already has its first response."""
+    """Store (and return) the estimate the customer is shown from now on, for a case
+    still waiting for its first human response. Made where the wait changes: the case is
+    opened (``opened``), moved to another team (``moved``), or taken or handed back
+    (``assigned``); pages and the API only read the latest one, so a GET never writes.
+    None when the case already has its first response (or the team has no open hours)."""
     if case.first_response_at is not None:
         return None
-    last = session.scalar(
-        select(WaitEstimate)
-        .where(WaitEstimate.case_id == case.id)
-        .order_by(WaitEstimate.id.desc())
-        .limit(1)
-    )
-    if (
-        not force
-        and last is not None
-        and last.team_id == case.team_id
-        and (now - last.made_at).total_seconds() < REFRESH_SECONDS
-    ):
-        return last
     result, ahead = compute_wait(session, case, now)
     cal = calendar_for_team(session, case.team_id)
     try:

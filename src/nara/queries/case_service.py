@@ -1,6 +1,6 @@
 """What a case page shows about service: promises, the expected wait, callbacks and
-tasks. Reads only, except that a stale wait estimate is refreshed (and stored, so its
-error can be measured)."""
+tasks. Reads only (a GET never writes): the expected wait is the latest estimate the
+domain stored when the wait changed (``domain/waiting.py``)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from nara.config import get_settings
 from nara.domain.callbacks import callbacks_of_case
 from nara.domain.promises import PromiseView, promise_views
-from nara.domain.waiting import estimate_wait
 from nara.models import ACTIVE_STATUSES, Callback, Case, CaseTask, WaitEstimate
 from nara.promises.calendar import BusinessCalendar
 from nara.promises.maths import PromiseState, state
@@ -40,18 +39,15 @@ class CaseService:
         return bool(self.callbacks) and self.callbacks[0].status == "not_reached"
 
 
-def case_service(session: Session, case: Case, now: datetime, *, refresh: bool) -> CaseService:
+def case_service(session: Session, case: Case, now: datetime) -> CaseService:
     wait = None
     if case.first_response_at is None and case.status in ACTIVE:
-        if refresh:
-            wait = estimate_wait(session, case, now=now, context="viewed")
-        else:
-            wait = session.scalar(
-                select(WaitEstimate)
-                .where(WaitEstimate.case_id == case.id)
-                .order_by(WaitEstimate.id.desc())
-                .limit(1)
-            )
+        wait = session.scalar(
+            select(WaitEstimate)
+            .where(WaitEstimate.case_id == case.id)
+            .order_by(WaitEstimate.id.desc())
+            .limit(1)
+        )
     tasks = list(
         session.scalars(select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.id))
     )

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from nara import personnummer
 from nara.domain.actors import Actor
+from nara.domain.validation import email_key
 from nara.models import Customer
 from nara.queries.access import customer_visibility, require_staff
 
@@ -34,7 +35,7 @@ def customer_match(text: str) -> ColumnElement[bool]:
     accepted form) is ``text`` (already cleaned)."""
     clauses = [
         Customer.name.ilike(like_pattern(text), escape="\\"),
-        func.lower(Customer.email) == text.lower(),
+        func.lower(Customer.email) == email_key(text),
     ]
     if (digits := personnummer.normalise_or_none(text)) is not None:
         clauses.append(Customer.personnummer == digits)

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-untyped]
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from nara import __version__
 from nara.config import get_settings
@@ -24,6 +25,7 @@ from nara.web.middleware import (
     NulInUrlMiddleware,
     SecurityHeadersMiddleware,
 )
+from nara.web.text_guard import ValidTextMiddleware
 from nara.web.ui import admin, audit_pages, auth_pages, jobs_admin, selfservice_admin, service_pages
 from nara.web.ui import cases as case_pages
 from nara.web.ui import help as help_pages
@@ -106,7 +108,13 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
             allow_credentials=False,
             max_age=600,
         )
+    app.add_middleware(ValidTextMiddleware)  # inside the body limit: it reads the body
     app.add_middleware(BodyLimitMiddleware, limit=settings.max_body_bytes)
     app.add_middleware(NulInUrlMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
+    if settings.trust_proxy_headers:
+        # Outermost: every layer inside sees the client's address and scheme as the
+        # trusted proxies report them (the rightmost untrusted X-Forwarded-For entry),
+        # never a value the client chose.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app

@@ -71,6 +71,13 @@ async def login_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
+def retry_after(exc: DomainError) -> dict[str, str]:
+    """``Retry-After`` for a 429 (pages and API alike)."""
+    if isinstance(exc, RateLimited) and "retry_after" in exc.extra:
+        return {"Retry-After": str(exc.extra["retry_after"])}
+    return {}
+
+
 async def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     if _is_page(request):
@@ -79,12 +86,12 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         lang = getattr(request.state, "lang", None) or i18n.negotiate(
             request.cookies.get("nara_lang"), request.headers.get("accept-language")
         )
-        return _page_error(request, exc.status, exc.localized(i18n.translations(lang).gettext))
-    headers: dict[str, str] = {}
+        page = _page_error(request, exc.status, exc.localized(i18n.translations(lang).gettext))
+        page.headers.update(retry_after(exc))
+        return page
+    headers = retry_after(exc)
     if exc.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="nara"'
-    if isinstance(exc, RateLimited) and "retry_after" in exc.extra:
-        headers["Retry-After"] = str(exc.extra["retry_after"])
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
     return problem(
         exc.status, exc.detail, instance=request.url.path, headers=headers, errors=errors

@@ -119,7 +119,17 @@ class BodyLimitMiddleware:
                 await _send_413(send, self.limit)
 
 
+HSTS = b"max-age=31536000"
+"""A year; only sent over HTTPS (RFC 6797 ignores it over HTTP anyway)."""
+CACHEABLE_PREFIXES = ("/static/", "/api/v1/docs/assets/")
+"""Only assets may be kept by browsers and proxies; every other response (pages and API
+answers, which carry personal data once logged in) is ``Cache-Control: no-store``."""
+
+
 class SecurityHeadersMiddleware:
+    """Security headers on every response. ``scope["scheme"]`` is the client's scheme:
+    behind trusted proxies the proxy-headers middleware (outside this one) has set it."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -127,6 +137,8 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        https = scope.get("scheme") == "https"
+        cacheable = scope.get("path", "").startswith(CACHEABLE_PREFIXES)
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -139,6 +151,10 @@ class SecurityHeadersMiddleware:
                     b"x-frame-options": b"DENY",
                     b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
                 }
+                if https:
+                    extra[b"strict-transport-security"] = HSTS
+                if not cacheable:
+                    extra[b"cache-control"] = b"no-store"
                 for name, value in extra.items():
                     if name not in present:
                         headers.append((name, value))

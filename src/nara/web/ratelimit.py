@@ -27,11 +27,10 @@ def _item(spec: str) -> RateLimitItem:
 
 
 def client_key(request: Request) -> str:
-    if get_settings().trust_proxy_headers:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()[:64]
-    return request.client.host if request.client else "unknown"
+    """The client's address as the server resolved it: the peer, or, behind trusted
+    proxies (``NARA_TRUST_PROXY_HEADERS``, ``NARA_FORWARDED_ALLOW_IPS``), the address the
+    proxy-headers middleware took from them. Never a header the client could choose."""
+    return request.client.host[:64] if request.client else "unknown"
 
 
 PERSONNUMMER_SEARCHES = "30/hour"

@@ -22,10 +22,7 @@ def is_https(request: Request) -> bool:
         return True
     if settings.cookie_secure == "never":
         return False
-    if settings.trust_proxy_headers:
-        forwarded = request.headers.get("x-forwarded-proto", "")
-        if forwarded.split(",")[0].strip().lower() == "https":
-            return True
+    # Behind trusted proxies the proxy-headers middleware has set the scheme.
     return request.url.scheme == "https"
 
 

@@ -35,8 +35,9 @@ def create_case(
     response: Response,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> schemas.CaseDetailOut:
-    """Open a case. With an ``Idempotency-Key`` header a retry returns the same case
-    (200 instead of 201) and never creates a duplicate."""
+    """Open a case. With an ``Idempotency-Key`` header a retry within 24 hours returns
+    the same case (200 instead of 201), as the caller may see it now (404 when they no
+    longer may), and never creates a duplicate; after 24 hours the key is new."""
     opened = case_actions.open_case(
         session=db, actor=caller.actor, idempotency_key=idempotency_key, **body.model_dump()
     )

@@ -43,7 +43,12 @@ def list_customers(
 
 
 @router.post("/customers", status_code=201, response_model=schemas.CustomerOut)
-def create_customer(body: schemas.CustomerIn, db: DB, actor: CurrentActor) -> schemas.CustomerOut:
+def create_customer(
+    body: schemas.CustomerIn, request: Request, db: DB, actor: CurrentActor
+) -> schemas.CustomerOut:
+    """Register a customer. A personnummer another customer has is refused (409), which
+    tells that it exists: it counts towards the limit on searches by personnummer."""
+    ratelimit.check_personnummer_search(request, actor, body.personnummer)
     customer = customer_actions.create_customer(session=db, actor=actor, **body.model_dump())
     db.commit()
     return serializers.customer_out(actor, customer)
@@ -56,8 +61,9 @@ def get_customer(customer_id: int, db: DB, actor: CurrentActor) -> schemas.Custo
 
 @router.patch("/customers/{customer_id}", response_model=schemas.CustomerOut)
 def patch_customer(
-    customer_id: int, body: schemas.CustomerPatch, db: DB, actor: CurrentActor
+    customer_id: int, body: schemas.CustomerPatch, request: Request, db: DB, actor: CurrentActor
 ) -> schemas.CustomerOut:
+    ratelimit.check_personnummer_search(request, actor, body.personnummer)
     customer = customer_actions.update_customer(
         session=db, actor=actor, customer_id=customer_id, **body.model_dump(exclude_unset=True)
     )

@@ -95,8 +95,7 @@ def case_service_view(number: str, db: DB, caller: CurrentCaller) -> schemas.Ser
     """Promises, the expected time to the first human response, callbacks and tasks."""
     case = get_case_for(db, caller.actor, number)
     now = clock.now()
-    view = case_service(db, case, now, refresh=True)
-    db.commit()
+    view = case_service(db, case, now)
     staff = not caller.actor.is_customer
     wait = None
     if view.wait is not None:

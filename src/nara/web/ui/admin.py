@@ -109,7 +109,7 @@ def _team_page(request: Request, db: DB, caller: Caller, team_id: int, errors: F
         can_manage=can_manage_team(caller.actor, team.id),
         candidates=[u for u in staff if u.id not in member_ids],
         free_topics=[t for t in db.scalars(select(Topic).order_by(Topic.name_sv))
-                     if t.id not in topic_ids],
+                     if t.id not in topic_ids and can_manage_topic(db, caller.actor, t.id)],
     )  # fmt: skip
 
 

@@ -22,6 +22,7 @@ from nara.queries.customers import clean_query, is_exact_identifier, search_cust
 from nara.web import ratelimit
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
+from nara.web.errors import retry_after
 from nara.web.ui import service_view
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
 from nara.web.ui.render import render
@@ -64,6 +65,9 @@ def case_list(
     caller = require_caller(request, db)
     if caller.actor.is_customer:
         return _my_cases(request, db, caller)
+    # The inbox finds cases by the customer's full personnummer: the same limit as every
+    # other search by it, or masked numbers could be uncovered by trying their endings.
+    ratelimit.check_personnummer_search(request, caller.actor, clean_query(q))
     query = inbox_queries.InboxQuery(
         tab=tab if tab in inbox_queries.TABS else "mine",
         topic_id=_int(topic),
@@ -129,8 +133,17 @@ def new_case(
             ratelimit.check_personnummer_search(request, caller.actor, query)
         except DomainError as exc:
             errors = FormErrors.from_error(exc, request.state.lang)
-            return render(request, "portal/new_case.html", exc.status, topics=_topics(db),
-                          errors=errors, form=form, choices=[])  # fmt: skip
+            refused = render(
+                request,
+                "portal/new_case.html",
+                exc.status,
+                topics=_topics(db),
+                errors=errors,
+                form=form,
+                choices=[],
+            )
+            refused.headers.update(retry_after(exc))
+            return refused
         matches = search_customers(db, caller.actor, query, limit=MAX_CHOICES + 1) if query else []
         picked = _int(customer_id)
         exact = is_exact_identifier(query) and len(matches) == 1

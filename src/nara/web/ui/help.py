@@ -88,6 +88,7 @@ def help_page(request: Request, db: DB, q: str | None = None) -> Response:
 def _conversation(request: Request, db: DB, actor: Actor | None, public_id: str) -> Conversation:
     if public_id:
         return assistant.get_conversation(db, public_id, actor)
+    ratelimit.check(request, "conversations")  # the same limit as the API's
     return assistant.start_conversation(session=db, actor=actor, channel="portal",
                                         lang=request.state.lang)  # fmt: skip
 

@@ -18,6 +18,10 @@ from nara.web.deps import DB, Caller
 AWAY_CHOICES = (15, 30, 45, 60, 90)
 SOON = N_("We expect a person to answer you by %(when)s (in about %(minutes)s minutes).")
 LATER = N_("We expect a person to answer you by %(when)s.")
+LATE = N_(
+    "We expected a person to answer you by %(when)s. It is taking longer than we thought, "
+    "but your case stays in the queue."
+)
 
 
 def slot_groups(db: DB, case: Case, lang: str, limit_days: int = 10) -> list[tuple[str, list[Any]]]:
@@ -32,7 +36,7 @@ def slot_groups(db: DB, case: Case, lang: str, limit_days: int = 10) -> list[tup
 
 
 def service_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, object]:
-    view: CaseService = case_service(db, case, clock.now(), refresh=True)
+    view: CaseService = case_service(db, case, clock.now())
     customer = db.get(Customer, case.customer_id)
     return {
         "service": view,
@@ -57,8 +61,10 @@ def workspace_context(db: DB, actor: Actor) -> dict[str, object]:
 def wait_sentence(expected_at: datetime, lang: str) -> str:
     """'We expect to answer by 10:40 (in about 25 minutes).'"""
     t = i18n.translations(lang).gettext
-    minutes = max(1, round((expected_at - clock.now()).total_seconds() / 60))
     when = i18n.format_time(expected_at, lang)
+    if expected_at <= clock.now():  # the estimate is stored when made, never on a view
+        return t(LATE) % {"when": when}
+    minutes = max(1, round((expected_at - clock.now()).total_seconds() / 60))
     if minutes < 120:
         return t(SOON) % {
             "when": when, "minutes": minutes}  # fmt: skip
