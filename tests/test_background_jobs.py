@@ -503,3 +503,49 @@ def test_a_requested_run_goes_through_procrastinate_to_a_worker(
     finally:
         close_deferrers()
         get_settings.cache_clear()
+
+
+def test_the_clean_up_forgets_old_runs_and_expired_idempotency_keys(
+    committed_engine: Engine, test_jobs: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nara.jobs.tasks import prune
+    from nara.models import IdempotencyKey
+
+    with session_scope(committed_engine) as session:
+        w = factories.world(session)
+        case = w.alice_case
+        for key, age in (("old", timedelta(hours=25)), ("new", timedelta(hours=1))):
+            session.add(
+                IdempotencyKey(
+                    user_id=w.card_agent.id,
+                    key=key,
+                    request_hash="h",
+                    case_id=case.id,
+                    created_at=clock.now() - age,
+                )
+            )
+    old = _request(committed_engine, "test.ok")
+    execute_run(committed_engine, old)
+    with session_scope(committed_engine) as session:
+        session.execute(
+            update(JobRun)
+            .where(JobRun.id == old)
+            .values(queued_at=clock.now() - timedelta(days=30))
+        )
+    recent = _request(committed_engine, "test.ok")
+    execute_run(committed_engine, recent)
+    waiting = _request(committed_engine, "test.ok")
+    ctx = JobContext(engine=committed_engine, run_id=0, args={}, requested_by_id=None)
+    monkeypatch.setenv("NARA_JOB_RUNS_KEEP_DAYS", "0")  # kept for ever
+    get_settings.cache_clear()
+    try:
+        assert prune(ctx) == {"removed": 0, "idempotency_keys": 1}
+        monkeypatch.setenv("NARA_JOB_RUNS_KEEP_DAYS", "14")
+        get_settings.cache_clear()
+        assert prune(ctx)["removed"] == 1
+    finally:
+        get_settings.cache_clear()
+    with Session(committed_engine) as session:
+        left = set(session.scalars(select(JobRun.id)))
+        assert old not in left and {recent, waiting} <= left
+        assert session.scalars(select(IdempotencyKey.key)).all() == ["new"]

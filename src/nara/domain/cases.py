@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -91,6 +91,13 @@ def next_case_number(session: Session, year: int) -> str:
 def _request_hash(payload: dict[str, Any]) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def forget_expired_idempotency_keys(*, session: Session, now: datetime | None = None) -> int:
+    """Delete the keys older than :data:`IDEMPOTENCY_TTL` (the daily clean-up job)."""
+    cutoff = (now or clock.now()) - IDEMPOTENCY_TTL
+    removed = session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at <= cutoff))
+    return int(removed.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _find_idempotent(session: Session, actor: Actor, key: str, request_hash: str) -> Case | None:

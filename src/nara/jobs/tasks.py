@@ -10,6 +10,7 @@ from nara.config import Settings, get_settings
 from nara.db import session_scope
 from nara.domain import jobs as job_actions
 from nara.domain.actors import SYSTEM, Actor, actor_for_user
+from nara.domain.cases import forget_expired_idempotency_keys
 from nara.domain.errors import PermissionDenied
 from nara.domain.promises import CHECK_PHASES, CheckReport, check_promise_batch
 from nara.domain.selfservice_models import fit_model, prepare_training, store_model
@@ -126,8 +127,11 @@ def recover(ctx: JobContext) -> dict[str, Any]:
     }
 
 
-@job(PRUNE, every=lambda s: 86400 if s.job_runs_keep_days else 0)
+@job(PRUNE, every=lambda s: 86400)
 def prune(ctx: JobContext) -> dict[str, Any]:
+    """Finished runs older than NARA_JOB_RUNS_KEEP_DAYS, and expired Idempotency-Keys."""
     keep = get_settings().job_runs_keep_days
     with session_scope(ctx.engine) as session:
-        return {"removed": job_actions.prune_runs(session=session, keep_days=keep)}
+        removed = job_actions.prune_runs(session=session, keep_days=keep)
+        keys = forget_expired_idempotency_keys(session=session)
+        return {"removed": removed, "idempotency_keys": keys}
