@@ -549,3 +549,34 @@ def test_the_clean_up_forgets_old_runs_and_expired_idempotency_keys(
         left = set(session.scalars(select(JobRun.id)))
         assert old not in left and {recent, waiting} <= left
         assert session.scalars(select(IdempotencyKey.key)).all() == ["new"]
+
+
+def test_a_customer_still_waiting_after_the_time_shown_gets_a_new_one(
+    committed_engine: Engine,
+) -> None:
+    from nara.domain.waiting import latest_estimate
+    from nara.jobs.tasks import refresh_waits
+    from nara.models import Case, WaitEstimate
+
+    with session_scope(committed_engine) as session:
+        w = factories.world(session)
+        case_id = w.alice_case.id
+        first = latest_estimate(session, case_id)
+        assert first is not None
+        answered = factories.case(session, the_customer=w.alice, message="Svara mig")
+        answered.first_response_at = clock.now()
+        waiting = session.scalar(
+            select(func.count()).select_from(Case).where(Case.first_response_at.is_(None))
+        )
+        latest = max(e.expected_at for e in session.scalars(select(WaitEstimate)))
+    assert waiting >= 2
+    ctx = JobContext(engine=committed_engine, run_id=0, args={}, requested_by_id=None)
+    assert refresh_waits(ctx) == {"refreshed": 0}  # nobody has waited past their time yet
+    later = latest + timedelta(minutes=5)
+    with clock.frozen_at(later):
+        assert refresh_waits(ctx) == {"refreshed": waiting}  # not the answered one
+        assert refresh_waits(ctx) == {"refreshed": 0}  # the new time has not passed
+    with Session(committed_engine) as session:
+        newest = latest_estimate(session, case_id)
+        assert newest is not None and newest.context == "refreshed"
+        assert newest.made_at == later and newest.expected_at > later

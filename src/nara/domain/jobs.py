@@ -27,6 +27,7 @@ TRAINING = "selfservice.train"
 GAP_MINING = "knowledge_gaps.mine"
 RECOVER = "jobs.recover"
 PRUNE = "jobs.prune"
+WAIT_REFRESH = "waits.refresh"
 
 TRAINING_ATTEMPTS = 2
 

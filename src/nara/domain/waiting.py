@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nara.models import Case, WaitEstimate
+from nara.models import ACTIVE_STATUSES, Case, WaitEstimate
 from nara.promises.calendar import NoOpenHours
 from nara.promises.estimator import QueueSnapshot, WaitEstimateResult, expected_wait
 from nara.queries.service import TeamWorkload, calendar_for_team, queue_ahead, team_workload
@@ -87,3 +87,37 @@ def latest_estimate(session: Session, case_id: int) -> WaitEstimate | None:
         .order_by(WaitEstimate.id.desc())
         .limit(1)
     )
+
+
+REFRESH_BATCH = 200
+
+
+def refresh_passed_estimates(
+    *, session: Session, now: datetime, after_id: int, limit: int = REFRESH_BATCH
+) -> tuple[int, int | None]:
+    """A customer still waiting after the time they were shown gets a new expected time
+    (the periodic job, in batches like the promise check: cases in id order, locked with
+    SKIP LOCKED). Returns how many were re-estimated and the id to continue after."""
+    latest_expected = (
+        select(WaitEstimate.expected_at)
+        .where(WaitEstimate.case_id == Case.id)
+        .order_by(WaitEstimate.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    cases = session.scalars(
+        select(Case)
+        .where(
+            Case.id > after_id,
+            Case.status.in_(ACTIVE_STATUSES),
+            Case.first_response_at.is_(None),
+            latest_expected < now,
+        )
+        .order_by(Case.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    refreshed = sum(
+        1 for case in cases if estimate_wait(session, case, now=now, context="refreshed")
+    )
+    return refreshed, (cases[-1].id if len(cases) == limit else None)

@@ -14,6 +14,7 @@ from nara.domain.cases import forget_expired_idempotency_keys
 from nara.domain.errors import PermissionDenied
 from nara.domain.promises import CHECK_PHASES, CheckReport, check_promise_batch
 from nara.domain.selfservice_models import fit_model, prepare_training, store_model
+from nara.domain.waiting import refresh_passed_estimates
 from nara.i18n import N_
 from nara.jobs.registry import JobContext, job
 from nara.queries import gaps as gap_queries
@@ -26,6 +27,7 @@ TRAINING = job_actions.TRAINING
 GAP_MINING = job_actions.GAP_MINING
 RECOVER = job_actions.RECOVER
 PRUNE = job_actions.PRUNE
+WAIT_REFRESH = job_actions.WAIT_REFRESH
 
 
 def _requester(ctx: JobContext) -> Actor:
@@ -65,6 +67,20 @@ def check_promises(ctx: JobContext) -> dict[str, Any]:
         "delay_tasks": report.delay_tasks,
         "six_months": report.six_months,
     }
+
+
+@job(WAIT_REFRESH, every=lambda s: s.promise_check_seconds)
+def refresh_waits(ctx: JobContext) -> dict[str, Any]:
+    """Customers still waiting after the time they were shown get a new expected time."""
+    from nara import clock
+
+    now, refreshed = clock.now(), 0
+    after: int | None = 0
+    while after is not None:
+        with session_scope(ctx.engine) as session:
+            part, after = refresh_passed_estimates(session=session, now=now, after_id=after)
+        refreshed += part
+    return {"refreshed": refreshed}
 
 
 @job(TRAINING, max_attempts=job_actions.TRAINING_ATTEMPTS, retry_seconds=60)

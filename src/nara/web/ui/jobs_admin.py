@@ -20,6 +20,7 @@ from nara.web.ui.render import render
 router = APIRouter(prefix="/admin/jobs", include_in_schema=False)
 TASKS = (
     job_actions.PROMISE_CHECK,
+    job_actions.WAIT_REFRESH,
     job_actions.TRAINING,
     job_actions.GAP_MINING,
     job_actions.RECOVER,

@@ -114,6 +114,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "job": {
         "promises.check": N_("Promise check"),
+        "waits.refresh": N_("New expected times for customers still waiting"),
         "selfservice.train": N_("Self-service training"),
         "knowledge_gaps.mine": N_("Grouping handed-over questions"),
         "jobs.recover": N_("Recovering stopped jobs"),
