@@ -45,4 +45,4 @@ clean:
 messages: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k translate:2 --no-location --omit-header --sort-output -o src/nara/locale/messages.pot .
 	$(BIN)/pybabel update -i src/nara/locale/messages.pot -d src/nara/locale --no-fuzzy-matching --ignore-obsolete --omit-header
-	$(BIN)/python tools/sv_translations.py
+	$(BIN)/python tools/fill_catalogs.py

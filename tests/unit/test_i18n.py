@@ -98,3 +98,26 @@ def test_dates_and_numbers_follow_the_language() -> None:
     assert "2:00" in i18n.format_time(moment, "en")
     assert i18n.format_number(1234567, "sv").replace("\xa0", " ") == "1 234 567"
     assert i18n.format_number(1234567, "en") == "1,234,567"
+
+
+@pytest.mark.parametrize(
+    ("lang", "n", "expected"),
+    [("sv", 1, "1 ärende"), ("sv", 2, "2 ärenden"), ("en", 1, "1 case"), ("en", 5, "5 cases")],
+)
+def test_counts_use_plural_forms(lang: str, n: int, expected: str) -> None:
+    translations = i18n.translations(lang)
+    assert translations.ngettext("%(count)s case", "%(count)s cases", n) % {"count": n} == expected
+
+
+def test_the_wait_sentence_says_one_minute_in_the_singular() -> None:
+    from datetime import timedelta
+
+    from nara import clock
+    from nara.web.ui.service_view import wait_sentence
+
+    with clock.frozen_at(clock.now()):
+        soon = clock.now() + timedelta(minutes=1)
+        assert "(om ungefär 1 minut)" in wait_sentence(soon, "sv")
+        assert "(in about 1 minute)" in wait_sentence(soon, "en")
+        later = clock.now() + timedelta(minutes=25)
+        assert "(om ungefär 25 minuter)" in wait_sentence(later, "sv")

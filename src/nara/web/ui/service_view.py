@@ -16,7 +16,6 @@ from nara.queries.service_settings import presence_rows, teams_by_id
 from nara.web.deps import DB, Caller
 
 AWAY_CHOICES = (15, 30, 45, 60, 90)
-SOON = N_("We expect a person to answer you by %(when)s (in about %(minutes)s minutes).")
 LATER = N_("We expect a person to answer you by %(when)s.")
 LATE = N_(
     "We expected a person to answer you by %(when)s. It is taking longer than we thought, "
@@ -60,12 +59,17 @@ def workspace_context(db: DB, actor: Actor) -> dict[str, object]:
 
 def wait_sentence(expected_at: datetime, lang: str) -> str:
     """'We expect to answer by 10:40 (in about 25 minutes).'"""
-    t = i18n.translations(lang).gettext
+    translations = i18n.translations(lang)
+    t = translations.gettext
     when = i18n.format_time(expected_at, lang)
     if expected_at <= clock.now():  # the estimate is stored when made, never on a view
         return t(LATE) % {"when": when}
     minutes = max(1, round((expected_at - clock.now()).total_seconds() / 60))
     if minutes < 120:
-        return t(SOON) % {
-            "when": when, "minutes": minutes}  # fmt: skip
+        soon = translations.ngettext(
+            "We expect a person to answer you by %(when)s (in about %(minutes)s minute).",
+            "We expect a person to answer you by %(when)s (in about %(minutes)s minutes).",
+            minutes,
+        )
+        return soon % {"when": when, "minutes": minutes}
     return t(LATER) % {"when": when}
