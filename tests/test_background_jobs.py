@@ -554,9 +554,9 @@ def test_the_clean_up_forgets_old_runs_and_expired_idempotency_keys(
 def test_a_customer_still_waiting_after_the_time_shown_gets_a_new_one(
     committed_engine: Engine,
 ) -> None:
-    from nara.domain.waiting import latest_estimate
     from nara.jobs.tasks import refresh_waits
     from nara.models import Case, WaitEstimate
+    from nara.queries.case_service import latest_estimate
 
     with session_scope(committed_engine) as session:
         w = factories.world(session)

@@ -15,15 +15,14 @@ from nara.domain.calendars import set_team_calendar
 from nara.domain.callbacks import (
     book_callback,
     cancel_callback,
-    due_callbacks,
     move_callback,
     record_callback_outcome,
-    team_slots,
 )
 from nara.domain.cases import change_status
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import EVENT_TYPES
 from nara.models import CallbackSlot, CaseEvent
+from nara.queries.callbacks import due_callbacks, team_slots
 from tests import factories
 from tests.factories import World
 

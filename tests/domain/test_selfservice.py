@@ -15,8 +15,6 @@ from nara.domain.actors import SYSTEM, Actor
 from nara.domain.errors import Conflict, NotFound, ValidationFailed
 from nara.domain.knowledge import save_article
 from nara.domain.selfservice import (
-    Candidate,
-    Prediction,
     ask,
     ask_for_person,
     get_conversation,
@@ -24,6 +22,7 @@ from nara.domain.selfservice import (
     start_conversation,
 )
 from nara.models import Case, CaseEvent, Conversation, Customer, Outcome
+from nara.selfservice.predictions import Candidate, Prediction
 from tests import factories
 
 

@@ -23,7 +23,6 @@ from nara.domain.promises import (
     complete_task,
     create_policy,
     delete_policy,
-    promise_views,
     update_policy,
 )
 from nara.domain.queue import take_next_case
@@ -31,6 +30,7 @@ from nara.domain.routing import set_topic_routing
 from nara.domain.teams import add_team_member, add_team_topic
 from nara.models import Case, CaseEvent, CaseTask, WaitEstimate, WorkSession
 from nara.promises.maths import PromiseState
+from nara.queries.promises import promise_views
 from nara.queries.service import team_workload
 from tests import factories
 from tests.factories import World

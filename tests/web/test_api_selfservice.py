@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 from nara.config import reset_settings
 from nara.domain.actors import SYSTEM
 from nara.domain.knowledge import save_article
-from nara.domain.selfservice import Candidate, Prediction
 from nara.models import Case, CaseEvent, Customer, WaitEstimate
+from nara.selfservice.predictions import Candidate, Prediction
 from nara.web import ratelimit
 from nara.web.api import selfservice as api
 from tests import factories

@@ -19,10 +19,10 @@ from nara.domain import auth as auth_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM
-from nara.domain.audit import ACTIONS, OBJECT_TYPES
 from nara.domain.calendars import set_team_calendar
 from nara.domain.callbacks import book_callback
 from nara.models import User
+from nara.models.audit import ACTIONS, OBJECT_TYPES
 from nara.web.deps import SESSION_COOKIE
 from nara.web.ui import labels
 from tests import factories

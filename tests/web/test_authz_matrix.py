@@ -29,11 +29,12 @@ from nara.domain import selfservice as assistant
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM
-from nara.domain.callbacks import book_callback, team_slots
+from nara.domain.callbacks import book_callback
 from nara.domain.knowledge import save_article
 from nara.domain.promises import create_policy
-from nara.domain.selfservice import Candidate, Prediction
 from nara.models import Case, CaseTask, Team, Topic, User
+from nara.queries.callbacks import team_slots
+from nara.selfservice.predictions import Candidate, Prediction
 from tests import factories
 
 API = "/api/v1"

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from nara.domain.actors import SYSTEM
 from nara.domain.auth import start_session
 from nara.domain.knowledge import save_article
-from nara.domain.selfservice import Candidate, Prediction
 from nara.models import Case, Conversation
+from nara.selfservice.predictions import Candidate, Prediction
 from nara.web.deps import SESSION_COOKIE
 from nara.web.ui import help as help_pages
 from tests import factories

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 from nara.domain.actors import SYSTEM
 from nara.domain.auth import start_session
 from nara.domain.jobs import store_gap_report
-from nara.domain.selfservice import Prediction, ask, start_conversation
+from nara.domain.selfservice import ask, start_conversation
 from nara.domain.selfservice_models import train_model
 from nara.domain.training import add_training_examples
 from nara.models import JobRun, User
 from nara.queries.gaps import group, handed_over_questions
+from nara.selfservice.predictions import Prediction
 from nara.web.deps import SESSION_COOKIE
 from nara.web.ui import selfservice_admin
 from tests import factories

@@ -19,58 +19,12 @@ from sqlalchemy.orm import Session
 from nara import clock, personnummer
 from nara.domain.actors import Actor
 from nara.models import AuditEntry
+from nara.models.audit import ACTIONS, OBJECT_TYPES
 
 SECRET_FIELDS = frozenset(
     {"password", "password_hash", "token", "token_hash", "csrf_token", "blob", "secret"}
 )
 """Fields whose values never enter the log (a change of them is recorded by its action)."""
-
-ACTIONS = frozenset(
-    {
-        "user.created",
-        "user.updated",
-        "user.role_changed",
-        "user.activated",
-        "user.deactivated",
-        "user.password_changed",
-        "team.created",
-        "team.updated",
-        "team.member_added",
-        "team.member_removed",
-        "topic.created",
-        "topic.updated",
-        "routing.team_added",
-        "routing.team_removed",
-        "routing.changed",
-        "calendar.changed",
-        "promise.created",
-        "promise.updated",
-        "promise.deleted",
-        "token.created",
-        "token.revoked",
-        "selfservice.settings_changed",
-        "selfservice.examples_added",
-        "selfservice.model_trained",
-        "selfservice.model_activated",
-        "auth.login",
-        "auth.login_failed",
-        "auth.locked",
-        "auth.logout",
-    }
-)
-"""Every action the log knows (the page names each through the catalogs)."""
-
-OBJECT_TYPES = (
-    "user",
-    "team",
-    "topic",
-    "routing",
-    "calendar",
-    "promise",
-    "token",
-    "selfservice_settings",
-    "selfservice_model",
-)
 
 
 def fact(value: Any) -> Any:

@@ -11,15 +11,13 @@ the others match no row and get "full".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select, true, update
+from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from nara import clock
-from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.errors import Conflict, NotFound, ValidationFailed
@@ -33,67 +31,11 @@ from nara.models import (
     Case,
     CaseStatus,
     Customer,
-    TeamCalendar,
 )
 from nara.queries.access import case_visibility, get_case_for, require_staff
-from nara.queries.service import calendar_for_team
+from nara.queries.callbacks import SlotView, team_slots
 
-MIN_NOTICE = timedelta(minutes=15)  # the earliest bookable slot starts this far ahead
 CLOSED_STATUSES = (CaseStatus.resolved.value, CaseStatus.closed.value)
-
-
-@dataclass(frozen=True)
-class SlotView:
-    starts_at: datetime
-    ends_at: datetime
-    capacity: int
-    booked: int
-
-    @property
-    def free(self) -> int:
-        return max(0, self.capacity - self.booked)
-
-
-def _capacity(session: Session, team_id: int) -> tuple[int, int]:
-    row = session.get(TeamCalendar, team_id)
-    if row is None:
-        return 15, 1
-    return row.callback_slot_minutes, row.callback_capacity
-
-
-def team_slots(
-    session: Session, team_id: int, *, now: datetime, days: int | None = None
-) -> list[SlotView]:
-    """Bookable slots of a team from now (plus notice) for ``days`` days, full ones
-    included (with ``free == 0``)."""
-    days = days or get_settings().callback_booking_days
-    minutes, capacity = _capacity(session, team_id)
-    if capacity <= 0:
-        return []
-    cal = calendar_for_team(session, team_id)
-    start = now + MIN_NOTICE
-    end = now + timedelta(days=days)
-    step = timedelta(minutes=minutes)
-    booked = dict(
-        session.execute(
-            select(CallbackSlot.starts_at, CallbackSlot.booked).where(
-                CallbackSlot.team_id == team_id,
-                CallbackSlot.starts_at >= start,
-                CallbackSlot.starts_at < end,
-            )
-        ).all()
-    )
-    slots: list[SlotView] = []
-    day = start.astimezone(cal.zone).date()
-    while day <= end.astimezone(cal.zone).date():
-        for a, b in cal.day_intervals(day):
-            t = a
-            while t + step <= b:
-                if start <= t < end:
-                    slots.append(SlotView(t, t + step, capacity, booked.get(t, 0)))
-                t += step
-        day += timedelta(days=1)
-    return slots
 
 
 def _find_slot(session: Session, team_id: int, starts_at: datetime, now: datetime) -> SlotView:
@@ -351,31 +293,3 @@ def record_callback_outcome(
                  data={"callback_id": callback.id, "attempt": callback.attempt})  # fmt: skip
     session.flush()
     return callback
-
-
-def due_callbacks(
-    session: Session, actor: Actor, *, now: datetime, horizon: timedelta = timedelta(hours=1)
-) -> list[tuple[Callback, Case]]:
-    """Booked callbacks of the actor's teams starting within ``horizon`` (or overdue),
-    earliest first: the top of the agent's inbox."""
-    require_staff(actor)
-    rows = session.execute(
-        select(Callback, Case)
-        .join(Case, Case.id == Callback.case_id)
-        .where(
-            Callback.status == CallbackStatus.booked.value,
-            Callback.starts_at <= now + horizon,
-            Callback.team_id.in_(sorted(actor.team_ids)) if not actor.is_admin else true(),
-            case_visibility(actor),
-        )
-        .order_by(Callback.starts_at, Callback.id)
-    ).all()
-    return [(cb, case) for cb, case in rows]
-
-
-def callbacks_of_case(session: Session, case_id: int) -> list[Callback]:
-    return list(
-        session.scalars(
-            select(Callback).where(Callback.case_id == case_id).order_by(Callback.id.desc())
-        )
-    )

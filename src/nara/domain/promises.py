@@ -31,8 +31,9 @@ from nara.models import (
     Topic,
 )
 from nara.promises.calendar import BusinessCalendar, NoOpenHours
-from nara.promises.maths import Pause, PromiseState, due_at, pauses_from_statuses, state
+from nara.promises.maths import Pause, PromiseState, due_at, pauses_from_statuses
 from nara.queries.access import can_manage_topic, get_case_for, require_lead, require_staff
+from nara.queries.promises import PromiseView, promise_views
 from nara.queries.service import calendar_for_team, matching_policy
 
 MAX_PROMISE_MINUTES = 60 * 24 * 365
@@ -251,40 +252,6 @@ def refresh_due_times(session: Session, case: Case) -> None:
     case.first_response_due_at = _due(cal, case.opened_at, case.first_response_budget_min,
                                       pauses)  # fmt: skip
     case.resolution_due_at = _due(cal, case.opened_at, case.resolution_budget_min, pauses)
-
-
-@dataclass(frozen=True)
-class PromiseView:
-    kind: str  # "first_response" or "resolution"
-    state: PromiseState
-    due_at: datetime | None
-    budget_minutes: int | None
-    business_seconds_left: float | None  # negative when overdue
-
-
-def promise_views(session: Session, case: Case, now: datetime) -> list[PromiseView]:
-    cal = calendar_for_team(session, case.team_id)
-    fraction = get_settings().promise_warning_fraction
-    views = []
-    for kind, due, budget, done in (
-        ("first_response", case.first_response_due_at, case.first_response_budget_min,
-         case.first_response_at),
-        ("resolution", case.resolution_due_at, case.resolution_budget_min, case.resolved_at),
-    ):  # fmt: skip
-        st = state(
-            calendar=cal,
-            due=due,
-            budget_seconds=budget * 60 if budget else None,
-            done_at=done,
-            paused=case.promise_paused_at is not None,
-            now=now,
-            warn_fraction=fraction,
-        )
-        left = None
-        if due is not None and done is None and st != PromiseState.paused:
-            left = cal.business_seconds(now, due)
-        views.append(PromiseView(kind, st, due, budget, left))
-    return views
 
 
 @dataclass

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -34,26 +33,9 @@ from nara.models import (
     Topic,
 )
 from nara.queries.knowledge import article_for
+from nara.selfservice.predictions import Candidate, Predictor
 
 MAX_QUESTION = 2000
-
-
-@dataclass(frozen=True)
-class Candidate:
-    label: str
-    probability: float
-
-
-@dataclass(frozen=True)
-class Prediction:
-    candidates: list[Candidate]
-    confidence: float
-    answer: bool  # the engine is sure enough at its operating point
-    model_version: str
-
-
-class Predictor(Protocol):
-    def predict(self, text: str) -> Prediction: ...
 
 
 @dataclass

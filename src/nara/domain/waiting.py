@@ -80,15 +80,6 @@ def record_first_response(session: Session, case: Case, at: datetime) -> None:
     session.flush()
 
 
-def latest_estimate(session: Session, case_id: int) -> WaitEstimate | None:
-    return session.scalar(
-        select(WaitEstimate)
-        .where(WaitEstimate.case_id == case_id)
-        .order_by(WaitEstimate.id.desc())
-        .limit(1)
-    )
-
-
 REFRESH_BATCH = 200
 
 

@@ -16,6 +16,54 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from nara.models.base import Base
 
+ACTIONS = frozenset(
+    {
+        "user.created",
+        "user.updated",
+        "user.role_changed",
+        "user.activated",
+        "user.deactivated",
+        "user.password_changed",
+        "team.created",
+        "team.updated",
+        "team.member_added",
+        "team.member_removed",
+        "topic.created",
+        "topic.updated",
+        "routing.team_added",
+        "routing.team_removed",
+        "routing.changed",
+        "calendar.changed",
+        "promise.created",
+        "promise.updated",
+        "promise.deleted",
+        "token.created",
+        "token.revoked",
+        "selfservice.settings_changed",
+        "selfservice.examples_added",
+        "selfservice.model_trained",
+        "selfservice.model_activated",
+        "auth.login",
+        "auth.login_failed",
+        "auth.locked",
+        "auth.logout",
+    }
+)
+"""Every action the log knows (the page names each through the catalogs)."""
+
+OBJECT_TYPES = (
+    "user",
+    "team",
+    "topic",
+    "routing",
+    "calendar",
+    "promise",
+    "token",
+    "selfservice_settings",
+    "selfservice_model",
+)
+
+
 SQLITE_TRIGGERS = {
     "audit_log_no_update": (
         "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log "

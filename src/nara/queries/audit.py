@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from nara.config import get_settings
 from nara.domain.actors import Actor
-from nara.domain.audit import OBJECT_TYPES
 from nara.domain.errors import ValidationFailed
 from nara.i18n import N_
 from nara.models import AuditEntry, User
+from nara.models.audit import OBJECT_TYPES
 from nara.queries.access import require_audit_reader
 from nara.queries.cases import decode_cursor
 

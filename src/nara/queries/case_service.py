@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nara.config import get_settings
-from nara.domain.callbacks import callbacks_of_case
-from nara.domain.promises import PromiseView, promise_views
 from nara.models import ACTIVE_STATUSES, Callback, Case, CaseTask, WaitEstimate
 from nara.promises.calendar import BusinessCalendar
 from nara.promises.maths import PromiseState, state
+from nara.queries.callbacks import callbacks_of_case
+from nara.queries.promises import PromiseView, promise_views
 from nara.queries.service import calendar_for_team
 
 ACTIVE = ACTIVE_STATUSES
@@ -117,3 +117,12 @@ def latest_estimates(session: Session, case_ids: list[int]) -> dict[int, datetim
         )
     )
     return {case_id: at for case_id, at in rows}
+
+
+def latest_estimate(session: Session, case_id: int) -> WaitEstimate | None:
+    return session.scalar(
+        select(WaitEstimate)
+        .where(WaitEstimate.case_id == case_id)
+        .order_by(WaitEstimate.id.desc())
+        .limit(1)
+    )

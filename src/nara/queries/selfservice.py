@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from nara.domain.selfservice import Predictor
 from nara.models import Conversation, SelfServiceModel, TrainingExample
+from nara.selfservice.predictions import Predictor
 
 _lock = threading.Lock()
 _loaded: dict[str, Predictor] = {}

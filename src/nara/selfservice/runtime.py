@@ -7,7 +7,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from nara.domain.selfservice import Candidate, Prediction, Predictor
+from nara.selfservice.predictions import Candidate, Prediction, Predictor
 
 
 class EnginePredictor:

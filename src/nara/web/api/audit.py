@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from nara.domain.audit import OBJECT_TYPES
 from nara.models import AuditEntry
+from nara.models.audit import OBJECT_TYPES
 from nara.queries import audit as audit_queries
 from nara.queries.access import require_audit_reader
 from nara.web.api import schemas

@@ -17,8 +17,8 @@ from nara.domain import selfservice as assistant
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound
 from nara.domain.knowledge import save_article
-from nara.domain.waiting import latest_estimate
 from nara.models import Article, Case, Conversation
+from nara.queries.case_service import latest_estimate
 from nara.queries.knowledge import published, search
 from nara.queries.selfservice import active_predictor
 from nara.web import ratelimit

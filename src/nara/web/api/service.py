@@ -17,6 +17,7 @@ from nara.domain import queue as queue_actions
 from nara.domain import routing as routing_actions
 from nara.domain.errors import NotFound
 from nara.models import Callback, Case, ResponsePolicy
+from nara.queries import callbacks as callback_queries
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.case_service import case_service
 from nara.queries.service_results import service_results
@@ -78,7 +79,7 @@ def set_presence(body: schemas.PresenceIn, db: DB, actor: CurrentActor) -> schem
 @router.get("/callbacks/due", response_model=list[schemas.CallbackOut])
 def due_callbacks(db: DB, actor: CurrentActor) -> list[schemas.CallbackOut]:
     """Booked callbacks of your teams starting within the hour (or overdue)."""
-    rows = callback_actions.due_callbacks(db, actor, now=clock.now())
+    rows = callback_queries.due_callbacks(db, actor, now=clock.now())
     return [_callback_out(cb, case.number) for cb, case in rows]
 
 
@@ -134,7 +135,7 @@ def case_service_view(number: str, db: DB, caller: CurrentCaller) -> schemas.Ser
 def callback_slots(number: str, db: DB, caller: CurrentCaller) -> list[schemas.SlotOut]:
     """Bookable callback times of the case's team (full ones included, with free = 0)."""
     case = get_case_for(db, caller.actor, number)
-    slots = callback_actions.team_slots(db, case.team_id, now=clock.now())
+    slots = callback_queries.team_slots(db, case.team_id, now=clock.now())
     return [schemas.SlotOut(starts_at=s.starts_at, ends_at=s.ends_at, free=s.free) for s in slots]
 
 

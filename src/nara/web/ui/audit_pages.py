@@ -12,9 +12,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from nara import clock, i18n
-from nara.domain.audit import OBJECT_TYPES
 from nara.domain.errors import ValidationFailed
 from nara.models import AuditEntry
+from nara.models.audit import OBJECT_TYPES
 from nara.queries import audit as audit_queries
 from nara.queries.access import require_audit_reader
 from nara.web.deps import DB

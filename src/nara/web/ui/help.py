@@ -15,8 +15,8 @@ from nara import markdown
 from nara.domain import selfservice as assistant
 from nara.domain.actors import Actor
 from nara.domain.errors import DomainError, PermissionDenied
-from nara.domain.waiting import latest_estimate
 from nara.models import Case, Conversation, ConversationTurn
+from nara.queries.case_service import latest_estimate
 from nara.queries.knowledge import search
 from nara.queries.selfservice import active_predictor
 from nara.web import ratelimit

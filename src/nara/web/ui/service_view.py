@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from nara import clock, i18n
-from nara.domain import callbacks as callback_actions
 from nara.domain.actors import Actor
 from nara.i18n import N_
 from nara.models import Case, Customer
+from nara.queries import callbacks as callback_queries
 from nara.queries.case_service import CaseService, case_service
 from nara.queries.service_settings import presence_rows, teams_by_id
 from nara.web.deps import DB, Caller
@@ -26,7 +26,7 @@ LATE = N_(
 def slot_groups(db: DB, case: Case, lang: str, limit_days: int = 10) -> list[tuple[str, list[Any]]]:
     """Free callback slots of the case's team, grouped by local day (for <optgroup>)."""
     groups: dict[str, list[Any]] = {}
-    for slot in callback_actions.team_slots(db, case.team_id, now=clock.now(), days=limit_days):
+    for slot in callback_queries.team_slots(db, case.team_id, now=clock.now(), days=limit_days):
         if slot.free <= 0:
             continue
         day = i18n.format_day(slot.starts_at, lang)
@@ -52,7 +52,7 @@ def workspace_context(db: DB, actor: Actor) -> dict[str, object]:
         return {}
     teams = list(teams_by_id(db, sorted(actor.team_ids)).values())
     presence = presence_rows(db, actor.user_id)
-    due = callback_actions.due_callbacks(db, actor, now=clock.now()) if actor.team_ids else []
+    due = callback_queries.due_callbacks(db, actor, now=clock.now()) if actor.team_ids else []
     return {"my_teams": teams, "presence": presence, "due_callbacks": due,
             "away_choices": AWAY_CHOICES}  # fmt: skip
 

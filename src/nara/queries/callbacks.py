@@ -1,0 +1,100 @@
+"""Reading callbacks: a team's bookable slots (with how many places are taken), the
+callbacks due for an agent's teams, and a case's callbacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, true
+from sqlalchemy.orm import Session
+
+from nara.config import get_settings
+from nara.domain.actors import Actor
+from nara.models import Callback, CallbackSlot, CallbackStatus, Case, TeamCalendar
+from nara.queries.access import case_visibility, require_staff
+from nara.queries.service import calendar_for_team
+
+MIN_NOTICE = timedelta(minutes=15)  # the earliest bookable slot starts this far ahead
+
+
+@dataclass(frozen=True)
+class SlotView:
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+
+    @property
+    def free(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+
+def _capacity(session: Session, team_id: int) -> tuple[int, int]:
+    row = session.get(TeamCalendar, team_id)
+    if row is None:
+        return 15, 1
+    return row.callback_slot_minutes, row.callback_capacity
+
+
+def team_slots(
+    session: Session, team_id: int, *, now: datetime, days: int | None = None
+) -> list[SlotView]:
+    """Bookable slots of a team from now (plus notice) for ``days`` days, full ones
+    included (with ``free == 0``)."""
+    days = days or get_settings().callback_booking_days
+    minutes, capacity = _capacity(session, team_id)
+    if capacity <= 0:
+        return []
+    cal = calendar_for_team(session, team_id)
+    start = now + MIN_NOTICE
+    end = now + timedelta(days=days)
+    step = timedelta(minutes=minutes)
+    booked = dict(
+        session.execute(
+            select(CallbackSlot.starts_at, CallbackSlot.booked).where(
+                CallbackSlot.team_id == team_id,
+                CallbackSlot.starts_at >= start,
+                CallbackSlot.starts_at < end,
+            )
+        ).all()
+    )
+    slots: list[SlotView] = []
+    day = start.astimezone(cal.zone).date()
+    while day <= end.astimezone(cal.zone).date():
+        for a, b in cal.day_intervals(day):
+            t = a
+            while t + step <= b:
+                if start <= t < end:
+                    slots.append(SlotView(t, t + step, capacity, booked.get(t, 0)))
+                t += step
+        day += timedelta(days=1)
+    return slots
+
+
+def due_callbacks(
+    session: Session, actor: Actor, *, now: datetime, horizon: timedelta = timedelta(hours=1)
+) -> list[tuple[Callback, Case]]:
+    """Booked callbacks of the actor's teams starting within ``horizon`` (or overdue),
+    earliest first: the top of the agent's inbox."""
+    require_staff(actor)
+    rows = session.execute(
+        select(Callback, Case)
+        .join(Case, Case.id == Callback.case_id)
+        .where(
+            Callback.status == CallbackStatus.booked.value,
+            Callback.starts_at <= now + horizon,
+            Callback.team_id.in_(sorted(actor.team_ids)) if not actor.is_admin else true(),
+            case_visibility(actor),
+        )
+        .order_by(Callback.starts_at, Callback.id)
+    ).all()
+    return [(cb, case) for cb, case in rows]
+
+
+def callbacks_of_case(session: Session, case_id: int) -> list[Callback]:
+    return list(
+        session.scalars(
+            select(Callback).where(Callback.case_id == case_id).order_by(Callback.id.desc())
+        )
+    )
