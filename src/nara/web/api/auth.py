@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import select
 
 from nara.config import get_settings
 from nara.domain import auth as auth_actions
 from nara.domain.actors import actor_for_user
 from nara.domain.errors import AuthenticationRequired
 from nara.models import ApiToken, User
+from nara.queries import directory
 from nara.web.api import schemas, serializers
 from nara.web.deps import DB, SESSION_COOKIE, Caller, CurrentCaller, client_address
 
@@ -59,7 +59,7 @@ def login(body: schemas.LoginIn, request: Request, response: Response, db: DB) -
     db.commit()
     if new is None:
         raise AuthenticationRequired("wrong e-mail or password")
-    user = db.get(User, new.session.user_id)
+    user = directory.user(db, new.session.user_id)
     assert user is not None
     set_session_cookie(request, response, new.token)
     return me_out(db, user, new.session.csrf_token)
@@ -84,8 +84,7 @@ def me(db: DB, caller: CurrentCaller) -> schemas.MeOut:
 
 
 def _own_tokens(db: DB, caller: Caller) -> list[ApiToken]:
-    stmt = select(ApiToken).where(ApiToken.user_id == caller.user.id).order_by(ApiToken.id)
-    return list(db.scalars(stmt))
+    return directory.api_tokens_of(db, caller.user.id)
 
 
 @router.get("/me/tokens", response_model=list[schemas.TokenOut])

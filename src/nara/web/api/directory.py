@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
 
 from nara.domain import customers as customer_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.errors import PermissionDenied
-from nara.models import Role, Team, Topic, User
+from nara.queries import directory
 from nara.queries.access import get_customer_for, get_team_for, get_user_for, require_staff
 from nara.queries.customers import search_customers
 from nara.web import ratelimit
@@ -75,7 +74,8 @@ def patch_customer(
 @router.get("/teams", response_model=list[schemas.TeamOut])
 def list_teams(db: DB, actor: CurrentActor) -> list[schemas.TeamOut]:
     require_staff(actor)
-    return serializers.teams_out(db, actor, list(db.scalars(select(Team).order_by(Team.id))))
+    teams = sorted(directory.teams(db), key=lambda t: t.id)
+    return serializers.teams_out(db, actor, teams)
 
 
 @router.post("/teams", status_code=201, response_model=schemas.TeamOut)
@@ -122,10 +122,8 @@ def remove_topic(team_id: int, topic_id: int, db: DB, actor: CurrentActor) -> Re
 @router.get("/topics", response_model=list[schemas.TopicOut])
 def list_topics(db: DB, actor: CurrentActor) -> list[schemas.TopicOut]:
     """Every authenticated caller may list topics; customers see only active ones."""
-    stmt = select(Topic).order_by(Topic.name_sv)
-    if not actor.is_staff:
-        stmt = stmt.where(Topic.is_active.is_(True))
-    return serializers.topics_out(db, list(db.scalars(stmt)))
+    topics = directory.topics(db, active_only=not actor.is_staff)
+    return serializers.topics_out(db, topics)
 
 
 @router.post("/topics", status_code=201, response_model=schemas.TopicOut)
@@ -156,12 +154,8 @@ def list_users(
 ) -> list[schemas.UserOut]:
     """Staff see staff (to assign and manage teams); admins see everyone."""
     require_staff(actor)
-    stmt = select(User).order_by(User.display_name, User.id).limit(limit)
-    if not actor.is_admin:
-        stmt = stmt.where(User.role != Role.customer.value)
-    if role:
-        stmt = stmt.where(User.role == role)
-    return [serializers.user_out(db, u) for u in db.scalars(stmt)]
+    people = directory.users(db, actor, role=role, limit=limit)
+    return [serializers.user_out(db, u) for u in people]
 
 
 @router.post("/users", status_code=201, response_model=schemas.UserOut)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nara import personnummer
@@ -17,19 +15,13 @@ from nara.models import (
     CaseEvent,
     Customer,
     Team,
-    TeamMember,
-    TeamTopic,
     Topic,
     User,
 )
+from nara.queries import directory
 from nara.web.api import schemas
 
-
-def _by_id(session: Session, model: Any, ids: Iterable[int | None]) -> dict[int, Any]:
-    wanted = sorted({i for i in ids if i is not None})
-    if not wanted:
-        return {}
-    return {row.id: row for row in session.scalars(select(model).where(model.id.in_(wanted)))}
+_by_id = directory.by_id
 
 
 def ref(row: Team | Topic) -> schemas.Ref:
@@ -129,12 +121,8 @@ def case_detail_out(
 
 def teams_out(session: Session, actor: Actor, teams: Sequence[Team]) -> list[schemas.TeamOut]:
     ids = [t.id for t in teams]
-    members: dict[int, list[int]] = {i: [] for i in ids}
-    for tm in session.scalars(select(TeamMember).where(TeamMember.team_id.in_(ids))):
-        members[tm.team_id].append(tm.user_id)
-    topics_of: dict[int, list[int]] = {i: [] for i in ids}
-    for tt in session.scalars(select(TeamTopic).where(TeamTopic.team_id.in_(ids))):
-        topics_of[tt.team_id].append(tt.topic_id)
+    members = directory.members_of_teams(session, ids)
+    topics_of = directory.topics_of_teams(session, ids)
     users = _by_id(session, User, (u for ms in members.values() for u in ms))
     topics = _by_id(session, Topic, (t for ts in topics_of.values() for t in ts))
     return [
@@ -154,9 +142,7 @@ def teams_out(session: Session, actor: Actor, teams: Sequence[Team]) -> list[sch
 
 def topics_out(session: Session, topics: Sequence[Topic]) -> list[schemas.TopicOut]:
     ids = [t.id for t in topics]
-    teams_of: dict[int, list[int]] = {i: [] for i in ids}
-    for tt in session.scalars(select(TeamTopic).where(TeamTopic.topic_id.in_(ids))):
-        teams_of[tt.topic_id].append(tt.team_id)
+    teams_of = directory.teams_of_topics(session, ids)
     return [
         schemas.TopicOut(
             id=t.id,
@@ -171,9 +157,7 @@ def topics_out(session: Session, topics: Sequence[Topic]) -> list[schemas.TopicO
 
 
 def user_out(session: Session, user: User) -> schemas.UserOut:
-    team_ids = sorted(
-        session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user.id))
-    )
+    team_ids = directory.team_ids_of(session, user.id)
     return schemas.UserOut(
         id=user.id,
         email=user.email,

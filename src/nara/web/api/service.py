@@ -16,8 +16,9 @@ from nara.domain import promises as promise_actions
 from nara.domain import queue as queue_actions
 from nara.domain import routing as routing_actions
 from nara.domain.errors import NotFound
-from nara.models import Callback, Case, ResponsePolicy
+from nara.models import Callback, ResponsePolicy
 from nara.queries import callbacks as callback_queries
+from nara.queries import directory
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.case_service import case_service
 from nara.queries.service_results import service_results
@@ -150,7 +151,7 @@ def book_callback(
 
 
 def _number(db: DB, cb: Callback) -> str:
-    case = db.get(Case, cb.case_id)
+    case = directory.case_by_id(db, cb.case_id)
     if case is None:
         raise NotFound("no such case")
     return case.number

@@ -7,13 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from nara.domain import auth as auth_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.errors import DomainError, PermissionDenied
-from nara.models import ApiToken, Role, Team, Topic, User
+from nara.models import Role
+from nara.queries import directory
 from nara.queries.access import can_manage_team, can_manage_topic, get_team_for
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
@@ -59,7 +59,7 @@ def _attempt(request: Request, db: DB, action: Callable[[], object]) -> FormErro
 # ---- teams ----
 def _teams_page(request: Request, db: DB, caller: Caller, errors: FormErrors,
                 form: dict[str, str], status_code: int = 200) -> Response:  # fmt: skip
-    teams = list(db.scalars(select(Team).order_by(Team.name_sv)))
+    teams = directory.teams(db)
     return render(
         request, "admin/teams.html", status_code,
         teams=serializers.teams_out(db, caller.actor, teams), errors=errors, form=form,
@@ -100,15 +100,12 @@ def _team_page(request: Request, db: DB, caller: Caller, team_id: int, errors: F
     out = serializers.teams_out(db, caller.actor, [team])[0]
     member_ids = {m.id for m in out.members}
     topic_ids = {t.id for t in out.topics}
-    staff = db.scalars(
-        select(User).where(User.role != Role.customer.value, User.is_active.is_(True))
-        .order_by(User.display_name)
-    )  # fmt: skip
+    staff = directory.active_staff(db)
     return render(
         request, "admin/team.html", status_code, team=out, errors=errors,
         can_manage=can_manage_team(caller.actor, team.id),
         candidates=[u for u in staff if u.id not in member_ids],
-        free_topics=[t for t in db.scalars(select(Topic).order_by(Topic.name_sv))
+        free_topics=[t for t in directory.topics(db)
                      if t.id not in topic_ids and can_manage_topic(db, caller.actor, t.id)],
     )  # fmt: skip
 
@@ -156,8 +153,8 @@ def team_action(
 # ---- topics ----
 def _topics_page(request: Request, db: DB, errors: FormErrors, form: dict[str, str],
                  status_code: int = 200) -> Response:  # fmt: skip
-    topics = list(db.scalars(select(Topic).order_by(Topic.name_sv)))
-    teams = {t.id: t for t in db.scalars(select(Team))}
+    topics = directory.topics(db)
+    teams = {t.id: t for t in directory.teams(db)}
     actor = require_caller(request, db).actor
     editable = {t.id for t in topics if can_manage_topic(db, actor, t.id)}
     return render(request, "admin/topics.html", status_code, errors=errors, form=form,
@@ -212,9 +209,8 @@ def update_topic(
 # ---- users ----
 def _users_page(request: Request, db: DB, errors: FormErrors, form: dict[str, str],
                 status_code: int = 200) -> Response:  # fmt: skip
-    users = [serializers.user_out(db, u) for u in db.scalars(
-        select(User).order_by(User.role, User.display_name))]  # fmt: skip
-    teams = {t.id: t for t in db.scalars(select(Team))}
+    users = [serializers.user_out(db, u) for u in directory.users_by_role(db)]
+    teams = {t.id: t for t in directory.teams(db)}
     return render(request, "admin/users.html", status_code, users=users, errors=errors,
                   form=form, teams=teams, roles=[r.value for r in Role])  # fmt: skip
 
@@ -272,9 +268,7 @@ def set_active(
 # ---- API tokens (your own) ----
 def _tokens_page(request: Request, db: DB, caller: Caller, errors: FormErrors,
                  new_token: str | None = None, status_code: int = 200) -> Response:  # fmt: skip
-    tokens = db.scalars(
-        select(ApiToken).where(ApiToken.user_id == caller.user.id).order_by(ApiToken.id)
-    )
+    tokens = directory.api_tokens_of(db, caller.user.id)
     return render(request, "admin/tokens.html", status_code, errors=errors, new_token=new_token,
                   tokens=[serializers.token_out(t) for t in tokens])  # fmt: skip
 

@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from nara import clock, i18n
 from nara.domain import cases as case_actions
 from nara.domain.errors import DomainError
 from nara.i18n import N_
-from nara.models import Case, CaseStatus, Channel, Customer, Priority, Team, TeamMember, Topic, User
+from nara.models import Case, CaseStatus, Channel, Customer, Priority, Topic
 from nara.queries import cases as case_queries
+from nara.queries import directory
 from nara.queries import inbox as inbox_queries
 from nara.queries.access import get_case_for
 from nara.queries.case_service import ACTIVE, latest_estimates, promise_badges
@@ -35,8 +35,7 @@ NO_QUERY = N_("Enter the customer's personnummer, e-mail, name or customer numbe
 
 
 def _topics(db: DB) -> list[Topic]:
-    stmt = select(Topic).where(Topic.is_active.is_(True)).order_by(Topic.name_sv)
-    return list(db.scalars(stmt))
+    return directory.topics(db, active_only=True)
 
 
 def _int(value: str | None) -> int | None:
@@ -201,20 +200,14 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
     context: dict[str, object] = {"case": detail, "raw": case}
     context.update(service_view.service_context(db, caller, case, lang))
     if caller.actor.is_staff:
-        customer = db.get(Customer, case.customer_id)
-        assert customer is not None
-        members = db.scalars(
-            select(User)
-            .join(TeamMember, TeamMember.user_id == User.id)
-            .where(TeamMember.team_id == case.team_id, User.is_active.is_(True))
-            .order_by(User.display_name)
-        )
+        customer = directory.customer_of(db, case)
+        members = directory.active_members(db, case.team_id)
         others = inbox_queries.other_cases_of_customer(db, caller.actor, customer.id, case.id)
         context.update(
             customer=serializers.customer_out(caller.actor, customer),
             other_cases=serializers.cases_out(db, caller.actor, others),
             members=list(members),
-            teams=list(db.scalars(select(Team).order_by(Team.name_sv))),
+            teams=directory.teams(db),
             statuses=[s.value for s in CaseStatus if s != CaseStatus.new],
             priorities=[p.value for p in Priority],
         )

@@ -9,13 +9,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from nara import markdown
 from nara.domain import selfservice as assistant
 from nara.domain.actors import Actor
 from nara.domain.errors import DomainError, PermissionDenied
-from nara.models import Case, Conversation, ConversationTurn
+from nara.models import Conversation, ConversationTurn
+from nara.queries import directory
 from nara.queries.case_service import latest_estimate
 from nara.queries.knowledge import search
 from nara.queries.selfservice import active_predictor
@@ -52,11 +52,7 @@ def _page(
 ) -> Response:
     turns: list[ConversationTurn] = []
     if conversation is not None:
-        turns = list(db.scalars(
-            select(ConversationTurn)
-            .where(ConversationTurn.conversation_id == conversation.id)
-            .order_by(ConversationTurn.id)
-        ))  # fmt: skip
+        turns = directory.conversation_turns(db, conversation.id)
     caller = getattr(request.state, "caller", None)
     token = request.cookies.get(FORM_COOKIE) or secrets.token_urlsafe(32)
     response = render(
@@ -98,7 +94,7 @@ def _after(request: Request, db: DB, conversation: Conversation,
     db.commit()
     if conversation.case_id is not None:
         caller = getattr(request.state, "caller", None)
-        case = db.get(Case, conversation.case_id)
+        case = directory.case_by_id(db, conversation.case_id)
         if caller is not None and case is not None and caller.actor.is_customer:
             return redirect(f"/cases/{case.number}?handed_over=1")
     article = reply.article if reply else None

@@ -7,12 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from nara import markdown
 from nara.domain.errors import DomainError, NotFound, PermissionDenied
 from nara.domain.knowledge import save_article
-from nara.models import Topic
+from nara.queries import directory
 from nara.queries.access import require_lead
 from nara.queries.knowledge import article_with_versions, articles_by_topic
 from nara.web.deps import DB, Caller
@@ -32,14 +31,14 @@ def _editor(request: Request, db: DB) -> Caller:
 @router.get("", response_class=HTMLResponse)
 def overview(request: Request, db: DB) -> Response:
     _editor(request, db)
-    topics = list(db.scalars(select(Topic).order_by(Topic.name_sv)))
+    topics = directory.topics(db)
     articles = articles_by_topic(db)
     return render(request, "admin/articles.html", topics=topics, articles=articles, langs=LANGS)
 
 
 def _edit_page(request: Request, db: DB, topic_id: int, lang: str, errors: FormErrors,
                form: dict[str, str] | None = None, status_code: int = 200) -> Response:  # fmt: skip
-    topic = db.get(Topic, topic_id)
+    topic = directory.topic(db, topic_id)
     if topic is None or lang not in LANGS:
         raise NotFound(f"no topic {topic_id} or language {lang}")
     article, versions = article_with_versions(db, topic_id, lang)

@@ -21,8 +21,6 @@ from nara.domain import routing as routing_actions
 from nara.domain.actors import Actor
 from nara.domain.errors import DomainError, NotFound
 from nara.models import (
-    Callback,
-    Case,
     Channel,
     Presence,
     Priority,
@@ -30,6 +28,7 @@ from nara.models import (
     TeamTopic,
 )
 from nara.promises.calendar import WEEKDAYS, holiday_names
+from nara.queries import directory
 from nara.queries import service_settings as settings
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.service import calendar_for_team
@@ -128,8 +127,7 @@ def book_callback(
 
 
 def _callback_case(db: DB, actor: Actor, callback_id: int) -> str:
-    row = db.get(Callback, callback_id)
-    case = db.get(Case, row.case_id) if row else None
+    case = directory.case_of_callback(db, callback_id)
     if case is None:
         raise NotFound(f"no callback with id {callback_id}")
     return get_case_for(db, actor, case.number).number

@@ -9,8 +9,9 @@ from typing import Any
 from nara import clock, i18n
 from nara.domain.actors import Actor
 from nara.i18n import N_
-from nara.models import Case, Customer
+from nara.models import Case
 from nara.queries import callbacks as callback_queries
+from nara.queries import directory
 from nara.queries.case_service import CaseService, case_service
 from nara.queries.service_settings import presence_rows, teams_by_id
 from nara.web.deps import DB, Caller
@@ -36,7 +37,7 @@ def slot_groups(db: DB, case: Case, lang: str, limit_days: int = 10) -> list[tup
 
 def service_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, object]:
     view: CaseService = case_service(db, case, clock.now())
-    customer = db.get(Customer, case.customer_id)
+    customer = directory.customer_of(db, case)
     return {
         "service": view,
         "slot_groups": slot_groups(db, case, lang) if case.status not in ("resolved", "closed")

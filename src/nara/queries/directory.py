@@ -1,0 +1,155 @@
+"""Reading the directory: teams, topics, people and API tokens, and the batch look-ups
+the API's response bodies need (members and topics of teams, teams of topics)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nara.domain.actors import Actor
+from nara.models import (
+    ApiToken,
+    Callback,
+    Case,
+    ConversationTurn,
+    Customer,
+    Role,
+    Team,
+    TeamMember,
+    TeamTopic,
+    Topic,
+    User,
+)
+
+Row = TypeVar("Row", Team, Topic, User, Customer, Case)
+
+
+def by_id(session: Session, model: type[Row], ids: Iterable[int | None]) -> dict[int, Row]:
+    """Rows of ``model`` by id, in one query."""
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    rows: Any = session.scalars(select(model).where(model.id.in_(wanted)))
+    return {row.id: row for row in rows}
+
+
+def teams(session: Session) -> list[Team]:
+    return list(session.scalars(select(Team).order_by(Team.name_sv, Team.id)))
+
+
+def topics(session: Session, *, active_only: bool = False) -> list[Topic]:
+    stmt = select(Topic).order_by(Topic.name_sv, Topic.id)
+    if active_only:
+        stmt = stmt.where(Topic.is_active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def topic(session: Session, topic_id: int) -> Topic | None:
+    return session.get(Topic, topic_id)
+
+
+def active_staff(session: Session) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.role != Role.customer.value, User.is_active.is_(True))
+            .order_by(User.display_name, User.id)
+        )
+    )
+
+
+def active_members(session: Session, team_id: int) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(TeamMember, TeamMember.user_id == User.id)
+            .where(TeamMember.team_id == team_id, User.is_active.is_(True))
+            .order_by(User.display_name, User.id)
+        )
+    )
+
+
+def users(
+    session: Session, actor: Actor, *, role: str | None = None, limit: int | None = None
+) -> list[User]:
+    """People, by name: staff see staff (to assign and manage teams), admins everyone."""
+    stmt = select(User).order_by(User.display_name, User.id)
+    if not actor.is_admin:
+        stmt = stmt.where(User.role != Role.customer.value)
+    if role:
+        stmt = stmt.where(User.role == role)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return list(session.scalars(stmt))
+
+
+def users_by_role(session: Session) -> list[User]:
+    """Everyone, grouped by role (the admins' users page)."""
+    return list(session.scalars(select(User).order_by(User.role, User.display_name, User.id)))
+
+
+def user(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def team_ids_of(session: Session, user_id: int) -> list[int]:
+    return sorted(session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user_id)))
+
+
+def api_tokens_of(session: Session, user_id: int) -> list[ApiToken]:
+    return list(
+        session.scalars(select(ApiToken).where(ApiToken.user_id == user_id).order_by(ApiToken.id))
+    )
+
+
+def members_of_teams(session: Session, team_ids: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {i: [] for i in team_ids}
+    for tm in session.scalars(select(TeamMember).where(TeamMember.team_id.in_(team_ids))):
+        out[tm.team_id].append(tm.user_id)
+    return out
+
+
+def topics_of_teams(session: Session, team_ids: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {i: [] for i in team_ids}
+    for tt in session.scalars(select(TeamTopic).where(TeamTopic.team_id.in_(team_ids))):
+        out[tt.team_id].append(tt.topic_id)
+    return out
+
+
+def teams_of_topics(session: Session, topic_ids: Sequence[int]) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {i: [] for i in topic_ids}
+    for tt in session.scalars(select(TeamTopic).where(TeamTopic.topic_id.in_(topic_ids))):
+        out[tt.topic_id].append(tt.team_id)
+    return out
+
+
+def customer_of(session: Session, case: Case) -> Customer:
+    """The customer of a case the caller already may see."""
+    customer = session.get(Customer, case.customer_id)
+    assert customer is not None  # a case always has its customer (foreign key)
+    return customer
+
+
+def case_by_id(session: Session, case_id: int) -> Case | None:
+    """A case by id, without an access check: callers check access themselves."""
+    return session.get(Case, case_id)
+
+
+def case_of_callback(session: Session, callback_id: int) -> Case | None:
+    """The case a callback belongs to, without an access check."""
+    return session.scalar(
+        select(Case).join(Callback, Callback.case_id == Case.id).where(Callback.id == callback_id)
+    )
+
+
+def conversation_turns(session: Session, conversation_id: int) -> list[ConversationTurn]:
+    return list(
+        session.scalars(
+            select(ConversationTurn)
+            .where(ConversationTurn.conversation_id == conversation_id)
+            .order_by(ConversationTurn.id)
+        )
+    )
