@@ -19,6 +19,8 @@ from nara.web.api import serializers
 from nara.web.deps import DB, Caller
 from nara.web.ui.common import (
     FormErrors,
+    Refusal,
+    attempt,
     redirect,
     require_caller,
     require_form_caller,
@@ -44,27 +46,29 @@ def _staff_form(request: Request, db: DB, csrf_token: str) -> Caller:
 def _attempt(request: Request, db: DB, action: Callable[[], object]) -> FormErrors:
     """Run one domain call; commit on success, roll back and return the errors otherwise.
     A refusal is not a form error: it becomes the 403 page (without the form's data)."""
-    try:
-        action()
-    except PermissionDenied:
-        db.rollback()
-        raise
-    except DomainError as exc:
-        db.rollback()
-        return FormErrors.from_error(exc, request.state.lang)
-    db.commit()
-    return FormErrors()
+    done = attempt(request, db, action, pages_for=(PermissionDenied,))
+    return done.errors if isinstance(done, Refusal) else FormErrors()
 
 
 # ---- teams ----
-def _teams_page(request: Request, db: DB, caller: Caller, errors: FormErrors,
-                form: dict[str, str], status_code: int = 200) -> Response:  # fmt: skip
+def _teams_page(
+    request: Request,
+    db: DB,
+    caller: Caller,
+    errors: FormErrors,
+    form: dict[str, str],
+    status_code: int = 200,
+) -> Response:
     teams = directory.teams(db)
     return render(
-        request, "admin/teams.html", status_code,
-        teams=serializers.teams_out(db, caller.actor, teams), errors=errors, form=form,
+        request,
+        "admin/teams.html",
+        status_code,
+        teams=serializers.teams_out(db, caller.actor, teams),
+        errors=errors,
+        form=form,
         manageable={t.id for t in teams if can_manage_team(caller.actor, t.id)},
-    )  # fmt: skip
+    )
 
 
 @router.get("/teams", response_class=HTMLResponse)
@@ -84,30 +88,51 @@ def create_team(
     description: Annotated[str, Form()] = "",
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(request, db, lambda: team_actions.create_team(
-        session=db, actor=caller.actor, slug=slug, name_sv=name_sv, name_en=name_en,
-        description=description,
-    ))  # fmt: skip
+    errors = _attempt(
+        request,
+        db,
+        lambda: team_actions.create_team(
+            session=db,
+            actor=caller.actor,
+            slug=slug,
+            name_sv=name_sv,
+            name_en=name_en,
+            description=description,
+        ),
+    )
     if errors:
         form = {"slug": slug, "name_sv": name_sv, "name_en": name_en, "description": description}
         return _teams_page(request, db, caller, errors, form, 422)
     return redirect("/admin/teams")
 
 
-def _team_page(request: Request, db: DB, caller: Caller, team_id: int, errors: FormErrors,
-               status_code: int = 200) -> Response:  # fmt: skip
+def _team_page(
+    request: Request,
+    db: DB,
+    caller: Caller,
+    team_id: int,
+    errors: FormErrors,
+    status_code: int = 200,
+) -> Response:
     team = get_team_for(db, caller.actor, team_id)
     out = serializers.teams_out(db, caller.actor, [team])[0]
     member_ids = {m.id for m in out.members}
     topic_ids = {t.id for t in out.topics}
     staff = directory.active_staff(db)
     return render(
-        request, "admin/team.html", status_code, team=out, errors=errors,
+        request,
+        "admin/team.html",
+        status_code,
+        team=out,
+        errors=errors,
         can_manage=can_manage_team(caller.actor, team.id),
         candidates=[u for u in staff if u.id not in member_ids],
-        free_topics=[t for t in directory.topics(db)
-                     if t.id not in topic_ids and can_manage_topic(db, caller.actor, t.id)],
-    )  # fmt: skip
+        free_topics=[
+            t
+            for t in directory.topics(db)
+            if t.id not in topic_ids and can_manage_topic(db, caller.actor, t.id)
+        ],
+    )
 
 
 @router.get("/teams/{team_id}", response_class=HTMLResponse)
@@ -131,19 +156,23 @@ def team_action(
     actor = caller.actor
     actions: dict[str, Callable[[], object]] = {
         "add-member": lambda: team_actions.add_team_member(
-            session=db, actor=actor, team_id=team_id, user_id=user_id),
+            session=db, actor=actor, team_id=team_id, user_id=user_id
+        ),
         "remove-member": lambda: team_actions.remove_team_member(
-            session=db, actor=actor, team_id=team_id, user_id=user_id),
+            session=db, actor=actor, team_id=team_id, user_id=user_id
+        ),
         "add-topic": lambda: team_actions.add_team_topic(
-            session=db, actor=actor, team_id=team_id, topic_id=topic_id),
+            session=db, actor=actor, team_id=team_id, topic_id=topic_id
+        ),
         "remove-topic": lambda: team_actions.remove_team_topic(
-            session=db, actor=actor, team_id=team_id, topic_id=topic_id),
+            session=db, actor=actor, team_id=team_id, topic_id=topic_id
+        ),
         "fallback": lambda: team_actions.set_fallback_team(
-            session=db, actor=actor, team_id=team_id),
-    }  # fmt: skip
+            session=db, actor=actor, team_id=team_id
+        ),
+    }
     if action not in actions:
-        return render(request, "error.html", 404, message=f"no such action: {action}",
-                      status=404)  # fmt: skip
+        return render(request, "error.html", 404, message=f"no such action: {action}", status=404)
     errors = _attempt(request, db, actions[action])
     if errors:
         return _team_page(request, db, caller, team_id, errors, 422)
@@ -151,15 +180,23 @@ def team_action(
 
 
 # ---- topics ----
-def _topics_page(request: Request, db: DB, errors: FormErrors, form: dict[str, str],
-                 status_code: int = 200) -> Response:  # fmt: skip
+def _topics_page(
+    request: Request, db: DB, errors: FormErrors, form: dict[str, str], status_code: int = 200
+) -> Response:
     topics = directory.topics(db)
     teams = {t.id: t for t in directory.teams(db)}
     actor = require_caller(request, db).actor
     editable = {t.id for t in topics if can_manage_topic(db, actor, t.id)}
-    return render(request, "admin/topics.html", status_code, errors=errors, form=form,
-                  topics=serializers.topics_out(db, topics), teams=teams,
-                  editable=editable)  # fmt: skip
+    return render(
+        request,
+        "admin/topics.html",
+        status_code,
+        errors=errors,
+        form=form,
+        topics=serializers.topics_out(db, topics),
+        teams=teams,
+        editable=editable,
+    )
 
 
 @router.get("/topics", response_class=HTMLResponse)
@@ -178,8 +215,13 @@ def create_topic(
     name_en: Annotated[str, Form()] = "",
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(request, db, lambda: team_actions.create_topic(
-        session=db, actor=caller.actor, slug=slug, name_sv=name_sv, name_en=name_en))  # fmt: skip
+    errors = _attempt(
+        request,
+        db,
+        lambda: team_actions.create_topic(
+            session=db, actor=caller.actor, slug=slug, name_sv=name_sv, name_en=name_en
+        ),
+    )
     if errors:
         form = {"slug": slug, "name_sv": name_sv, "name_en": name_en}
         return _topics_page(request, db, errors, form, 422)
@@ -197,22 +239,39 @@ def update_topic(
     is_active: Annotated[str, Form()] = "",
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(request, db, lambda: team_actions.update_topic(
-        session=db, actor=caller.actor, topic_id=topic_id, name_sv=name_sv, name_en=name_en,
-        is_active=is_active == "on",
-    ))  # fmt: skip
+    errors = _attempt(
+        request,
+        db,
+        lambda: team_actions.update_topic(
+            session=db,
+            actor=caller.actor,
+            topic_id=topic_id,
+            name_sv=name_sv,
+            name_en=name_en,
+            is_active=is_active == "on",
+        ),
+    )
     if errors:
         return _topics_page(request, db, errors, {}, 422)
     return redirect("/admin/topics")
 
 
 # ---- users ----
-def _users_page(request: Request, db: DB, errors: FormErrors, form: dict[str, str],
-                status_code: int = 200) -> Response:  # fmt: skip
+def _users_page(
+    request: Request, db: DB, errors: FormErrors, form: dict[str, str], status_code: int = 200
+) -> Response:
     users = [serializers.user_out(db, u) for u in directory.users_by_role(db)]
     teams = {t.id: t for t in directory.teams(db)}
-    return render(request, "admin/users.html", status_code, users=users, errors=errors,
-                  form=form, teams=teams, roles=[r.value for r in Role])  # fmt: skip
+    return render(
+        request,
+        "admin/users.html",
+        status_code,
+        users=users,
+        errors=errors,
+        form=form,
+        teams=teams,
+        roles=[r.value for r in Role],
+    )
 
 
 def _admin(request: Request, db: DB) -> Caller:
@@ -239,10 +298,18 @@ def create_user(
     password: Annotated[str, Form()] = "",
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(request, db, lambda: user_actions.create_user(
-        session=db, actor=caller.actor, email=email, display_name=display_name, role=role,
-        password=password or None,
-    ))  # fmt: skip
+    errors = _attempt(
+        request,
+        db,
+        lambda: user_actions.create_user(
+            session=db,
+            actor=caller.actor,
+            email=email,
+            display_name=display_name,
+            role=role,
+            password=password or None,
+        ),
+    )
     if errors:
         form = {"email": email, "display_name": display_name, "role": role}
         return _users_page(request, db, errors, form, 422)
@@ -258,19 +325,36 @@ def set_active(
     active: Annotated[str, Form()] = "",
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(request, db, lambda: user_actions.set_user_active(
-        session=db, actor=caller.actor, user_id=user_id, active=active == "1"))  # fmt: skip
+    errors = _attempt(
+        request,
+        db,
+        lambda: user_actions.set_user_active(
+            session=db, actor=caller.actor, user_id=user_id, active=active == "1"
+        ),
+    )
     if errors:
         return _users_page(request, db, errors, {}, 422)
     return redirect("/admin/users")
 
 
 # ---- API tokens (your own) ----
-def _tokens_page(request: Request, db: DB, caller: Caller, errors: FormErrors,
-                 new_token: str | None = None, status_code: int = 200) -> Response:  # fmt: skip
+def _tokens_page(
+    request: Request,
+    db: DB,
+    caller: Caller,
+    errors: FormErrors,
+    new_token: str | None = None,
+    status_code: int = 200,
+) -> Response:
     tokens = directory.api_tokens_of(db, caller.user.id)
-    return render(request, "admin/tokens.html", status_code, errors=errors, new_token=new_token,
-                  tokens=[serializers.token_out(t) for t in tokens])  # fmt: skip
+    return render(
+        request,
+        "admin/tokens.html",
+        status_code,
+        errors=errors,
+        new_token=new_token,
+        tokens=[serializers.token_out(t) for t in tokens],
+    )
 
 
 @router.get("/tokens", response_class=HTMLResponse)
@@ -281,9 +365,11 @@ def tokens(request: Request, db: DB) -> Response:
 
 @router.post("/tokens")
 def create_token(
-    request: Request, db: DB, csrf_token: Annotated[str, Form()] = "",
+    request: Request,
+    db: DB,
+    csrf_token: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     caller = _staff_form(request, db, csrf_token)
     try:
         new = auth_actions.create_api_token(
@@ -303,8 +389,11 @@ def revoke_token(
     request: Request, db: DB, token_id: int, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     caller = _staff_form(request, db, csrf_token)
-    errors = _attempt(request, db, lambda: auth_actions.revoke_api_token(
-        session=db, actor=caller.actor, token_id=token_id))  # fmt: skip
+    errors = _attempt(
+        request,
+        db,
+        lambda: auth_actions.revoke_api_token(session=db, actor=caller.actor, token_id=token_id),
+    )
     if errors:
         return _tokens_page(request, db, caller, errors, status_code=422)
     return redirect("/admin/tokens")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
@@ -13,6 +15,7 @@ from nara.domain.errors import DomainError, PermissionDenied
 from nara.web.deps import Caller, check_csrf, identify
 
 LANG_COOKIE = "nara_lang"
+T = TypeVar("T")
 
 
 class LoginRequired(Exception):
@@ -68,3 +71,34 @@ class FormErrors:
         if exc.field:
             errors.fields[exc.field] = message
         return errors
+
+
+@dataclass
+class Refusal:
+    """A form's domain call that was refused: the errors to show and the status."""
+
+    errors: FormErrors
+    status: int
+
+
+def attempt(
+    request: Request,
+    db: Session,
+    action: Callable[[], T],
+    *,
+    pages_for: tuple[type[DomainError], ...] = (),
+) -> T | Refusal:
+    """Run a form's one domain call as its unit of work: commit when it succeeds; when
+    the domain refuses, roll back and return the refusal in the reader's language (the
+    form is shown again with it). Errors of the ``pages_for`` kinds are raised instead,
+    for their own error page (a refused permission shows no form data)."""
+    try:
+        value = action()
+    except pages_for:
+        db.rollback()
+        raise
+    except DomainError as exc:
+        db.rollback()
+        return Refusal(FormErrors.from_error(exc, request.state.lang), exc.status)
+    db.commit()
+    return value

@@ -9,12 +9,19 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from nara.domain import jobs as job_actions
-from nara.domain.errors import DomainError, PermissionDenied
+from nara.domain.errors import PermissionDenied
 from nara.jobs.dispatch import dispatch
 from nara.models import JobStatus
 from nara.queries import jobs as job_queries
 from nara.web.deps import DB, Caller
-from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
+from nara.web.ui.common import (
+    FormErrors,
+    Refusal,
+    attempt,
+    redirect,
+    require_caller,
+    require_form_caller,
+)
 from nara.web.ui.render import render
 
 router = APIRouter(prefix="/admin/jobs", include_in_schema=False)
@@ -66,12 +73,10 @@ def retry(
     request: Request, db: DB, run_id: int, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     caller = _admin(require_form_caller(request, db, csrf_token))
-    try:
-        run = job_actions.retry_run(session=db, actor=caller.actor, run_id=run_id)
-    except DomainError as exc:
-        db.rollback()
-        errors = FormErrors.from_error(exc, request.state.lang)
-        return _page(request, db, errors, "", "", exc.status)
-    db.commit()
+    run = attempt(
+        request, db, lambda: job_actions.retry_run(session=db, actor=caller.actor, run_id=run_id)
+    )
+    if isinstance(run, Refusal):
+        return _page(request, db, run.errors, "", "", run.status)
     dispatch(db.get_bind().engine, run.id)
     return redirect("/admin/jobs")

@@ -9,13 +9,20 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from nara import markdown
-from nara.domain.errors import DomainError, NotFound, PermissionDenied
+from nara.domain.errors import NotFound, PermissionDenied
 from nara.domain.knowledge import save_article
 from nara.queries import directory
 from nara.queries.access import require_lead
 from nara.queries.knowledge import article_with_versions, articles_by_topic
 from nara.web.deps import DB, Caller
-from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
+from nara.web.ui.common import (
+    FormErrors,
+    Refusal,
+    attempt,
+    redirect,
+    require_caller,
+    require_form_caller,
+)
 from nara.web.ui.render import render
 
 router = APIRouter(prefix="/admin/articles", include_in_schema=False)
@@ -36,8 +43,15 @@ def overview(request: Request, db: DB) -> Response:
     return render(request, "admin/articles.html", topics=topics, articles=articles, langs=LANGS)
 
 
-def _edit_page(request: Request, db: DB, topic_id: int, lang: str, errors: FormErrors,
-               form: dict[str, str] | None = None, status_code: int = 200) -> Response:  # fmt: skip
+def _edit_page(
+    request: Request,
+    db: DB,
+    topic_id: int,
+    lang: str,
+    errors: FormErrors,
+    form: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
     topic = directory.topic(db, topic_id)
     if topic is None or lang not in LANGS:
         raise NotFound(f"no topic {topic_id} or language {lang}")
@@ -47,9 +61,18 @@ def _edit_page(request: Request, db: DB, topic_id: int, lang: str, errors: FormE
         "body_md": article.body_md if article else "",
     }
     preview = markdown.render(values["body_md"]) if values["body_md"] else ""
-    return render(request, "admin/article.html", status_code, topic=topic, article_lang=lang,
-                  article=article, versions=versions, form=values, errors=errors,
-                  preview=preview)  # fmt: skip
+    return render(
+        request,
+        "admin/article.html",
+        status_code,
+        topic=topic,
+        article_lang=lang,
+        article=article,
+        versions=versions,
+        form=values,
+        errors=errors,
+        preview=preview,
+    )
 
 
 @router.get("/{topic_id}/{lang}", response_class=HTMLResponse)
@@ -70,16 +93,21 @@ def save(
     published: Annotated[str, Form()] = "",
 ) -> Response:
     caller = require_form_caller(request, db, csrf_token)
-    try:
-        save_article(session=db, actor=caller.actor, topic_id=topic_id, lang=lang, title=title,
-                     body_md=body_md, is_published=published == "on")  # fmt: skip
-    except PermissionDenied:
-        db.rollback()
-        raise
-    except DomainError as exc:
-        db.rollback()
-        errors = FormErrors.from_error(exc, request.state.lang)
+    done = attempt(
+        request,
+        db,
+        lambda: save_article(
+            session=db,
+            actor=caller.actor,
+            topic_id=topic_id,
+            lang=lang,
+            title=title,
+            body_md=body_md,
+            is_published=published == "on",
+        ),
+        pages_for=(PermissionDenied,),
+    )
+    if isinstance(done, Refusal):
         form = {"title": title, "body_md": body_md}
-        return _edit_page(request, db, topic_id, lang, errors, form, exc.status)
-    db.commit()
+        return _edit_page(request, db, topic_id, lang, done.errors, form, done.status)
     return redirect(f"/admin/articles/{topic_id}/{lang}")

@@ -3,6 +3,7 @@ the knowledge gaps (handed-over questions grouped by similarity)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -17,19 +18,30 @@ from nara.domain.selfservice_models import (
     set_precision_target,
 )
 from nara.jobs.dispatch import dispatch
+from nara.models import JobRun
 from nara.queries import jobs as job_queries
 from nara.queries import selfservice as selfservice_queries
 from nara.queries.access import require_lead
 from nara.web.deps import DB, Caller
-from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
+from nara.web.ui.common import (
+    FormErrors,
+    Refusal,
+    attempt,
+    redirect,
+    require_caller,
+    require_form_caller,
+)
 from nara.web.ui.render import render
 
 router = APIRouter(prefix="/admin/selfservice", include_in_schema=False)
 
 
 def _lead(request: Request, db: DB, csrf_token: str | None = None) -> Caller:
-    caller = (require_form_caller(request, db, csrf_token) if csrf_token is not None
-              else require_caller(request, db))  # fmt: skip
+    caller = (
+        require_form_caller(request, db, csrf_token)
+        if csrf_token is not None
+        else require_caller(request, db)
+    )
     require_lead(caller.actor, "manage self-service")
     return caller
 
@@ -38,12 +50,20 @@ def _page(request: Request, db: DB, errors: FormErrors, status_code: int = 200) 
     state = selfservice_queries.overview(db)
     model = state.model
     points = model.metrics.get("operating_points", {}) if model else {}
-    return render(request, "admin/selfservice.html", status_code, model=model,
-                  examples=state.examples, outcomes=state.outcomes, errors=errors,
-                  gap_report=job_queries.latest_gap_report(db),
-                  mining=job_queries.latest_run(db, GAP_MINING),
-                  points=sorted(points.items(), key=lambda kv: float(kv[0])),
-                  targets=TARGETS, job=job_queries.latest_run(db, TRAINING))  # fmt: skip
+    return render(
+        request,
+        "admin/selfservice.html",
+        status_code,
+        model=model,
+        examples=state.examples,
+        outcomes=state.outcomes,
+        errors=errors,
+        gap_report=job_queries.latest_gap_report(db),
+        mining=job_queries.latest_run(db, GAP_MINING),
+        points=sorted(points.items(), key=lambda kv: float(kv[0])),
+        targets=TARGETS,
+        job=job_queries.latest_run(db, TRAINING),
+    )
 
 
 @router.get("", response_class=HTMLResponse)
@@ -54,9 +74,11 @@ def page(request: Request, db: DB) -> Response:
 
 @router.post("/precision")
 def precision(
-    request: Request, db: DB, csrf_token: Annotated[str, Form()] = "",
+    request: Request,
+    db: DB,
+    csrf_token: Annotated[str, Form()] = "",
     target: Annotated[str, Form()] = "",
-) -> Response:  # fmt: skip
+) -> Response:
     caller = _lead(request, db, csrf_token)
     try:
         set_precision_target(session=db, actor=caller.actor, precision_target=float(target))
@@ -73,24 +95,21 @@ def precision(
 @router.post("/train")
 def train(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") -> Response:
     caller = _lead(request, db, csrf_token)
-    try:
-        run = request_training(session=db, actor=caller.actor)
-    except DomainError as exc:
-        db.rollback()
-        return _page(request, db, FormErrors.from_error(exc, request.state.lang), exc.status)
-    db.commit()
-    dispatch(db.get_bind().engine, run.id)
-    return redirect("/admin/selfservice")
+    return _queue(request, db, lambda: request_training(session=db, actor=caller.actor), "")
 
 
 @router.post("/gaps")
 def mine_gaps(request: Request, db: DB, csrf_token: Annotated[str, Form()] = "") -> Response:
     caller = _lead(request, db, csrf_token)
-    try:
-        run = request_gap_mining(session=db, actor=caller.actor)
-    except DomainError as exc:
-        db.rollback()
-        return _page(request, db, FormErrors.from_error(exc, request.state.lang), exc.status)
-    db.commit()
+    return _queue(
+        request, db, lambda: request_gap_mining(session=db, actor=caller.actor), "#gaps-heading"
+    )
+
+
+def _queue(request: Request, db: DB, call: Callable[[], JobRun], anchor: str) -> Response:
+    """Queue a job and hand it to a worker after the commit (or show why not)."""
+    run = attempt(request, db, call)
+    if isinstance(run, Refusal):
+        return _page(request, db, run.errors, run.status)
     dispatch(db.get_bind().engine, run.id)
-    return redirect("/admin/selfservice#gaps-heading")
+    return redirect(f"/admin/selfservice{anchor}")

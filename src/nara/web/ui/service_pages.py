@@ -35,7 +35,14 @@ from nara.queries.service import calendar_for_team
 from nara.queries.service_results import service_results
 from nara.web.deps import DB, Caller
 from nara.web.ui import cases as cases_ui
-from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
+from nara.web.ui.common import (
+    FormErrors,
+    Refusal,
+    attempt,
+    redirect,
+    require_caller,
+    require_form_caller,
+)
 from nara.web.ui.render import render
 from nara.web.ui.service_view import AWAY_CHOICES
 
@@ -77,9 +84,13 @@ def set_presence(
     if away_minutes.isdigit() and int(away_minutes) in AWAY_CHOICES and status != "available":
         until = clock.now() + timedelta(minutes=int(away_minutes))
     try:
-        presence_actions.set_presence(session=db, actor=caller.actor,
-                                      team_id=int(team_id) if team_id.isdigit() else -1,
-                                      status=status, until=until)  # fmt: skip
+        presence_actions.set_presence(
+            session=db,
+            actor=caller.actor,
+            team_id=int(team_id) if team_id.isdigit() else -1,
+            status=status,
+            until=until,
+        )
     except DomainError as exc:
         db.rollback()
         return _error_page(request, exc)
@@ -88,14 +99,26 @@ def set_presence(
 
 
 # ---- callbacks and tasks on a case ----
-def _case_error(request: Request, db: DB, caller: Caller, number: str, exc: DomainError,
-                action: str) -> Response:  # fmt: skip
-    db.rollback()
+def _case_form(
+    request: Request,
+    db: DB,
+    caller: Caller,
+    number: str,
+    action: str,
+    call: Callable[[], object],
+    anchor: str,
+) -> Response:
+    """A form on the case page: its domain call, then back to the case, or the case
+    page again with the refusal next to the form (``action``)."""
+    done = attempt(request, db, call)
+    if not isinstance(done, Refusal):
+        return redirect(f"/cases/{number}{anchor}")
     case = get_case_for(db, caller.actor, number)  # raises NotFound if out of sight
     template = "portal/case.html" if caller.actor.is_customer else "workspace/case.html"
     context = cases_ui.case_context(db, caller, case, request.state.lang)
-    return render(request, template, exc.status, failed_action=action,
-                  errors=FormErrors.from_error(exc, request.state.lang), **context)  # fmt: skip
+    return render(
+        request, template, done.status, failed_action=action, errors=done.errors, **context
+    )
 
 
 def _parse_time(value: str) -> datetime:
@@ -116,14 +139,21 @@ def book_callback(
     phone: Annotated[str, Form()] = "",
 ) -> Response:
     caller = require_form_caller(request, db, csrf_token)
-    try:
-        callback_actions.book_callback(session=db, actor=caller.actor, number=number,
-                                       starts_at=_parse_time(starts_at),
-                                       phone=phone or None)  # fmt: skip
-    except DomainError as exc:
-        return _case_error(request, db, caller, number, exc, "callback")
-    db.commit()
-    return redirect(f"/cases/{number}#callback")
+    return _case_form(
+        request,
+        db,
+        caller,
+        number,
+        "callback",
+        lambda: callback_actions.book_callback(
+            session=db,
+            actor=caller.actor,
+            number=number,
+            starts_at=_parse_time(starts_at),
+            phone=phone or None,
+        ),
+        "#callback",
+    )
 
 
 def _callback_case(db: DB, actor: Actor, callback_id: int) -> str:
@@ -148,22 +178,25 @@ def callback_action(
     number = _callback_case(db, caller.actor, callback_id)
     actions: dict[str, Callable[[], object]] = {
         "cancel": lambda: callback_actions.cancel_callback(
-            session=db, actor=caller.actor, callback_id=callback_id),
+            session=db, actor=caller.actor, callback_id=callback_id
+        ),
         "move": lambda: callback_actions.move_callback(
-            session=db, actor=caller.actor, callback_id=callback_id,
-            starts_at=_parse_time(starts_at)),
+            session=db,
+            actor=caller.actor,
+            callback_id=callback_id,
+            starts_at=_parse_time(starts_at),
+        ),
         "outcome": lambda: callback_actions.record_callback_outcome(
-            session=db, actor=caller.actor, callback_id=callback_id, reached=reached == "yes",
-            note=note),
-    }  # fmt: skip
+            session=db,
+            actor=caller.actor,
+            callback_id=callback_id,
+            reached=reached == "yes",
+            note=note,
+        ),
+    }
     if action not in actions:
         return render(request, "error.html", 404, status=404, message=f"no such action: {action}")
-    try:
-        actions[action]()
-    except DomainError as exc:
-        return _case_error(request, db, caller, number, exc, "callback")
-    db.commit()
-    return redirect(f"/cases/{number}#callback")
+    return _case_form(request, db, caller, number, "callback", actions[action], "#callback")
 
 
 @router.post("/cases/{number}/task/{kind}/done")
@@ -171,12 +204,17 @@ def task_done(
     request: Request, db: DB, number: str, kind: str, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     caller = require_form_caller(request, db, csrf_token)
-    try:
-        promise_actions.complete_task(session=db, actor=caller.actor, number=number, kind=kind)
-    except DomainError as exc:
-        return _case_error(request, db, caller, number, exc, "task")
-    db.commit()
-    return redirect(f"/cases/{number}")
+    return _case_form(
+        request,
+        db,
+        caller,
+        number,
+        "task",
+        lambda: promise_actions.complete_task(
+            session=db, actor=caller.actor, number=number, kind=kind
+        ),
+        "",
+    )
 
 
 # ---- leads: response promises and routing ----
@@ -191,17 +229,25 @@ def _service_admin(request: Request, db: DB, status_code: int = 200, **extra: ob
     policies = settings.policies(db)
     context: dict[str, object] = {
         # what this person may change: a lead the promises of their teams' topics
-        "editable": {p.id for p in policies
-                     if promise_actions.may_change_policy(db, actor, p.topic_id)},
+        "editable": {
+            p.id for p in policies if promise_actions.may_change_policy(db, actor, p.topic_id)
+        },
         "org_wide_allowed": promise_actions.may_change_policy(db, actor, None),
-        "promise_topics": [t for t in topics.values()
-                           if promise_actions.may_change_policy(db, actor, t.id)],
+        "promise_topics": [
+            t for t in topics.values() if promise_actions.may_change_policy(db, actor, t.id)
+        ],
         "results": service_results(db, now=clock.now(), days=RESULT_DAYS),
         "result_days": RESULT_DAYS,
-        "policies": policies, "topics": topics, "teams": teams, "links": links,
-        "orphans": orphans, "priorities": [p.value for p in Priority],
-        "channels": [c.value for c in Channel], "errors": FormErrors(), "form": {},
-    }  # fmt: skip
+        "policies": policies,
+        "topics": topics,
+        "teams": teams,
+        "links": links,
+        "orphans": orphans,
+        "priorities": [p.value for p in Priority],
+        "channels": [c.value for c in Channel],
+        "errors": FormErrors(),
+        "form": {},
+    }
     context.update(extra)
     return render(request, "admin/service.html", status_code, **context)
 
@@ -251,21 +297,28 @@ def create_policy(
     resolution_minutes: Annotated[str, Form()] = "",
 ) -> Response:
     caller = require_form_caller(request, db, csrf_token)
-    try:
-        promise_actions.create_policy(
-            session=db, actor=caller.actor, topic_id=_opt_int(topic_id),
-            priority=priority or None, channel=channel or None,
+    done = attempt(
+        request,
+        db,
+        lambda: promise_actions.create_policy(
+            session=db,
+            actor=caller.actor,
+            topic_id=_opt_int(topic_id),
+            priority=priority or None,
+            channel=channel or None,
             first_response_minutes=_minutes(first_response_minutes),
             resolution_minutes=_minutes(resolution_minutes),
-        )  # fmt: skip
-    except DomainError as exc:
-        db.rollback()
-        form = {"topic_id": topic_id, "priority": priority, "channel": channel,
-                "first_response_minutes": first_response_minutes,
-                "resolution_minutes": resolution_minutes}  # fmt: skip
-        return _service_admin(request, db, exc.status, form=form,
-                              errors=FormErrors.from_error(exc, request.state.lang))  # fmt: skip
-    db.commit()
+        ),
+    )
+    if isinstance(done, Refusal):
+        form = {
+            "topic_id": topic_id,
+            "priority": priority,
+            "channel": channel,
+            "first_response_minutes": first_response_minutes,
+            "resolution_minutes": resolution_minutes,
+        }
+        return _service_admin(request, db, done.status, form=form, errors=done.errors)
     return redirect("/admin/service")
 
 
@@ -280,20 +333,22 @@ def update_policy(
     delete: Annotated[str, Form()] = "",
 ) -> Response:
     caller = require_form_caller(request, db, csrf_token)
-    try:
+
+    def change() -> object:
         if delete:
             promise_actions.delete_policy(session=db, actor=caller.actor, policy_id=policy_id)
-        else:
-            promise_actions.update_policy(
-                session=db, actor=caller.actor, policy_id=policy_id,
-                first_response_minutes=_minutes(first_response),
-                resolution_minutes=_minutes(resolution),
-            )  # fmt: skip
-    except DomainError as exc:
-        db.rollback()
-        return _service_admin(request, db, exc.status,
-                              errors=FormErrors.from_error(exc, request.state.lang))  # fmt: skip
-    db.commit()
+            return None
+        return promise_actions.update_policy(
+            session=db,
+            actor=caller.actor,
+            policy_id=policy_id,
+            first_response_minutes=_minutes(first_response),
+            resolution_minutes=_minutes(resolution),
+        )
+
+    done = attempt(request, db, change)
+    if isinstance(done, Refusal):
+        return _service_admin(request, db, done.status, errors=done.errors)
     return redirect("/admin/service")
 
 
@@ -308,17 +363,20 @@ def set_routing(
     accepts_overflow: Annotated[str, Form()] = "",
 ) -> Response:
     caller = require_form_caller(request, db, csrf_token)
-    try:
-        routing_actions.set_topic_routing(
-            session=db, actor=caller.actor, topic_id=_opt_int(topic_id) or -1,
-            team_id=_opt_int(team_id) or -1, rank=_form_int(rank),
+    done = attempt(
+        request,
+        db,
+        lambda: routing_actions.set_topic_routing(
+            session=db,
+            actor=caller.actor,
+            topic_id=_opt_int(topic_id) or -1,
+            team_id=_opt_int(team_id) or -1,
+            rank=_form_int(rank),
             accepts_overflow=accepts_overflow == "yes",
-        )  # fmt: skip
-    except DomainError as exc:
-        db.rollback()
-        return _service_admin(request, db, exc.status,
-                              errors=FormErrors.from_error(exc, request.state.lang))  # fmt: skip
-    db.commit()
+        ),
+    )
+    if isinstance(done, Refusal):
+        return _service_admin(request, db, done.status, errors=done.errors)
     return redirect("/admin/service#routing")
 
 
@@ -335,21 +393,31 @@ def _calendar_form(db: DB, team_id: int) -> dict[str, str]:
     }
 
 
-def _calendar_page(request: Request, db: DB, team: Team, status_code: int = 200,
-                   **extra: object) -> Response:  # fmt: skip
+def _calendar_page(
+    request: Request, db: DB, team: Team, status_code: int = 200, **extra: object
+) -> Response:
     members = settings.team_presence(db, team.id)
     year = clock.now().year
     holidays = calendar_for_team(db, team.id)
     names = {}
     if holidays.holiday_country:
-        names = holiday_names(holidays.holiday_country, holidays.holiday_categories, year,
-                              "sv" if request.state.lang == "sv" else "en_US")  # fmt: skip
+        names = holiday_names(
+            holidays.holiday_country,
+            holidays.holiday_categories,
+            year,
+            "sv" if request.state.lang == "sv" else "en_US",
+        )
     context: dict[str, object] = {
-        "team": team, "weekdays": WEEKDAYS, "form": _calendar_form(db, team.id),
-        "errors": FormErrors(), "members": members, "holidays": names, "year": year,
+        "team": team,
+        "weekdays": WEEKDAYS,
+        "form": _calendar_form(db, team.id),
+        "errors": FormErrors(),
+        "members": members,
+        "holidays": names,
+        "year": year,
         "is_default": settings.calendar_view(db, team.id).is_default,
         "presence_values": [p.value for p in Presence],
-    }  # fmt: skip
+    }
     context.update(extra)
     return render(request, "admin/calendar.html", status_code, **context)
 
@@ -367,19 +435,21 @@ async def save_calendar(request: Request, db: DB, team_id: int) -> Response:
     values = {k: str(v) for k, v in form.items()}
     caller = require_form_caller(request, db, values.get("csrf_token", ""))
     team = get_team_for(db, caller.actor, team_id)
-    try:
-        calendar_actions.set_team_calendar(
-            session=db, actor=caller.actor, team_id=team_id,
+    done = attempt(
+        request,
+        db,
+        lambda: calendar_actions.set_team_calendar(
+            session=db,
+            actor=caller.actor,
+            team_id=team_id,
             hours={day: values.get(day, "") for day in WEEKDAYS},
             timezone=values.get("timezone", "").strip() or "Europe/Stockholm",
             holiday_country="SE" if values.get("holidays") == "yes" else None,
             closed_dates=[d for d in values.get("closed_dates", "").split() if d],
             callback_slot_minutes=_form_int(values.get("callback_slot_minutes", "")),
             callback_capacity=_form_int(values.get("callback_capacity", "")),
-        )  # fmt: skip
-    except DomainError as exc:
-        db.rollback()
-        return _calendar_page(request, db, team, exc.status, form=values,
-                              errors=FormErrors.from_error(exc, request.state.lang))  # fmt: skip
-    db.commit()
+        ),
+    )
+    if isinstance(done, Refusal):
+        return _calendar_page(request, db, team, done.status, form=values, errors=done.errors)
     return redirect(f"/admin/teams/{team_id}/calendar?saved=1")
