@@ -283,6 +283,8 @@ def _body_attempts(
         "not JSON", method, url, raw=b'{"oj":', headers={"Content-Type": "application/json"}
     )
     yield Attempt("a list, not an object", method, url, body=[base])
+    plain = {"Content-Type": "text/plain"}
+    yield Attempt("not sent as JSON", method, url, raw=json.dumps(base).encode(), headers=plain)
     yield Attempt("an unknown field", method, url, body={**base, "okänt_fält": 1})
     for name in schema.get("required", []):
         yield Attempt(
