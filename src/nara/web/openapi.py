@@ -27,9 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from nara.web.api.schemas import HealthOut
+from nara.web.errors import PROBLEM
 
 API_PREFIX = "/api/v1"
-PROBLEM = "application/problem+json"
 REF = "#/components/schemas/{model}"
 UNSAFE = frozenset({"post", "put", "patch", "delete"})
 
@@ -111,8 +111,9 @@ class Declared:
     errors: frozenset[int] = frozenset()
     absent: frozenset[int] = frozenset()
     """Inferred statuses the operation cannot give."""
-    ok: Mapping[int, str | None] = field(default_factory=dict)
-    """More success (or status) responses: the schema's name, or None for the route's own."""
+    ok: Mapping[int, tuple[str | None, str]] = field(default_factory=dict)
+    """More responses that are no errors: (the schema's name, or None for the route's own
+    schema; the description)."""
     optional_auth: bool = False
     """Anyone may call it; credentials, when sent, must be valid (401, and 403 for CSRF)."""
 
@@ -125,10 +126,14 @@ NO_404 = frozenset({404})
 SELF_SERVICE = "/selfservice/conversations/{conversation_id}"
 
 DECLARED: dict[str, Declared] = {
-    "GET /health": _d(ok={200: "HealthOut", 503: "HealthOut"}),
+    "GET /health": _d(
+        ok={200: ("HealthOut", "Up"), 503: ("HealthOut", "Degraded: the database does not answer")}
+    ),
     "POST /auth/login": _d(401, 429),
     "POST /me/tokens": _d(409),
-    "POST /cases": _d(409, ok={200: None}),  # 200: an Idempotency-Key retry
+    "POST /cases": _d(
+        409, ok={200: (None, "A retry with the same Idempotency-Key: the case made the first time")}
+    ),
     "POST /cases/{number}/replies": _d(409),
     "POST /cases/{number}/status": _d(409),
     "POST /cases/{number}/assign": _d(409),
@@ -212,15 +217,14 @@ def _add_models(document: dict[str, Any], models: Iterable[type[BaseModel]]) -> 
 def _success(operation: dict[str, Any], declared: Declared) -> None:
     responses = operation["responses"]
     own = next((r for s, r in responses.items() if s.startswith("2")), None)
-    for status, model in declared.ok.items():
+    for status, (model, description) in declared.ok.items():
         if model is None:
-            assert own is not None, "a success status like the route's needs the route's own"
-            responses[str(status)] = {**own, "description": "Successful Response"}
+            assert own is not None, "a response like the route's needs the route's own"
+            responses[str(status)] = {**own, "description": description}
         else:
-            responses[str(status)] = {
-                "description": "Healthy" if status < 300 else "Degraded: the database is down",
-                "content": {"application/json": {"schema": {"$ref": REF.format(model=model)}}},
-            }
+            schema = {"$ref": REF.format(model=model)}
+            content = {"application/json": {"schema": schema}}
+            responses[str(status)] = {"description": description, "content": content}
 
 
 def _describe_operation(method: str, operation: dict[str, Any], declared: Declared) -> None:

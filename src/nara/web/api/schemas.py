@@ -28,6 +28,8 @@ SLUG = r"^\s*[a-z0-9]+(-[a-z0-9]+)*\s*$"
 PHONE_DOC: dict[str, Any] = {"pattern": r"^\s*(\+?[0-9 ()-]{5,20})?\s*$"}
 """A phone number of 5 to 20 digits, spaces, +, - or parentheses, or nothing."""
 EMAIL_MAX = 254
+PERSONNUMMER = "YYYYMMDD-NNNN or YYMMDD-NNNN (+ instead of - from 100 years), a valid one."
+SLOT = "The start of a callback slot with room (GET /cases/{number}/callback-slots)."
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Lang = Literal["sv", "en"]
 PromiseMinutes = Annotated[
@@ -79,14 +81,14 @@ class CustomerIn(In):
     name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(None, max_length=EMAIL_MAX)
     phone: str | None = Field(None, json_schema_extra=PHONE_DOC)
-    personnummer: str | None = None
+    personnummer: str | None = Field(None, description=PERSONNUMMER)
 
 
 class CustomerPatch(In):
     name: str | None = Field(None, min_length=1, max_length=200)
     email: str | None = Field(None, max_length=EMAIL_MAX)
     phone: str | None = Field(None, json_schema_extra=PHONE_DOC)
-    personnummer: str | None = None
+    personnummer: str | None = Field(None, description=PERSONNUMMER)
 
 
 class TeamIn(In):
@@ -125,7 +127,7 @@ class UserPatch(In):
 
 class TokenIn(In):
     name: str = Field(min_length=1, max_length=100)
-    expires_at: datetime | None = None
+    expires_at: datetime | None = Field(None, description="In the future; none: never.")
 
 
 # ---- responses ----
@@ -285,14 +287,14 @@ class SlotOut(BaseModel):
 
 
 class CallbackIn(In):
-    starts_at: datetime
+    starts_at: datetime = Field(description=SLOT)
     phone: str | None = Field(
         None, json_schema_extra=PHONE_DOC, description="Default: the customer's."
     )
 
 
 class MoveCallbackIn(In):
-    starts_at: datetime
+    starts_at: datetime = Field(description=SLOT)
 
 
 class OutcomeIn(In):
@@ -303,7 +305,9 @@ class OutcomeIn(In):
 class PresenceIn(In):
     team_id: int
     status: Presence
-    until: datetime | None = None
+    until: datetime | None = Field(
+        None, description="Away or busy only: when back, within the next 24 hours."
+    )
     user_id: int | None = Field(None, description="A lead may set a member's presence.")
 
 
@@ -321,7 +325,9 @@ class CalendarIn(In):
     )
     timezone: str = Field("Europe/Stockholm", description="An IANA time zone.")
     holiday_country: Literal["SE"] | None = Field("SE", description="Public holidays are closed.")
-    closed_dates: list[str] = Field(default_factory=list, max_length=1000)
+    closed_dates: list[str] = Field(
+        default_factory=list, max_length=1000, description="Dates like 2026-12-27."
+    )
     callback_slot_minutes: int = Field(15, ge=5, le=240)
     callback_capacity: int = Field(1, ge=0, le=100)
 
