@@ -3,7 +3,8 @@
 ``tests/conftest.py`` hooks ``check_response`` into the test client, so every response
 under /api/v1 that any test receives must be one its operation declares: the status is
 listed, the content type is the declared one (problem+json for errors) and the body
-validates against the declared schema.
+validates against the declared schema; declared headers (WWW-Authenticate on 401,
+Retry-After on 429) are there.
 """
 
 from __future__ import annotations
@@ -64,9 +65,10 @@ class Checker:
         return [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in found]
 
     def check(
-        self, method: str, path: str, status: int, content_type: str, body: bytes
+        self, method: str, path: str, status: int, headers: Mapping[str, str], body: bytes
     ) -> list[str]:
-        """What is wrong with this response, as far as the document says (empty: nothing)."""
+        """What is wrong with this response, as far as the document says (empty: nothing).
+        ``headers`` are looked up in lower case."""
         operation = self.operation(method, path)
         if operation is None or status >= 500:
             return []  # no such operation (404 or 405 from the router), or a server error
@@ -78,10 +80,13 @@ class Checker:
                 f"{where}, which the OpenAPI document does not declare (it declares "
                 f"{', '.join(responses)}); declare it in nara.web.openapi.DECLARED"
             ]
+        missing = [h for h in declared.get("headers", {}) if h.lower() not in headers]
+        if missing:
+            return [f"{where} without the declared header(s) {', '.join(missing)}"]
         content = declared.get("content")
         if not content:
             return [f"{where} with a body, but declares none"] if body else []
-        media_type = content_type.split(";")[0].strip()
+        media_type = headers.get("content-type", "").split(";")[0].strip()
         if media_type not in content:
             return [f"{where} as {media_type!r}, but declares {', '.join(content)}"]
         schema = content[media_type].get("schema") or {}
@@ -115,7 +120,7 @@ def check_response(app: FastAPI) -> Any:
             request.method,
             request.url.path,
             response.status_code,
-            response.headers.get("content-type", ""),
+            response.headers,
             response.content,
         )
         assert not problems, "\n".join(problems) + f"\nbody: {response.text[:500]}"

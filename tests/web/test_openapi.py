@@ -469,11 +469,10 @@ def test_successful_responses_match_their_declared_schemas(
     call = build(ctx, route, role, None)
     response = client.request(call.method, call.url, json=call.json, headers=ctx.headers(role))
     assert response.status_code < 300, (role, response.text[:300])
-    content_type = response.headers.get("content-type", "")
     path = call.url.partition("?")[0]
     assert bool(response.content) == (response.status_code != 204)
     found = Checker(document).check(
-        call.method, path, response.status_code, content_type, response.content
+        call.method, path, response.status_code, response.headers, response.content
     )
     assert not found, found
 
@@ -483,11 +482,19 @@ def test_the_check_refuses_what_the_document_does_not_allow(document: dict[str, 
     case_url = f"{API}/cases/NA-2026-000001"
     problem = {"type": "about:blank", "title": "Not found", "status": 404, "detail": "no case"}
     raw = json.dumps(problem).encode()
-    assert not checker.check("GET", case_url, 404, PROBLEM, raw)
-    assert checker.check("GET", case_url, 409, PROBLEM, raw)  # not declared
-    assert checker.check("GET", case_url, 404, "application/json", raw)
-    assert checker.check("GET", case_url, 404, PROBLEM, json.dumps({**problem, "x": 1}).encode())
-    assert checker.check("GET", case_url, 404, PROBLEM, json.dumps({"detail": "no"}).encode())
-    assert checker.check("GET", case_url, 200, "application/json", b'{"number": 1}')
-    assert checker.check("DELETE", f"{API}/promises/1", 204, "", b"{}")  # 204 has no body
-    assert not checker.check("DELETE", case_url, 405, PROBLEM, raw)  # no such operation
+    as_problem = {"content-type": PROBLEM}
+    assert not checker.check("GET", case_url, 404, as_problem, raw)
+    assert checker.check("GET", case_url, 409, as_problem, raw)  # not declared
+    assert checker.check("GET", case_url, 404, {"content-type": "application/json"}, raw)
+    extra = json.dumps({**problem, "x": 1}).encode()
+    assert checker.check("GET", case_url, 404, as_problem, extra)
+    assert checker.check("GET", case_url, 404, as_problem, json.dumps({"detail": "no"}).encode())
+    assert checker.check("GET", case_url, 200, {"content-type": "application/json"}, b"{}")
+    assert checker.check("DELETE", f"{API}/promises/1", 204, {}, b"{}")  # 204 has no body
+    assert not checker.check("DELETE", case_url, 405, as_problem, raw)  # no such operation
+    unauthenticated = {**problem, "status": 401, "title": "Authentication required"}
+    body = json.dumps(unauthenticated).encode()
+    assert checker.check("GET", case_url, 401, as_problem, body)  # no WWW-Authenticate
+    assert not checker.check(
+        "GET", case_url, 401, {**as_problem, "www-authenticate": 'Bearer realm="nara"'}, body
+    )
