@@ -30,6 +30,7 @@ from nara.db import make_engine, normalise_url
 from nara.demo.loader import wipe
 from nara.web.app import create_app
 from nara.web.deps import get_db
+from tests.openapi_check import check_response
 
 TEST_URL = os.environ.get("NARA_TEST_DATABASE_URL", "")
 
@@ -131,4 +132,6 @@ def _fresh_rate_limits() -> Iterator[None]:
 @pytest.fixture
 def client(app: object) -> Iterator[TestClient]:
     with TestClient(app, raise_server_exceptions=False) as c:  # type: ignore[arg-type]
+        # Every API response must be one the OpenAPI document declares.
+        c.event_hooks["response"].append(check_response(app))  # type: ignore[arg-type]
         yield c

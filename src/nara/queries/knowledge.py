@@ -95,3 +95,9 @@ def article_with_versions(
 def published(session: Session, *, limit: int) -> list[Article]:
     stmt = select(Article).where(Article.is_published.is_(True)).order_by(Article.title)
     return list(session.scalars(stmt.limit(limit)))
+
+
+def published_article(session: Session, article_id: int) -> Article | None:
+    """A published article by id (what anyone may read); None otherwise."""
+    found = session.get(Article, article_id)
+    return found if found is not None and found.is_published else None

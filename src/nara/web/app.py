@@ -18,7 +18,7 @@ from nara import __version__
 from nara.config import get_settings
 from nara.db import get_engine, session_factory
 from nara.jobs import embedded as embedded_jobs
-from nara.web import errors
+from nara.web import errors, openapi
 from nara.web.api import audit, auth, cases, directory, health, selfservice, service
 from nara.web.middleware import (
     BodyLimitMiddleware,
@@ -76,6 +76,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     errors.install(app)
+    openapi.install(app)
     for router in (health.router, auth.router, cases.router, directory.router,
                    selfservice.router, service.router, audit.router):  # fmt: skip
         app.include_router(router, prefix=API_PREFIX)

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
@@ -107,7 +108,28 @@ def check_csrf(caller: Caller, supplied: str | None) -> None:
         )
 
 
-def get_caller(request: Request, session: DB) -> Caller:
+# How to authenticate, for the OpenAPI document (``identify`` reads the same credentials;
+# neither scheme refuses anything by itself).
+API_TOKEN = HTTPBearer(
+    scheme_name="apiToken",
+    description="An API token (POST /api/v1/me/tokens): Authorization: Bearer nara_...",
+    auto_error=False,
+)
+SESSION = APIKeyCookie(
+    name=SESSION_COOKIE,
+    scheme_name="session",
+    description="The session cookie from POST /api/v1/auth/login; unsafe requests also send "
+    "the session's CSRF token as X-CSRF-Token.",
+    auto_error=False,
+)
+
+
+def get_caller(
+    request: Request,
+    session: DB,
+    _token: Annotated[HTTPAuthorizationCredentials | None, Security(API_TOKEN)],
+    _cookie: Annotated[str | None, Security(SESSION)],
+) -> Caller:
     caller = identify(request, session)
     if caller is None:
         raise AuthenticationRequired("log in or send an API token (Authorization: Bearer ...)")

@@ -98,13 +98,21 @@ async def domain_error(request: Request, exc: Exception) -> Response:
     )
 
 
+def _message(err: Any) -> str:
+    """Pydantic's message; for text over its limit also how long it is."""
+    message = str(err.get("msg", ""))
+    if err.get("type") == "string_too_long" and isinstance(err.get("input"), str):
+        message += f" (it has {len(err['input'])})"
+    return message
+
+
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = []
     for err in exc.errors():
         if err.get("type") == "json_invalid":
             return problem(400, "the request body is not valid JSON", instance=request.url.path)
-        errors.append({"field": _location(err.get("loc", ())), "message": err.get("msg", "")})
+        errors.append({"field": _location(err.get("loc", ())), "message": _message(err)})
     summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])
     if _is_page(request):
         return _page_error(request, 422, summary or "invalid input")

@@ -17,15 +17,35 @@ router = APIRouter(prefix="/audit-log", tags=["audit"])
 
 ActorParam = Annotated[
     str | None,
-    Query(alias="actor", max_length=254, description="a user id or an e-mail address"),
+    Query(
+        alias="actor",
+        max_length=254,
+        description="a user id or an e-mail address",
+    ),
 ]
-ObjectType = Annotated[str | None, Query(max_length=32, description=", ".join(OBJECT_TYPES))]
+ObjectType = Annotated[
+    str | None,
+    Query(
+        max_length=32,
+        description="the kind of object changed",
+        json_schema_extra={"enum": list(OBJECT_TYPES)},
+    ),
+]
 From = Annotated[
     str | None,
-    Query(alias="from", max_length=40, description="a date (the whole day) or an ISO date-time"),
+    Query(
+        alias="from",
+        max_length=40,
+        description="a date (the whole day) or an ISO date-time",
+    ),
 ]
 To = Annotated[
-    str | None, Query(alias="to", max_length=40, description="a date (included) or a date-time")
+    str | None,
+    Query(
+        alias="to",
+        max_length=40,
+        description="a date (included) or an ISO date-time",
+    ),
 ]
 
 
@@ -65,7 +85,16 @@ def list_entries(
     return schemas.AuditPage(items=[entry_out(e) for e in page.items], next_cursor=page.next_cursor)
 
 
-@router.get(".csv", response_class=Response)
+@router.get(
+    ".csv",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The matching entries, oldest first, as CSV (UTF-8 with BOM)",
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+        }
+    },
+)
 def export_entries(
     db: DB,
     actor: CurrentActor,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response, status
 
@@ -16,6 +17,11 @@ from nara.web.api import schemas, serializers
 from nara.web.deps import DB, CurrentActor, CurrentCaller
 
 router = APIRouter(prefix="/cases", tags=["cases"])
+
+
+def _each(enum: type[StrEnum]) -> dict[str, Any]:
+    """The values a repeated query parameter takes (checked by the domain, field and all)."""
+    return {"items": {"type": "string", "enum": [member.value for member in enum]}}
 
 
 def _detail(db: DB, caller: CurrentCaller, number: str) -> schemas.CaseDetailOut:
@@ -33,7 +39,9 @@ def create_case(
     db: DB,
     caller: CurrentCaller,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
+    idempotency_key: Annotated[
+        str | None, Header(alias="Idempotency-Key", min_length=1, max_length=255)
+    ] = None,
 ) -> schemas.CaseDetailOut:
     """Open a case. With an ``Idempotency-Key`` header a retry within 24 hours returns
     the same case (200 instead of 201), as the caller may see it now (404 when they no
@@ -53,17 +61,21 @@ def create_case(
 def list_cases(
     db: DB,
     actor: CurrentActor,
-    status_: Annotated[list[str] | None, Query(alias="status")] = None,
-    category: Annotated[list[str] | None, Query()] = None,
+    status_: Annotated[
+        list[str] | None, Query(alias="status", json_schema_extra=_each(CaseStatus))
+    ] = None,
+    category: Annotated[list[str] | None, Query(json_schema_extra=_each(StatusCategory))] = None,
     team_id: int | None = None,
-    owner: Annotated[str | None, Query(description="a user id, 'me' or 'none'")] = None,
+    owner: Annotated[
+        str | None, Query(pattern="^(me|none|[0-9]+)$", description="a user id, 'me' or 'none'")
+    ] = None,
     topic_id: int | None = None,
     channel: str | None = None,
     priority: str | None = None,
     customer_id: int | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
-    limit: Annotated[int, Query()] = 25,
+    limit: Annotated[int, Query(ge=1, le=case_queries.MAX_LIMIT)] = 25,
 ) -> schemas.CasePage:
     """Cases the caller may see, newest first, with filters and cursor pagination."""
     filters = case_queries.CaseFilter(

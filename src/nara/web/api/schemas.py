@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from nara.domain.cases import MAX_MESSAGE
+from nara.domain.promises import MAX_PROMISE_MINUTES
+from nara.models import CaseStatus, Channel, Presence, Priority, Role
 
 
 class In(BaseModel):
@@ -15,6 +19,24 @@ class In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+# The limits the domain applies (domain/validation.py and the domain functions), stated
+# here too so that the OpenAPI document says what the server accepts, and refused here
+# first. The domain trims whitespace before it checks; the patterns allow it around the
+# value. A phone number is checked by the domain only (``PHONE_DOC`` documents it): the
+# case, customer or slot is looked up first, so one not the caller's stays a 404.
+SLUG = r"^\s*[a-z0-9]+(-[a-z0-9]+)*\s*$"
+PHONE_DOC: dict[str, Any] = {"pattern": r"^\s*(\+?[0-9 ()-]{5,20})?\s*$"}
+"""A phone number of 5 to 20 digits, spaces, +, - or parentheses, or nothing."""
+EMAIL_MAX = 254
+PERSONNUMMER = "YYYYMMDD-NNNN or YYMMDD-NNNN (+ instead of - from 100 years), a valid one."
+SLOT = "The start of a callback slot with room (GET /cases/{number}/callback-slots)."
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+Lang = Literal["sv", "en"]
+PromiseMinutes = Annotated[
+    int, Field(ge=1, le=MAX_PROMISE_MINUTES, description="Business minutes.")
+]
+
+
 # ---- requests ----
 class LoginIn(In):
     email: str = Field(max_length=254)
@@ -22,26 +44,30 @@ class LoginIn(In):
 
 
 class CaseIn(In):
-    message: str = Field(description="The customer's first message (the case description).")
+    message: str = Field(
+        min_length=1,
+        max_length=MAX_MESSAGE,
+        description="The customer's first message (the case description).",
+    )
     customer_id: int | None = Field(None, description="Required for staff; ignored for customers.")
     topic_id: int | None = None
-    channel: str = "web"
-    subject: str | None = Field(None, max_length=400)
-    priority: str = "normal"
+    channel: Channel = Field(Channel.web, description="Customers: web or chat.")
+    subject: str | None = Field(None, max_length=200)
+    priority: Priority = Field(Priority.normal, description="Customers: normal only.")
     team_id: int | None = None
     owner_id: int | None = None
 
 
 class BodyIn(In):
-    body: str
+    body: str = Field(min_length=1, max_length=MAX_MESSAGE)
 
 
 class StatusIn(In):
-    status: str
+    status: CaseStatus
 
 
 class PriorityIn(In):
-    priority: str
+    priority: Priority
 
 
 class AssignIn(In):
@@ -52,45 +78,47 @@ class AssignIn(In):
 
 
 class CustomerIn(In):
-    name: str
-    email: str | None = None
-    phone: str | None = None
-    personnummer: str | None = None
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=EMAIL_MAX)
+    phone: str | None = Field(None, json_schema_extra=PHONE_DOC)
+    personnummer: str | None = Field(None, description=PERSONNUMMER)
 
 
 class CustomerPatch(In):
-    name: str | None = None
-    email: str | None = None
-    phone: str | None = None
-    personnummer: str | None = None
+    name: str | None = Field(None, min_length=1, max_length=200)
+    email: str | None = Field(None, max_length=EMAIL_MAX)
+    phone: str | None = Field(None, json_schema_extra=PHONE_DOC)
+    personnummer: str | None = Field(None, description=PERSONNUMMER)
 
 
 class TeamIn(In):
-    slug: str
-    name_sv: str
-    name_en: str
-    description: str = ""
+    slug: str = Field(max_length=64, pattern=SLUG)
+    name_sv: str = Field(min_length=1, max_length=120)
+    name_en: str = Field(min_length=1, max_length=120)
+    description: str = Field("", max_length=2000)
     is_fallback: bool = False
 
 
 class TopicIn(In):
-    slug: str
-    name_sv: str
-    name_en: str
+    slug: str = Field(max_length=64, pattern=SLUG)
+    name_sv: str = Field(min_length=1, max_length=120)
+    name_en: str = Field(min_length=1, max_length=120)
 
 
 class TopicPatch(In):
-    name_sv: str | None = None
-    name_en: str | None = None
+    name_sv: str | None = Field(None, min_length=1, max_length=120)
+    name_en: str | None = Field(None, min_length=1, max_length=120)
     is_active: bool | None = None
 
 
 class UserIn(In):
-    email: str
-    display_name: str
-    role: str
-    password: str | None = None
-    locale: str | None = None
+    email: str = Field(min_length=1, max_length=EMAIL_MAX)
+    display_name: str = Field(min_length=1, max_length=200)
+    role: Role
+    password: str | None = Field(
+        None, max_length=1024, description="At least NARA_PASSWORD_MIN_LENGTH characters."
+    )
+    locale: Lang | None = None
 
 
 class UserPatch(In):
@@ -98,8 +126,8 @@ class UserPatch(In):
 
 
 class TokenIn(In):
-    name: str
-    expires_at: datetime | None = None
+    name: str = Field(min_length=1, max_length=100)
+    expires_at: datetime | None = Field(None, description="In the future; none: never.")
 
 
 # ---- responses ----
@@ -259,23 +287,27 @@ class SlotOut(BaseModel):
 
 
 class CallbackIn(In):
-    starts_at: datetime
-    phone: str | None = Field(None, max_length=40)
+    starts_at: datetime = Field(description=SLOT)
+    phone: str | None = Field(
+        None, json_schema_extra=PHONE_DOC, description="Default: the customer's."
+    )
 
 
 class MoveCallbackIn(In):
-    starts_at: datetime
+    starts_at: datetime = Field(description=SLOT)
 
 
 class OutcomeIn(In):
     reached: bool
-    note: str = Field("", max_length=4000)
+    note: str = Field("", max_length=2000)
 
 
 class PresenceIn(In):
     team_id: int
-    status: str
-    until: datetime | None = None
+    status: Presence
+    until: datetime | None = Field(
+        None, description="Away or busy only: when back, within the next 24 hours."
+    )
     user_id: int | None = Field(None, description="A lead may set a member's presence.")
 
 
@@ -287,14 +319,17 @@ class PresenceOut(BaseModel):
 
 
 class CalendarIn(In):
-    hours: dict[str, str] = Field(
-        description='Per weekday ("mon".."sun"): "08:00-12:00, 13:00-17:00"; empty = closed.'
+    hours: dict[Weekday, str] = Field(
+        description='Per weekday ("mon".."sun"): "08:00-12:00, 13:00-17:00"; empty = closed. '
+        "At least one weekday has opening hours."
     )
-    timezone: str = "Europe/Stockholm"
-    holiday_country: str | None = "SE"
-    closed_dates: list[str] = Field(default_factory=list, max_length=1000)
-    callback_slot_minutes: int = 15
-    callback_capacity: int = 1
+    timezone: str = Field("Europe/Stockholm", description="An IANA time zone.")
+    holiday_country: Literal["SE"] | None = Field("SE", description="Public holidays are closed.")
+    closed_dates: list[str] = Field(
+        default_factory=list, max_length=1000, description="Dates like 2026-12-27."
+    )
+    callback_slot_minutes: int = Field(15, ge=5, le=240)
+    callback_capacity: int = Field(1, ge=0, le=100)
 
 
 class CalendarOut(BaseModel):
@@ -309,16 +344,20 @@ class CalendarOut(BaseModel):
 
 
 class PolicyIn(In):
+    """A response promise; resolution is never promised sooner than the first response."""
+
     topic_id: int | None = None
-    priority: str | None = None
-    channel: str | None = None
-    first_response_minutes: int
-    resolution_minutes: int
+    priority: Priority | None = None
+    channel: Channel | None = None
+    first_response_minutes: PromiseMinutes
+    resolution_minutes: PromiseMinutes
 
 
 class PolicyUpdateIn(In):
-    first_response_minutes: int
-    resolution_minutes: int
+    """New minutes; resolution is never promised sooner than the first response."""
+
+    first_response_minutes: PromiseMinutes
+    resolution_minutes: PromiseMinutes
 
 
 class PolicyOut(BaseModel):
@@ -331,7 +370,7 @@ class PolicyOut(BaseModel):
 
 
 class RoutingIn(In):
-    rank: int
+    rank: int = Field(ge=0, le=99, description="Lower is tried first.")
     accepts_overflow: bool = True
 
 

@@ -7,34 +7,36 @@ linked to them and hands over into their own case. Questions are rate-limited pe
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, Field
 
 from nara import markdown
 from nara.domain import selfservice as assistant
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound
-from nara.domain.knowledge import save_article
-from nara.models import Article, Case, Conversation
+from nara.domain.knowledge import MAX_BODY, save_article
+from nara.domain.selfservice import MAX_QUESTION
+from nara.models import Article, Conversation
+from nara.queries import directory
 from nara.queries.case_service import latest_estimate
-from nara.queries.knowledge import published, search
+from nara.queries.knowledge import published, published_article, search
 from nara.queries.selfservice import active_predictor
 from nara.web import ratelimit
-from nara.web.api.schemas import In
+from nara.web.api.schemas import EMAIL_MAX, In, Lang
 from nara.web.deps import DB, CurrentActor, check_csrf, identify
 
 router = APIRouter(tags=["self-service"])
 
 
 class StartIn(In):
-    lang: str = "sv"
-    channel: str = "widget"
+    lang: Lang = "sv"
+    channel: Literal["portal", "widget"] = "widget"
 
 
 class QuestionIn(In):
-    question: str
+    question: str = Field(min_length=1, max_length=MAX_QUESTION)
 
 
 class FeedbackIn(In):
@@ -42,13 +44,13 @@ class FeedbackIn(In):
 
 
 class ContactIn(In):
-    name: str
-    email: str
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=1, max_length=EMAIL_MAX)
 
 
 class ArticleIn(In):
-    title: str
-    body_md: str
+    title: str = Field(min_length=1, max_length=200)
+    body_md: str = Field(min_length=1, max_length=MAX_BODY)
     is_published: bool = True
 
 
@@ -94,7 +96,7 @@ def _actor(request: Request, db: DB) -> Actor | None:
 
 
 def _reply(db: DB, conversation: Conversation, result: assistant.Reply | None) -> ReplyOut:
-    case = db.get(Case, conversation.case_id) if conversation.case_id else None
+    case = directory.case_by_id(db, conversation.case_id) if conversation.case_id else None
     estimate = latest_estimate(db, case.id) if case and case.first_response_at is None else None
     article = result.article if result else None
     return ReplyOut(
@@ -189,15 +191,15 @@ def articles(
 
 @router.get("/articles/{article_id}", response_model=ArticleOut)
 def article(article_id: int, db: DB) -> ArticleOut:
-    found = db.get(Article, article_id)
-    if found is None or not found.is_published:
+    found = published_article(db, article_id)
+    if found is None:
         raise NotFound(f"no article with id {article_id}")
     return _article_out(found)
 
 
 @router.put("/topics/{topic_id}/articles/{lang}", response_model=ArticleOut)
 def put_article(
-    topic_id: int, lang: str, body: ArticleIn, db: DB, actor: CurrentActor
+    topic_id: int, lang: Annotated[Lang, Path()], body: ArticleIn, db: DB, actor: CurrentActor
 ) -> ArticleOut:
     """Create or edit (as a new version) a topic's article; leads and admins."""
     saved = save_article(session=db, actor=actor, topic_id=topic_id, lang=lang,
