@@ -580,3 +580,20 @@ def test_a_customer_still_waiting_after_the_time_shown_gets_a_new_one(
         newest = latest_estimate(session, case_id)
         assert newest is not None and newest.context == "refreshed"
         assert newest.made_at == later and newest.expected_at > later
+
+
+def test_stalled_queue_jobs_are_checked_also_from_inside_an_event_loop(
+    committed_engine: Engine, is_postgres: bool
+) -> None:
+    """A caller that already runs an event loop (an async app, a browser driver) can run
+    the recovery too: the coroutine gets a thread of its own."""
+    if not is_postgres:
+        pytest.skip("procrastinate's queue needs PostgreSQL; SQLite runs jobs in-process")
+    import asyncio
+
+    from nara.jobs.queue import fail_stalled_queue_jobs
+
+    async def inside() -> int:
+        return fail_stalled_queue_jobs(committed_engine, get_settings(), 60)
+
+    assert asyncio.run(inside()) == 0

@@ -18,7 +18,9 @@ import logging
 import signal
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from procrastinate import App, PsycopgConnector
 from procrastinate.jobs import Status
@@ -31,6 +33,7 @@ from nara.jobs.registry import cron_for, periodic_specs
 from nara.jobs.runner import execute_run, run_periodic
 
 log = logging.getLogger("nara.jobs.queue")
+T = TypeVar("T")
 
 PERIODIC = "nara-periodic"
 REQUESTED = "nara-requested"
@@ -114,7 +117,18 @@ def fail_stalled_queue_jobs(engine: Engine, settings: Settings, seconds: float) 
                 await manager.finish_job(job, status=Status.FAILED, delete_job=False)
             return len(stalled)
 
-    return asyncio.run(go())
+    return _run_coroutine(go)
+
+
+def _run_coroutine(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to its end from synchronous code: here, or in a thread of its own
+    when this thread already runs an event loop (asyncio.run refuses to nest)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    with ThreadPoolExecutor(1, thread_name_prefix="nara-async") as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 async def _work_both_queues(app: App, concurrency: int, *, signals: bool) -> None:
