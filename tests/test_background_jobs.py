@@ -590,10 +590,13 @@ def test_stalled_queue_jobs_are_checked_also_from_inside_an_event_loop(
     if not is_postgres:
         pytest.skip("procrastinate's queue needs PostgreSQL; SQLite runs jobs in-process")
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     from nara.jobs.queue import fail_stalled_queue_jobs
 
     async def inside() -> int:
         return fail_stalled_queue_jobs(committed_engine, get_settings(), 60)
 
-    assert asyncio.run(inside()) == 0
+    # A thread of its own runs the event loop (this one may have one running already).
+    with ThreadPoolExecutor(1) as pool:
+        assert pool.submit(lambda: asyncio.run(inside())).result() == 0
