@@ -13,8 +13,9 @@ from nara.domain.selfservice_models import request_training, set_precision_targe
 from nara.domain.training import add_training_examples
 from nara.models import SelfServiceModel, TrainingExample
 
-selfservice_app = typer.Typer(help="Self-service: examples, training, precision.",
-                              no_args_is_help=True)  # fmt: skip
+selfservice_app = typer.Typer(
+    help="Self-service: examples, training, precision.", no_args_is_help=True
+)
 
 
 def _fail(message: str) -> NoReturn:
@@ -45,8 +46,9 @@ def import_examples(
 
     pairs = read_examples(path)
     with unit_of_work() as session:
-        added = add_training_examples(session=session, actor=SYSTEM, examples=pairs,
-                                      source="import", lang=lang)  # fmt: skip
+        added = add_training_examples(
+            session=session, actor=SYSTEM, examples=pairs, source="import", lang=lang
+        )
     typer.echo(f"added {added} examples")
 
 
@@ -74,15 +76,20 @@ def train(
     with unit_of_work() as session:
         run = get_run(session, run_id)
         if status != "succeeded" or run is None:
-            fail(f"training failed: {run.error if run else 'the run disappeared'}"
-                 " (see 'nara jobs runs')", 1)  # fmt: skip
+            fail(
+                f"training failed: {run.error if run else 'the run disappeared'}"
+                " (see 'nara jobs runs')",
+                1,
+            )
         row = active_model(session)
         if row is None:
             fail("training finished but no model is active", 1)
         point = row.metrics["operating_points"].get(f"{row.precision_target:g}", {})
-    typer.echo(f"model {row.version}: {row.n_examples} examples, answers "
-               f"{point.get('coverage', 0):.0%} of questions at {row.precision_target:.0%} "
-               "expected precision")  # fmt: skip
+    typer.echo(
+        f"model {row.version}: {row.n_examples} examples, answers "
+        f"{point.get('coverage', 0):.0%} of questions at {row.precision_target:.0%} "
+        "expected precision"
+    )
 
 
 @selfservice_app.command("precision")

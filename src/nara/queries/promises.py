@@ -28,10 +28,14 @@ def promise_views(session: Session, case: Case, now: datetime) -> list[PromiseVi
     fraction = get_settings().promise_warning_fraction
     views = []
     for kind, due, budget, done in (
-        ("first_response", case.first_response_due_at, case.first_response_budget_min,
-         case.first_response_at),
+        (
+            "first_response",
+            case.first_response_due_at,
+            case.first_response_budget_min,
+            case.first_response_at,
+        ),
         ("resolution", case.resolution_due_at, case.resolution_budget_min, case.resolved_at),
-    ):  # fmt: skip
+    ):
         st = state(
             calendar=cal,
             due=due,

@@ -77,8 +77,15 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
     app.state.session_factory = session_factory(engine)
     errors.install(app)
     openapi.install(app)
-    for router in (health.router, auth.router, cases.router, directory.router,
-                   selfservice.router, service.router, audit.router):  # fmt: skip
+    for router in (
+        health.router,
+        auth.router,
+        cases.router,
+        directory.router,
+        selfservice.router,
+        service.router,
+        audit.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get(f"{API_PREFIX}/docs", include_in_schema=False, response_class=HTMLResponse)
@@ -93,9 +100,17 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     # service_pages first: its /admin/teams/{id}/calendar is more specific than
     # admin's /admin/teams/{id}/{action}.
-    page_routers = (service_pages.router, auth_pages.router, case_pages.router, admin.router,
-                    help_pages.router, knowledge_pages.router,
-                    selfservice_admin.router, jobs_admin.router, audit_pages.router)  # fmt: skip
+    page_routers = (
+        service_pages.router,
+        auth_pages.router,
+        case_pages.router,
+        admin.router,
+        help_pages.router,
+        knowledge_pages.router,
+        selfservice_admin.router,
+        jobs_admin.router,
+        audit_pages.router,
+    )
     for page_router in page_routers:
         app.include_router(page_router)
     origins = [o.strip() for o in settings.widget_origins.split(",") if o.strip()]
