@@ -108,3 +108,28 @@ def record_audit(
     session.add(entry)
     session.flush()
     return entry
+
+
+def record_changes(
+    *,
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    object_type: str,
+    object_id: int | str | None,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> AuditEntry | None:
+    """Append an entry with what changed between ``before`` and ``after``; nothing when
+    nothing changed (saving a form unchanged is no change)."""
+    changes = diff(before, after)
+    if not changes:
+        return None
+    return record_audit(
+        session=session,
+        actor=actor,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        changes=changes,
+    )

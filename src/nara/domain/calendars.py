@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import Actor
-from nara.domain.audit import diff, facts_of, record_audit
+from nara.domain.audit import facts_of, record_changes
 from nara.domain.errors import NotFound, PermissionDenied, ValidationFailed
 from nara.i18n import N_
 from nara.models import Team, TeamCalendar
@@ -107,14 +107,13 @@ def set_team_calendar(
     row.callback_capacity = callback_capacity
     row.updated_at = clock.now()
     session.flush()
-    changes = diff(before, facts_of(row, CALENDAR_FIELDS))
-    if changes:
-        record_audit(
-            session=session,
-            actor=actor,
-            action="calendar.changed",
-            object_type="calendar",
-            object_id=team_id,
-            changes=changes,
-        )
+    record_changes(
+        session=session,
+        actor=actor,
+        action="calendar.changed",
+        object_type="calendar",
+        object_id=team_id,
+        before=before,
+        after=facts_of(row, CALENDAR_FIELDS),
+    )
     return row

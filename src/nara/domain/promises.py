@@ -16,7 +16,7 @@ from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
-from nara.domain.audit import created, deleted, diff, facts_of, record_audit
+from nara.domain.audit import created, deleted, facts_of, record_audit, record_changes
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.i18n import N_
@@ -178,16 +178,15 @@ def update_policy(
     policy.resolution_minutes = resolution_minutes
     policy.updated_at = clock.now()
     session.flush()
-    changes = diff(before, facts_of(policy, POLICY_FIELDS))
-    if changes:
-        record_audit(
-            session=session,
-            actor=actor,
-            action="promise.updated",
-            object_type="promise",
-            object_id=policy.id,
-            changes=changes,
-        )
+    record_changes(
+        session=session,
+        actor=actor,
+        action="promise.updated",
+        object_type="promise",
+        object_id=policy.id,
+        before=before,
+        after=facts_of(policy, POLICY_FIELDS),
+    )
     return policy
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
-from nara.domain.audit import diff, facts_of, record_audit
+from nara.domain.audit import facts_of, record_changes
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.teams import ROUTING_FIELDS, require_topic_routing, routing_id
 from nara.domain.waiting import snapshot
@@ -147,14 +147,13 @@ def set_topic_routing(
     link.rank = rank
     link.accepts_overflow = bool(accepts_overflow)
     session.flush()
-    changes = diff(before, facts_of(link, ROUTING_FIELDS))
-    if changes:
-        record_audit(
-            session=session,
-            actor=actor,
-            action="routing.changed",
-            object_type="routing",
-            object_id=routing_id(topic_id, team_id),
-            changes=changes,
-        )
+    record_changes(
+        session=session,
+        actor=actor,
+        action="routing.changed",
+        object_type="routing",
+        object_id=routing_id(topic_id, team_id),
+        before=before,
+        after=facts_of(link, ROUTING_FIELDS),
+    )
     return link

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.domain import validation
 from nara.domain.actors import Actor
-from nara.domain.audit import created, deleted, diff, facts_of, record_audit
+from nara.domain.audit import created, deleted, diff, facts_of, record_audit, record_changes
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.i18n import N_
 from nara.models import Role, Team, TeamMember, TeamTopic, Topic, User
@@ -221,16 +221,15 @@ def update_topic(
     if is_active is not None:
         topic.is_active = is_active
     session.flush()
-    changes = diff(before, facts_of(topic, TOPIC_FIELDS))
-    if changes:
-        record_audit(
-            session=session,
-            actor=actor,
-            action="topic.updated",
-            object_type="topic",
-            object_id=topic.id,
-            changes=changes,
-        )
+    record_changes(
+        session=session,
+        actor=actor,
+        action="topic.updated",
+        object_type="topic",
+        object_id=topic.id,
+        before=before,
+        after=facts_of(topic, TOPIC_FIELDS),
+    )
     return topic
 
 

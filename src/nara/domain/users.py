@@ -9,7 +9,7 @@ from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
-from nara.domain.audit import created, diff, record_audit
+from nara.domain.audit import created, diff, record_audit, record_changes
 from nara.domain.auth import end_all_sessions, forget_failed_logins, revoke_all_api_tokens
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.security import hash_password
@@ -142,16 +142,16 @@ def set_locale(*, session: Session, actor: Actor, user_id: int, locale: str) -> 
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"no user with id {user_id}")
-    changes = diff({"locale": user.locale}, {"locale": locale})
+    before = {"locale": user.locale}
     user.locale = locale
     session.flush()
-    if changes:
-        record_audit(
-            session=session,
-            actor=actor,
-            action="user.updated",
-            object_type="user",
-            object_id=user.id,
-            changes=changes,
-        )
+    record_changes(
+        session=session,
+        actor=actor,
+        action="user.updated",
+        object_type="user",
+        object_id=user.id,
+        before=before,
+        after={"locale": locale},
+    )
     return user

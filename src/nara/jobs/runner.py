@@ -172,7 +172,7 @@ def _work(
             log.exception("job %s (run %s) failed", spec.name, who.run_id)
             status = _finish(engine, who, error=traceback.format_exc())
             return status, (spec.retry_seconds if status == "queued" else 0)
-        except BaseException:  # interrupted (Ctrl+C, shutdown): failed, retriable by hand
+        except (KeyboardInterrupt, SystemExit):  # interrupted: failed, retriable by hand
             _finish(engine, who, error="interrupted before it finished", final=True)
             raise
     return _finish(engine, who, result=result), 0
