@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nara.models.base import Base
@@ -65,12 +65,45 @@ class Priority(enum.StrEnum):
 PRIORITY_RANK = {Priority.low: 0, Priority.normal: 1, Priority.high: 2, Priority.urgent: 3}
 
 
+ACTIVE_PREDICATE = "status IN ('new', 'open', 'waiting_on_customer', 'waiting_on_team')"
+""":data:`ACTIVE_STATUSES` as SQL text: the predicate of the partial indexes over the
+backlog. A query uses them when it names the statuses as literals (``active_clause``)."""
+
+
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_team_status", "team_id", "status"),
         Index("ix_cases_opened", "opened_at", "id"),
         Index("ix_cases_team_queue", "team_id", "owner_id", "status"),
+        Index("ix_cases_team_opened", "team_id", "opened_at", "id"),
+        # The backlog (active cases) is small next to the history; these keep the
+        # inbox, the queue and the checks bound to it at any number of cases.
+        Index(
+            "ix_cases_active_team",
+            "team_id",
+            "owner_id",
+            postgresql_where=text(ACTIVE_PREDICATE),
+            sqlite_where=text(ACTIVE_PREDICATE),
+        ),
+        Index(
+            "ix_cases_active_owner",
+            "owner_id",
+            postgresql_where=text(ACTIVE_PREDICATE),
+            sqlite_where=text(ACTIVE_PREDICATE),
+        ),
+        Index(
+            "ix_cases_active_opened",
+            "opened_at",
+            postgresql_where=text(ACTIVE_PREDICATE),
+            sqlite_where=text(ACTIVE_PREDICATE),
+        ),
+        Index(
+            "ix_cases_promise_check",
+            "promise_check_at",
+            postgresql_where=text("promise_check_at IS NOT NULL"),
+            sqlite_where=text("promise_check_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,6 +132,14 @@ class Case(Base):
     first_response_due_at: Mapped[datetime | None]
     resolution_due_at: Mapped[datetime | None]
     promise_paused_at: Mapped[datetime | None]
+    # When each promise enters its warning (less than the warning fraction of its budget
+    # left), stored with the due times so that lists show a badge without calendar maths.
+    first_response_warn_at: Mapped[datetime | None]
+    resolution_warn_at: Mapped[datetime | None]
+    # The earliest instant at which the periodic check has something to do for this case
+    # (a warning or a breach not yet raised); None when nothing is pending. The check
+    # reads only the cases whose time has come (a partial index), never the backlog.
+    promise_check_at: Mapped[datetime | None]
     # Promise alerts already raised (each is raised once): "first_response.warning", ...
     promise_alerts: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Routing needed attention, e.g. "no_team_for_topic" (sent to the fallback team).

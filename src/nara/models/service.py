@@ -81,6 +81,7 @@ class WorkSession(Base):
     __tablename__ = "work_sessions"
     __table_args__ = (
         Index("ix_work_sessions_team_ended", "team_id", "ended_at"),
+        Index("ix_work_sessions_team_started", "team_id", "started_at"),
         Index("ix_work_sessions_user_open", "user_id", "ended_at"),
     )
 
@@ -97,7 +98,10 @@ class WaitEstimate(Base):
     actual wait is filled in when the first response comes, to measure the error."""
 
     __tablename__ = "wait_estimates"
-    __table_args__ = (Index("ix_wait_estimates_case", "case_id", "id"),)
+    __table_args__ = (
+        Index("ix_wait_estimates_case", "case_id", "id"),
+        Index("ix_wait_estimates_made", "made_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
