@@ -15,7 +15,8 @@ from datetime import datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, func, select
+import pytest
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from nara import clock
@@ -340,3 +341,65 @@ def test_parallel_wrong_passwords_lock_every_address_alike(committed_engine: Eng
         after = _run_together(1, guess, committed_engine)
         outcomes[address] = after
     assert outcomes[email] == outcomes["no.account@example.test"] == ["429"]
+
+
+def test_an_opener_in_the_middle_of_its_work_does_not_hold_up_the_next(
+    committed_engine: Engine, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The counter row is locked only from the number's update to the commit: while one
+    opener is still routing and estimating (held here inside the wait estimate), another
+    opens, numbers and commits its case without waiting (PostgreSQL would give up after
+    the lock timeout if the first held the counter). Numbers stay gap-free and follow
+    commit order."""
+    if not is_postgres:
+        pytest.skip("SQLite serialises every writer on its database lock by design")
+    setup = _setup(committed_engine)
+    from nara.domain import cases as case_actions
+
+    inside, release = threading.Event(), threading.Event()
+    real_estimate = case_actions.estimate_wait
+
+    def held_estimate(session: Session, case: Case, **kwargs: object) -> object:
+        if threading.current_thread().name == "slow-opener":
+            inside.set()
+            assert release.wait(30)
+        return real_estimate(session, case, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(case_actions, "estimate_wait", held_estimate)
+    factory = sessionmaker(bind=committed_engine, expire_on_commit=False)
+
+    def open_one(session: Session, message: str) -> str:
+        number = open_case(
+            session=session,
+            actor=setup.agent,
+            message=message,
+            customer_id=setup.customer_id,
+            topic_id=setup.topic_id,
+            channel="phone",
+        ).case.number
+        session.commit()
+        return number
+
+    slow_number: list[str] = []
+
+    def slow() -> None:
+        with factory() as session:
+            slow_number.append(open_one(session, "Det långsamma ärendet"))
+
+    thread = threading.Thread(target=slow, name="slow-opener")
+    thread.start()
+    try:
+        assert inside.wait(30)
+        with factory() as session:
+            session.execute(text("SET LOCAL lock_timeout = '3s'"))
+            fast = open_one(session, "Det snabba ärendet")
+    finally:
+        release.set()
+        thread.join(60)
+    assert slow_number, "the held opener did not finish"
+    first, second = (NUMBER.match(n) for n in (fast, slow_number[0]))
+    assert first and second
+    assert int(second.group(2)) == int(first.group(2)) + 1
+    with Session(committed_engine) as session:
+        numbers = set(session.scalars(select(Case.number)))
+    assert numbers == {fast, slow_number[0]}

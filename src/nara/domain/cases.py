@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -71,7 +72,9 @@ def _org_zone() -> ZoneInfo:
 
 def next_case_number(session: Session, year: int) -> str:
     """Reserve the next number of ``year`` with one atomic upsert. On PostgreSQL the row
-    lock serialises concurrent openers; on SQLite the database write lock does."""
+    lock serialises concurrent openers until their transactions end, so it is taken as
+    the last write of opening a case (``_number_case``); on SQLite the database write
+    lock serialises writers anyway."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = (
@@ -269,7 +272,7 @@ def _insert_case(
 ) -> Case:
     now = clock.now()
     case = Case(
-        number=next_case_number(session, now.astimezone(_org_zone()).year),
+        number=_provisional_number(),
         customer_id=customer.id,
         topic_id=topic.id if topic else None,
         team_id=team.id,
@@ -312,7 +315,23 @@ def _insert_case(
         if owner_id == actor.user_id:
             start_work(session, user_id=owner_id, team_id=team.id, case_id=case.id, now=now)
     estimate_wait(session, case, now=now, context="opened")
+    _number_case(session, case, now)
     return case
+
+
+def _provisional_number() -> str:
+    """A unique placeholder the case row carries until ``_number_case`` gives it its
+    number, a moment before the transaction ends; it is never committed or shown."""
+    return f"~{secrets.token_hex(12)}"
+
+
+def _number_case(session: Session, case: Case, now: datetime) -> None:
+    """Give the case its gap-free number as the last write of opening it: the counter
+    row stays locked from here to the commit only, so concurrent openers wait on each
+    other for the counter update alone, not for routing, promises and estimates
+    (``docs/architecture.md``, "Case numbers")."""
+    case.number = next_case_number(session, now.astimezone(_org_zone()).year)
+    session.flush()
 
 
 def _iso(value: datetime | None) -> str | None:
