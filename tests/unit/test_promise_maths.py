@@ -233,3 +233,28 @@ def test_estimator_plays_the_queue_forward() -> None:
     with pytest.raises(ValueError):
         expected_wait(QueueSnapshot(ahead=-1, working_elapsed=[], mean_handle_seconds=600,
                                     mean_first_reply_seconds=60))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "calendar",
+    [
+        BusinessCalendar(),
+        BusinessCalendar(hours=ALWAYS_OPEN),
+        BusinessCalendar(timezone="America/New_York", closed_dates=frozenset({date(2026, 3, 3)})),
+        BusinessCalendar(holiday_country=None, hours=(((0, 60), (600, 1440)),) * 7),
+    ],
+)
+def test_long_spans_sum_whole_days_exactly_like_the_intervals(calendar: BusinessCalendar) -> None:
+    """Spans of months (overdue cases) are summed from per-year running totals; the
+    result is the same, to the second, as adding up every open interval."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(400):
+        start = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(seconds=rng.randrange(3 * 365 * 86400))
+        span = rng.choice([rng.randrange(-900, 900), rng.randrange(-10, 10)]) * 86400
+        end = start + timedelta(seconds=span + rng.randrange(86400))
+        lo, hi = min(start, end), max(start, end)
+        by_intervals = sum((b - a).total_seconds() for a, b in calendar.intervals(lo, hi))
+        expected = by_intervals if end >= start else -by_intervals
+        assert calendar.business_seconds(start, end) == pytest.approx(expected, abs=1e-6)

@@ -24,7 +24,7 @@ from nara.domain.callbacks import cancel_for_case
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.presence import end_work, start_work
-from nara.domain.promises import apply_promise, refresh_due_times
+from nara.domain.promises import apply_promise, refresh_due_times, schedule_promise_check
 from nara.domain.resolution import mark_earlier_answers_unresolved
 from nara.domain.routing import RoutingDecision, route
 from nara.domain.waiting import estimate_wait, record_first_response
@@ -396,6 +396,8 @@ def _set_status(session: Session, actor: Actor, case: Case, new: CaseStatus) -> 
         cancel_for_case(session, actor, case, reason=new.value)
     if PAUSING_STATUSES & {old.value, new.value}:  # due times move only with pauses
         refresh_due_times(session, case)
+    else:
+        schedule_promise_check(case)  # done, or running again after a resolution
 
 
 def change_status(*, session: Session, actor: Actor, number: str, status: str) -> Case:

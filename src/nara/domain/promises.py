@@ -29,6 +29,7 @@ from nara.models import (
     Priority,
     ResponsePolicy,
     Topic,
+    active_clause,
 )
 from nara.promises.calendar import BusinessCalendar, NoOpenHours
 from nara.promises.maths import Pause, PromiseState, due_at, pauses_from_statuses
@@ -228,6 +229,21 @@ def _due(cal: BusinessCalendar, start: datetime, minutes: int | None,
         return None
 
 
+def _warn_at(
+    cal: BusinessCalendar, start: datetime, minutes: int | None, pauses: list[Pause]
+) -> datetime | None:
+    """When less than the warning fraction of the budget is left: the instant after
+    ``(1 - fraction) × budget`` of business time not counting pauses, the same point at
+    which :func:`nara.promises.maths.state` turns from ok to warning."""
+    if minutes is None:
+        return None
+    used = (1 - get_settings().promise_warning_fraction) * minutes * 60
+    try:
+        return due_at(cal, start, used, pauses)
+    except NoOpenHours:
+        return None
+
+
 def apply_promise(session: Session, case: Case) -> ResponsePolicy | None:
     """Give a new case the promise of the most specific matching policy."""
     policy = matching_policy(
@@ -251,6 +267,40 @@ def refresh_due_times(session: Session, case: Case) -> None:
     case.first_response_due_at = _due(cal, case.opened_at, case.first_response_budget_min,
                                       pauses)  # fmt: skip
     case.resolution_due_at = _due(cal, case.opened_at, case.resolution_budget_min, pauses)
+    case.first_response_warn_at = _warn_at(
+        cal, case.opened_at, case.first_response_budget_min, pauses
+    )
+    case.resolution_warn_at = _warn_at(cal, case.opened_at, case.resolution_budget_min, pauses)
+    schedule_promise_check(case)
+
+
+def schedule_promise_check(case: Case) -> None:
+    """Store when the periodic check next has something to do for ``case``: the earliest
+    warning or breach of a promise still running that was not raised yet (None when
+    there is none: the case is done, paused or has no promise). Called wherever due
+    times, status or alerts change. Only ever earlier than the real next alert, never
+    later: a case looked at too early is simply scheduled again."""
+    case.promise_check_at = next_promise_alert(case)
+
+
+def next_promise_alert(case: Case) -> datetime | None:
+    if case.status not in ACTIVE or case.promise_paused_at is not None:
+        return None
+    raised = set(case.promise_alerts or [])
+    pending: list[datetime] = []
+    for kind, due, warn, done in (
+        ("first_response", case.first_response_due_at, case.first_response_warn_at,
+         case.first_response_at),
+        ("resolution", case.resolution_due_at, case.resolution_warn_at, case.resolved_at),
+    ):  # fmt: skip
+        if due is None or done is not None:
+            continue
+        key = due.isoformat()
+        if f"{kind}.warning@{key}" not in raised:
+            pending.append(min(warn, due) if warn is not None else due)
+        if f"{kind}.breached@{key}" not in raised:
+            pending.append(due)
+    return min(pending, default=None)
 
 
 @dataclass
@@ -307,21 +357,19 @@ def check_promise_batch(
     settings = get_settings()
     where: list[ColumnElement[bool]]
     if phase == "promises":
-        where = [
-            Case.status.in_(ACTIVE),
-            (Case.first_response_due_at.is_not(None) & Case.first_response_at.is_(None))
-            | Case.resolution_due_at.is_not(None),
-        ]
+        # Only the cases whose next warning or breach has come (a partial index on the
+        # stored time), not the whole backlog.
+        where = [Case.promise_check_at <= now, active_clause()]
     elif not settings.authority_mode:
         return report, None
     elif phase == "delay_notices":
         where = [
-            Case.status.in_(ACTIVE),
+            active_clause(),
             Case.opened_at <= now - timedelta(days=settings.delay_notice_after_days),
             ~Case.id.in_(select(CaseTask.case_id).where(CaseTask.kind == "delay_notice")),
         ]
     elif phase == "six_months":
-        where = [Case.status.in_(ACTIVE), Case.opened_at <= now - timedelta(days=180)]
+        where = [active_clause(), Case.opened_at <= now - timedelta(days=180)]
     else:
         raise ValueError(f"unknown phase {phase!r}")
     cases = session.scalars(
@@ -333,8 +381,15 @@ def check_promise_batch(
     ).all()
     for case in cases:
         if phase == "promises":
+            if case.first_response_warn_at is None and case.resolution_warn_at is None:
+                refresh_due_times(session, case)  # a case from before warning times
             for view in promise_views(session, case, now):
                 _alert(session, actor, case, view, report)
+            schedule_promise_check(case)
+            if case.promise_check_at is not None and case.promise_check_at <= now:
+                # Stored times are a lower bound; the calendar said "not yet" (a legacy
+                # row without warning times, say): look again at the next tick.
+                case.promise_check_at = now + timedelta(seconds=1)
         elif phase == "delay_notices":
             _delay_notice(session, actor, case, now, settings.delay_notice_after_days, report)
         else:

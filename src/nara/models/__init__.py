@@ -13,6 +13,7 @@ from nara.models.cases import (
     IdempotencyKey,
     Priority,
     StatusCategory,
+    active_clause,
 )
 from nara.models.customers import Customer
 from nara.models.jobs import JobRun, JobStatus, KnowledgeGapReport
@@ -78,4 +79,5 @@ __all__ = [
     "User",
     "WaitEstimate",
     "WorkSession",
+    "active_clause",
 ]

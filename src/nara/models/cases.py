@@ -6,7 +6,18 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    bindparam,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nara.models.base import Base
@@ -46,6 +57,14 @@ ACTIVE_STATUSES = (
     CaseStatus.waiting_on_team.value,
 )
 """Statuses of a case someone still has to work on (not resolved, not closed)."""
+
+
+def active_clause() -> ColumnElement[bool]:
+    """``Case.status`` is one of :data:`ACTIVE_STATUSES`, with the statuses written into
+    the SQL as literals: a prepared (generic) plan can then still prove the predicate of
+    the partial indexes over the backlog and use them."""
+    return Case.status.in_(bindparam("active_statuses", ACTIVE_STATUSES, expanding=True,
+                                     literal_execute=True))  # fmt: skip
 
 
 class Channel(enum.StrEnum):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -116,10 +116,30 @@ class BusinessCalendar:
         return any(True for _ in self.intervals(at, at + timedelta(microseconds=1)))
 
     def business_seconds(self, start: datetime, end: datetime) -> float:
-        """Open time between two instants; negative when ``end`` is before ``start``."""
+        """Open time between two instants; negative when ``end`` is before ``start``.
+        Whole days in between are summed from per-year running totals (computed once per
+        calendar and year), so a case overdue for months costs no more than one due
+        today."""
         if end < start:
             return -self.business_seconds(end, start)
-        return sum((b - a).total_seconds() for a, b in self.intervals(start, end))
+        _check_aware(start, end)
+        first = start.astimezone(self.zone).date()
+        last = end.astimezone(self.zone).date()
+        if (last - first).days <= 3:
+            return sum((b - a).total_seconds() for a, b in self.intervals(start, end))
+        head_end = datetime.combine(first + timedelta(days=2), time(), self.zone)
+        tail_start = datetime.combine(last - timedelta(days=1), time(), self.zone)
+        head = sum((b - a).total_seconds() for a, b in self.intervals(start, head_end))
+        tail = sum((b - a).total_seconds() for a, b in self.intervals(tail_start, end))
+        return head + self._whole_days(first + timedelta(days=2), last - timedelta(days=1)) + tail
+
+    def _whole_days(self, first: date, stop: date) -> float:
+        """Open seconds of the local days ``first`` (included) to ``stop`` (excluded)."""
+        total = 0.0
+        while first.year < stop.year:
+            total += _running_totals(self, first.year)[-1] - _before(self, first)
+            first = date(first.year + 1, 1, 1)
+        return total + _before(self, stop) - _before(self, first)
 
     def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
         """The instant when ``seconds`` of open time have passed after ``start``. Zero
@@ -145,6 +165,25 @@ class BusinessCalendar:
 
     def next_open(self, at: datetime) -> datetime:
         return self.add_business_seconds(at, 0)
+
+
+@lru_cache(maxsize=128)
+def _running_totals(calendar: BusinessCalendar, year: int) -> tuple[float, ...]:
+    """Open seconds of ``year`` before each of its days (index: day of year - 1), and the
+    whole year's at the end."""
+    totals = [0.0]
+    day = date(year, 1, 1)
+    while day.year == year:
+        totals.append(
+            totals[-1] + sum((b - a).total_seconds() for a, b in calendar.day_intervals(day))
+        )
+        day += timedelta(days=1)
+    return tuple(totals)
+
+
+def _before(calendar: BusinessCalendar, day: date) -> float:
+    """Open seconds of ``day``'s year before ``day``."""
+    return _running_totals(calendar, day.year)[day.timetuple().tm_yday - 1]
 
 
 def _local(midnight: datetime, minutes: int, zone: ZoneInfo) -> datetime:

@@ -72,33 +72,51 @@ class PromiseBadge:
 
 
 def promise_badges(session: Session, cases: list[Case], now: datetime) -> dict[int, PromiseBadge]:
-    """One badge per case (the first response until there is one, then resolution)."""
+    """One badge per case (the first response until there is one, then resolution).
+    The state comes from the due and warning times stored with the case; only the
+    minutes left need the team's calendar, which sums whole days from running totals."""
     calendars: dict[int, BusinessCalendar] = {}
     fraction = get_settings().promise_warning_fraction
     out: dict[int, PromiseBadge] = {}
     for case in cases:
-        if case.team_id not in calendars:
-            calendars[case.team_id] = calendar_for_team(session, case.team_id)
-        cal = calendars[case.team_id]
         if case.first_response_at is None and case.first_response_budget_min:
-            kind, due, budget = (
+            kind, due, warn, budget = (
                 "first_response",
                 case.first_response_due_at,
+                case.first_response_warn_at,
                 case.first_response_budget_min,
             )
         elif case.resolution_budget_min:
-            kind, due, budget = "resolution", case.resolution_due_at, case.resolution_budget_min
+            kind, due, warn, budget = (
+                "resolution",
+                case.resolution_due_at,
+                case.resolution_warn_at,
+                case.resolution_budget_min,
+            )
         else:
             continue
+        if case.team_id not in calendars:
+            calendars[case.team_id] = calendar_for_team(session, case.team_id)
+        cal = calendars[case.team_id]
         done = case.resolved_at if kind == "resolution" else None
-        st = state(calendar=cal, due=due, budget_seconds=budget * 60, done_at=done,
-                   paused=case.promise_paused_at is not None, now=now,
-                   warn_fraction=fraction)  # fmt: skip
+        paused = case.promise_paused_at is not None
+        if done is None and not paused and due is not None and warn is not None:
+            st = stored_state(due=due, warn_at=warn, now=now)
+        else:
+            st = state(calendar=cal, due=due, budget_seconds=budget * 60, done_at=done,
+                       paused=paused, now=now, warn_fraction=fraction)  # fmt: skip
         left = None
         if due is not None and st in (PromiseState.ok, PromiseState.warning, PromiseState.breached):
             left = round(cal.business_seconds(now, due) / 60)
         out[case.id] = PromiseBadge(kind, st.value, due, left)
     return out
+
+
+def stored_state(*, due: datetime, warn_at: datetime, now: datetime) -> PromiseState:
+    """A running promise's state from its stored times (no calendar maths)."""
+    if now >= due:
+        return PromiseState.breached
+    return PromiseState.warning if now >= warn_at else PromiseState.ok
 
 
 def latest_estimates(session: Session, case_ids: list[int]) -> dict[int, datetime]:
