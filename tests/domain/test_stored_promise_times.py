@@ -90,9 +90,7 @@ def test_the_check_reads_only_cases_whose_time_has_come(db: Session, w: World) -
     )
     assert after is None
     assert (report.warnings, report.breaches) == (1, 1)  # `due` only
-    alerted = set(
-        db.scalars(select(CaseEvent.case_id).where(CaseEvent.type == "promise.breached"))
-    )
+    alerted = set(db.scalars(select(CaseEvent.case_id).where(CaseEvent.type == "promise.breached")))
     assert due.id in alerted and quiet.id not in alerted
 
 
@@ -118,7 +116,7 @@ def test_badges_from_stored_times_agree_with_the_calendar(db: Session, w: World)
     agent = factories.actor(db, w.card_agent)
     with clock.frozen_at(at(9, 30)):
         reply_to_case(session=db, actor=agent, number=cases[1].number, body="Hej")
-    for minutes in sorted(rng.sample(range(0, 60 * 24 * 90), 40)) + [44, 45, 46, 59, 60, 61]:
+    for minutes in [*sorted(rng.sample(range(0, 60 * 24 * 90), 40)), 44, 45, 46, 59, 60, 61]:
         now = TUESDAY_9 + timedelta(minutes=minutes)
         badges = promise_badges(db, cases, now)
         for case in cases:
