@@ -14,6 +14,7 @@ from nara.models.cases import (
     Priority,
     StatusCategory,
     active_clause,
+    status_in,
 )
 from nara.models.customers import Customer
 from nara.models.jobs import JobRun, JobStatus, KnowledgeGapReport
@@ -80,4 +81,5 @@ __all__ = [
     "WaitEstimate",
     "WorkSession",
     "active_clause",
+    "status_in",
 ]

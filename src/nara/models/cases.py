@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -60,11 +61,16 @@ ACTIVE_STATUSES = (
 
 
 def active_clause() -> ColumnElement[bool]:
-    """``Case.status`` is one of :data:`ACTIVE_STATUSES`, with the statuses written into
-    the SQL as literals: a prepared (generic) plan can then still prove the predicate of
-    the partial indexes over the backlog and use them."""
-    return Case.status.in_(bindparam("active_statuses", ACTIVE_STATUSES, expanding=True,
-                                     literal_execute=True))  # fmt: skip
+    """``Case.status`` is one of :data:`ACTIVE_STATUSES` (see :func:`status_in`)."""
+    return status_in(ACTIVE_STATUSES)
+
+
+def status_in(statuses: Iterable[str]) -> ColumnElement[bool]:
+    """``Case.status IN (...)`` with the statuses written into the SQL as literals: a
+    prepared (generic) plan can then still prove the predicate of the partial indexes
+    over the backlog and use them, which a bound parameter would hide."""
+    values = sorted(set(statuses))
+    return Case.status.in_(bindparam(None, values, expanding=True, literal_execute=True))
 
 
 class Channel(enum.StrEnum):

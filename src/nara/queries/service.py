@@ -23,6 +23,7 @@ from nara.models import (
     TeamTopic,
     Topic,
     WorkSession,
+    status_in,
 )
 from nara.promises.calendar import WEEKDAYS, BusinessCalendar, Interval
 
@@ -38,6 +39,9 @@ def priority_order() -> ColumnElement[int]:
 # or forgot to move on); it is left out of the statistics.
 MAX_HANDLE = timedelta(hours=2)
 RETURN_HORIZON_HOURS = 4  # members back later than this are not counted on
+# Statistics a request computes from history read at most this many of the team's latest
+# work sessions (an index range on (team_id, started_at)), whatever the history holds.
+RECENT_SESSIONS = 500
 FAR_FUTURE = datetime(9000, 1, 1, tzinfo=UTC)  # a sort key for "no promise"
 
 
@@ -113,11 +117,12 @@ def due_sort_key() -> ColumnElement[datetime]:
 
 
 def queue_clause(team_ids: list[int]) -> ColumnElement[bool]:
-    """Cases waiting to be taken: unassigned, active and not waiting on the customer."""
+    """Cases waiting to be taken: unassigned, active and not waiting on the customer
+    (an index range over the backlog, ``ix_cases_active_team``)."""
     return and_(
         Case.team_id.in_(team_ids),
         Case.owner_id.is_(None),
-        Case.status.in_(QUEUE_STATUSES),
+        status_in(QUEUE_STATUSES),
     )
 
 
@@ -212,15 +217,14 @@ def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload
     first_reply = _mean_first_reply(session, team_id, now)
     if first_reply is None:
         first_reply = min(settings.default_first_reply_minutes * 60, handle)
-    members_known = (
-        session.scalar(
-            select(func.count(func.distinct(WorkSession.user_id))).where(
-                WorkSession.team_id == team_id,
-                WorkSession.started_at >= now - timedelta(days=7),
-            )
-        )
-        or 0
+    latest = (
+        select(WorkSession.user_id)
+        .where(WorkSession.team_id == team_id, WorkSession.started_at >= now - timedelta(days=7))
+        .order_by(WorkSession.started_at.desc())
+        .limit(RECENT_SESSIONS)
+        .subquery()
     )
+    members_known = session.scalar(select(func.count(func.distinct(latest.c.user_id)))) or 0
     return TeamWorkload(
         working_elapsed=elapsed,
         returning_in=returning,
@@ -232,11 +236,18 @@ def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload
 
 def _mean_first_reply(session: Session, team_id: int, now: datetime) -> float | None:
     """Mean time from the first work session on a case to its first response, over the
-    team's recent cases (at least five, else None)."""
-    first_start = (
-        select(WorkSession.case_id, func.min(WorkSession.started_at).label("started"))
+    team's recent cases (at least five, else None): the cases of the team's latest
+    :data:`RECENT_SESSIONS` work sessions, so the cost does not grow with history."""
+    latest = (
+        select(WorkSession.case_id, WorkSession.started_at)
         .where(WorkSession.team_id == team_id, WorkSession.started_at >= now - timedelta(days=14))
-        .group_by(WorkSession.case_id)
+        .order_by(WorkSession.started_at.desc())
+        .limit(RECENT_SESSIONS)
+        .subquery()
+    )
+    first_start = (
+        select(latest.c.case_id, func.min(latest.c.started_at).label("started"))
+        .group_by(latest.c.case_id)
         .subquery()
     )
     rows = session.execute(
