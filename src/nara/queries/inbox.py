@@ -7,9 +7,10 @@ waited longest. Cases without a promise come after those with one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from nara.domain.actors import Actor
 from nara.models import ACTIVE_STATUSES, Case, Customer, active_clause, status_in
@@ -75,7 +76,7 @@ def _search_clause(text: str) -> ColumnElement[bool]:
     )
 
 
-def _count(session: Session, stmt: Select[tuple[Case]]) -> int:
+def _count(session: Session, stmt: Select[Case]) -> int:
     capped = stmt.with_only_columns(Case.id).limit(COUNT_CAP).subquery()
     return session.scalar(select(func.count()).select_from(capped)) or 0
 
@@ -84,12 +85,8 @@ def inbox(session: Session, actor: Actor, query: InboxQuery) -> InboxPage:
     tab = query.tab if query.tab in TABS else "mine"
     if not actor.is_staff:
         return InboxPage(items=[], total=0, page=1, pages=1, counts=dict.fromkeys(TABS, 0))
-    base = select(Case)
     backlog = not query.status or query.status in ACTIVE
-    if query.status:
-        base = base.where(status_in([query.status]))
-    else:
-        base = base.where(active_clause())
+    base = select(Case).where(status_in([query.status]) if query.status else active_clause())
     if query.topic_id:
         base = base.where(Case.topic_id == query.topic_id)
     if query.channel:
@@ -103,6 +100,7 @@ def inbox(session: Session, actor: Actor, query: InboxQuery) -> InboxPage:
     total = counts[tab]
     pages = max(1, -(-total // query.per_page))
     page = min(max(1, query.page), pages)
+    order: tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]
     if backlog:
         order = (due_sort_key(), priority_order(), Case.opened_at, Case.id)
     else:
