@@ -5,11 +5,14 @@ the expected wait shown to customers was from the wait they got."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import case as sql_case
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from nara.models import Case, Team, WaitEstimate
 
@@ -32,43 +35,99 @@ class TeamResult:
 
 
 def service_results(session: Session, *, now: datetime, days: int = 30) -> list[TeamResult]:
+    """Per team, counted in the database over the window (an index range on
+    ``opened_at`` and on ``wait_estimates.made_at``): one grouped query for the
+    promises, one median per measure (``percentile_cont`` on PostgreSQL; SQLite, which
+    has none, gets the values of the window to take the median in Python)."""
     since = now - timedelta(days=days)
     teams = list(session.scalars(select(Team).order_by(Team.name_sv)))
-    cases = session.execute(
-        select(
-            Case.team_id, Case.opened_at, Case.first_response_at, Case.first_response_due_at
-        ).where(Case.opened_at >= since, Case.first_response_budget_min.is_not(None))
-    ).all()
-    estimates = session.execute(
+    window = and_(Case.opened_at >= since, Case.first_response_budget_min.is_not(None))
+    answered = Case.first_response_at.is_not(None)
+    kept = and_(
+        answered,
+        or_(
+            Case.first_response_due_at.is_(None),
+            Case.first_response_at <= Case.first_response_due_at,
+        ),
+    )
+    overdue = and_(
+        Case.first_response_at.is_(None),
+        Case.first_response_due_at.is_not(None),
+        Case.first_response_due_at < now,
+    )
+    counts = {
+        row.team_id: row
+        for row in session.execute(
+            select(
+                Case.team_id,
+                func.count().label("with_promise"),
+                func.count(sql_case((answered, 1))).label("answered"),
+                func.count(sql_case((kept, 1))).label("kept"),
+                func.count(sql_case((overdue, 1))).label("overdue"),
+            )
+            .where(window)
+            .group_by(Case.team_id)
+        )
+    }
+    first_response = _medians(
+        session,
+        select(Case.team_id, Case.opened_at, Case.first_response_at).where(window, answered),
+        lambda opened, replied: (replied - opened).total_seconds() / 60,
+        func.extract("epoch", Case.first_response_at - Case.opened_at) / 60,
+    )
+    estimate_window = and_(WaitEstimate.made_at >= since, WaitEstimate.actual_seconds > 0)
+    errors = _medians(
+        session,
         select(
             WaitEstimate.team_id, WaitEstimate.expected_seconds, WaitEstimate.actual_seconds
-        ).where(WaitEstimate.made_at >= since, WaitEstimate.actual_seconds > 0)
-    ).all()
+        ).where(estimate_window),
+        lambda expected, actual: abs(expected - actual) / actual,
+        func.abs(WaitEstimate.expected_seconds - WaitEstimate.actual_seconds)
+        / WaitEstimate.actual_seconds,
+        count_of=WaitEstimate.id,
+    )
     results = []
     for team in teams:
-        mine = [c for c in cases if c.team_id == team.id]
-        answered = [c for c in mine if c.first_response_at is not None]
-        kept = sum(1 for c in answered if c.first_response_due_at is None
-                   or c.first_response_at <= c.first_response_due_at)  # fmt: skip
-        overdue = sum(
-            1
-            for c in mine
-            if c.first_response_at is None
-            and c.first_response_due_at is not None
-            and c.first_response_due_at < now
-        )
-        waits = [(c.first_response_at - c.opened_at).total_seconds() / 60 for c in answered]
-        errors = [abs(e - a) / a for t, e, a in estimates if t == team.id and a]
+        row = counts.get(team.id)
+        error = errors.get(team.id)
         results.append(
             TeamResult(
                 team=team,
-                with_promise=len(mine),
-                kept=kept,
-                missed=len(answered) - kept,
-                overdue_open=overdue,
-                median_first_response_minutes=statistics.median(waits) if waits else None,
-                estimates=len(errors),
-                median_estimate_error_pct=100 * statistics.median(errors) if errors else None,
+                with_promise=row.with_promise if row else 0,
+                kept=row.kept if row else 0,
+                missed=(row.answered - row.kept) if row else 0,
+                overdue_open=row.overdue if row else 0,
+                median_first_response_minutes=(
+                    first_response[team.id][0] if team.id in first_response else None
+                ),
+                estimates=error[1] if error else 0,
+                median_estimate_error_pct=100 * error[0] if error else None,
             )
         )
     return results
+
+
+def _medians(
+    session: Session,
+    rows: Select[Any, Any, Any],
+    in_python: Callable[[Any, Any], float],
+    in_sql: ColumnElement[Any],
+    count_of: ColumnElement[Any] | InstrumentedAttribute[Any] | None = None,
+) -> dict[int, tuple[float, int]]:
+    """Median and count of a measure per team over ``rows`` (team id and the two values
+    the measure is made of)."""
+    if session.get_bind().dialect.name == "postgresql":
+        team = rows.selected_columns[0]
+        where = rows.whereclause
+        stmt = select(
+            team,
+            func.percentile_cont(0.5).within_group(in_sql),
+            func.count(count_of if count_of is not None else team),
+        ).group_by(team)
+        if where is not None:
+            stmt = stmt.where(where)
+        return {t: (float(median), int(n)) for t, median, n in session.execute(stmt)}
+    values: dict[int, list[float]] = {}
+    for team_id, a, b in session.execute(rows):
+        values.setdefault(team_id, []).append(in_python(a, b))
+    return {t: (statistics.median(v), len(v)) for t, v in values.items()}
