@@ -922,6 +922,7 @@ def test_serve_on_loopback_allows_the_development_secret(
     monkeypatch.delenv("NARA_SECRET_KEY")
     started: list[dict[str, object]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(k))
+    monkeypatch.setattr("nara.web.server.check_free", lambda host, port: None)
     migrated.ok("serve", "--host", host)
     assert started and started[0]["host"] == host
     assert started[0]["proxy_headers"] is False  # the app resolves trusted proxies itself
@@ -934,5 +935,6 @@ def test_serve_with_a_real_secret_may_listen_on_the_network(
 
     started: list[dict[str, object]] = []
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(k))
+    monkeypatch.setattr("nara.web.server.check_free", lambda host, port: None)
     migrated.ok("serve", "--host", "0.0.0.0")  # noqa: S104 - what is being tested
     assert started[0]["host"] == "0.0.0.0"  # noqa: S104

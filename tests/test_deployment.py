@@ -93,3 +93,84 @@ def test_two_apps_and_two_workers_run_each_tick_once(
     assert max(ticks.values()) == 1  # once per tick, whatever the number of workers
     pids = {run.worker.split(":")[1] for run in runs if run.worker}
     assert pids <= {str(w.pid) for w in workers}  # the apps run no background work
+
+
+def _established_by_pid(port: int, pids: list[int]) -> dict[int, int]:
+    """Accepted connections on ``port`` per process, from /proc (no tools needed)."""
+    inodes: dict[str, int] = {}
+    for proc_file in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(proc_file) as table:
+            next(table)
+            for line in table:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == "01":  # ESTABLISHED, server side
+                    inodes[fields[9]] = 0
+    counts = {}
+    for pid in pids:
+        owned = 0
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in inodes:
+                owned += 1
+        counts[pid] = owned
+    return counts
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_workers_share_the_connections(engine: Engine, tmp_path: Path, database_url: str) -> None:
+    """`nara serve --workers 2` gives each worker a socket of its own in one reuse-port
+    group: 32 keep-alive clients land on both workers, not all on one."""
+    env = {
+        **os.environ,
+        "NARA_DATABASE_URL": database_url,
+        "NARA_LOG_LEVEL": "WARNING",
+        "NARA_EMBEDDED_WORKER": "off",
+    }
+    port = _free_port()
+    log = (tmp_path / "serve.log").open("wb")
+    server = subprocess.Popen(  # noqa: S603
+        [str(NARA), "serve", "--port", str(port), "--workers", "2"],
+        env=env, cwd=tmp_path, stdout=log, stderr=log,
+    )  # fmt: skip
+    clients: list[httpx.Client] = []
+    try:
+        try:
+            _wait_healthy(port, time.monotonic() + 90)
+        except AssertionError:
+            log.flush()
+            raise AssertionError((tmp_path / "serve.log").read_text(errors="replace")) from None
+        children = [  # the workers (not multiprocessing's resource tracker)
+            int(pid)
+            for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+            if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
+        for _ in range(32):
+            client = httpx.Client(base_url=f"http://127.0.0.1:{port}")
+            assert client.get("/api/v1/health").status_code == 200
+            clients.append(client)
+        by_worker = _established_by_pid(port, children)
+        assert len(by_worker) == 2 and sum(by_worker.values()) == 32, by_worker
+        # binomial(32, 1/2): fewer than 4 on one worker happens about once in 10^5 runs
+        assert min(by_worker.values()) >= 4, by_worker
+        # a second server on the same port is refused with a clear message, exit 2
+        taken = subprocess.run(  # noqa: S603
+            [str(NARA), "serve", "--port", str(port)],
+            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert taken.returncode == 2
+        assert f"cannot listen on 127.0.0.1:{port}" in taken.stderr
+    finally:
+        for client in clients:
+            client.close()
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+    assert server.returncode == 0, (tmp_path / "serve.log").read_text(errors="replace")[-2000:]

@@ -123,7 +123,6 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.", min=1, max=64)] = 1,
 ) -> None:
     """Serve the web app and the API."""
-    import uvicorn
 
     from nara.logging_setup import configure_logging
 
@@ -139,16 +138,12 @@ def serve(
     require_migrated()
     configure_logging(s.log_level)
     typer.echo(f"Nära serving at http://{bind}:{port or s.port}/")
-    uvicorn.run(
-        "nara.web.asgi:app",
-        host=bind,
-        port=port or s.port,
-        workers=workers,
-        # The app itself resolves X-Forwarded-For/Proto from NARA_FORWARDED_ALLOW_IPS
-        # (web/app.py), whatever server runs it; uvicorn must not do it a second time.
-        proxy_headers=False,
-        log_config=None,
-    )
+    from nara.web.server import serve as run_server
+
+    try:
+        run_server(host=bind, port=port or s.port, workers=workers)
+    except OSError as exc:
+        fail(f"cannot listen on {bind}:{port or s.port}: {exc.strerror or exc}")
 
 
 def is_loopback(host: str) -> bool:
