@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nara.models import ACTIVE_STATUSES, Case, WaitEstimate
+from nara.models import Case, WaitEstimate, active_clause
 from nara.promises.calendar import NoOpenHours
 from nara.promises.estimator import QueueSnapshot, WaitEstimateResult, expected_wait
 from nara.queries.service import TeamWorkload, calendar_for_team, queue_ahead, team_workload
@@ -100,7 +100,7 @@ def refresh_passed_estimates(
         select(Case)
         .where(
             Case.id > after_id,
-            Case.status.in_(ACTIVE_STATUSES),
+            active_clause(),
             Case.first_response_at.is_(None),
             latest_expected < now,
         )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from nara.clock import ensure_utc
 from nara.domain.actors import Actor
 from nara.domain.errors import ValidationFailed
-from nara.models import Case, CaseEvent, CaseStatus, Customer, StatusCategory
+from nara.models import Case, CaseEvent, CaseStatus, Customer, StatusCategory, status_in
 from nara.models.cases import STATUS_CATEGORY
 from nara.queries.access import case_visibility
 from nara.queries.customers import like_pattern
@@ -71,7 +71,7 @@ def list_cases(
     for category in filters.categories:
         statuses |= {s.value for s, c in STATUS_CATEGORY.items() if c == category}
     if statuses:
-        stmt = stmt.where(Case.status.in_(sorted(statuses)))
+        stmt = stmt.where(status_in(statuses))
     if filters.team_id is not None:
         stmt = stmt.where(Case.team_id == filters.team_id)
     if filters.owner_id is not None:
