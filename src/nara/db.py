@@ -35,10 +35,12 @@ def _sqlite_begin_before_savepoint(conn: Connection, _name: str) -> None:
     """pysqlite only emits BEGIN before DML, so a SAVEPOINT can start the transaction;
     SQLite then treats it as the outermost one and its RELEASE commits everything, and
     a later rollback of the outer transaction undoes nothing. Begin a real transaction
-    first so that savepoints nest inside it."""
+    first so that savepoints nest inside it. IMMEDIATE: a savepoint is taken to write,
+    and a transaction that has read first and then writes after another connection has
+    committed fails at once ("database is locked") instead of waiting its turn."""
     driver = conn.connection.driver_connection
     if driver is not None and not driver.in_transaction:
-        driver.execute("BEGIN")
+        driver.execute("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str) -> Engine:

@@ -15,6 +15,7 @@ from nara.i18n import N_
 from nara.models import Team, TeamCalendar
 from nara.promises.calendar import WEEKDAYS, parse_hours
 from nara.queries.access import can_manage_team
+from nara.queries.service import forget_calendar
 
 HOLIDAY_COUNTRIES = ("SE",)
 CALENDAR_FIELDS = (
@@ -95,6 +96,7 @@ def set_team_calendar(
             "callback capacity is 0 to 100 calls per slot", field="callback_capacity"
         )
     row = session.get(TeamCalendar, team_id)
+    forget_calendar(session, team_id)
     before = facts_of(row, CALENDAR_FIELDS) if row is not None else {}
     if row is None:
         row = TeamCalendar(team_id=team_id)

@@ -290,19 +290,20 @@ def _insert_case(
         promise_alerts=[],
         routing_flag=decision.flag,
     )
+    # The promise first, so that the row is inserted once with its due times.
+    policy = apply_promise(session, case)
     session.add(case)
     session.flush()
     if topic is not None:
         mark_earlier_answers_unresolved(session, customer_id=customer.id, topic_id=topic.id)
-    append_event(session, case=case, type="case.opened", actor=actor, body=body,
+    append_event(session, case=case, at=now, type="case.opened", actor=actor, body=body,
                  data={"channel": channel.value, "subject": subject})  # fmt: skip
-    append_event(session, case=case, type="case.routed", actor=actor,
+    append_event(session, case=case, at=now, type="case.routed", actor=actor,
                  data={"team": team.name_sv, "team_en": team.name_en, "team_id": team.id,
                        "reason": decision.reason, **decision.detail,
                        **({"flag": decision.flag} if decision.flag else {})})  # fmt: skip
-    policy = apply_promise(session, case)
     if policy is not None:
-        append_event(session, case=case, type="promise.set", actor=actor,
+        append_event(session, case=case, at=now, type="promise.set", actor=actor,
                      data={"first_response_minutes": policy.first_response_minutes,
                            "resolution_minutes": policy.resolution_minutes,
                            "first_response_due_at": _iso(case.first_response_due_at),
@@ -310,7 +311,7 @@ def _insert_case(
     if owner_id is not None:
         owner = session.get(User, owner_id)
         assert owner is not None
-        append_event(session, case=case, type="case.assigned", actor=actor,
+        append_event(session, case=case, at=now, type="case.assigned", actor=actor,
                      data={"owner_id": owner_id, "owner_name": owner.display_name})  # fmt: skip
         if owner_id == actor.user_id:
             start_work(session, user_id=owner_id, team_id=team.id, case_id=case.id, now=now)

@@ -189,9 +189,12 @@ def append_event(
     actor: Actor,
     body: str = "",
     data: dict[str, Any] | None = None,
+    at: datetime | None = None,
 ) -> CaseEvent:
+    """Add an event to the case's timeline (``at``: when, if not now; the events of one
+    action share their moment)."""
     event_type = EVENT_TYPES[type]  # an unknown type is a programming error
-    now = clock.now()
+    now = at or clock.now()
     event = CaseEvent(
         case_id=case.id,
         type=event_type.name,
@@ -203,5 +206,6 @@ def append_event(
     )
     session.add(event)
     case.updated_at = now
-    session.flush()
+    # Not flushed here: the events of one action go to the database together (one
+    # multi-row INSERT) at the next query or the commit.
     return event

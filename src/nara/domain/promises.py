@@ -259,8 +259,11 @@ def apply_promise(session: Session, case: Case) -> ResponsePolicy | None:
 def refresh_due_times(session: Session, case: Case) -> None:
     """Recompute the due times from the budgets, the team's calendar and the time the
     case spent waiting on the customer. Called when status or team changes."""
-    session.flush()
-    pauses = _status_pauses(session, case)
+    if case.id is None:
+        pauses: list[Pause] = []  # a case being opened has no status history yet
+    else:
+        session.flush()
+        pauses = _status_pauses(session, case)
     open_pause = next((p for p in pauses if p.end is None), None)
     case.promise_paused_at = open_pause.start if open_pause else None
     cal = calendar_for_team(session, case.team_id)

@@ -30,9 +30,12 @@ from nara.promises.calendar import WEEKDAYS, BusinessCalendar, Interval
 QUEUE_STATUSES = (CaseStatus.new.value, CaseStatus.open.value, CaseStatus.waiting_on_team.value)
 
 
+PRIORITY_SORT = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+
+
 def priority_order() -> ColumnElement[int]:
     """Urgent first: a sort key over ``Case.priority``."""
-    return sql_case({"urgent": 0, "high": 1, "normal": 2, "low": 3}, value=Case.priority, else_=4)
+    return sql_case(PRIORITY_SORT, value=Case.priority, else_=4)
 
 
 # A work session longer than this is not handling time (the member did other things,
@@ -61,7 +64,21 @@ def calendar_from_row(row: TeamCalendar | None) -> BusinessCalendar:
 
 
 def calendar_for_team(session: Session, team_id: int) -> BusinessCalendar:
-    return calendar_from_row(session.get(TeamCalendar, team_id))
+    """The team's calendar, read once per session (a request, a job's batch) and kept in
+    it: one request asks once, not once per promise and estimate. Writing a calendar
+    forgets the kept one (``forget_calendar``)."""
+    kept: dict[int, BusinessCalendar] = session.info.setdefault(CALENDARS, {})
+    if team_id not in kept:
+        kept[team_id] = calendar_from_row(session.get(TeamCalendar, team_id))
+    return kept[team_id]
+
+
+CALENDARS = "nara.team_calendars"
+
+
+def forget_calendar(session: Session, team_id: int) -> None:
+    """A calendar is being stored for ``team_id``: read it again next time."""
+    session.info.get(CALENDARS, {}).pop(team_id, None)
 
 
 def matching_policy(
@@ -131,8 +148,11 @@ def queue_ahead(session: Session, case: Case) -> int:
     due time, then priority, then age)."""
     key = due_sort_key()
     rank = priority_order()
-    my_due = session.scalar(select(key).where(Case.id == case.id))
-    my_rank = session.scalar(select(rank).where(Case.id == case.id))
+    # The case's own place in the order, from the object (the same expressions as the
+    # SQL keys), so that only the count goes to the database.
+    due = case.first_response_due_at if case.first_response_at is None else case.resolution_due_at
+    my_due = due or FAR_FUTURE
+    my_rank = PRIORITY_SORT.get(case.priority, 4)
     before = or_(
         key < my_due,
         and_(key == my_due, rank < my_rank),
