@@ -360,6 +360,9 @@ class CpuShare:
     jobs: float
     other: float
     idle: float
+    app_workers: list[float] = field(default_factory=list)
+    """The app's share per process below `nara serve` (its workers), in pid order: an
+    uneven split means the connections are spread unevenly over the workers."""
 
 
 class CpuMeter:
@@ -385,13 +388,18 @@ class CpuMeter:
         self._group: dict[int, str | None] = {}
         self._first: dict[int, int] = {}
         self._last: dict[int, int] = {}
+        self._helpers: set[int] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
 
     def _classify(self, pid: int, members: dict[str, set[int]]) -> str | None:
-        for group in ("app", "jobs"):
-            if pid in members[group]:
-                return group
+        if pid in members["app"]:
+            cmdline = _read(f"/proc/{pid}/cmdline") or ""
+            if "multiprocessing.resource_tracker" in cmdline:  # not a worker
+                self._helpers.add(pid)
+            return "app"
+        if pid in members["jobs"]:
+            return "jobs"
         if pid in members["pg"]:
             if pid == self.roots["pg"]:
                 return "pg"
@@ -441,7 +449,13 @@ class CpuMeter:
             return round(100 * value / total, 1)
 
         other = self.busy - sum(ticks.values()) - wrk
+        workers = sorted(
+            pid
+            for pid, group in self._group.items()
+            if group == "app" and pid != self.roots["app"] and pid not in self._helpers
+        )
         return CpuShare(
+            app_workers=[pct(self._last[pid] - self._first[pid]) for pid in workers],
             app=pct(ticks["app"]),
             pg=pct(ticks["pg"]) if self.roots["pg"] else None,
             wrk=pct(wrk),
@@ -822,9 +836,10 @@ def fmt_statuses(run: WrkRun) -> str:
 
 def fmt_cpu(cpu: CpuShare) -> str:
     pg = "n/a" if cpu.pg is None else f"{cpu.pg:.0f}"
-    return (
-        f"{cpu.app:.0f} / {pg} / {cpu.wrk:.0f} / {cpu.jobs:.0f} / {cpu.other:.0f} / {cpu.idle:.0f}"
-    )
+    app = f"{cpu.app:.0f}"
+    if len(cpu.app_workers) > 1:
+        app += " (" + "+".join(f"{w:.0f}" for w in cpu.app_workers) + ")"
+    return f"{app} / {pg} / {cpu.wrk:.0f} / {cpu.jobs:.0f} / {cpu.other:.0f} / {cpu.idle:.0f}"
 
 
 def reference_table() -> str:
@@ -843,8 +858,8 @@ def size_table(size: int, cases: int, rows: Sequence[Measured]) -> str:
     lines = [
         f"Nära at {cases:,} cases" + (f" (size {size:,})" if size != cases else "") + ":",
         "",
-        "| scenario | req/s | p50 | p99 | statuses | CPU % app / PG / wrk / jobs / other / idle"
-        " | goal at 1 M |",
+        "| scenario | req/s | p50 | p99 | statuses "
+        "| CPU % app (per worker) / PG / wrk / jobs / other / idle | goal at 1 M |",
         "|---|---:|---:|---:|---|---|---|",
     ]
     for m in rows:

@@ -235,7 +235,46 @@ def test_every_scenario_runs_wrk_with_the_lua_script_and_its_credential() -> Non
 def test_a_scenario_without_any_answer_shows_no_latency_and_misses_its_goal() -> None:
     silent = _run(0.0, 0.0, 0.0, {})
     assert not run.Goal(max_p50_ms=300).met(silent)
-    cpu = run.CpuShare(app=90.0, pg=5.0, wrk=1.0, jobs=0.0, other=2.0, idle=2.0)
+    cpu = run.CpuShare(
+        app=90.0, pg=5.0, wrk=1.0, jobs=0.0, other=2.0, idle=2.0, app_workers=[88.0, 2.0]
+    )  # all 16 connections on one worker
     measured = run.Measured("service_page", "service page", 16, silent, cpu)
     table = run.size_table(1_000_000, 1_000_000, [measured])
-    assert "| service page | 0.0 | — | — | none | 90 / 5 / 1 / 0 / 2 / 2 |  |" in table
+    assert "| service page | 0.0 | — | — | none | 90 (88+2) / 5 / 1 / 0 / 2 / 2 |  |" in table
+
+
+def test_seeding_adds_only_the_missing_cases(monkeypatch: pytest.MonkeyPatch) -> None:
+    held = iter([300, 100_000, 1_000_000])
+    calls: list[list[str]] = []
+    monkeypatch.setattr(run, "count_cases", lambda url, db: next(held))
+    monkeypatch.setattr(run, "has_bench_seed", lambda env, cwd: True)
+    monkeypatch.setattr(run, "nara", lambda args, env, cwd, quiet=False: calls.append(args))
+    args = run.parse_args(["--db", "nara_load"])
+    assert args.sizes == [100_000, 1_000_000] and args.seed_cases
+    first = run.seed_to(100_000, 0, args, {}, Path())
+    second = run.seed_to(1_000_000, 1, args, {}, Path())
+    assert calls == [
+        ["bench", "seed", "--cases", "99700", "--seed", "1"],
+        ["bench", "seed", "--cases", "900000", "--seed", "2"],  # a seed of its own per step
+    ]
+    assert (first["seeded"], second["seeded"]) == (99_700, 900_000)
+    assert run.seed_to(1_000_000, 2, args, {}, Path())["seeded"] == 0  # already there
+
+
+def test_without_the_seeder_the_harness_says_to_use_no_seed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(run, "count_cases", lambda url, db: 300)
+    monkeypatch.setattr(run, "has_bench_seed", lambda env, cwd: False)
+    with pytest.raises(run.HarnessError, match="--no-seed"):
+        run.seed_to(2_000, 0, run.parse_args(["--quick"]), {}, Path())
+    no_seed = run.parse_args(["--quick", "--no-seed"])
+    assert run.seed_to(2_000, 0, no_seed, {}, Path())["seeded"] == 0
+
+
+def test_quick_mode() -> None:
+    quick = run.parse_args(["--quick"])
+    assert (quick.sizes, quick.duration, quick.warmup) == ([2_000], 3, 1)
+    full = run.parse_args([])
+    assert (full.sizes, full.duration, full.warmup) == ([100_000, 1_000_000], 20, 3)
+    assert full.workers == run.DEFAULT_WORKERS and (full.threads, full.connections) == (2, 16)
