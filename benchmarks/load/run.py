@@ -648,9 +648,19 @@ class Service:
     name: str
     process: subprocess.Popen[bytes]
     log: Path
+    offset: int  # where this run's lines begin in the log
+
+    def output(self) -> str:
+        with self.log.open("rb") as f:
+            f.seek(self.offset)
+            return f.read().decode(errors="replace")
 
     def tail(self, chars: int = 3000) -> str:
-        return self.log.read_text(errors="replace")[-chars:]
+        return self.output()[-chars:]
+
+    def errors(self) -> int:
+        """Lines the app logged at ERROR or above, and tracebacks."""
+        return len(re.findall(r"\b(?:ERROR|CRITICAL)\b|^Traceback", self.output(), re.MULTILINE))
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -662,18 +672,19 @@ class Service:
                 self.process.wait()
 
 
-def start(name: str, args: Sequence[str], env: dict[str, str], logs: Path) -> Service:
+def start(name: str, args: Sequence[str], env: dict[str, str], cwd: Path, logs: Path) -> Service:
     log = logs / f"{name}.log"
     with log.open("ab") as out:
+        offset = out.tell()
         process = subprocess.Popen(  # noqa: S603 - the venv's own console script
             [str(NARA), *args],
             env=env,
-            cwd=logs,
+            cwd=cwd,
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    return Service(name, process, log)
+    return Service(name, process, log, offset)
 
 
 def wait_healthy(base: str, app: Service, timeout: float = 90) -> None:
@@ -714,12 +725,13 @@ def log_in(base: str, email: str, password: str) -> str:
 
 @contextmanager
 def running_app(
-    env: dict[str, str], workers: int, job_worker: bool, logs: Path
+    env: dict[str, str], workers: int, job_worker: bool, cwd: Path, logs: Path
 ) -> Iterator[tuple[str, Service, Service | None]]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    app = start("serve", ["serve", "--port", str(port), "--workers", str(workers)], env, logs)
-    jobs = start("worker", ["worker"], env, logs) if job_worker else None
+    serve = ["serve", "--port", str(port), "--workers", str(workers)]
+    app = start("serve", serve, env, cwd, logs)
+    jobs = start("worker", ["worker"], env, cwd, logs) if job_worker else None
     try:
         wait_healthy(base, app)
         yield base, app, jobs
@@ -964,6 +976,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="comma-separated scenarios: " + ",".join(s.name for s in SCENARIOS),
     )
     p.add_argument(
+        "--logs",
+        type=Path,
+        default=None,
+        help="directory for serve.log and worker.log (default: a temporary one, removed)",
+    )
+    p.add_argument(
         "--out",
         type=Path,
         default=None,
@@ -1036,7 +1054,8 @@ def measure_size(
     files["create"].write_text("".join(f"{c} {t}\n" for c, t in fixtures.create_pairs))
     measured: list[Measured] = []
     progress(f"starting nara serve --workers {args.workers}")
-    with running_app(env, args.workers, args.job_worker, work) as (base, app, jobs):
+    logs = args.logs or work
+    with running_app(env, args.workers, args.job_worker, work, logs) as (base, app, jobs):
         cookies = {
             who: log_in(base, email, DEMO_PASSWORD)
             for who, email in (("agent", AGENT), ("lead", LEAD))
@@ -1075,10 +1094,15 @@ def measure_size(
                 f"  {m.wrk.rps:,.1f} req/s, p50 {fmt_ms(m.wrk.p50_ms)}, "
                 f"p99 {fmt_ms(m.wrk.p99_ms)}, {fmt_statuses(m.wrk)}"
             )
+    log_errors = {s.name: s.errors() for s in (app, jobs) if s is not None}
+    for name, count in log_errors.items():
+        if count:
+            progress(f"{name} logged {count} errors at {cases:,} cases (see {logs / name}.log)")
     return {
         "size": size,
         "cases": cases,
         "vacuum_seconds": round(vacuum_seconds, 1),
+        "log_errors": log_errors,
         "measured": measured,
     }
 
@@ -1121,6 +1145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sizes": [],
     }
     failed = False
+    if args.logs:
+        args.logs.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="nara-load-") as tmp:
         work = Path(tmp)  # cwd of every nara process: no .env file from the checkout
         try:
@@ -1146,7 +1172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             failed = True
             print(f"load test stopped: {exc}", file=sys.stderr)
             for name in ("serve", "worker"):
-                log = work / f"{name}.log"
+                log = (args.logs or work) / f"{name}.log"
                 if log.exists() and log.stat().st_size:
                     print(f"--- {name}.log (end) ---\n{log.read_text()[-3000:]}", file=sys.stderr)
         finally:

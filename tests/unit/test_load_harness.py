@@ -278,3 +278,18 @@ def test_quick_mode() -> None:
     full = run.parse_args([])
     assert (full.sizes, full.duration, full.warmup) == ([100_000, 1_000_000], 20, 3)
     assert full.workers == run.DEFAULT_WORKERS and (full.threads, full.connections) == (2, 16)
+
+
+def test_errors_in_the_app_log_are_counted_per_run(tmp_path: Path) -> None:
+    log = tmp_path / "serve.log"
+    earlier = "2026-12-06 10:00:00 ERROR nara.web: an earlier size's error\n"
+    log.write_text(
+        earlier
+        + "Nära serving at http://127.0.0.1:8000/\n"
+        + "2026-12-06 11:00:00 ERROR nara.web.errors: unhandled error\n"
+        + "Traceback (most recent call last):\n  ...\nValueError: boom\n"
+        + "2026-12-06 11:00:01 WARNING nara.jobs: a slow tick\n"
+    )
+    service = run.Service("serve", process=None, log=log, offset=len(earlier.encode()))
+    assert service.errors() == 2
+    assert service.tail().startswith("Nära serving")
