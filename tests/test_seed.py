@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -34,9 +34,11 @@ from nara.models import (
     CaseEvent,
     CaseNumberCounter,
     Customer,
+    ResponsePolicy,
     Team,
     TeamMember,
     TeamTopic,
+    Topic,
     User,
     WaitEstimate,
     WorkSession,
@@ -150,6 +152,48 @@ def test_promise_set_matches_the_policy(db: Session) -> None:
         assert promise.data["first_response_minutes"] == case.first_response_budget_min
         assert promise.data["resolution_minutes"] == case.resolution_budget_min
         assert datetime.fromisoformat(promise.data["first_response_due_at"]) > case.opened_at
+
+
+REFERENCES = (
+    (CaseEvent.case_id, Case.id),
+    (CaseEvent.actor_id, User.id),
+    (Case.customer_id, Customer.id),
+    (Case.topic_id, Topic.id),
+    (Case.team_id, Team.id),
+    (Case.owner_id, User.id),
+    (Case.created_by_id, User.id),
+    (Case.promise_policy_id, ResponsePolicy.id),
+    (Customer.user_id, User.id),
+    (WaitEstimate.case_id, Case.id),
+    (WaitEstimate.team_id, Team.id),
+    (WorkSession.case_id, Case.id),
+    (WorkSession.user_id, User.id),
+    (WorkSession.team_id, Team.id),
+)
+
+
+def test_every_reference_exists(db: Session) -> None:
+    """What the foreign keys would check (on PostgreSQL a superuser writes the rows
+    without the per-row checks)."""
+    for column, target in REFERENCES:
+        orphans = db.scalar(
+            select(func.count())
+            .select_from(column.table)
+            .where(column.is_not(None), column.not_in(select(target)))
+        )
+        assert orphans == 0, column
+
+
+def test_the_database_may_check_every_reference(db: Session, is_postgres: bool) -> None:
+    superuser = is_postgres and db.scalar(text("SELECT current_setting('is_superuser')")) == "on"
+    assert Seeder(db, cases=1).skips_reference_checks == superuser
+    checked = Seeder(db, cases=60, seed=9, check_references=True)
+    assert not checked.skips_reference_checks
+    assert checked.seed_chunk(0).cases == 60
+    if is_postgres:
+        quick = Seeder(db, cases=60, seed=9)
+        quick.seed_chunk(0)  # the triggers are back on after the chunk
+        assert db.scalar(text("SHOW session_replication_role")) == "origin"
 
 
 # ---- statuses, teams and owners ----

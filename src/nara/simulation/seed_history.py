@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -223,33 +223,38 @@ class _Builder:
         return out
 
     # ---- data of events, shared between cases ----
-    def cached(self, key: object, data: dict[str, Any]) -> str:
+    def cached(self, key: tuple[Any, ...], data: Callable[[], dict[str, Any]]) -> str:
+        """The JSON of ``data()``, made once per ``key``."""
         text = self._json.get(key)
         if text is None:
-            text = self._json[key] = json.dumps(data)
+            text = self._json[key] = json.dumps(data())
         return text
 
     def status_data(self, old: str, new: str) -> str:
-        return self.cached(("status", old, new), {"old": old, "new": new})
+        return self.cached(("status", old, new), lambda: {"old": old, "new": new})
 
     def assigned_data(self, team: SeedTeam, owner: int) -> str:
-        data = {"owner_id": owner, "owner_name": team.names[owner]}
-        return self.cached(("owner", owner), data)
+        return self.cached(
+            ("owner", owner), lambda: {"owner_id": owner, "owner_name": team.names[owner]}
+        )
 
     def _routed(self, team: SeedTeam, reason: str, first: SeedTeam, minutes: int) -> str:
-        data: dict[str, Any] = {
-            "team": team.name_sv,
-            "team_en": team.name_en,
-            "team_id": team.id,
-            "reason": reason,
-        }
-        if reason == "overflow":
-            data |= {
-                "from_team": first.name_sv,
-                "from_team_en": first.name_en,
-                "promise_minutes": minutes,
-                "expected_minutes": {str(first.id): minutes + 35, str(team.id): minutes // 3},
+        def data() -> dict[str, Any]:
+            facts: dict[str, Any] = {
+                "team": team.name_sv,
+                "team_en": team.name_en,
+                "team_id": team.id,
+                "reason": reason,
             }
+            if reason == "overflow":
+                facts |= {
+                    "from_team": first.name_sv,
+                    "from_team_en": first.name_en,
+                    "promise_minutes": minutes,
+                    "expected_minutes": {str(first.id): minutes + 35, str(team.id): minutes // 3},
+                }
+            return facts
+
         return self.cached(("routed", team.id, reason, first.id, minutes), data)
 
     # ---- one case ----
@@ -336,7 +341,7 @@ class _Life:
         self, opener: int | None, channel: str, subject: str, message: str, routed: str
     ) -> None:
         opened_data = self.b.cached(
-            ("opened", channel, subject), {"channel": channel, "subject": subject}
+            ("opened", channel, subject), lambda: {"channel": channel, "subject": subject}
         )
         self._act(self.opened, "case.opened", opener, message, opened_data)
         self._act(self.opened, "case.routed", opener, data=routed)
@@ -473,9 +478,9 @@ class _Life:
         rest = sorted(self.acts[2:] + self.promises.acts, key=lambda a: a[0])
         if self.promise_set:
             opened.append((self.opened, "promise.set", self.opener, "", self.promise_set))
-        events = b.rows.events
+        events, stamp = b.rows.events, datetime.fromtimestamp
         for t, kind, actor, body, data in opened + rest:
-            events.append((case_id, kind, actor, PUBLIC[kind], body, data, at(t)))
+            events.append((case_id, kind, actor, PUBLIC[kind], body, data, stamp(t, UTC)))
         self.updated = max(self.opened, rest[-1][0] if rest else self.opened)
         now = self.now
         for owner, start, end in self.sessions:
@@ -514,7 +519,7 @@ class _Life:
                     self.case_id,
                     team.id,
                     at(when),
-                    round(expected - when),
+                    float(round(expected - when)),
                     at(expected),
                     ahead,
                     agents,
@@ -572,6 +577,11 @@ def _at(t: float | None) -> datetime | None:
     return None if t is None else at(t)
 
 
+def _json_text(value: str | None) -> str:
+    """An ISO time (no quotes or backslashes in it) or None as JSON."""
+    return "null" if value is None else f'"{value}"'
+
+
 class _Promises:
     """Due and warning times as ``refresh_due_times`` stores them (pauses while waiting on
     the customer move them), the alerts the periodic check raised up to ``now`` and when
@@ -589,13 +599,11 @@ class _Promises:
             return
         first = self._promise("first_response", policy.first_response_minutes, life.replied)
         resolution = self._promise("resolution", policy.resolution_minutes, life.resolved)
-        life.promise_set = json.dumps(
-            {
-                "first_response_minutes": policy.first_response_minutes,
-                "resolution_minutes": policy.resolution_minutes,
-                "first_response_due_at": first,
-                "resolution_due_at": resolution,
-            }
+        life.promise_set = (
+            f'{{"first_response_minutes": {policy.first_response_minutes}, '
+            f'"resolution_minutes": {policy.resolution_minutes}, '
+            f'"first_response_due_at": {_json_text(first)}, '
+            f'"resolution_due_at": {_json_text(resolution)}}}'
         )
 
     def _pauses(self) -> list[tuple[float, float | None]]:
@@ -631,57 +639,59 @@ class _Promises:
         """Store the promise's times and raise its alerts; the initial due time (ISO)."""
         life, budget = self.life, minutes * MINUTE
         initial = self._due(budget, [])
-        due = self._due(budget, self.pauses)
-        if due is not None:
-            self.due[kind] = at(due)
-            self.warn[kind] = _at(self._warning(due, budget))
+        due = self._due(budget, self.pauses) if self.pauses else initial
         # While the case waits on the customer there is no due time; the alerts raised
         # before the pause were about the due time it had then.
         paused = self.pauses[-1][0] if self.pauses and self.pauses[-1][1] is None else None
-        closed = [p for p in self.pauses if p[1] is not None]
-        raised = due if paused is None else self._due(budget, closed)
-        if raised is not None:
+        if paused is None:
+            alerted = due
+        else:
+            alerted = self._due(budget, [p for p in self.pauses if p[1] is not None])
+        warn = None if alerted is None else self._warning(alerted, budget)
+        warned = breached = False
+        if alerted is not None:
             limit = min(done if done is not None else life.now, life.now, paused or life.now)
-            self._alerts(kind, raised, self._warning(raised, budget), limit)
-        if life.status in ACTIVE and done is None and paused is None and due is not None:
-            warned = f"{kind}.warning@{at(due).isoformat()}" in life.alerts
-            breached = f"{kind}.breached@{at(due).isoformat()}" in life.alerts
-            if not breached:
-                instant = due if warned else self._warning(due, budget) or due
+            warned, breached = self._alerts(kind, alerted, warn, limit)
+        if due is not None:
+            if alerted != due:
+                warn = self._warning(due, budget)
+            self.due[kind], self.warn[kind] = at(due), _at(warn)
+            if life.status in ACTIVE and done is None and paused is None and not breached:
+                instant = due if warned or warn is None else warn
                 self.check_at = instant if self.check_at is None else min(self.check_at, instant)
-        return at(initial).isoformat() if initial is not None else None
+        return None if initial is None else at(initial).isoformat()
 
     def _warning(self, due: float, budget: float) -> float | None:
         """When less than the warning share of the budget is left (in business time)."""
         clock = self.life.clock
         return clock.instant(clock.value(due) - self.life.b.org.warn_fraction * budget)
 
-    def _alerts(self, kind: str, due: float, warn: float | None, limit: float) -> None:
-        """Raise what the periodic check raised before ``limit``; keyed like ``_alert``
-        in ``nara.domain.promises`` (the kind and the due time)."""
+    def _alerts(self, kind: str, due: float, warn: float | None, limit: float) -> tuple[bool, bool]:
+        """Raise what the periodic check raised by ``limit``, keyed like ``_alert`` in
+        ``nara.domain.promises`` (the kind and the due time); whether the warning and
+        the breach were raised."""
+        warning_at = self._raised_at(warn or due, limit)
+        breach_at = self._raised_at(due, limit)
+        if warning_at is None and breach_at is None:
+            return False, False
         iso = at(due).isoformat()
-        data = json.dumps({"promise": kind, "due_at": iso})
-        warned = self._raise(warn or due, limit, "promise.warning", data)
-        breached = self._raise(due, limit, "promise.breached", data)
-        if breached and not warned:  # seen breached at once: both are raised together
-            self.acts.insert(
-                len(self.acts) - 1, (self.acts[-1][0], "promise.warning", None, "", data)
-            )
-            warned = True
-        if warned:
-            self.life.alerts.append(f"{kind}.warning@{iso}")
-        if breached:
+        data = f'{{"promise": "{kind}", "due_at": "{iso}"}}'
+        # Seen breached at once (the warning came during a pause): both together.
+        self.acts.append((warning_at or breach_at or 0.0, "promise.warning", None, "", data))
+        self.life.alerts.append(f"{kind}.warning@{iso}")
+        if breach_at is not None:
+            self.acts.append((breach_at, "promise.breached", None, "", data))
             self.life.alerts.append(f"{kind}.breached@{iso}")
+        return True, breach_at is not None
 
-    def _raise(self, instant: float, limit: float, kind: str, data: str) -> bool:
-        """The check runs every minute while the case is active and not paused: an
-        alert whose instant came by ``limit`` was raised at the next full minute."""
+    def _raised_at(self, instant: float, limit: float) -> float | None:
+        """When the check raised an alert due at ``instant`` (None: not by ``limit``). It
+        runs every minute while the case is active and not paused."""
         for start, end in self.pauses:
             if start <= instant and (end is None or instant < end):
                 if end is None:
-                    return False
+                    return None
                 instant = end
         if instant > limit:
-            return False
-        self.acts.append((min(math.ceil(instant / MINUTE) * MINUTE, limit), kind, None, "", data))
-        return True
+            return None
+        return min(math.ceil(instant / MINUTE) * MINUTE, limit)
