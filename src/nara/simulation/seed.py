@@ -22,75 +22,28 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.config import get_settings
-from nara.demo import content, knowledge_examples
-from nara.models import (
-    CaseNumberCounter,
-    ResponsePolicy,
-    Role,
-    Team,
-    TeamMember,
-    TeamTopic,
-    Topic,
-    User,
-)
-from nara.queries.service import calendar_for_team
-from nara.simulation.seed_clock import DAY, ArrivalCurve, BusinessClock
-from nara.simulation.seed_history import (
-    ChunkDraft,
-    ChunkIds,
-    ChunkRows,
-    Row,
-    SeedOrg,
-    SeedPolicy,
-    SeedTeam,
-    SeedTopic,
-    build_rows,
-)
+from nara.models import CaseNumberCounter
+from nara.simulation.seed_clock import DAY, ArrivalCurve
+from nara.simulation.seed_history import ChunkDraft, ChunkIds, ChunkRows, Row, build_rows
+from nara.simulation.seed_org import NothingToSeed, load_org
 
 CHUNK = 50_000
 CASES_PER_CUSTOMER = 5
 LOGIN_SHARE = 0.6  # customers who log in to the portal (they open their own cases)
 YEAR = 365 * DAY
-
-# How often each demo topic comes up (relative); other topics weigh 3.
-TOPIC_WEIGHTS = {
-    "kort-har-inte-kommit": 6,
-    "kortbetalning-nekad": 9,
-    "bestridd-kortbetalning": 5,
-    "swish": 8,
-    "utlandsbetalning": 3,
-    "autogiro": 3,
-    "bankid": 10,
-    "oppna-konto": 4,
-    "avsluta-konto": 2,
-    "andra-personuppgifter": 3,
-    "kontoutdrag": 4,
-    "fullmakt": 1.5,
-    "bolanerata": 4,
-    "laneansokan": 3,
-    "amortering": 2,
-    "kreditgrans": 2,
-    "misstankt-bedrageri": 3,
-    "natfiske": 3,
-    "stulet-kort": 4,
-    "avgifter": 4,
-    "klagomal": 3,
-    "inloggning": 8,
-}
-URGENT_TOPICS = frozenset({"misstankt-bedrageri", "natfiske", "stulet-kort"})
 
 COLUMNS = {
     "users": (
@@ -159,10 +112,6 @@ COLUMNS = {
     "work_sessions": ("team_id", "user_id", "case_id", "started_at", "ended_at"),
 }
 """The columns written per table, in the order of the rows ``seed_history`` builds."""
-
-
-class NothingToSeed(ValueError):
-    """The database has no organisation to fill (no topic a team with members handles)."""
 
 
 @dataclass
@@ -439,95 +388,4 @@ def seed_cases(
     return seeder.report
 
 
-# ---- the organisation ----
-def load_org(session: Session, now: float, start: float, warn_fraction: float) -> SeedOrg:
-    """Topics, teams with their members and calendars, and the response policies."""
-    teams = _teams(session, start - 30 * DAY, now + 400 * DAY)
-    topics = _topics(session, teams)
-    if not topics:
-        raise NothingToSeed(
-            "no topic is handled by a team with members; load the demo organisation "
-            "first ('nara demo')"
-        )
-    fallback_id = session.scalar(select(Team.id).where(Team.is_fallback.is_(True)))
-    fallback = teams.get(fallback_id) if fallback_id is not None else None
-    policies = tuple(
-        SeedPolicy(
-            p.id, p.topic_id, p.priority, p.channel, p.first_response_minutes, p.resolution_minutes
-        )
-        for p in session.scalars(select(ResponsePolicy).order_by(ResponsePolicy.id))
-    )
-    return SeedOrg(
-        topics=topics,
-        fallback=fallback,
-        front_line=tuple(sorted(fallback.names)) if fallback else (),
-        policies=policies,
-        replies=tuple(content.AGENT_REPLIES),
-        follow_ups=tuple(content.CUSTOMER_FOLLOW_UPS),
-        notes=tuple(content.NOTES),
-        now=now,
-        warn_fraction=warn_fraction,
-    )
-
-
-def _teams(session: Session, start: float, end: float) -> dict[int, SeedTeam]:
-    staff = (Role.agent.value, Role.lead.value, Role.admin.value)
-    rows = session.execute(
-        select(TeamMember.team_id, User.id, User.display_name, User.role)
-        .join(User, User.id == TeamMember.user_id)
-        .where(User.is_active.is_(True), User.role.in_(staff))
-        .order_by(TeamMember.team_id, User.id)
-    ).all()
-    members: dict[int, list[tuple[int, str, str]]] = {}
-    for team_id, user_id, name, role in rows:
-        members.setdefault(team_id, []).append((user_id, name, role))
-    teams: dict[int, SeedTeam] = {}
-    for team in session.scalars(select(Team).where(Team.id.in_(members)).order_by(Team.id)):
-        people = members[team.id]
-        weighted = tuple(u for u, _, role in people for _ in range(3 if role == "agent" else 1))
-        cal = calendar_for_team(session, team.id)
-        teams[team.id] = SeedTeam(
-            team.id,
-            team.name_sv,
-            team.name_en,
-            weighted,
-            {u: name for u, name, _ in people},
-            BusinessClock(cal, start, end),
-        )
-    return teams
-
-
-def _topics(session: Session, teams: dict[int, SeedTeam]) -> tuple[SeedTopic, ...]:
-    links = session.execute(
-        select(TeamTopic.topic_id, TeamTopic.team_id).order_by(
-            TeamTopic.topic_id, TeamTopic.rank, TeamTopic.team_id
-        )
-    ).all()
-    handled: dict[int, list[SeedTeam]] = {}
-    for topic_id, team_id in links:
-        if team_id in teams:
-            handled.setdefault(topic_id, []).append(teams[team_id])
-    topics = []
-    for topic in session.scalars(
-        select(Topic).where(Topic.is_active.is_(True), Topic.id.in_(handled)).order_by(Topic.id)
-    ):
-        topics.append(
-            SeedTopic(
-                topic.id,
-                topic.name_sv,
-                tuple(handled[topic.id]),
-                float(TOPIC_WEIGHTS.get(topic.slug, 3)),
-                _messages(topic),
-                topic.slug in URGENT_TOPICS,
-            )
-        )
-    return tuple(topics)
-
-
-def _messages(topic: Topic) -> tuple[str, ...]:
-    """What customers write about a topic: the demo's messages and example questions."""
-    found: Iterable[str] = [
-        *content.MESSAGES.get(topic.slug, []),
-        *knowledge_examples.EXAMPLES.get(topic.slug, {}).get("sv", []),
-    ]
-    return tuple(found) or (f"Jag har en fråga om {topic.name_sv.lower()}.",)
+__all__ = ["CHUNK", "NothingToSeed", "SeedReport", "Seeder", "seed_cases"]

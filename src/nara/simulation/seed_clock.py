@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from nara.promises.calendar import BusinessCalendar
 
+MINUTE = 60.0
 HOUR = 3600.0
 DAY = 24 * HOUR
 
@@ -29,6 +30,14 @@ WEEKDAY_HOURS = (
 )
 DAY_FACTOR = (1.15, 1.0, 0.95, 0.95, 0.9, 0.35, 0.25)  # Monday first; Mondays are busiest
 HOLIDAY_FACTOR = 0.3
+
+
+def at(t: float) -> datetime:
+    return datetime.fromtimestamp(t, UTC)
+
+
+def at_or_none(t: float | None) -> datetime | None:
+    return None if t is None else at(t)
 
 
 def _floor_hour(t: float) -> float:

@@ -22,10 +22,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from nara.domain.events import EVENT_TYPES
-from nara.simulation.seed_clock import DAY, HOUR, BusinessClock
+from nara.simulation.seed_clock import DAY, HOUR, MINUTE, at, at_or_none
+from nara.simulation.seed_org import SeedOrg, SeedPolicy, SeedTeam, SeedTopic
+from nara.simulation.seed_promises import ACTIVE, Act, PromiseTimes
 
 Row = tuple[Any, ...]
-MINUTE = 60.0
 
 FIRST_NAMES = (
     *("Anna", "Lars", "Eva", "Mikael", "Karin", "Peter", "Sofia", "Ahmed", "Ingrid", "Nils"),
@@ -55,71 +56,6 @@ GENERAL_MESSAGES = (  # cases without a topic (the fallback team takes them)
 )
 
 
-@dataclass(frozen=True)
-class SeedTeam:
-    id: int
-    name_sv: str
-    name_en: str
-    members: tuple[int, ...]  # staff user ids; agents appear more often (they take more)
-    names: dict[int, str]  # display name per member
-    clock: BusinessClock
-
-
-@dataclass(frozen=True)
-class SeedTopic:
-    id: int
-    name_sv: str
-    teams: tuple[SeedTeam, ...]  # in routing order, only teams with members
-    weight: float
-    messages: tuple[str, ...]
-    urgent: bool  # fraud and lost cards: more high and urgent cases
-
-
-@dataclass(frozen=True)
-class SeedPolicy:
-    id: int
-    topic_id: int | None
-    priority: str | None
-    channel: str | None
-    first_response_minutes: int
-    resolution_minutes: int
-
-
-@dataclass
-class SeedOrg:
-    """What seeding reads from the organisation once: topics, teams, people, policies."""
-
-    topics: tuple[SeedTopic, ...]
-    fallback: SeedTeam | None
-    front_line: tuple[int, ...]  # staff who open cases for callers and e-mails
-    policies: tuple[SeedPolicy, ...]
-    replies: tuple[str, ...]
-    follow_ups: tuple[str, ...]
-    notes: tuple[str, ...]
-    now: float
-    warn_fraction: float
-    _matches: dict[tuple[int | None, str, str], SeedPolicy | None] = field(default_factory=dict)
-
-    def policy_for(self, topic_id: int | None, priority: str, channel: str) -> SeedPolicy | None:
-        """Like ``nara.queries.service.matching_policy``, over the policies read once."""
-        key = (topic_id, priority, channel)
-        if key not in self._matches:
-            found = [
-                p
-                for p in self.policies
-                if p.topic_id in (None, topic_id)
-                and p.priority in (None, priority)
-                and p.channel in (None, channel)
-            ]
-
-            def specificity(p: SeedPolicy) -> tuple[int, int]:
-                score = (p.topic_id is not None) * 4 + (p.priority is not None) * 2
-                return score + (p.channel is not None), -p.id
-
-            self._matches[key] = max(found, key=specificity) if found else None
-        return self._matches[key]
-
-
 @dataclass
 class ChunkDraft:
     """A chunk's arrivals (sorted) and its new customers, drawn before ids are known."""
@@ -147,10 +83,6 @@ class ChunkRows:
     estimates: list[Row] = field(default_factory=list)
     sessions: list[Row] = field(default_factory=list)
     active: int = 0
-
-
-def at(t: float) -> datetime:
-    return datetime.fromtimestamp(t, UTC)
 
 
 def _pick(rng: random.Random, options: tuple[tuple[str, float], ...]) -> str:
@@ -296,9 +228,7 @@ class _Builder:
         return first, "topic", first
 
 
-ACTIVE = frozenset({"new", "open", "waiting_on_customer", "waiting_on_team"})
 PUBLIC = {name: kind.public for name, kind in EVENT_TYPES.items()}
-Act = tuple[float, str, int | None, str, str]  # when, event type, actor, body, data
 
 
 class _Life:
@@ -319,8 +249,6 @@ class _Life:
         self.replied: float | None = None  # the first human response
         self.resolved: float | None = None
         self.closed: float | None = None
-        self.alerts: list[str] = []
-        self.promise_set = ""
         self.opener: int | None = None
         self.owner_planned: int | None = None
         self.claim_planned: float | None = None
@@ -469,15 +397,23 @@ class _Life:
             elif new == "closed":
                 self.closed = t
                 self.resolved = self.resolved or t
-        self.promises = _Promises(self, policy)
+        self.promises = PromiseTimes(
+            clock=self.clock,
+            opened=self.opened,
+            now=now,
+            changes=self.changes,
+            warn_fraction=self.b.org.warn_fraction,
+        )
+        self.promises.apply(policy, self.replied, self.resolved)
         self._write_timeline()
 
     def _write_timeline(self) -> None:
         b, case_id = self.b, self.case_id
         opened = self.acts[:2]
         rest = sorted(self.acts[2:] + self.promises.acts, key=lambda a: a[0])
-        if self.promise_set:
-            opened.append((self.opened, "promise.set", self.opener, "", self.promise_set))
+        if self.promises.promise_set:
+            data = self.promises.promise_set
+            opened.append((self.opened, "promise.set", self.opener, "", data))
         events, stamp = b.rows.events, datetime.fromtimestamp
         for t, kind, actor, body, data in opened + rest:
             events.append((case_id, kind, actor, PUBLIC[kind], body, data, stamp(t, UTC)))
@@ -554,9 +490,9 @@ class _Life:
             priority,
             subject,
             at(self.opened),
-            _at(self.replied),
-            _at(self.resolved),
-            _at(self.closed),
+            at_or_none(self.replied),
+            at_or_none(self.resolved),
+            at_or_none(self.closed),
             at(self.updated),
             opener,
             policy.id if policy else None,
@@ -564,134 +500,10 @@ class _Life:
             policy.resolution_minutes if policy else None,
             p.due["first_response"],
             p.due["resolution"],
-            _at(paused),
+            at_or_none(paused),
             p.warn["first_response"],
             p.warn["resolution"],
-            _at(p.check_at),
-            json.dumps(self.alerts) if self.alerts else "[]",
+            at_or_none(p.check_at),
+            json.dumps(p.alerts) if p.alerts else "[]",
             None,
         )
-
-
-def _at(t: float | None) -> datetime | None:
-    return None if t is None else at(t)
-
-
-def _json_text(value: str | None) -> str:
-    """An ISO time (no quotes or backslashes in it) or None as JSON."""
-    return "null" if value is None else f'"{value}"'
-
-
-class _Promises:
-    """Due and warning times as ``refresh_due_times`` stores them (pauses while waiting on
-    the customer move them), the alerts the periodic check raised up to ``now`` and when
-    it next has something to do (``promise_check_at``)."""
-
-    def __init__(self, life: _Life, policy: SeedPolicy | None) -> None:
-        self.life = life
-        self.acts: list[Act] = []
-        self.due: dict[str, datetime | None] = {"first_response": None, "resolution": None}
-        self.warn: dict[str, datetime | None] = {"first_response": None, "resolution": None}
-        self.check_at: float | None = None
-        self.pauses = self._pauses()
-        self.paused_since = self.pauses[-1][0] if self.pauses else None
-        if policy is None or not life.clock.has_hours:
-            return
-        first = self._promise("first_response", policy.first_response_minutes, life.replied)
-        resolution = self._promise("resolution", policy.resolution_minutes, life.resolved)
-        life.promise_set = (
-            f'{{"first_response_minutes": {policy.first_response_minutes}, '
-            f'"resolution_minutes": {policy.resolution_minutes}, '
-            f'"first_response_due_at": {_json_text(first)}, '
-            f'"resolution_due_at": {_json_text(resolution)}}}'
-        )
-
-    def _pauses(self) -> list[tuple[float, float | None]]:
-        pauses: list[tuple[float, float | None]] = []
-        since: float | None = None
-        for t, new in self.life.changes:
-            if new == "waiting_on_customer":
-                since = t if since is None else since
-            elif since is not None:
-                pauses.append((since, t))
-                since = None
-        if since is not None:
-            pauses.append((since, None))
-        return pauses
-
-    def _due(self, budget: float, pauses: list[tuple[float, float | None]]) -> float | None:
-        """``nara.promises.maths.due_at`` on the hourly business clock."""
-        clock, cursor, remaining = self.life.clock, self.life.opened, budget
-        for start, end in pauses:
-            if end is not None and end <= cursor:
-                continue
-            if start > cursor:
-                used = clock.value(start) - clock.value(cursor)
-                if used >= remaining:
-                    return clock.add(cursor, remaining)
-                remaining -= used
-            if end is None:
-                return None
-            cursor = max(cursor, end)
-        return clock.add(cursor, remaining)
-
-    def _promise(self, kind: str, minutes: int, done: float | None) -> str | None:
-        """Store the promise's times and raise its alerts; the initial due time (ISO)."""
-        life, budget = self.life, minutes * MINUTE
-        initial = self._due(budget, [])
-        due = self._due(budget, self.pauses) if self.pauses else initial
-        # While the case waits on the customer there is no due time; the alerts raised
-        # before the pause were about the due time it had then.
-        paused = self.pauses[-1][0] if self.pauses and self.pauses[-1][1] is None else None
-        if paused is None:
-            alerted = due
-        else:
-            alerted = self._due(budget, [p for p in self.pauses if p[1] is not None])
-        warn = None if alerted is None else self._warning(alerted, budget)
-        warned = breached = False
-        if alerted is not None:
-            limit = min(done if done is not None else life.now, life.now, paused or life.now)
-            warned, breached = self._alerts(kind, alerted, warn, limit)
-        if due is not None:
-            if alerted != due:
-                warn = self._warning(due, budget)
-            self.due[kind], self.warn[kind] = at(due), _at(warn)
-            if life.status in ACTIVE and done is None and paused is None and not breached:
-                instant = due if warned or warn is None else warn
-                self.check_at = instant if self.check_at is None else min(self.check_at, instant)
-        return None if initial is None else at(initial).isoformat()
-
-    def _warning(self, due: float, budget: float) -> float | None:
-        """When less than the warning share of the budget is left (in business time)."""
-        clock = self.life.clock
-        return clock.instant(clock.value(due) - self.life.b.org.warn_fraction * budget)
-
-    def _alerts(self, kind: str, due: float, warn: float | None, limit: float) -> tuple[bool, bool]:
-        """Raise what the periodic check raised by ``limit``, keyed like ``_alert`` in
-        ``nara.domain.promises`` (the kind and the due time); whether the warning and
-        the breach were raised."""
-        warning_at = self._raised_at(warn or due, limit)
-        breach_at = self._raised_at(due, limit)
-        if warning_at is None and breach_at is None:
-            return False, False
-        iso = at(due).isoformat()
-        data = f'{{"promise": "{kind}", "due_at": "{iso}"}}'
-        # Seen breached at once (the warning came during a pause): both together.
-        self.acts.append((warning_at or breach_at or 0.0, "promise.warning", None, "", data))
-        self.life.alerts.append(f"{kind}.warning@{iso}")
-        if breach_at is not None:
-            self.acts.append((breach_at, "promise.breached", None, "", data))
-            self.life.alerts.append(f"{kind}.breached@{iso}")
-        return True, breach_at is not None
-
-    def _raised_at(self, instant: float, limit: float) -> float | None:
-        """When the check raised an alert due at ``instant`` (None: not by ``limit``). It
-        runs every minute while the case is active and not paused."""
-        for start, end in self.pauses:
-            if start <= instant and (end is None or instant < end):
-                if end is None:
-                    return None
-                instant = end
-        if instant > limit:
-            return None
-        return min(math.ceil(instant / MINUTE) * MINUTE, limit)
