@@ -294,10 +294,11 @@ class _Life:
         self._settle(policy)
 
     def _claim_delay(self, budget: float) -> float:
-        """Business seconds in the queue: mostly minutes, sometimes past the promise."""
+        """Business seconds in the queue: mostly a small part of the promise's budget
+        (urgent cases are taken sooner), sometimes past it."""
         draw = self.rng.random()
         if draw < 0.9:
-            return _lognormal(self.rng, 18 * MINUTE, 1.0)
+            return budget * _lognormal(self.rng, 0.08, 0.9)
         if draw < 0.98:
             return budget * self.rng.uniform(0.5, 1.3)
         return budget * self.rng.uniform(1.3, 3.0)
