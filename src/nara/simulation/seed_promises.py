@@ -92,23 +92,30 @@ class PromiseTimes:
             alerted = due
         else:
             alerted = self._due(budget, [p for p in self.pauses if p[1] is not None])
-        warn = None if alerted is None else self._warning(alerted, budget)
         warned = breached = False
         if alerted is not None:
             now = self.now
             limit = min(done if done is not None else now, now, paused or now)
-            warned, breached = self._alerts(kind, alerted, warn, limit)
-        if due is not None:
-            if alerted != due:
-                warn = self._warning(due, budget)
-            self.due[kind], self.warn[kind] = at(due), at_or_none(warn)
-            if self.status in ACTIVE and done is None and paused is None and not breached:
-                instant = due if warned or warn is None else warn
-                self.check_at = instant if self.check_at is None else min(self.check_at, instant)
+            warned, breached = self._alerts(kind, alerted, self._warning(alerted, budget), limit)
+        if due is None:
+            return None if initial is None else at(initial).isoformat()
+        # Stored as refresh_due_times stores it: after (1 - fraction) of the budget, not
+        # counting pauses (a lower bound of the moment the state turns to warning).
+        warn = self._due((1 - self.warn_fraction) * budget, self.pauses)
+        self.due[kind], self.warn[kind] = at(due), at_or_none(warn)
+        if self.status in ACTIVE and done is None and paused is None:
+            # Like next_promise_alert: the earliest alert of a running promise not raised.
+            pending = [] if breached else [due]
+            if not warned:
+                pending.append(due if warn is None else min(warn, due))
+            if pending:
+                first = min(pending)
+                self.check_at = first if self.check_at is None else min(self.check_at, first)
         return None if initial is None else at(initial).isoformat()
 
     def _warning(self, due: float, budget: float) -> float | None:
-        """When less than the warning share of the budget is left (in business time)."""
+        """When the state turns to warning (``nara.promises.maths.state``): less than the
+        warning share of the budget left before ``due`` in business time."""
         clock = self.clock
         return clock.instant(clock.value(due) - self.warn_fraction * budget)
 
