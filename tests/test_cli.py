@@ -33,6 +33,7 @@ from nara.models import (
     ApiToken,
     Case,
     CaseEvent,
+    CaseNumberCounter,
     Customer,
     Team,
     TeamMember,
@@ -789,6 +790,42 @@ def test_bench_wait_prints_the_estimate_error() -> None:
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_bench_seed_adds_a_history_and_numbering_goes_on(migrated: Cli, session: Session) -> None:
+    import json
+
+    migrated.ok("demo", "--cases", "5")
+    result = migrated.ok("bench", "seed", "--cases", "250", "--seed", "4", "--json")
+    summary = json.loads(result.stdout)  # stdout is only the JSON object
+    assert summary["cases"] == 250 and summary["customers"] == 50
+    assert summary["events"] > 5 * 250 and summary["cases_per_second"] > 0
+    assert "seeded 250/250 cases" in result.stderr  # progress on stderr
+    assert count(session, Case) == 255
+    again = migrated.ok("bench", "seed", "--cases", "40")  # seeding again appends
+    assert again.stdout.startswith("seeded 40 cases in ")
+    numbers = session.scalars(select(Case.number)).all()
+    assert len(numbers) == len(set(numbers)) == 295
+    highest: dict[int, int] = {}
+    for number in numbers:
+        _, year, value = number.split("-")
+        highest[int(year)] = max(highest.get(int(year), 0), int(value))
+    counters = {c.year: c.last_value for c in session.scalars(select(CaseNumberCounter))}
+    assert counters == highest and sum(highest.values()) == 295
+
+
+def test_bench_seed_refuses_bad_input(cli: Cli) -> None:
+    unmigrated = cli("bench", "seed", "--cases", "10")
+    assert_clean_failure(unmigrated)
+    assert "nara migrate" in unmigrated.stderr
+    cli.ok("migrate")
+    empty = cli("bench", "seed", "--cases", "10")
+    assert_clean_failure(empty)
+    assert "nara demo" in empty.stderr
+    for bad in ("0", "-3"):
+        result = cli("bench", "seed", "--cases", bad)
+        assert_clean_failure(result)
+        assert "--cases" in result.stderr
 
 
 def test_jobs_promises_records_breaches_once(migrated: Cli, session: Session) -> None:

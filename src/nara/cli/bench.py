@@ -1,5 +1,5 @@
-"""``nara bench``: benchmarks that drive the real code. ``nara bench wait --json`` prints
-one JSON object on stdout (progress on stderr)."""
+"""``nara bench``: benchmarks that drive the real code, and ``nara bench seed`` to fill a
+database for them. ``--json`` prints one JSON object on stdout (progress on stderr)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ import sys
 from typing import Annotated
 
 import typer
+from sqlalchemy.exc import OperationalError
+
+from nara.config import Settings
 
 bench_app = typer.Typer(help="Run benchmarks against the real code.", no_args_is_help=True)
 
@@ -36,3 +39,71 @@ def wait(
         return
     for key, value in result.as_dict().items():
         typer.echo(f"{key:>24}: {value}")
+
+
+@bench_app.command("seed")
+def seed_cases(
+    cases: Annotated[int, typer.Option("--cases", help="How many cases to add.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same history).")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    check_references: Annotated[
+        bool,
+        typer.Option(
+            "--check-references",
+            help="Let PostgreSQL check every foreign key per row, also when the user may "
+            "skip the checks (a superuser skips them by default, like pg_restore "
+            "--disable-triggers; about three times slower).",
+        ),
+    ] = False,
+) -> None:
+    """Fill the database (after 'nara migrate' and 'nara demo') with CASES realistic cases
+    over the last year: timelines, promises, wait estimates, work sessions and one new
+    customer per about five cases, written in bulk (COPY on PostgreSQL). Seeding again
+    adds more; case numbers go on where they were."""
+    from nara.cli.main import fail, settings, unit_of_work
+    from nara.simulation.seed import NothingToSeed, Seeder
+
+    if cases < 1:
+        fail("--cases must be at least 1")
+    _require_migrated(settings())
+    with unit_of_work() as session:
+        try:
+            seeder = Seeder(session, cases=cases, seed=seed, check_references=check_references)
+        except NothingToSeed as exc:
+            fail(str(exc))
+        for index in range(seeder.chunks):
+            report = seeder.seed_chunk(index)
+            session.commit()
+            print(
+                f"seeded {report.cases:,}/{cases:,} cases ({report.rate:,.0f}/s)",
+                file=sys.stderr,
+                flush=True,
+            )
+        seeder.finish()
+    summary = seeder.report
+    checks = not seeder.skips_reference_checks
+    if as_json:
+        typer.echo(json.dumps({**summary.as_dict(), "reference_checks": checks}))
+        return
+    typer.echo(
+        f"seeded {summary.cases:,} cases in {summary.seconds:.1f} s ({summary.rate:,.0f}/s): "
+        f"{summary.customers:,} customers, {summary.events:,} events, "
+        f"{summary.estimates:,} wait estimates, {summary.work_sessions:,} work sessions; "
+        f"{summary.active:,} still active"
+        + ("" if checks else " (foreign keys not checked per row: written consistent)")
+    )
+
+
+def _require_migrated(s: Settings) -> None:
+    """Seeding needs the latest schema; an older or empty one is bad input (exit 2)."""
+    from nara import migrate
+    from nara.cli.main import fail
+    from nara.db import get_engine
+
+    engine = get_engine(s)
+    try:
+        current = migrate.current_revision(engine)
+    except OperationalError as exc:
+        fail(f"cannot reach the database at {engine.url!r}: {exc.orig}", 1)
+    if current != migrate.head_revision(s.database_url):
+        fail("the database is not migrated to the latest version; run 'nara migrate'")
