@@ -26,6 +26,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: an SQLite file by default; postgresql+psycopg://... "
         "in production.",
     )
+    database_pre_ping: bool = Field(
+        False,
+        description="Test every pooled PostgreSQL connection with a round trip before a "
+        "request uses it. Off: a connection lost (say, to a database restart) fails the "
+        "request that finds it, and the process then replaces all its connections.",
+    )
     host: str = Field("127.0.0.1", description="Address `nara serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `nara serve` listens on.")
     secret_key: str = Field(

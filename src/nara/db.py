@@ -43,6 +43,26 @@ def _sqlite_begin_before_savepoint(conn: Connection, _name: str) -> None:
         driver.execute("BEGIN IMMEDIATE")
 
 
+WROTE = "nara.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, _context: object) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_write(session: Session) -> None:
+    session.info.pop(WROTE, None)
+
+
+def has_writes(session: Session) -> bool:
+    """Whether the session's transaction holds changes, pending or already flushed: a
+    request that only read can end without a COMMIT round trip."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(WROTE))
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
@@ -50,7 +70,13 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
     else:
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        engine = create_engine(
+            url,
+            pool_pre_ping=get_settings().database_pre_ping,
+            pool_size=10,
+            max_overflow=20,
+            pool_recycle=3600,
+        )
     return engine
 
 

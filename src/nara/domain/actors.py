@@ -48,10 +48,17 @@ SYSTEM = Actor(user_id=None, role=Role.admin, display_name="Nära")
 
 
 def actor_for_user(session: Session, user: User) -> Actor:
-    team_ids = frozenset(
-        session.scalars(select(TeamMember.team_id).where(TeamMember.user_id == user.id))
-    )
-    customer_id = session.scalar(select(Customer.id).where(Customer.user_id == user.id))
+    """The actor of ``user``: their teams and their customer record, in one query (it
+    runs on every request)."""
+    rows = session.execute(
+        select(TeamMember.team_id, Customer.id)
+        .select_from(User)
+        .outerjoin(TeamMember, TeamMember.user_id == User.id)
+        .outerjoin(Customer, Customer.user_id == User.id)
+        .where(User.id == user.id)
+    ).all()
+    team_ids = frozenset(team_id for team_id, _ in rows if team_id is not None)
+    customer_id = next((c for _, c in rows if c is not None), None)
     return Actor(
         user_id=user.id,
         role=Role(user.role),

@@ -213,23 +213,26 @@ def resume_session(*, session: Session, token: str) -> tuple[AuthSession, User] 
     if not token or len(token) > 200:
         return None
     now = clock.now()
-    auth_session = session.scalar(
-        select(AuthSession).where(AuthSession.token_hash == token_digest(token))
-    )
-    if auth_session is None or auth_session.ended_at is not None:
+    found = session.execute(
+        select(AuthSession, User)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == token_digest(token))
+    ).first()
+    if found is None:
+        return None
+    auth_session, user = found
+    if auth_session.ended_at is not None:
         return None
     idle = timedelta(minutes=get_settings().session_idle_minutes)
     if now >= auth_session.expires_at or now - auth_session.last_seen_at >= idle:
-        auth_session.ended_at = now
-        session.flush()
+        auth_session.ended_at = now  # pending: the caller commits it
         return None
-    user = session.get(User, auth_session.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
-    # Write at most once a minute, so that reads stay cheap.
+    # Write at most once a minute, so that reads stay cheap (left pending: the caller
+    # commits when the session has changes).
     if now - auth_session.last_seen_at >= timedelta(minutes=1):
         auth_session.last_seen_at = now
-        session.flush()
     return auth_session, user
 
 
@@ -346,15 +349,21 @@ def authenticate_token(*, session: Session, token: str) -> User | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     now = clock.now()
-    api_token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(token)))
-    if api_token is None or api_token.revoked_at is not None:
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_digest(token))
+    ).first()
+    if found is None:
+        return None
+    api_token, user = found
+    if api_token.revoked_at is not None:
         return None
     if api_token.expires_at is not None and api_token.expires_at <= now:
         return None
-    user = session.get(User, api_token.user_id)
-    if user is None or not user.is_active:
+    if not user.is_active:
         return None
+    # At most once a minute, left pending: the caller commits when there are changes.
     if api_token.last_used_at is None or now - api_token.last_used_at >= timedelta(minutes=1):
         api_token.last_used_at = now
-        session.flush()
     return user

@@ -36,6 +36,25 @@ def by_id(session: Session, model: type[Row], ids: Iterable[int | None]) -> dict
     return {row.id: row for row in rows}
 
 
+def case_references(
+    session: Session, case_ids: Iterable[int]
+) -> dict[int, tuple[str, Topic | None, Team, User | None]]:
+    """What a case list shows besides the case itself (customer name, topic, team,
+    owner), for many cases in one query."""
+    wanted = sorted(set(case_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(Case.id, Customer.name, Topic, Team, User)
+        .join(Customer, Customer.id == Case.customer_id)
+        .join(Team, Team.id == Case.team_id)
+        .outerjoin(Topic, Topic.id == Case.topic_id)
+        .outerjoin(User, User.id == Case.owner_id)
+        .where(Case.id.in_(wanted))
+    )
+    return {case_id: (name, topic, team, owner) for case_id, name, topic, team, owner in rows}
+
+
 def teams(session: Session) -> list[Team]:
     return list(session.scalars(select(Team).order_by(Team.name_sv, Team.id)))
 

@@ -44,6 +44,7 @@ class Plan:
     sql: str
     full_scans: list[str] = field(default_factory=list)  # growing tables read whole
     total_cost: float = 0.0
+    actual_ms: float | None = None  # with analyze: the time it took
 
 
 @contextmanager
@@ -64,12 +65,33 @@ def captured(engine: Engine) -> Iterator[list[Statement]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def explain(connection: Connection, statement: Statement) -> Plan:
-    """PostgreSQL's plan for ``statement`` (not run), with the growing tables it would
-    read from end to end."""
+LARGE = 10_000
+"""Rows from which a full scan counts: below it PostgreSQL rightly prefers reading a
+small table whole to using its index."""
+
+
+def large_tables(connection: Connection) -> frozenset[str]:
+    """The growing tables that hold at least :data:`LARGE` rows (by the statistics)."""
+    rows = connection.exec_driver_sql(
+        "SELECT relname FROM pg_class WHERE relkind = 'r' AND reltuples >= %(large)s",
+        {"large": LARGE},
+    )
+    return frozenset(name for (name,) in rows if name in GROWING_TABLES)
+
+
+def explain(
+    connection: Connection,
+    statement: Statement,
+    *,
+    analyze: bool = False,
+    large: frozenset[str] = GROWING_TABLES,
+) -> Plan:
+    """PostgreSQL's plan for ``statement``, with the ``large`` tables it would read from
+    end to end; with ``analyze`` it is run too (roll the connection back afterwards)."""
     cursor = connection.connection.cursor()
+    options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
     try:
-        cursor.execute("EXPLAIN (FORMAT JSON) " + statement.sql, statement.parameters)
+        cursor.execute(f"EXPLAIN ({options}) " + statement.sql, statement.parameters)
         row = cursor.fetchone()
     finally:
         cursor.close()
@@ -77,12 +99,14 @@ def explain(connection: Connection, statement: Statement) -> Plan:
     document = row[0] if not isinstance(row[0], str) else json.loads(row[0])
     root = document[0]["Plan"]
     plan = Plan(sql=statement.sql, total_cost=float(root.get("Total Cost", 0.0)))
-    _walk(root, plan)
+    if analyze:
+        plan.actual_ms = float(document[0].get("Execution Time", 0.0))
+    _walk(root, plan, large)
     return plan
 
 
-def _walk(node: dict[str, Any], plan: Plan) -> None:
-    if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in GROWING_TABLES:
+def _walk(node: dict[str, Any], plan: Plan, large: frozenset[str]) -> None:
+    if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in large:
         plan.full_scans.append(str(node["Relation Name"]))
     for child in node.get("Plans", []):
-        _walk(child, plan)
+        _walk(child, plan, large)

@@ -18,7 +18,7 @@ from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
-from nara.db import session_factory
+from nara.db import has_writes, session_factory
 from nara.domain.actors import Actor, actor_for_user
 from nara.domain.auth import authenticate_token, resume_session
 from nara.domain.errors import AuthenticationRequired, PermissionDenied
@@ -71,7 +71,7 @@ def identify(request: Request, session: Session) -> Caller | None:
         user = authenticate_token(session=session, token=token)
         if user is None:
             raise AuthenticationRequired("the API token is unknown, revoked or expired")
-        session.commit()
+        _commit_if_changed(session)
         actor = replace(actor_for_user(session, user), ip=client_address(request))
         _detach(session, user)
         return Caller(actor, user, None, "token")
@@ -79,13 +79,20 @@ def identify(request: Request, session: Session) -> Caller | None:
     if not cookie:
         return None
     found = resume_session(session=session, token=cookie)
-    session.commit()
+    _commit_if_changed(session)
     if found is None:
         return None
     auth_session, user = found
     actor = replace(actor_for_user(session, user), ip=client_address(request))
     _detach(session, user, auth_session)
     return Caller(actor, user, auth_session, "cookie")
+
+
+def _commit_if_changed(session: Session) -> None:
+    """Keep what authentication wrote (a session ended for idleness, last seen) even if
+    the request fails later; a request that only read commits nothing (no round trip)."""
+    if has_writes(session):
+        session.commit()
 
 
 def _detach(session: Session, *rows: object) -> None:

@@ -52,13 +52,10 @@ def customer_out(actor: Actor, customer: Customer) -> schemas.CustomerOut:
 
 
 def cases_out(session: Session, actor: Actor, cases: Sequence[Case]) -> list[schemas.CaseOut]:
-    customers = _by_id(session, Customer, (c.customer_id for c in cases))
-    topics = _by_id(session, Topic, (c.topic_id for c in cases))
-    teams = _by_id(session, Team, (c.team_id for c in cases))
-    users = _by_id(session, User, (c.owner_id for c in cases))
+    refs = directory.case_references(session, [c.id for c in cases])
     out = []
     for case in cases:
-        topic = topics.get(case.topic_id) if case.topic_id else None
+        customer_name, topic, team, owner = refs[case.id]
         out.append(
             schemas.CaseOut(
                 number=case.number,
@@ -67,10 +64,10 @@ def cases_out(session: Session, actor: Actor, cases: Sequence[Case]) -> list[sch
                 status_category=case.status_category.value,
                 channel=case.channel,
                 priority=case.priority,
-                customer={"id": case.customer_id, "name": customers[case.customer_id].name},
+                customer={"id": case.customer_id, "name": customer_name},
                 topic=ref(topic) if topic else None,
-                team=ref(teams[case.team_id]),
-                owner=person(actor, users.get(case.owner_id) if case.owner_id else None),
+                team=ref(team),
+                owner=person(actor, owner),
                 opened_at=case.opened_at,
                 first_response_at=case.first_response_at,
                 resolved_at=case.resolved_at,
