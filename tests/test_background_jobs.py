@@ -571,15 +571,22 @@ def test_a_customer_still_waiting_after_the_time_shown_gets_a_new_one(
         latest = max(e.expected_at for e in session.scalars(select(WaitEstimate)))
     assert waiting >= 2
     ctx = JobContext(engine=committed_engine, run_id=0, args={}, requested_by_id=None)
-    assert refresh_waits(ctx) == {"refreshed": 0}  # nobody has waited past their time yet
+    assert refresh_waits(ctx) == {"refreshed": 0, "teams": 3}  # nobody waited past their time
     later = latest + timedelta(minutes=5)
     with clock.frozen_at(later):
-        assert refresh_waits(ctx) == {"refreshed": waiting}  # not the answered one
-        assert refresh_waits(ctx) == {"refreshed": 0}  # the new time has not passed
+        assert refresh_waits(ctx)["refreshed"] == waiting  # not the answered one
+        assert refresh_waits(ctx)["refreshed"] == 0  # the new time has not passed
     with Session(committed_engine) as session:
         newest = latest_estimate(session, case_id)
         assert newest is not None and newest.context == "refreshed"
         assert newest.made_at == later and newest.expected_at > later
+        # and every team's handling times were stored for the estimates to read
+        from nara.queries.service import stored_history, team_history
+
+        assert stored_history(session, w.cards.id, later) == team_history(
+            session, w.cards.id, later
+        )
+        assert stored_history(session, w.cards.id, later + timedelta(minutes=6)) is None
 
 
 def test_stalled_queue_jobs_are_checked_also_from_inside_an_event_loop(

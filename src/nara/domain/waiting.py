@@ -8,10 +8,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nara.models import Case, WaitEstimate, active_clause
+from nara.models import Case, Team, TeamStats, WaitEstimate, active_clause
 from nara.promises.calendar import NoOpenHours
 from nara.promises.estimator import QueueSnapshot, WaitEstimateResult, expected_wait
-from nara.queries.service import TeamWorkload, calendar_for_team, queue_ahead, team_workload
+from nara.queries.service import (
+    TeamWorkload,
+    calendar_for_team,
+    queue_ahead,
+    team_history,
+    team_workload,
+)
 
 
 def snapshot(work: TeamWorkload, ahead: int) -> QueueSnapshot:
@@ -78,6 +84,25 @@ def record_first_response(session: Session, case: Case, at: datetime) -> None:
     ):
         estimate.actual_seconds = max(0.0, (at - estimate.made_at).total_seconds())
     session.flush()
+
+
+def refresh_team_stats(*, session: Session, now: datetime) -> int:
+    """Store every team's recent handling times (``team_stats``), which opening a case
+    then reads as one row (the periodic job, before it refreshes passed estimates).
+    Returns the number of teams."""
+    teams = list(session.scalars(select(Team.id)))
+    for team_id in teams:
+        history = team_history(session, team_id, now)
+        row = session.get(TeamStats, team_id)
+        if row is None:
+            row = TeamStats(team_id=team_id)
+            session.add(row)
+        row.mean_handle_seconds = history.mean_handle_seconds
+        row.mean_first_reply_seconds = history.mean_first_reply_seconds
+        row.members_known = history.members_known
+        row.computed_at = now
+    session.flush()
+    return len(teams)
 
 
 REFRESH_BATCH = 200

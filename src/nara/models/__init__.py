@@ -32,6 +32,7 @@ from nara.models.service import (
     Presence,
     ResponsePolicy,
     TeamCalendar,
+    TeamStats,
     WaitEstimate,
     WorkSession,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "Team",
     "TeamCalendar",
     "TeamMember",
+    "TeamStats",
     "TeamTopic",
     "Topic",
     "TrainingExample",

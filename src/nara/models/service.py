@@ -93,6 +93,22 @@ class WorkSession(Base):
     ended_at: Mapped[datetime | None]
 
 
+class TeamStats(Base):
+    """A team's recent handling times as the wait estimator uses them, kept by the
+    periodic job (``waits.refresh``) so that opening a case reads one row instead of
+    the team's latest work sessions."""
+
+    __tablename__ = "team_stats"
+
+    team_id: Mapped[int] = mapped_column(
+        ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True
+    )
+    mean_handle_seconds: Mapped[float] = mapped_column(Float)
+    mean_first_reply_seconds: Mapped[float] = mapped_column(Float)
+    members_known: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime]
+
+
 class WaitEstimate(Base):
     """An expected time to the first human response, as shown to the customer. The
     actual wait is filled in when the first response comes, to measure the error."""

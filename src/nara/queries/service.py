@@ -20,6 +20,7 @@ from nara.models import (
     Team,
     TeamCalendar,
     TeamMember,
+    TeamStats,
     TeamTopic,
     Topic,
     WorkSession,
@@ -180,43 +181,74 @@ class TeamWorkload:
 
 
 def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload:
-    settings = get_settings()
-    available = list(
-        session.scalars(
-            select(MemberPresence.user_id).where(
-                MemberPresence.team_id == team_id,
-                MemberPresence.status == Presence.available.value,
-            )
+    """The queue's state now (presence, who works on what, who comes back when: always
+    live) and the team's recent handling times (the statistics the periodic job keeps
+    in ``team_stats``, read live when they are missing or stale)."""
+    rows = session.execute(
+        select(MemberPresence.user_id, MemberPresence.status, MemberPresence.away_until).where(
+            MemberPresence.team_id == team_id
         )
-    )
-    # A member's current case counts whichever team it belongs to: someone busy with
-    # another team's case is not free for this one.
-    open_sessions = dict(
-        session.execute(
-            select(WorkSession.user_id, func.max(WorkSession.started_at))
-            .where(
-                WorkSession.ended_at.is_(None),
-                WorkSession.user_id.in_(available),
-            )
-            .group_by(WorkSession.user_id)
-        ).all()
-    )
+    ).all()
+    available = [user_id for user_id, status, _ in rows if status == Presence.available.value]
+    horizon = now + timedelta(hours=RETURN_HORIZON_HOURS)
     returning = [
         (until - now).total_seconds()
-        for until in session.scalars(
-            select(MemberPresence.away_until).where(
-                MemberPresence.team_id == team_id,
-                MemberPresence.status != Presence.available.value,
-                MemberPresence.away_until > now,
-                MemberPresence.away_until <= now + timedelta(hours=RETURN_HORIZON_HOURS),
-            )
-        )
-        if until is not None
+        for _, status, until in rows
+        if status != Presence.available.value and until is not None and now < until <= horizon
     ]
+    # A member's current case counts whichever team it belongs to: someone busy with
+    # another team's case is not free for this one.
+    open_sessions = (
+        dict(
+            session.execute(
+                select(WorkSession.user_id, func.max(WorkSession.started_at))
+                .where(WorkSession.ended_at.is_(None), WorkSession.user_id.in_(available))
+                .group_by(WorkSession.user_id)
+            ).all()
+        )
+        if available
+        else {}
+    )
     elapsed: list[float | None] = []
     for user_id in available:
         started = open_sessions.get(user_id)
         elapsed.append(None if started is None else max(0.0, (now - started).total_seconds()))
+    history = stored_history(session, team_id, now) or team_history(session, team_id, now)
+    return TeamWorkload(
+        working_elapsed=elapsed,
+        returning_in=returning,
+        mean_handle_seconds=history.mean_handle_seconds,
+        mean_first_reply_seconds=history.mean_first_reply_seconds,
+        members_known=history.members_known,
+    )
+
+
+@dataclass(frozen=True)
+class TeamHistory:
+    """A team's recent handling times, as the wait estimator uses them."""
+
+    mean_handle_seconds: float
+    mean_first_reply_seconds: float
+    members_known: int  # members who worked recently (fallback when none available)
+
+
+STATS_FRESH = timedelta(minutes=5)
+"""Statistics kept by the periodic job are used while younger than this; older (the job
+is not running) they are computed live."""
+
+
+def stored_history(session: Session, team_id: int, now: datetime) -> TeamHistory | None:
+    """The statistics the periodic job stored for the team, if fresh."""
+    row = session.get(TeamStats, team_id)
+    if row is None or not now - STATS_FRESH <= row.computed_at <= now:
+        return None
+    return TeamHistory(row.mean_handle_seconds, row.mean_first_reply_seconds, row.members_known)
+
+
+def team_history(session: Session, team_id: int, now: datetime) -> TeamHistory:
+    """The team's recent handling times from its latest work sessions (index ranges on
+    ``(team_id, ended_at)`` and ``(team_id, started_at)``, bounded, never the history)."""
+    settings = get_settings()
     recent = (
         select(WorkSession.started_at, WorkSession.ended_at)
         .where(WorkSession.team_id == team_id, WorkSession.ended_at.is_not(None))
@@ -245,13 +277,7 @@ def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload
         .subquery()
     )
     members_known = session.scalar(select(func.count(func.distinct(latest.c.user_id)))) or 0
-    return TeamWorkload(
-        working_elapsed=elapsed,
-        returning_in=returning,
-        mean_handle_seconds=handle,
-        mean_first_reply_seconds=first_reply,
-        members_known=members_known,
-    )
+    return TeamHistory(handle, first_reply, members_known)
 
 
 def _mean_first_reply(session: Session, team_id: int, now: datetime) -> float | None:

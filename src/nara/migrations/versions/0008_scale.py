@@ -47,10 +47,23 @@ def upgrade() -> None:
             sqlite_where=sa.text(where),
         )
     op.create_index("ix_work_sessions_team_started", "work_sessions", ["team_id", "started_at"])
+    op.create_table(
+        "team_stats",
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("mean_handle_seconds", sa.Float(), nullable=False),
+        sa.Column("mean_first_reply_seconds", sa.Float(), nullable=False),
+        sa.Column("members_known", sa.Integer(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["team_id"], ["teams.id"], name=op.f("fk_team_stats_team_id_teams"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("team_id", name=op.f("pk_team_stats")),
+    )
     op.create_index("ix_wait_estimates_made", "wait_estimates", ["made_at"])
 
 
 def downgrade() -> None:
+    op.drop_table("team_stats")
     op.drop_index("ix_wait_estimates_made", table_name="wait_estimates")
     op.drop_index("ix_work_sessions_team_started", table_name="work_sessions")
     for name in (
