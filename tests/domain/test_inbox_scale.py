@@ -56,13 +56,21 @@ def test_customers_get_no_inbox(db: Session, w: World) -> None:
     assert page.items == [] and page.counts == dict.fromkeys(TABS, 0)
 
 
-def test_counts_stop_at_the_cap(db: Session, w: World, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_counts_of_done_cases_stop_at_the_cap(
+    db: Session, w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resolved and closed cases grow with the history: their counts are capped. The
+    backlog's are exact (one query over the backlog)."""
+    lead = factories.actor(db, w.card_lead)
+    for number in db.scalars(select(Case.number).where(Case.team_id == w.cards.id)):
+        change_status(session=db, actor=lead, number=number, status="closed")
     monkeypatch.setattr(inbox_queries, "COUNT_CAP", 3)
-    actor = factories.actor(db, w.card_lead)
-    page = inbox(db, actor, InboxQuery(tab="team", per_page=2))
+    page = inbox(db, lead, InboxQuery(tab="team", status="closed", per_page=2))
     assert page.counts["team"] == 3 and "team" in page.capped and page.total_capped
     assert page.pages == 2
     assert "mine" not in page.capped
+    backlog = inbox(db, factories.actor(db, w.loan_agent), InboxQuery(tab="team"))
+    assert backlog.counts["team"] == 4 and not backlog.capped  # alice's + three opened
 
 
 def test_done_cases_come_latest_first(db: Session, w: World) -> None:
