@@ -86,17 +86,22 @@ def _zone() -> ZoneInfo:
     return ZoneInfo(get_settings().display_timezone)
 
 
+@lru_cache(maxsize=8)
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
 def format_time(value: datetime | None, lang: str, fmt: str = "short") -> str:
     if value is None:
         return ""
-    return format_datetime(value.astimezone(_zone()), format=fmt, locale=Locale.parse(lang))
+    return format_datetime(value.astimezone(_zone()), format=fmt, locale=_locale(lang))
 
 
 def format_day(value: datetime | None, lang: str) -> str:
     if value is None:
         return ""
-    return format_date(value.astimezone(_zone()), format="medium", locale=Locale.parse(lang))
+    return format_date(value.astimezone(_zone()), format="medium", locale=_locale(lang))
 
 
 def format_number(value: float | int, lang: str) -> str:
-    return format_decimal(value, locale=Locale.parse(lang))
+    return format_decimal(value, locale=_locale(lang))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from nara.models import MemberPresence, ResponsePolicy, Team, TeamCalendar, TeamTopic, Topic, User
@@ -20,6 +20,22 @@ def presence_rows(session: Session, user_id: int) -> dict[int, MemberPresence]:
     """A member's presence rows by team (a team without a row means away)."""
     rows = session.scalars(select(MemberPresence).where(MemberPresence.user_id == user_id))
     return {row.team_id: row for row in rows}
+
+
+def teams_with_presence(
+    session: Session, user_id: int, team_ids: list[int]
+) -> tuple[list[Team], dict[int, MemberPresence]]:
+    """A member's teams (by name) and their presence in each, in one query."""
+    rows = session.execute(
+        select(Team, MemberPresence)
+        .outerjoin(
+            MemberPresence,
+            and_(MemberPresence.team_id == Team.id, MemberPresence.user_id == user_id),
+        )
+        .where(Team.id.in_(team_ids))
+        .order_by(Team.name_sv)
+    ).all()
+    return [team for team, _ in rows], {p.team_id: p for _, p in rows if p is not None}
 
 
 def team_presence(session: Session, team_id: int) -> list[tuple[User, MemberPresence]]:

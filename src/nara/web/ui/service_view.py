@@ -13,7 +13,7 @@ from nara.models import Case
 from nara.queries import callbacks as callback_queries
 from nara.queries import directory
 from nara.queries.case_service import CaseService, case_service
-from nara.queries.service_settings import presence_rows, teams_by_id
+from nara.queries.service_settings import teams_with_presence
 from nara.web.deps import DB, Caller
 
 AWAY_CHOICES = (15, 30, 45, 60, 90)
@@ -51,8 +51,7 @@ def workspace_context(db: DB, actor: Actor) -> dict[str, object]:
     """Presence per team and due callbacks, for the top of the inbox."""
     if not actor.is_staff or actor.user_id is None:
         return {}
-    teams = list(teams_by_id(db, sorted(actor.team_ids)).values())
-    presence = presence_rows(db, actor.user_id)
+    teams, presence = teams_with_presence(db, actor.user_id, sorted(actor.team_ids))
     due = callback_queries.due_callbacks(db, actor, now=clock.now()) if actor.team_ids else []
     return {"my_teams": teams, "presence": presence, "due_callbacks": due,
             "away_choices": AWAY_CHOICES}  # fmt: skip
