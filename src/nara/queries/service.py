@@ -184,35 +184,30 @@ def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload
     """The queue's state now (presence, who works on what, who comes back when: always
     live) and the team's recent handling times (the statistics the periodic job keeps
     in ``team_stats``, read live when they are missing or stale)."""
+    # A member's current case counts whichever team it belongs to: someone busy with
+    # another team's case is not free for this one.
+    working_since = (
+        select(func.max(WorkSession.started_at))
+        .where(WorkSession.user_id == MemberPresence.user_id, WorkSession.ended_at.is_(None))
+        .correlate(MemberPresence)
+        .scalar_subquery()
+    )
     rows = session.execute(
-        select(MemberPresence.user_id, MemberPresence.status, MemberPresence.away_until).where(
+        select(MemberPresence.status, MemberPresence.away_until, working_since).where(
             MemberPresence.team_id == team_id
         )
     ).all()
-    available = [user_id for user_id, status, _ in rows if status == Presence.available.value]
     horizon = now + timedelta(hours=RETURN_HORIZON_HOURS)
     returning = [
         (until - now).total_seconds()
-        for _, status, until in rows
+        for status, until, _ in rows
         if status != Presence.available.value and until is not None and now < until <= horizon
     ]
-    # A member's current case counts whichever team it belongs to: someone busy with
-    # another team's case is not free for this one.
-    open_sessions = (
-        dict(
-            session.execute(
-                select(WorkSession.user_id, func.max(WorkSession.started_at))
-                .where(WorkSession.ended_at.is_(None), WorkSession.user_id.in_(available))
-                .group_by(WorkSession.user_id)
-            ).all()
-        )
-        if available
-        else {}
-    )
-    elapsed: list[float | None] = []
-    for user_id in available:
-        started = open_sessions.get(user_id)
-        elapsed.append(None if started is None else max(0.0, (now - started).total_seconds()))
+    elapsed: list[float | None] = [
+        None if started is None else max(0.0, (now - started).total_seconds())
+        for status, _, started in rows
+        if status == Presence.available.value
+    ]
     history = stored_history(session, team_id, now) or team_history(session, team_id, now)
     return TeamWorkload(
         working_elapsed=elapsed,
