@@ -514,6 +514,32 @@ def test_service_results_put_promises_next_to_what_happened(db: Session, w: Worl
     assert cards.median_first_response_minutes == 60  # 30 and 90 minutes
     assert cards.estimates == 2 and cards.median_estimate_error_pct is not None
     assert results[w.loans.id].with_promise == 0 and results[w.loans.id].kept_share is None
+    # The periodic job stores the figures; readers get the stored ones while fresh (the
+    # same as counted live), and count live once they are stale or for another window.
+    from nara.domain.waiting import store_service_results
+    from nara.queries.service_results import current_results
+
+    def figures(teams: list[object]) -> list[tuple[object, ...]]:
+        fields = (
+            "with_promise",
+            "kept",
+            "missed",
+            "overdue_open",
+            "median_first_response_minutes",
+            "estimates",
+            "median_estimate_error_pct",
+        )
+        return [(r.team.id, *(getattr(r, f) for f in fields)) for r in teams]  # type: ignore[attr-defined]
+
+    stored_at = TUESDAY_9 + timedelta(hours=3)
+    store_service_results(session=db, now=stored_at)
+    fresh = current_results(db, now=stored_at + timedelta(minutes=2))
+    assert fresh.computed_at == stored_at
+    assert figures(fresh.teams) == figures(service_results(db, now=stored_at))
+    stale = current_results(db, now=stored_at + timedelta(minutes=6))
+    assert stale.computed_at == stored_at + timedelta(minutes=6)
+    other = current_results(db, now=stored_at + timedelta(minutes=2), days=7)
+    assert other.computed_at == stored_at + timedelta(minutes=2)
     del overdue
 
 

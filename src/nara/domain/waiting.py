@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from nara.models import Case, Team, TeamStats, WaitEstimate, active_clause
+from nara.models import Case, ServiceResultsReport, Team, TeamStats, WaitEstimate, active_clause
 from nara.promises.calendar import NoOpenHours
 from nara.promises.estimator import QueueSnapshot, WaitEstimateResult, expected_wait
 from nara.queries.service import (
@@ -18,6 +18,7 @@ from nara.queries.service import (
     team_history,
     team_workload,
 )
+from nara.queries.service_results import REPORT_DAYS, report_rows, service_results
 
 
 def snapshot(work: TeamWorkload, ahead: int) -> QueueSnapshot:
@@ -103,6 +104,18 @@ def refresh_team_stats(*, session: Session, now: datetime) -> int:
         row.computed_at = now
     session.flush()
     return len(teams)
+
+
+def store_service_results(*, session: Session, now: datetime) -> int:
+    """Count the results page's figures once (the periodic job) and keep them as the
+    only report of their window. Returns the number of teams."""
+    results = service_results(session, now=now, days=REPORT_DAYS)
+    session.execute(delete(ServiceResultsReport).where(ServiceResultsReport.days == REPORT_DAYS))
+    session.add(
+        ServiceResultsReport(computed_at=now, days=REPORT_DAYS, results=report_rows(results))
+    )
+    session.flush()
+    return len(results)
 
 
 REFRESH_BATCH = 200

@@ -14,7 +14,11 @@ from nara.domain.cases import forget_expired_idempotency_keys
 from nara.domain.errors import PermissionDenied
 from nara.domain.promises import CHECK_PHASES, CheckReport, check_promise_batch
 from nara.domain.selfservice_models import fit_model, prepare_training, store_model
-from nara.domain.waiting import refresh_passed_estimates, refresh_team_stats
+from nara.domain.waiting import (
+    refresh_passed_estimates,
+    refresh_team_stats,
+    store_service_results,
+)
 from nara.i18n import N_
 from nara.jobs.registry import JobContext, job
 from nara.queries import gaps as gap_queries
@@ -71,13 +75,15 @@ def check_promises(ctx: JobContext) -> dict[str, Any]:
 
 @job(WAIT_REFRESH, every=lambda s: s.promise_check_seconds)
 def refresh_waits(ctx: JobContext) -> dict[str, Any]:
-    """Every team's recent handling times are stored for the wait estimator, and customers
-    still waiting after the time they were shown get a new expected time."""
+    """Every team's recent handling times are stored for the wait estimator and the
+    results page's figures for its readers, and customers still waiting after the time
+    they were shown get a new expected time."""
     from nara import clock
 
     now, refreshed = clock.now(), 0
     with session_scope(ctx.engine) as session:
         teams = refresh_team_stats(session=session, now=now)
+        store_service_results(session=session, now=now)
     after: int | None = 0
     while after is not None:
         with session_scope(ctx.engine) as session:

@@ -109,6 +109,19 @@ class TeamStats(Base):
     computed_at: Mapped[datetime]
 
 
+class ServiceResultsReport(Base):
+    """Promises next to their results per team over the last ``days`` days, as the
+    periodic job computed them (``waits.refresh``, every minute): the results page and
+    API read this instead of counting a month of cases on every request."""
+
+    __tablename__ = "service_results_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    computed_at: Mapped[datetime]
+    days: Mapped[int] = mapped_column(Integer)
+    results: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+
+
 class WaitEstimate(Base):
     """An expected time to the first human response, as shown to the customer. The
     actual wait is filled in when the first response comes, to measure the error."""

@@ -14,7 +14,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from nara.models import Case, Team, WaitEstimate
+from nara.models import Case, ServiceResultsReport, Team, WaitEstimate
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,64 @@ class TeamResult:
     def kept_share(self) -> float | None:
         decided = self.kept + self.missed + self.overdue_open
         return self.kept / decided if decided else None
+
+
+REPORT_DAYS = 30
+"""The window the periodic job keeps a report for (the results page's and the API's
+default)."""
+REPORT_FRESH = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Results:
+    teams: list[TeamResult]
+    computed_at: datetime  # when the figures were counted (now, or the stored report's)
+
+
+def current_results(session: Session, *, now: datetime, days: int = REPORT_DAYS) -> Results:
+    """The figures of the last ``days`` days: the periodic job's report when it is for
+    this window and fresh, else counted now (a GET never writes)."""
+    if days == REPORT_DAYS:
+        report = session.scalar(
+            select(ServiceResultsReport)
+            .where(ServiceResultsReport.days == days)
+            .order_by(ServiceResultsReport.computed_at.desc())
+            .limit(1)
+        )
+        if report is not None and now - REPORT_FRESH <= report.computed_at <= now:
+            return Results(_from_report(session, report.results), report.computed_at)
+    return Results(service_results(session, now=now, days=days), now)
+
+
+RESULT_FIELDS = (
+    "with_promise",
+    "kept",
+    "missed",
+    "overdue_open",
+    "median_first_response_minutes",
+    "estimates",
+    "median_estimate_error_pct",
+)
+
+
+def report_rows(results: list[TeamResult]) -> list[dict[str, Any]]:
+    """The figures as stored in a report (by team id)."""
+    return [
+        {"team_id": r.team.id, **{name: getattr(r, name) for name in RESULT_FIELDS}}
+        for r in results
+    ]
+
+
+def _from_report(session: Session, rows: list[dict[str, Any]]) -> list[TeamResult]:
+    stored = {int(row["team_id"]): row for row in rows}
+    out = []
+    for team in session.scalars(select(Team).order_by(Team.name_sv)):
+        row = stored.get(team.id)
+        if row is None:  # a team created since: nothing counted yet
+            out.append(TeamResult(team, 0, 0, 0, 0, None, 0, None))
+        else:
+            out.append(TeamResult(team, **{name: row[name] for name in RESULT_FIELDS}))
+    return out
 
 
 def service_results(session: Session, *, now: datetime, days: int = 30) -> list[TeamResult]:

@@ -61,8 +61,18 @@ def upgrade() -> None:
     )
     op.create_index("ix_wait_estimates_made", "wait_estimates", ["made_at"])
 
+    op.create_table(
+        "service_results_reports",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("days", sa.Integer(), nullable=False),
+        sa.Column("results", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_results_reports")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("service_results_reports")
     op.drop_table("team_stats")
     op.drop_index("ix_wait_estimates_made", table_name="wait_estimates")
     op.drop_index("ix_work_sessions_team_started", table_name="work_sessions")

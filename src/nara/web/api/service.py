@@ -21,7 +21,7 @@ from nara.queries import callbacks as callback_queries
 from nara.queries import directory
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.case_service import case_service
-from nara.queries.service_results import service_results
+from nara.queries.service_results import current_results
 from nara.queries.service_settings import (
     calendar_view,
     policies,
@@ -212,7 +212,7 @@ def results(
             estimates=r.estimates,
             median_estimate_error_pct=r.median_estimate_error_pct,
         )
-        for r in service_results(db, now=clock.now(), days=days)
+        for r in current_results(db, now=clock.now(), days=days).teams
     ]
 
 

@@ -32,7 +32,7 @@ from nara.queries import directory
 from nara.queries import service_settings as settings
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.service import calendar_for_team
-from nara.queries.service_results import service_results
+from nara.queries.service_results import current_results
 from nara.web.deps import DB, Caller
 from nara.web.ui import cases as cases_ui
 from nara.web.ui.common import (
@@ -236,7 +236,8 @@ def _service_admin(request: Request, db: DB, status_code: int = 200, **extra: ob
         "promise_topics": [
             t for t in topics.values() if promise_actions.may_change_policy(db, actor, t.id)
         ],
-        "results": service_results(db, now=clock.now(), days=RESULT_DAYS),
+        "results": (results := current_results(db, now=clock.now(), days=RESULT_DAYS)).teams,
+        "results_at": results.computed_at,
         "result_days": RESULT_DAYS,
         "policies": policies,
         "topics": topics,
