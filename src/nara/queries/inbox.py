@@ -68,11 +68,22 @@ def _tab_clause(actor: Actor, tab: str) -> ColumnElement[bool]:
 
 
 def _search_clause(text: str) -> ColumnElement[bool]:
+    """The case's number, subject or its customer. The customer is looked up per case
+    (a correlated scalar subquery on its primary key, which PostgreSQL cannot turn into a
+    scan of every customer the way it may with IN or EXISTS), so a search stays within
+    the cases the tab holds."""
     text = text.strip()
+    own_customer = func.coalesce(
+        select(customer_match(text))
+        .where(Customer.id == Case.customer_id)
+        .correlate(Case)
+        .scalar_subquery(),
+        False,
+    )
     return or_(
         Case.number == text.upper(),
         Case.subject.ilike(like_pattern(text), escape="\\"),
-        Case.customer_id.in_(select(Customer.id).where(customer_match(text))),
+        own_customer,
     )
 
 
