@@ -31,13 +31,6 @@ SCENARIOS = {
 }
 
 
-def _has_bench_seed() -> bool:
-    done = subprocess.run(  # noqa: S603 - our own console script
-        [str(NARA), "bench", "seed", "--help"], capture_output=True, check=False
-    )
-    return done.returncode == 0
-
-
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_quick_load_run_answers_every_scenario_with_2xx(tmp_path: Path) -> None:
@@ -47,10 +40,6 @@ def test_quick_load_run_answers_every_scenario_with_2xx(tmp_path: Path) -> None:
     out = tmp_path / "result.json"
     database = f"nara_loadtest_{uuid.uuid4().hex[:10]}"
     args = ["--quick", "--pg-url", server, "--db", database, "--fresh", "--drop-after"]
-    if not _has_bench_seed():
-        # `nara bench seed` comes with another part of issue 11; until then the quick
-        # run measures the demo's cases.
-        args.append("--no-seed")
     done = subprocess.run(  # noqa: S603 - the harness with our arguments
         [sys.executable, str(HARNESS), *args, "--out", str(out)],
         capture_output=True,
@@ -62,7 +51,7 @@ def test_quick_load_run_answers_every_scenario_with_2xx(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr[-4000:]
     result = json.loads(out.read_text())
     [size] = result["sizes"]
-    assert size["cases"] >= (300 if "--no-seed" in args else 2000)
+    assert size["cases"] >= 2000
     measured = {m["scenario"]: m for m in size["measured"]}
     assert set(measured) == SCENARIOS
     for name, m in measured.items():
