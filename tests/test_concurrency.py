@@ -357,7 +357,7 @@ def test_an_opener_in_the_middle_of_its_work_does_not_hold_up_the_next(
     from nara.domain import cases as case_actions
 
     inside, release = threading.Event(), threading.Event()
-    real_estimate = case_actions.estimate_wait
+    real_estimate = case_actions.new_estimate
 
     def held_estimate(session: Session, case: Case, **kwargs: object) -> object:
         if threading.current_thread().name == "slow-opener":
@@ -365,7 +365,7 @@ def test_an_opener_in_the_middle_of_its_work_does_not_hold_up_the_next(
             assert release.wait(30)
         return real_estimate(session, case, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(case_actions, "estimate_wait", held_estimate)
+    monkeypatch.setattr(case_actions, "new_estimate", held_estimate)
     factory = sessionmaker(bind=committed_engine, expire_on_commit=False)
 
     def open_one(session: Session, message: str) -> str:

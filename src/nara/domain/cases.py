@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -27,7 +27,7 @@ from nara.domain.presence import end_work, start_work
 from nara.domain.promises import apply_promise, refresh_due_times, schedule_promise_check
 from nara.domain.resolution import mark_earlier_answers_unresolved
 from nara.domain.routing import RoutingDecision, route
-from nara.domain.waiting import estimate_wait, record_first_response
+from nara.domain.waiting import estimate_wait, new_estimate, record_first_response
 from nara.i18n import N_
 from nara.models import (
     Case,
@@ -41,6 +41,7 @@ from nara.models import (
     Team,
     Topic,
     User,
+    WorkSession,
 )
 from nara.promises.maths import PAUSING_STATUSES
 from nara.queries.access import case_visibility, get_case_for, is_team_member, require_staff
@@ -73,7 +74,7 @@ def _org_zone() -> ZoneInfo:
 def next_case_number(session: Session, year: int) -> str:
     """Reserve the next number of ``year`` with one atomic upsert. On PostgreSQL the row
     lock serialises concurrent openers until their transactions end, so it is taken as
-    the last write of opening a case (``_number_case``); on SQLite the database write
+    the last write of opening a case (``_add_numbered_case``); on SQLite the database write
     lock serialises writers anyway."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -292,47 +293,78 @@ def _insert_case(
     )
     # The promise first, so that the row is inserted once with its due times.
     policy = apply_promise(session, case)
-    session.add(case)
-    session.flush()
+    reserved = _reserve_id(session)
+    if reserved is None:
+        # SQLite: the row goes in now with a placeholder number (writers take turns on
+        # the database anyway) and gets its number at the end.
+        session.add(case)
+        session.flush()
+    else:
+        case.id = reserved
     if topic is not None:
         mark_earlier_answers_unresolved(session, customer_id=customer.id, topic_id=topic.id)
-    append_event(session, case=case, at=now, type="case.opened", actor=actor, body=body,
-                 data={"channel": channel.value, "subject": subject})  # fmt: skip
-    append_event(session, case=case, at=now, type="case.routed", actor=actor,
-                 data={"team": team.name_sv, "team_en": team.name_en, "team_id": team.id,
-                       "reason": decision.reason, **decision.detail,
-                       **({"flag": decision.flag} if decision.flag else {})})  # fmt: skip
-    if policy is not None:
-        append_event(session, case=case, at=now, type="promise.set", actor=actor,
-                     data={"first_response_minutes": policy.first_response_minutes,
-                           "resolution_minutes": policy.resolution_minutes,
-                           "first_response_due_at": _iso(case.first_response_due_at),
-                           "resolution_due_at": _iso(case.resolution_due_at)})  # fmt: skip
-    if owner_id is not None:
-        owner = session.get(User, owner_id)
-        assert owner is not None
-        append_event(session, case=case, at=now, type="case.assigned", actor=actor,
-                     data={"owner_id": owner_id, "owner_name": owner.display_name})  # fmt: skip
-        if owner_id == actor.user_id:
-            start_work(session, user_id=owner_id, team_id=team.id, case_id=case.id, now=now)
-    estimate_wait(session, case, now=now, context="opened")
-    _number_case(session, case, now)
+    # Nothing below is written before the case row: every query first, then the number,
+    # then one flush that inserts the case (with its number), its timeline, its estimate.
+    with session.no_autoflush:
+        estimate = new_estimate(session, case, now=now, context="opened")
+        owner = session.get(User, owner_id) if owner_id is not None else None
+        if owner is not None and owner.id == actor.user_id:
+            end_work(session, user_id=owner.id, now=now)  # whatever they worked on before
+        events = [
+            ("case.opened", body, {"channel": channel.value, "subject": subject}),
+            ("case.routed", "", {"team": team.name_sv, "team_en": team.name_en,
+                                 "team_id": team.id, "reason": decision.reason,
+                                 **decision.detail,
+                                 **({"flag": decision.flag} if decision.flag else {})}),
+        ]  # fmt: skip
+        if policy is not None:
+            events.append(("promise.set", "", {
+                "first_response_minutes": policy.first_response_minutes,
+                "resolution_minutes": policy.resolution_minutes,
+                "first_response_due_at": _iso(case.first_response_due_at),
+                "resolution_due_at": _iso(case.resolution_due_at)}))  # fmt: skip
+        if owner is not None:
+            events.append(("case.assigned", "",
+                           {"owner_id": owner.id, "owner_name": owner.display_name}))  # fmt: skip
+        number = next_case_number(session, now.astimezone(_org_zone()).year)
+    _add_numbered_case(session, case, number, reserved is not None)
+    for kind, event_body, data in events:
+        append_event(session, case=case, at=now, type=kind, actor=actor, body=event_body, data=data)
+    if estimate is not None:
+        session.add(estimate)
+    if owner is not None and owner.id == actor.user_id:
+        session.add(WorkSession(team_id=team.id, user_id=owner.id, case_id=case.id,
+                                started_at=now, ended_at=None))  # fmt: skip
+    session.flush()
     return case
 
 
+def _reserve_id(session: Session) -> int | None:
+    """On PostgreSQL, the new case's id from its sequence, so that the timeline can be
+    built before the row is inserted; None on SQLite (no sequences)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    return int(session.execute(text("SELECT nextval(pg_get_serial_sequence('cases', 'id'))"))
+               .scalar_one())  # fmt: skip
+
+
+def _add_numbered_case(session: Session, case: Case, number: str, pending: bool) -> None:
+    """The case gets its gap-free number as the last thing opening it does: the counter
+    row stays locked from its update to the commit only, so concurrent openers wait on
+    each other for the counter alone, not for routing, promises and estimates
+    (``docs/architecture.md``, "Case numbers"). On PostgreSQL the row is inserted now,
+    with its number (one INSERT, no second write of every index); on SQLite it was
+    inserted with a placeholder, which is replaced."""
+    case.number = number
+    if pending:
+        session.add(case)
+
+
 def _provisional_number() -> str:
-    """A unique placeholder the case row carries until ``_number_case`` gives it its
-    number, a moment before the transaction ends; it is never committed or shown."""
+    """A unique placeholder the case row carries until ``_add_numbered_case`` gives it its
+    number, a moment before the transaction ends; it is never committed or shown
+    (SQLite only: on PostgreSQL the row is inserted with its number)."""
     return f"~{secrets.token_hex(12)}"
-
-
-def _number_case(session: Session, case: Case, now: datetime) -> None:
-    """Give the case its gap-free number as the last write of opening it: the counter
-    row stays locked from here to the commit only, so concurrent openers wait on each
-    other for the counter update alone, not for routing, promises and estimates
-    (``docs/architecture.md``, "Case numbers")."""
-    case.number = next_case_number(session, now.astimezone(_org_zone()).year)
-    session.flush()
 
 
 def _iso(value: datetime | None) -> str | None:

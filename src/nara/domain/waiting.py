@@ -51,6 +51,17 @@ def estimate_wait(
     opened (``opened``), moved to another team (``moved``), or taken or handed back
     (``assigned``); pages and the API only read the latest one, so a GET never writes.
     None when the case already has its first response (or the team has no open hours)."""
+    estimate = new_estimate(session, case, now=now, context=context)
+    if estimate is not None:
+        session.add(estimate)
+        session.flush()
+    return estimate
+
+
+def new_estimate(
+    session: Session, case: Case, *, now: datetime, context: str
+) -> WaitEstimate | None:
+    """The estimate :func:`estimate_wait` stores, made but not added to the session."""
     if case.first_response_at is not None:
         return None
     result, ahead = compute_wait(session, case, now)
@@ -59,7 +70,7 @@ def estimate_wait(
         expected_at = cal.add_business_seconds(now, result.seconds)
     except NoOpenHours:
         return None
-    estimate = WaitEstimate(
+    return WaitEstimate(
         case_id=case.id,
         team_id=case.team_id,
         made_at=now,
@@ -71,9 +82,6 @@ def estimate_wait(
         context=context,
         actual_seconds=None,
     )
-    session.add(estimate)
-    session.flush()
-    return estimate
 
 
 def record_first_response(session: Session, case: Case, at: datetime) -> None:
