@@ -134,8 +134,11 @@ def test_workers_share_the_connections(engine: Engine, tmp_path: Path, database_
     log = (tmp_path / "serve.log").open("wb")
     server = subprocess.Popen(  # noqa: S603
         [str(NARA), "serve", "--port", str(port), "--workers", "2"],
-        env=env, cwd=tmp_path, stdout=log, stderr=log,
-    )  # fmt: skip
+        env=env,
+        cwd=tmp_path,
+        stdout=log,
+        stderr=log,
+    )
     clients: list[httpx.Client] = []
     try:
         try:
@@ -159,8 +162,12 @@ def test_workers_share_the_connections(engine: Engine, tmp_path: Path, database_
         # a second server on the same port is refused with a clear message, exit 2
         taken = subprocess.run(  # noqa: S603
             [str(NARA), "serve", "--port", str(port)],
-            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60,
-        )  # fmt: skip
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert taken.returncode == 2
         assert f"cannot listen on 127.0.0.1:{port}" in taken.stderr
     finally:

@@ -85,8 +85,12 @@ def test_every_page_and_endpoint_of_the_load_test_is_index_bound(
         )
         customer_id = db.scalar(select(Customer.id).order_by(Customer.id.desc()).limit(1))
         topic_id = db.scalar(select(Topic.id).order_by(Topic.id).limit(1))
-        body = {"customer_id": customer_id, "topic_id": topic_id, "channel": "phone",
-                "message": "Mitt kort nekas i butik"}  # fmt: skip
+        body = {
+            "customer_id": customer_id,
+            "topic_id": topic_id,
+            "channel": "phone",
+            "message": "Mitt kort nekas i butik",
+        }
         requests = [
             (agent_client, "POST", "/api/v1/cases"),
             (agent_client, "GET", f"/api/v1/cases?team_id={team_id}&limit=25"),

@@ -72,8 +72,12 @@ def main() -> int:
     ]
     full_scans = 0
     for name, client, method, path in scenarios:
-        body = {"customer_id": customer_id, "topic_id": topic_id, "channel": "phone",
-                "message": "Plan check: mitt kort nekas i butik"}  # fmt: skip
+        body = {
+            "customer_id": customer_id,
+            "topic_id": topic_id,
+            "channel": "phone",
+            "message": "Plan check: mitt kort nekas i butik",
+        }
         headers = {"X-CSRF-Token": csrf[id(client)]}
         client.request(method, path, json=body if method == "POST" else None, headers=headers)
         started = time.perf_counter()  # the second time: templates and caches are warm
@@ -82,8 +86,10 @@ def main() -> int:
                 method, path, json=body if method == "POST" else None, headers=headers
             )
         elapsed = (time.perf_counter() - started) * 1000
-        print(f"## {name}: {method} {path} → {answer.status_code}, {len(statements)} SELECTs, "
-              f"{elapsed:.0f} ms")  # fmt: skip
+        print(
+            f"## {name}: {method} {path} → {answer.status_code}, {len(statements)} SELECTs, "
+            f"{elapsed:.0f} ms"
+        )
         with engine.connect() as connection:
             large = large_tables(connection)
             for statement in statements:

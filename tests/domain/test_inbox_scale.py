@@ -21,8 +21,9 @@ from tests.factories import World
 def w(db: Session) -> World:
     world = factories.world(db)
     for topic, customer in ((world.card_topic, world.alice), (world.loan_topic, world.bob)) * 3:
-        open_case(session=db, actor=SYSTEM, message="Hjälp", customer_id=customer.id,
-                  topic_id=topic.id)  # fmt: skip
+        open_case(
+            session=db, actor=SYSTEM, message="Hjälp", customer_id=customer.id, topic_id=topic.id
+        )
     # a card agent owns a loan case (he keeps it after it moved teams, say)
     loan = db.scalars(select(Case).where(Case.team_id == world.loans.id)).first()
     assert loan is not None

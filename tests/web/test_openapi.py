@@ -301,8 +301,13 @@ def _header_attempts(call: Call, operation: Mapping[str, Any]) -> Iterator[Attem
         if param["in"] == "header":
             schema = resolve({}, param["schema"])[0]
             for value in ("", "k" * (schema.get("maxLength", 1000) + 1)):
-                yield Attempt(f"header {param['name']}={value[:20]!r}", call.method, call.url,
-                              body=call.json, headers={param["name"]: value})  # fmt: skip
+                yield Attempt(
+                    f"header {param['name']}={value[:20]!r}",
+                    call.method,
+                    call.url,
+                    body=call.json,
+                    headers={param["name"]: value},
+                )
 
 
 def attempts(document: Mapping[str, Any], route: tuple[str, str], call: Call) -> Iterator[Attempt]:

@@ -312,20 +312,36 @@ def _insert_case(
             end_work(session, user_id=owner.id, now=now)  # whatever they worked on before
         events = [
             ("case.opened", body, {"channel": channel.value, "subject": subject}),
-            ("case.routed", "", {"team": team.name_sv, "team_en": team.name_en,
-                                 "team_id": team.id, "reason": decision.reason,
-                                 **decision.detail,
-                                 **({"flag": decision.flag} if decision.flag else {})}),
-        ]  # fmt: skip
+            (
+                "case.routed",
+                "",
+                {
+                    "team": team.name_sv,
+                    "team_en": team.name_en,
+                    "team_id": team.id,
+                    "reason": decision.reason,
+                    **decision.detail,
+                    **({"flag": decision.flag} if decision.flag else {}),
+                },
+            ),
+        ]
         if policy is not None:
-            events.append(("promise.set", "", {
-                "first_response_minutes": policy.first_response_minutes,
-                "resolution_minutes": policy.resolution_minutes,
-                "first_response_due_at": _iso(case.first_response_due_at),
-                "resolution_due_at": _iso(case.resolution_due_at)}))  # fmt: skip
+            events.append(
+                (
+                    "promise.set",
+                    "",
+                    {
+                        "first_response_minutes": policy.first_response_minutes,
+                        "resolution_minutes": policy.resolution_minutes,
+                        "first_response_due_at": _iso(case.first_response_due_at),
+                        "resolution_due_at": _iso(case.resolution_due_at),
+                    },
+                )
+            )
         if owner is not None:
-            events.append(("case.assigned", "",
-                           {"owner_id": owner.id, "owner_name": owner.display_name}))  # fmt: skip
+            events.append(
+                ("case.assigned", "", {"owner_id": owner.id, "owner_name": owner.display_name})
+            )
         number = next_case_number(session, now.astimezone(_org_zone()).year)
     _add_numbered_case(session, case, number, reserved is not None)
     for kind, event_body, data in events:
@@ -333,8 +349,11 @@ def _insert_case(
     if estimate is not None:
         session.add(estimate)
     if owner is not None and owner.id == actor.user_id:
-        session.add(WorkSession(team_id=team.id, user_id=owner.id, case_id=case.id,
-                                started_at=now, ended_at=None))  # fmt: skip
+        session.add(
+            WorkSession(
+                team_id=team.id, user_id=owner.id, case_id=case.id, started_at=now, ended_at=None
+            )
+        )
     session.flush()
     return case
 
@@ -344,8 +363,9 @@ def _reserve_id(session: Session) -> int | None:
     built before the row is inserted; None on SQLite (no sequences)."""
     if session.get_bind().dialect.name != "postgresql":
         return None
-    return int(session.execute(text("SELECT nextval(pg_get_serial_sequence('cases', 'id'))"))
-               .scalar_one())  # fmt: skip
+    return int(
+        session.execute(text("SELECT nextval(pg_get_serial_sequence('cases', 'id'))")).scalar_one()
+    )
 
 
 def _add_numbered_case(session: Session, case: Case, number: str, pending: bool) -> None:

@@ -292,10 +292,14 @@ def next_promise_alert(case: Case) -> datetime | None:
     raised = set(case.promise_alerts or [])
     pending: list[datetime] = []
     for kind, due, warn, done in (
-        ("first_response", case.first_response_due_at, case.first_response_warn_at,
-         case.first_response_at),
+        (
+            "first_response",
+            case.first_response_due_at,
+            case.first_response_warn_at,
+            case.first_response_at,
+        ),
         ("resolution", case.resolution_due_at, case.resolution_warn_at, case.resolved_at),
-    ):  # fmt: skip
+    ):
         if due is None or done is not None:
             continue
         key = due.isoformat()

@@ -103,8 +103,15 @@ def promise_badges(session: Session, cases: list[Case], now: datetime) -> dict[i
         if done is None and not paused and due is not None and warn is not None:
             st = stored_state(due=due, warn_at=warn, now=now)
         else:
-            st = state(calendar=cal, due=due, budget_seconds=budget * 60, done_at=done,
-                       paused=paused, now=now, warn_fraction=fraction)  # fmt: skip
+            st = state(
+                calendar=cal,
+                due=due,
+                budget_seconds=budget * 60,
+                done_at=done,
+                paused=paused,
+                now=now,
+                warn_fraction=fraction,
+            )
         left = None
         if due is not None and st in (PromiseState.ok, PromiseState.warning, PromiseState.breached):
             left = round(cal.business_seconds(now, due) / 60)
