@@ -517,18 +517,10 @@ def test_service_results_put_promises_next_to_what_happened(db: Session, w: Worl
     # The periodic job stores the figures; readers get the stored ones while fresh (the
     # same as counted live), and count live once they are stale or for another window.
     from nara.domain.waiting import store_service_results
-    from nara.queries.service_results import current_results
+    from nara.queries.service_results import RESULT_FIELDS, current_results
 
     def figures(teams: list[object]) -> list[tuple[object, ...]]:
-        fields = (
-            "with_promise",
-            "kept",
-            "missed",
-            "overdue_open",
-            "median_first_response_minutes",
-            "estimates",
-            "median_estimate_error_pct",
-        )
+        fields = RESULT_FIELDS
         return [(r.team.id, *(getattr(r, f) for f in fields)) for r in teams]  # type: ignore[attr-defined]
 
     stored_at = TUESDAY_9 + timedelta(hours=3)
