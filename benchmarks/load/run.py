@@ -1119,8 +1119,29 @@ def to_json(value: object) -> object:
     return value
 
 
-def report(results: Sequence[dict[str, Any]]) -> str:
+def cpu_speed(rounds: int = 3) -> float:
+    """Seconds a fixed pure-Python loop (10 million additions) takes on one core, the
+    best of ``rounds``: how fast this machine runs the app's kind of work now. The
+    shared machines differ between sessions (the same commit and database gave case
+    detail 294 req/s in reference run c and 117–140 req/s on a later machine), so
+    req/s figures are compared only between runs with a similar figure here."""
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - started)
+    return round(best, 3)
+
+
+def report(results: Sequence[dict[str, Any]], speed: float | None = None) -> str:
     tables = [reference_table()]
+    if speed is not None:
+        tables.append(
+            f"Machine speed: a fixed Python loop (10 M additions) took {speed:.2f} s "
+            "(lower is faster; compare req/s only between runs with similar figures)."
+        )
     tables += [size_table(r["size"], r["cases"], r["measured"]) for r in results]
     if len(results) > 1:
         tables.append(flatness_table(results[0], results[-1]))
@@ -1157,7 +1178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 progress("nara demo (no self-service training: not measured here)")
             nara(["demo", "--keep-existing", "--no-train"], env, work, quiet=True)
             facts = server_facts(args.pg_url, args.db)
-            document["machine"] = {"cpus": os.cpu_count(), "postgresql": facts}
+            document["machine"] = {
+                "cpus": os.cpu_count(),
+                "python_loop_seconds": cpu_speed(),
+                "postgresql": facts,
+            }
             if facts["postmaster_pid"] is None:
                 progress("PostgreSQL does not run on this machine: no CPU figure for it")
             tokens = api_tokens(env, work)
@@ -1179,7 +1204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.drop_after:
                 drop_database(args.pg_url, args.db)
     if document["sizes"]:
-        print(report(document["sizes"]))
+        print(report(document["sizes"], document.get("machine", {}).get("python_loop_seconds")))
         progress(f"results written to {out}")
     return 1 if failed else 0
 

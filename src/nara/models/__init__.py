@@ -16,6 +16,14 @@ from nara.models.cases import (
     active_clause,
     status_in,
 )
+from nara.models.collaboration import (
+    CaseLink,
+    CaseLinkKind,
+    CaseParticipant,
+    Consultation,
+    ConsultationStatus,
+    Notification,
+)
 from nara.models.customers import Customer
 from nara.models.jobs import JobRun, JobStatus, KnowledgeGapReport
 from nara.models.knowledge import Article, ArticleVersion
@@ -53,10 +61,15 @@ __all__ = [
     "CallbackStatus",
     "Case",
     "CaseEvent",
+    "CaseLink",
+    "CaseLinkKind",
     "CaseNumberCounter",
+    "CaseParticipant",
     "CaseStatus",
     "CaseTask",
     "Channel",
+    "Consultation",
+    "ConsultationStatus",
     "Conversation",
     "ConversationTurn",
     "Customer",
@@ -66,6 +79,7 @@ __all__ = [
     "KnowledgeGapReport",
     "LoginFailure",
     "MemberPresence",
+    "Notification",
     "Outcome",
     "Presence",
     "Priority",

@@ -169,6 +169,11 @@ class Case(Base):
     promise_alerts: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Routing needed attention, e.g. "no_team_for_topic" (sent to the fallback team).
     routing_flag: Mapped[str | None] = mapped_column(String(32))
+    # Ownership that stays: the case's first owner, how often it was handed over to
+    # another team or person, and the case a duplicate was merged into.
+    first_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    handover_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
 
     @property
     def status_category(self) -> StatusCategory:
