@@ -32,7 +32,12 @@ from nara.models import (
     CaseStatus,
     Customer,
 )
-from nara.queries.access import case_visibility, get_case_for, require_staff
+from nara.queries.access import (
+    case_visibility,
+    get_case_for,
+    require_owning_side,
+    require_staff,
+)
 from nara.queries.callbacks import SlotView, team_slots
 
 CLOSED_STATUSES = (CaseStatus.resolved.value, CaseStatus.closed.value)
@@ -136,7 +141,7 @@ def book_callback(
     phone: str | None = None,
 ) -> Callback:
     """Book a callback on a case (the customer in the portal, or staff on the phone)."""
-    case = get_case_for(session, actor, number, lock=True)
+    case = get_case_for(session, actor, number, lock=True, to_change=True)
     if case.status in CLOSED_STATUSES:
         raise Conflict(
             f"case {case.number} is {case.status}; open a new case instead",
@@ -184,6 +189,7 @@ def _callback_for(session: Session, actor: Actor, callback_id: int) -> tuple[Cal
     ).first()
     if row is None:
         raise NotFound(f"no callback with id {callback_id}")
+    require_owning_side(actor, row[1])  # a consulted team reads, it does not call back
     return row[0], row[1]
 
 

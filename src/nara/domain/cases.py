@@ -395,7 +395,7 @@ def reply_to_case(*, session: Session, actor: Actor, number: str, body: str) -> 
     """A customer-visible message. A staff reply is the first human response if none was
     given yet; a customer reply reopens a case that waited on them or was resolved."""
     text = validation.text(body, field="body", max_length=MAX_MESSAGE)
-    case = get_case_for(session, actor, number, lock=True)
+    case = get_case_for(session, actor, number, lock=True, to_change=True)
     if case.status == CaseStatus.closed:
         raise Conflict(
             f"case {case.number} is closed; open a new case instead",
@@ -458,7 +458,7 @@ def change_status(*, session: Session, actor: Actor, number: str, status: str) -
         raise PermissionDenied("customers cannot change a case's status")
     require_staff(actor)
     new = validation.choice(CaseStatus, status, field="status")
-    case = get_case_for(session, actor, number, lock=True)
+    case = get_case_for(session, actor, number, lock=True, to_change=True)
     if case.status == CaseStatus.closed and new != CaseStatus.closed:
         raise Conflict(f"case {case.number} is closed and cannot be reopened")
     if new == CaseStatus.new and case.status != CaseStatus.new:
@@ -482,7 +482,7 @@ def assign_case(
     if actor.is_customer:
         raise PermissionDenied("customers cannot assign cases")
     require_staff(actor)
-    case = get_case_for(session, actor, number, lock=True)
+    case = get_case_for(session, actor, number, lock=True, to_change=True)
     if case.status == CaseStatus.closed:
         raise Conflict(f"case {case.number} is closed")
     target_team_id, owner_before = case.team_id, case.owner_id
@@ -558,7 +558,7 @@ def change_priority(*, session: Session, actor: Actor, number: str, priority: st
         raise PermissionDenied("customers cannot change a case's priority")
     require_staff(actor)
     new = validation.choice(Priority, priority, field="priority")
-    case = get_case_for(session, actor, number, lock=True)
+    case = get_case_for(session, actor, number, lock=True, to_change=True)
     if case.priority != new.value:
         old = case.priority
         case.priority = new.value

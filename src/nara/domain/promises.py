@@ -468,7 +468,7 @@ def _six_months(
 def complete_task(*, session: Session, actor: Actor, number: str, kind: str) -> CaseTask:
     """Mark a case task done (for example: the delay notice was sent)."""
     require_staff(actor)
-    case = get_case_for(session, actor, number)
+    case = get_case_for(session, actor, number, to_change=True)
     task = session.scalar(
         select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.kind == kind)
     )

@@ -2,10 +2,15 @@
 
 Who may see a case:
 - a customer: only cases of the customer record linked to their login;
-- an agent or a lead: cases whose responsible team is one of their teams, and cases they
-  own. ``case_visibility`` is the single extension point where later capabilities add
-  more reasons (a team consulted on a case gets access to that one case);
+- an agent or a lead: cases whose owning team is one of their teams, cases they own, and
+  cases they or one of their teams took part in (``case_participants``: a team consulted
+  on the case, an earlier owner). ``case_visibility`` is the single place for this;
 - an admin (and the system actor): every case.
+
+Who may change a case (reply to the customer, status, priority, owner, hand-over,
+callbacks): its owning side only (``owning_side``: members of the owning team, the owner,
+admins). A consulted team may, while its consultation is open, write internal notes and
+the answer (``domain/consultations.py`` checks that); a participant otherwise only reads.
 
 A case that exists but may not be seen is reported as not found (404), never as
 forbidden, so that case numbers cannot be probed.
@@ -19,7 +24,7 @@ from sqlalchemy.orm import Session
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound, PermissionDenied
 from nara.i18n import N_
-from nara.models import Case, Customer, Role, Team, TeamMember, TeamTopic
+from nara.models import Case, CaseParticipant, Customer, Role, Team, TeamMember, TeamTopic
 from nara.models.users import User
 
 
@@ -34,16 +39,82 @@ def case_visibility(actor: Actor) -> ColumnElement[bool]:
     reasons: list[ColumnElement[bool]] = [Case.team_id.in_(sorted(actor.team_ids))]
     if actor.user_id is not None:
         reasons.append(Case.owner_id == actor.user_id)
+    took_part = participation(actor)
+    if took_part is not None:
+        reasons.append(took_part)
     return or_(*reasons)
 
 
-def get_case_for(session: Session, actor: Actor, number: str, *, lock: bool = False) -> Case:
+def participation(actor: Actor) -> ColumnElement[bool] | None:
+    """The case has a participant row for one of the actor's teams or for the actor
+    (None when the actor has neither). An EXISTS on an indexed table, so a case lookup
+    by number stays one index probe more."""
+    who: list[ColumnElement[bool]] = []
+    if actor.team_ids:
+        who.append(CaseParticipant.team_id.in_(sorted(actor.team_ids)))
+    if actor.user_id is not None:
+        who.append(CaseParticipant.user_id == actor.user_id)
+    if not who:
+        return None
+    return (
+        select(CaseParticipant.id)
+        .where(CaseParticipant.case_id == Case.id, or_(*who))
+        .correlate(Case)
+        .exists()
+    )
+
+
+def owning_side_clause(actor: Actor) -> ColumnElement[bool]:
+    """A WHERE clause on ``Case``: the cases ``actor`` may change (the owning team's
+    members, the owner, admins, Nära itself; a customer their own cases)."""
+    if actor.is_system or actor.role == Role.admin:
+        return true()
+    if actor.role == Role.customer:
+        return case_visibility(actor)
+    reasons: list[ColumnElement[bool]] = [Case.team_id.in_(sorted(actor.team_ids))]
+    if actor.user_id is not None:
+        reasons.append(Case.owner_id == actor.user_id)
+    return or_(*reasons)
+
+
+def is_owning_side(actor: Actor, case: Case) -> bool:
+    """``actor`` belongs to the case's owning side (see :func:`owning_side_clause`)."""
+    if actor.is_system or actor.role == Role.admin:
+        return True
+    if actor.role == Role.customer:
+        return actor.customer_id is not None and case.customer_id == actor.customer_id
+    return case.team_id in actor.team_ids or (
+        actor.user_id is not None and case.owner_id == actor.user_id
+    )
+
+
+def require_owning_side(actor: Actor, case: Case) -> None:
+    """Refuse (403) a change by someone who may read the case only because they took
+    part in it (a consulted team, an earlier owner)."""
+    if not is_owning_side(actor, case):
+        raise PermissionDenied(
+            f"only the team that owns case {case.number} can do this; "
+            "you can read it and write in your consultation",
+            template=N_(
+                "Only the team that owns this case can do this. You can read the case "
+                "and write in your consultation."
+            ),
+        )
+
+
+def get_case_for(
+    session: Session, actor: Actor, number: str, *, lock: bool = False, to_change: bool = False
+) -> Case:
+    """The case ``number`` if ``actor`` may see it (404 otherwise). With ``to_change`` the
+    actor must also belong to its owning side (403 for a participant who only reads)."""
     stmt = select(Case).where(Case.number == number.strip().upper(), case_visibility(actor))
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=Case)
     case = session.scalar(stmt)
     if case is None:
         raise NotFound(f"no case {number}")
+    if to_change:
+        require_owning_side(actor, case)
     return case
 
 

@@ -1,0 +1,64 @@
+"""Staff notifications: written in the same transaction as what they tell about, so a
+notification exists exactly when its cause was committed, and stored in the database so
+every app process shows them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.domain.actors import Actor
+from nara.models import Case, Consultation, Notification, TeamMember, User
+
+
+def notify(
+    session: Session,
+    *,
+    user_ids: Iterable[int],
+    kind: str,
+    actor: Actor | None = None,
+    case: Case | None = None,
+    consultation: Consultation | None = None,
+    data: dict[str, Any] | None = None,
+) -> list[Notification]:
+    """One notification of ``kind`` per person in ``user_ids`` (each once), except the
+    actor who caused it and people no longer active."""
+    wanted = set(user_ids)
+    if actor is not None and actor.user_id is not None:
+        wanted.discard(actor.user_id)
+    if not wanted:
+        return []
+    active = session.scalars(
+        select(User.id).where(User.id.in_(sorted(wanted)), User.is_active.is_(True))
+    ).all()
+    now = clock.now()
+    made = [
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            case_id=case.id if case is not None else None,
+            consultation_id=consultation.id if consultation is not None else None,
+            actor_id=actor.user_id if actor is not None else None,
+            data=dict(data or {}),
+            created_at=now,
+            read_at=None,
+        )
+        for user_id in sorted(active)
+    ]
+    session.add_all(made)
+    return made
+
+
+def team_member_ids(session: Session, team_id: int) -> list[int]:
+    """The members of a team (to notify a team)."""
+    return list(
+        session.scalars(
+            select(TeamMember.user_id)
+            .where(TeamMember.team_id == team_id)
+            .order_by(TeamMember.user_id)
+        )
+    )
