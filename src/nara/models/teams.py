@@ -24,9 +24,7 @@ class Team(Base):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The consultation promise: business minutes (of this team's calendar) in which the
     # team answers a consultation asked of it, unless the asker sets an earlier time.
-    consultation_minutes: Mapped[int] = mapped_column(
-        Integer, default=480, server_default="480"
-    )
+    consultation_minutes: Mapped[int] = mapped_column(Integer, default=480, server_default="480")
     created_at: Mapped[datetime]
 
     def name(self, locale: str) -> str:

@@ -217,7 +217,6 @@ def upgrade() -> None:
     op.execute("UPDATE cases SET first_owner_id = owner_id WHERE owner_id IS NOT NULL")
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("teams", schema=None) as batch_op:
         batch_op.drop_column("consultation_minutes")
