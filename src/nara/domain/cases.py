@@ -21,6 +21,7 @@ from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.callbacks import cancel_for_case
+from nara.domain.consultations import require_may_write_note
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.presence import end_work, start_work
@@ -425,6 +426,7 @@ def add_note(*, session: Session, actor: Actor, number: str, body: str) -> Case:
     require_staff(actor)
     text = validation.text(body, field="body", max_length=MAX_MESSAGE)
     case = get_case_for(session, actor, number)
+    require_may_write_note(session, actor, case)  # a consulted team writes while asked
     append_event(session, case=case, type="note.added", actor=actor, body=text)
     return case
 

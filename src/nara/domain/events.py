@@ -50,6 +50,12 @@ def _when(data: dict[str, Any], locale: str) -> dict[str, str]:
     return {"when": shown}
 
 
+def _consulted(data: dict[str, Any], locale: str) -> dict[str, str]:
+    """The consulted team in the reader's language and the due time in words."""
+    team = data.get("team_en" if locale == "en" else "team") or data.get("team") or ""
+    return {"team_name": str(team), "due": moment(data.get("due_at"), locale) or ""}
+
+
 def _promise_label(data: dict[str, Any], locale: str) -> dict[str, str]:
     labels = PROMISE_LABELS.get(str(data.get("promise")))
     if labels is None:  # written before events stored facts only
@@ -168,6 +174,34 @@ EVENT_TYPES: dict[str, EventType] = {
             "Återuppringning flyttad till {when}",
             "Callback moved to {when}",
             _when,
+        ),
+        EventType(
+            "consultation.requested",
+            False,
+            "Samråd med {team_name}: svar senast {due}",
+            "Consultation asked of {team_name}: answer by {due}",
+            _consulted,
+        ),
+        EventType(
+            "consultation.answered",
+            False,
+            "{team_name} svarade i samrådet",
+            "{team_name} answered the consultation",
+            _consulted,
+        ),
+        EventType(
+            "consultation.closed",
+            False,
+            "Samrådet med {team_name} avslutades",
+            "Consultation with {team_name} closed",
+            _consulted,
+        ),
+        EventType(
+            "consultation.overdue",
+            False,
+            "Samrådet med {team_name} är försenat (svar utlovat senast {due})",
+            "Consultation with {team_name} is overdue (answer promised by {due})",
+            _consulted,
         ),
         EventType("callback.cancelled", True, "Återuppringning avbokad", "Callback cancelled"),
         EventType("callback.reached", True, "Vi ringde upp dig", "We called you back"),

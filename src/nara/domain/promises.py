@@ -17,6 +17,7 @@ from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.audit import created, deleted, facts_of, record_audit, record_changes
+from nara.domain.consultations import check_consultation_batch
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.i18n import N_
@@ -316,19 +317,23 @@ class CheckReport:
     breaches: int = 0
     delay_tasks: int = 0
     six_months: int = 0
+    consultation_warnings: int = 0
+    consultations_overdue: int = 0
 
     def add(self, other: CheckReport) -> None:
         self.warnings += other.warnings
         self.breaches += other.breaches
         self.delay_tasks += other.delay_tasks
         self.six_months += other.six_months
+        self.consultation_warnings += other.consultation_warnings
+        self.consultations_overdue += other.consultations_overdue
 
 
 # The periodic check walks the cases in id order, this many at a time, each batch in a
 # transaction of its own (the job commits between batches), so no case stays locked for
 # longer than one batch takes.
 CHECK_BATCH = 200
-CHECK_PHASES = ("promises", "delay_notices", "six_months")
+CHECK_PHASES = ("promises", "delay_notices", "six_months", "consultations")
 
 
 def check_promises(*, session: Session, actor: Actor, now: datetime | None = None) -> CheckReport:
@@ -363,6 +368,12 @@ def check_promise_batch(
     report = CheckReport()
     settings = get_settings()
     where: list[ColumnElement[bool]]
+    if phase == "consultations":
+        part, after = check_consultation_batch(
+            session=session, actor=actor, now=now, after_id=after_id, limit=limit
+        )
+        report.consultation_warnings, report.consultations_overdue = part.warnings, part.overdue
+        return report, after
     if phase == "promises":
         # Only the cases whose next warning or breach has come (a partial index on the
         # stored time), not the whole backlog.

@@ -70,6 +70,8 @@ def check_promises(ctx: JobContext) -> dict[str, Any]:
         "breaches": report.breaches,
         "delay_tasks": report.delay_tasks,
         "six_months": report.six_months,
+        "consultation_warnings": report.consultation_warnings,
+        "consultations_overdue": report.consultations_overdue,
     }
 
 

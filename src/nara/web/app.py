@@ -19,7 +19,16 @@ from nara.config import get_settings
 from nara.db import get_engine, session_factory
 from nara.jobs import embedded as embedded_jobs
 from nara.web import errors, openapi
-from nara.web.api import audit, auth, cases, directory, health, selfservice, service
+from nara.web.api import (
+    audit,
+    auth,
+    cases,
+    consultations,
+    directory,
+    health,
+    selfservice,
+    service,
+)
 from nara.web.middleware import (
     BodyLimitMiddleware,
     NulInUrlMiddleware,
@@ -81,6 +90,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         health.router,
         auth.router,
         cases.router,
+        consultations.router,
         directory.router,
         selfservice.router,
         service.router,

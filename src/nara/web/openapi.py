@@ -174,6 +174,13 @@ DECLARED: dict[str, Declared] = {
     "POST /promises": _d(409),
     "PUT /promises/{policy_id}": _d(409),
     "GET /topics/{topic_id}/routing": _d(403, absent=NO_404),  # an unknown topic has none
+    "POST /cases/{number}/consultations": _d(409),  # a closed case
+    "GET /cases/{number}/consultations": _d(403),
+    "GET /consultations": _d(403),
+    "GET /consultations/{consultation_id}": _d(403),
+    "POST /consultations/{consultation_id}/answer": _d(409),  # no longer open
+    "POST /consultations/{consultation_id}/close": _d(409),  # already closed
+    "POST /consultations/{consultation_id}/follow-up": _d(409),  # not answered
 }
 """Keyed by "METHOD /path" under /api/v1, as in the document."""
 
