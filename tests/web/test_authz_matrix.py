@@ -25,6 +25,7 @@ from starlette.routing import Mount
 
 from nara import clock
 from nara.domain import auth as auth_actions
+from nara.domain import consultations as consultation_actions
 from nara.domain import selfservice as assistant
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
@@ -32,7 +33,7 @@ from nara.domain.actors import SYSTEM
 from nara.domain.callbacks import book_callback
 from nara.domain.knowledge import save_article
 from nara.domain.promises import create_policy
-from nara.models import Case, CaseTask, Team, Topic, User
+from nara.models import Case, CaseTask, Consultation, Team, Topic, User
 from nara.queries.callbacks import team_slots
 from nara.selfservice.predictions import Candidate, Prediction
 from tests import factories
@@ -48,6 +49,10 @@ PROBLEM = "application/problem+json"
 
 # Own (customer's or team's) case vs. a case of another customer and another team.
 CASE_CROSS = {"customer": 404, "agent": 404, "lead": 404, "admin": 200}
+# Consultations: customers are refused (403) before any lookup; another team's case or a
+# consultation on it is out of sight (404).
+CONSULT_CROSS = {"customer": 403, "agent": 404, "lead": 404, "admin": 200}
+CONSULT_CREATED = {**CONSULT_CROSS, "admin": 201}
 
 
 @dataclass(frozen=True)
@@ -197,6 +202,22 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/topics/{{topic_id}}/routing"): Rule(STAFF, 200),
     ("PUT", f"{API}/topics/{{topic_id}}/routing/{{team_id}}"): Rule(
         MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
+    ),
+    # ---- consultations (issue 12): staff only; a customer is refused on every route ----
+    ("POST", f"{API}/cases/{{number}}/consultations"): Rule(STAFF, 201, cross=CONSULT_CREATED),
+    ("GET", f"{API}/cases/{{number}}/consultations"): Rule(STAFF, 200, cross=CONSULT_CROSS),
+    ("GET", f"{API}/consultations"): Rule(STAFF, 200),
+    ("GET", f"{API}/consultations/{{consultation_id}}"): Rule(STAFF, 200, cross=CONSULT_CROSS),
+    # Own: a consultation asked of the caller's team. Cross: one on the caller's own case
+    # asked of another team: they see it but only the consulted team answers (403).
+    ("POST", f"{API}/consultations/{{consultation_id}}/answer"): Rule(
+        STAFF, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
+    ),
+    ("POST", f"{API}/consultations/{{consultation_id}}/close"): Rule(
+        STAFF, 200, cross=CONSULT_CROSS
+    ),
+    ("POST", f"{API}/consultations/{{consultation_id}}/follow-up"): Rule(
+        STAFF, 200, cross=CONSULT_CROSS
     ),
     # ---- the audit log: admins only ----
     ("GET", f"{API}/audit-log"): Rule(ADMIN, 200),
@@ -461,6 +482,53 @@ def _team_path(method: str, suffix: str, body: Any = None) -> Builder:
 
 CALENDAR = {"hours": {"mon": "08:00-16:00", "tue": "08:00-16:00"}, "callback_capacity": 2}
 
+
+def _third_team(c: Ctx) -> Team:
+    """A team with a member that neither the matrix's agent nor lead belongs to."""
+    team = factories.team(c.db)
+    factories.user(c.db, teams=[team])
+    return team
+
+
+def _consultation(
+    c: Ctx, cross: bool, *, asked_of_caller: bool = False, answered: bool = False
+) -> Consultation:
+    """Own: on Alice's case (the cards team's) asked of the loans team, or with
+    ``asked_of_caller`` on Bob's case (loans) asked of cards. Cross: on Bob's case asked
+    of a third team (out of the cards team's sight), or with ``asked_of_caller`` on
+    Alice's case asked of loans (seen, but not the caller's to answer)."""
+    if asked_of_caller:
+        case, team = (c.w.alice_case, c.w.loans) if cross else (c.w.bob_case, c.w.cards)
+    else:
+        case, team = (c.w.bob_case, _third_team(c)) if cross else (c.w.alice_case, c.w.loans)
+    made = consultation_actions.ask_consultation(
+        session=c.db, actor=SYSTEM, number=case.number, team=team.slug, question="Fråga?"
+    )
+    if answered:
+        consultation_actions.answer_consultation(
+            session=c.db, actor=SYSTEM, consultation_id=made.id, answer="Svar."
+        )
+    return made
+
+
+def _on_consultation(suffix: str, body: Any = None, **options: bool) -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        made = _consultation(c, cross, **options)
+        method = "GET" if suffix == "" else "POST"
+        return Call(method, f"{API}/consultations/{made.id}{suffix}", body)
+
+    return build
+
+
+def _ask(c: Ctx, role: str, cross: bool) -> Call:
+    team = c.w.cards if cross else c.w.loans
+    return Call(
+        "POST",
+        f"{API}/cases/{c.case(cross).number}/consultations",
+        {"team": team.slug, "question": "Har kunden ett lån hos er?"},
+    )
+
+
 BUILDERS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/queue/next"): _fixed("POST", "/queue/next"),
     ("GET", f"{API}/me/presence"): _fixed("GET", "/me/presence"),
@@ -499,6 +567,19 @@ BUILDERS: dict[tuple[str, str], Builder] = {
         f"{API}/topics/{(c.w.loan_topic if cross else c.w.card_topic).id}/routing/"
         f"{c.team(cross).id}",
         {"rank": 1, "accepts_overflow": False},
+    ),
+    ("POST", f"{API}/cases/{{number}}/consultations"): _ask,
+    ("GET", f"{API}/cases/{{number}}/consultations"): lambda c, role, cross: Call(
+        "GET", f"{API}/cases/{c.case(cross).number}/consultations"
+    ),
+    ("GET", f"{API}/consultations"): _fixed("GET", "/consultations?status=open"),
+    ("GET", f"{API}/consultations/{{consultation_id}}"): _on_consultation(""),
+    ("POST", f"{API}/consultations/{{consultation_id}}/answer"): _on_consultation(
+        "/answer", {"answer": "Ja."}, asked_of_caller=True
+    ),
+    ("POST", f"{API}/consultations/{{consultation_id}}/close"): _on_consultation("/close"),
+    ("POST", f"{API}/consultations/{{consultation_id}}/follow-up"): _on_consultation(
+        "/follow-up", {"question": "Och sedan?"}, answered=True
     ),
     ("GET", f"{API}/health"): _fixed("GET", "/health"),
     ("GET", f"{API}/openapi.json"): _fixed("GET", "/openapi.json"),
