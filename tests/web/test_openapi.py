@@ -386,6 +386,13 @@ RULES_BEYOND_THE_SCHEMA = {
     ("GET /audit-log.csv", "actor"): "a user id or an e-mail address",
     ("GET /audit-log.csv", "from"): "a date or an ISO date-time",
     ("GET /audit-log.csv", "to"): "a date or an ISO date-time",
+    # A consultation names an existing, active team with members (not the case's own),
+    # optionally one of its members, and a due time between now and a year ahead.
+    ("POST /cases/{number}/consultations", "team"): "an active team with members, not the owner",
+    ("POST /cases/{number}/consultations", "member"): "a member of that team",
+    ("POST /cases/{number}/consultations", "due_at"): "in the future, at most a year ahead",
+    ("POST /consultations/{consultation_id}/follow-up", "due_at"): "in the future, within a year",
+    ("GET /consultations", "cursor"): "only a next_cursor the server gave",
 }
 """Fields whose every value the schema allows may still be refused with other fields."""
 
