@@ -37,6 +37,7 @@ from nara.web.middleware import (
 from nara.web.text_guard import ValidTextMiddleware
 from nara.web.ui import admin, audit_pages, auth_pages, jobs_admin, selfservice_admin, service_pages
 from nara.web.ui import cases as case_pages
+from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import knowledge as knowledge_pages
 
@@ -113,6 +114,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
     page_routers = (
         service_pages.router,
         auth_pages.router,
+        consultation_pages.router,  # before /cases/{number}/{action}
         case_pages.router,
         admin.router,
         help_pages.router,

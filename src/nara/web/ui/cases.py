@@ -18,11 +18,13 @@ from nara.queries import directory
 from nara.queries import inbox as inbox_queries
 from nara.queries.access import get_case_for
 from nara.queries.case_service import ACTIVE, latest_estimates, promise_badges
+from nara.queries.consultations import count_open_for_teams
 from nara.queries.customers import clean_query, is_exact_identifier, search_customers
 from nara.web import ratelimit
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
 from nara.web.errors import retry_after
+from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import service_view
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
 from nara.web.ui.render import render
@@ -86,6 +88,7 @@ def case_list(
         statuses=[s.value for s in CaseStatus], channels=[c.value for c in Channel],
         priorities=[p.value for p in Priority], tabs=inbox_queries.TABS,
         badges=row_badges, **service_view.workspace_context(db, caller.actor),
+        consultations_open=count_open_for_teams(db, sorted(caller.actor.team_ids)),
     )  # fmt: skip
 
 
@@ -211,6 +214,7 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
             statuses=[s.value for s in CaseStatus if s != CaseStatus.new],
             priorities=[p.value for p in Priority],
         )
+        context.update(consultation_pages.case_consultations(db, caller.actor, case.number))
     return context
 
 

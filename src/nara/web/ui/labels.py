@@ -74,6 +74,11 @@ LABELS: dict[str, dict[str, str]] = {
         "callback.reached": N_("Called back"),
         "callback.not_reached": N_("Callback: not reached"),
     },
+    "consultation": {
+        "open": N_("Awaiting answer"),
+        "answered": N_("Answered"),
+        "closed": N_("Closed"),
+    },
     "presence": {
         "available": N_("Available"),
         "busy": N_("Busy"),
