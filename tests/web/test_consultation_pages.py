@@ -107,3 +107,30 @@ def test_refusals_are_shown_in_swedish(client: TestClient, db: Session, w: facto
     )
     assert r.status_code in (403, 404)
     assert db.scalar(select(Consultation)) is None
+
+
+def test_overdue_consultations_on_the_leads_page(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    from datetime import timedelta
+
+    from nara import clock
+    from nara.domain import consultations as consult
+
+    card_lead = factories.user(db, role="lead", teams=[w.loans])
+    consultation = consult.ask_consultation(
+        session=db,
+        actor=factories.actor(db, w.card_agent),
+        number=w.alice_case.number,
+        team=w.loans.slug,
+        question="Brådskande fråga",
+        due=clock.now() + timedelta(minutes=5),
+    )
+    db.commit()
+    log_in(client, db, card_lead)
+    assert w.alice_case.number not in page(client.get("/admin/service"))
+    with clock.frozen_at(consultation.due_at + timedelta(minutes=1)):
+        html = page(client.get("/admin/service"))
+    assert f"/cases/{w.alice_case.number}#consultation-{consultation.id}" in html

@@ -31,6 +31,7 @@ from nara.promises.calendar import WEEKDAYS, holiday_names
 from nara.queries import directory
 from nara.queries import service_settings as settings
 from nara.queries.access import get_case_for, get_team_for, require_staff
+from nara.queries.consultations import overdue_for_teams
 from nara.queries.service import calendar_for_team
 from nara.queries.service_results import current_results
 from nara.web.deps import DB, Caller
@@ -248,6 +249,9 @@ def _service_admin(request: Request, db: DB, status_code: int = 200, **extra: ob
         "channels": [c.value for c in Channel],
         "errors": FormErrors(),
         "form": {},
+        # a lead sees the consultations their teams have let pass their due time
+        "overdue_consultations": overdue_for_teams(db, sorted(actor.team_ids), clock.now()),
+        "now": clock.now(),
     }
     context.update(extra)
     return render(request, "admin/service.html", status_code, **context)
