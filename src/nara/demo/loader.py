@@ -15,6 +15,7 @@ from nara import clock
 from nara.demo import content, knowledge_articles, knowledge_examples
 from nara.domain import auth as auth_actions
 from nara.domain import cases as case_actions
+from nara.domain import consultations as consultation_actions
 from nara.domain import customers as customer_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
@@ -234,6 +235,15 @@ def _play_case(
                       else rng.uniform(1, 30)))  # fmt: skip
         if rng.random() < 0.4:
             steps.append(("note", rng.uniform(0.05, 3)))
+        # About one case in eight needs another team: it is consulted, not moved. Most
+        # answers come within the team's promise, some late, a few recent ones are open.
+        for _ in range(2 if rng.random() < 0.25 else 1):
+            if rng.random() < 0.13:
+                steps.append(("consult", rng.uniform(0.1, 2)))
+                if not (recent and rng.random() < 0.4):
+                    late = rng.random() < 0.2
+                    steps.append(("answer", rng.uniform(20, 60) if late else rng.uniform(0.3, 6)))
+                    steps.append(("close_consultation", rng.uniform(0.1, 4)))
         if rng.random() < 0.35:
             steps.append(("waiting", 0.01))
             steps.append(("customer", rng.uniform(1, 48)))
@@ -243,6 +253,7 @@ def _play_case(
             steps.append(("close", rng.uniform(72, 24 * 10)))
     agent = rng.choice(agents)
     agent_actor = _staff_actor(session, agent)
+    asked: list[tuple[int, str]] = []  # consultations of this case: (id, consulted team)
     for what, delay in steps:
         moment = moment + timedelta(hours=delay)
         if moment >= now:
@@ -278,6 +289,8 @@ def _play_case(
                     case_actions.change_status(
                         session=session, actor=agent_actor, number=number, status="open"
                     )
+            elif what in ("consult", "answer", "close_consultation"):
+                _consultation_step(session, org, rng, case, agent_actor, what, asked)
             elif what == "resolve":
                 case_actions.change_status(
                     session=session, actor=agent_actor, number=number, status="resolved"
@@ -286,6 +299,51 @@ def _play_case(
                 case_actions.change_status(
                     session=session, actor=agent_actor, number=number, status="closed"
                 )
+
+
+def _consultation_step(
+    session: Session,
+    org: DemoOrg,
+    rng: random.Random,
+    case: Case,
+    agent_actor: Actor,
+    what: str,
+    asked: list[tuple[int, str]],
+) -> None:
+    """Ask another team, have it answer, or close the answered consultation."""
+    if what == "consult":
+        others = [slug for slug in content.CONSULTATIONS if org.members_of.get(slug)]
+        others = [slug for slug in others if org.teams[slug].id != case.team_id]
+        if not others:
+            return
+        team_slug = rng.choice(others)
+        question, _answer = rng.choice(content.CONSULTATIONS[team_slug])
+        made = consultation_actions.ask_consultation(
+            session=session,
+            actor=agent_actor,
+            number=case.number,
+            team=team_slug,
+            question=question,
+        )
+        asked.append((made.id, team_slug))
+        return
+    if not asked:
+        return
+    consultation_id, team_slug = asked[0]
+    if what == "answer":
+        answerer = _staff_actor(session, rng.choice(org.members_of[team_slug]))
+        answers = [a for _q, a in content.CONSULTATIONS[team_slug]]
+        consultation_actions.answer_consultation(
+            session=session,
+            actor=answerer,
+            consultation_id=consultation_id,
+            answer=rng.choice(answers),
+        )
+    else:
+        consultation_actions.close_consultation(
+            session=session, actor=agent_actor, consultation_id=consultation_id
+        )
+        asked.pop(0)
 
 
 def load_demo(
