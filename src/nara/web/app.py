@@ -19,7 +19,18 @@ from nara.config import get_settings
 from nara.db import get_engine, session_factory
 from nara.jobs import embedded as embedded_jobs
 from nara.web import errors, openapi
-from nara.web.api import audit, auth, cases, directory, health, selfservice, service
+from nara.web.api import (
+    audit,
+    auth,
+    case_links,
+    cases,
+    directory,
+    health,
+    notifications,
+    overview,
+    selfservice,
+    service,
+)
 from nara.web.middleware import (
     BodyLimitMiddleware,
     NulInUrlMiddleware,
@@ -85,6 +96,9 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         selfservice.router,
         service.router,
         audit.router,
+        case_links.router,
+        overview.router,
+        notifications.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 

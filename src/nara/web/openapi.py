@@ -174,6 +174,10 @@ DECLARED: dict[str, Declared] = {
     "POST /promises": _d(409),
     "PUT /promises/{policy_id}": _d(409),
     "GET /topics/{topic_id}/routing": _d(403, absent=NO_404),  # an unknown topic has none
+    "GET /customers/{customer_id}/overview": _d(403),  # staff only
+    "POST /cases/{number}/links": _d(409),  # already related
+    "POST /cases/{number}/merge": _d(409),  # closed, or work under way on the duplicate
+    "GET /notifications": _d(403),  # staff only
 }
 """Keyed by "METHOD /path" under /api/v1, as in the document."""
 
