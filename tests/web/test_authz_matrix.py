@@ -515,6 +515,7 @@ def _read_notification(c: Ctx, role: str, cross: bool) -> Call:
     c.db.flush()
     return Call("POST", f"{API}/notifications/{made[0].id}/read")
 
+
 BUILDERS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/queue/next"): _fixed("POST", "/queue/next"),
     ("GET", f"{API}/me/presence"): _fixed("GET", "/me/presence"),

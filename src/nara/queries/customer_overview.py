@@ -285,7 +285,7 @@ def customer_overview(session: Session, actor: Actor, customer_id: int) -> Overv
     contacts, conversation_count = _contacts(session, customer.id)
     return Overview(
         customer=customer,
-        cases=case_lines(session, actor, customer.id),
+        cases=case_lines(session, actor, customer.id, limit=CASES_SHOWN),
         total_cases=total,
         open_cases=open_count,
         conversations=_conversations(session, customer.id),

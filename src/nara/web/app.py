@@ -37,7 +37,17 @@ from nara.web.middleware import (
     SecurityHeadersMiddleware,
 )
 from nara.web.text_guard import ValidTextMiddleware
-from nara.web.ui import admin, audit_pages, auth_pages, jobs_admin, selfservice_admin, service_pages
+from nara.web.ui import (
+    admin,
+    audit_pages,
+    auth_pages,
+    customer_pages,
+    jobs_admin,
+    notification_pages,
+    related_pages,
+    selfservice_admin,
+    service_pages,
+)
 from nara.web.ui import cases as case_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import knowledge as knowledge_pages
@@ -124,6 +134,9 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         selfservice_admin.router,
         jobs_admin.router,
         audit_pages.router,
+        customer_pages.router,
+        notification_pages.router,
+        related_pages.router,
     )
     for page_router in page_routers:
         app.include_router(page_router)

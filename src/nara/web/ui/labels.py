@@ -102,6 +102,11 @@ LABELS: dict[str, dict[str, str]] = {
         "reached": N_("Reached"),
         "not_reached": N_("Not reached"),
     },
+    "consultation_status": {
+        "open": N_("Waiting for an answer"),
+        "answered": N_("Answered"),
+        "closed": N_("Closed"),
+    },
     "routing_reason": {
         "topic": N_("handles the topic"),
         "overflow": N_("overflow: the first team could not keep the promise"),
