@@ -10,7 +10,13 @@ from tests.browser.conftest import LiveServer, check_page, log_in
 
 ANONYMOUS = [("landing", "/"), ("help", "/help"), ("help-search", "/help?q=kort")]
 CUSTOMER = [("portal-my-cases", "/cases"), ("portal-new-case", "/cases/new")]
-AGENT = [("inbox-mine", "/cases"), ("inbox-team", "/cases?tab=team")]
+AGENT = [
+    ("inbox-mine", "/cases"),
+    ("inbox-team", "/cases?tab=team"),
+    ("customers", "/customers?q=Andersson"),
+    ("customer-overview", "/customers/1"),
+    ("notifications", "/notifications"),
+]
 ADMIN = [
     ("admin-teams", "/admin/teams"),
     ("admin-team", "/admin/teams/1"),

@@ -31,7 +31,9 @@ from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM
 from nara.domain.callbacks import book_callback
+from nara.domain.case_links import link_cases
 from nara.domain.knowledge import save_article
+from nara.domain.notifications import notify
 from nara.domain.promises import create_policy
 from nara.models import Case, CaseTask, Consultation, Team, Topic, User
 from nara.queries.callbacks import team_slots
@@ -116,6 +118,22 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/cases/{{number}}/priority"): Rule(
         STAFF, 200, cross={**CASE_CROSS, "customer": 403}
     ),
+    # Related cases and merging: staff of the case's owning side; customers never (403).
+    ("POST", f"{API}/cases/{{number}}/links"): Rule(
+        STAFF, 201, cross={**CASE_CROSS, "customer": 403, "admin": 201}
+    ),
+    ("DELETE", f"{API}/cases/{{number}}/links/{{other}}"): Rule(
+        STAFF, 204, cross={**CASE_CROSS, "customer": 403, "admin": 204}
+    ),
+    ("POST", f"{API}/cases/{{number}}/merge"): Rule(
+        STAFF, 200, cross={**CASE_CROSS, "customer": 403}
+    ),
+    # ---- notifications: staff, each their own (someone else's is 404, even for admins) ----
+    ("GET", f"{API}/notifications"): Rule(STAFF, 200),
+    ("POST", f"{API}/notifications/{{notification_id}}/read"): Rule(
+        STAFF, 200, cross={"customer": 403, "agent": 404, "lead": 404, "admin": 404}
+    ),
+    ("POST", f"{API}/notifications/read-all"): Rule(STAFF, 200),
     # ---- customers ----
     ("GET", f"{API}/customers"): Rule(SIGNED_IN, 200),
     ("POST", f"{API}/customers"): Rule(STAFF, 201),
@@ -124,6 +142,11 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("PATCH", f"{API}/customers/{{customer_id}}"): Rule(
         SIGNED_IN, 200, cross={"customer": 404, "agent": 200, "lead": 200, "admin": 200}
+    ),
+    # The customer's whole picture is for staff: a customer is refused (403) whoever's
+    # picture it is; staff see every customer's, with the subjects of their own cases only.
+    ("GET", f"{API}/customers/{{customer_id}}/overview"): Rule(
+        STAFF, 200, cross={"customer": 403, "agent": 200, "lead": 200, "admin": 200}
     ),
     # ---- teams: admins manage all, a lead manages their own ----
     ("GET", f"{API}/teams"): Rule(STAFF, 200),
@@ -529,6 +552,37 @@ def _ask(c: Ctx, role: str, cross: bool) -> Call:
     )
 
 
+def _sibling(c: Ctx, cross: bool) -> Case:
+    """Another open case of the same customer in the same team as ``c.case(cross)``."""
+    case = c.case(cross)
+    customer = c.w.bob if cross else c.w.alice
+    return factories.case(c.db, the_customer=customer, team_id=case.team_id)
+
+
+def _link(c: Ctx, role: str, cross: bool) -> Call:
+    other = _sibling(c, cross)
+    return Call("POST", f"{API}/cases/{c.case(cross).number}/links", {"case": other.number})
+
+
+def _unlink(c: Ctx, role: str, cross: bool) -> Call:
+    case, other = c.case(cross), _sibling(c, cross)
+    link_cases(session=c.db, actor=SYSTEM, number=case.number, other=other.number)
+    return Call("DELETE", f"{API}/cases/{case.number}/links/{other.number}")
+
+
+def _merge(c: Ctx, role: str, cross: bool) -> Call:
+    duplicate = _sibling(c, cross)
+    return Call("POST", f"{API}/cases/{duplicate.number}/merge", {"into": c.case(cross).number})
+
+
+def _read_notification(c: Ctx, role: str, cross: bool) -> Call:
+    own = c.user(role) or c.w.card_agent
+    who = c.w.loan_agent if cross else own
+    made = notify(c.db, user_ids=[who.id], kind="note.mention", case=c.w.alice_case)
+    c.db.flush()
+    return Call("POST", f"{API}/notifications/{made[0].id}/read")
+
+
 BUILDERS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/queue/next"): _fixed("POST", "/queue/next"),
     ("GET", f"{API}/me/presence"): _fixed("GET", "/me/presence"),
@@ -580,6 +634,15 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/consultations/{{consultation_id}}/close"): _on_consultation("/close"),
     ("POST", f"{API}/consultations/{{consultation_id}}/follow-up"): _on_consultation(
         "/follow-up", {"question": "Och sedan?"}, answered=True
+    ),
+    ("POST", f"{API}/cases/{{number}}/links"): _link,
+    ("DELETE", f"{API}/cases/{{number}}/links/{{other}}"): _unlink,
+    ("POST", f"{API}/cases/{{number}}/merge"): _merge,
+    ("GET", f"{API}/notifications"): _fixed("GET", "/notifications?unread=true"),
+    ("POST", f"{API}/notifications/{{notification_id}}/read"): _read_notification,
+    ("POST", f"{API}/notifications/read-all"): _fixed("POST", "/notifications/read-all"),
+    ("GET", f"{API}/customers/{{customer_id}}/overview"): lambda c, role, cross: Call(
+        "GET", f"{API}/customers/{(c.w.bob if cross else c.w.alice).id}/overview"
     ),
     ("GET", f"{API}/health"): _fixed("GET", "/health"),
     ("GET", f"{API}/openapi.json"): _fixed("GET", "/openapi.json"),

@@ -377,6 +377,7 @@ RULES_BEYOND_THE_SCHEMA = {
     ("POST /promises", "resolution_minutes"): "not less than first_response_minutes",
     ("PUT /promises/{policy_id}", "resolution_minutes"): "not less than first_response_minutes",
     ("GET /cases", "cursor"): "only a next_cursor the server gave",
+    ("GET /notifications", "cursor"): "only a next_cursor the server gave",
     # The audit log's filters are checked after the admin check, so that nobody else
     # learns anything from them (a non-admin gets 403 whatever the filters say).
     ("GET /audit-log", "cursor"): "only a next_cursor the server gave",

@@ -185,10 +185,13 @@ def _pages(w: factories.World) -> dict[str, str]:
         "topics": "/admin/topics",
         "users": "/admin/users",
         "tokens": "/admin/tokens",
+        "customers": "/customers?q=Kund",
+        "customer": f"/customers/{w.alice.id}",
+        "notifications": "/notifications",
     }
 
 
-STAFF_ONLY = {"teams", "team", "topics", "tokens"}
+STAFF_ONLY = {"teams", "team", "topics", "tokens", "customers", "customer", "notifications"}
 
 
 @pytest.mark.parametrize("role", ["customer", "agent", "lead", "admin"])

@@ -24,6 +24,7 @@ from nara.domain.callbacks import cancel_for_case
 from nara.domain.consultations import require_may_write_note
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
+from nara.domain.mentions import notify_mentions
 from nara.domain.presence import end_work, start_work
 from nara.domain.promises import apply_promise, refresh_due_times, schedule_promise_check
 from nara.domain.resolution import mark_earlier_answers_unresolved
@@ -428,6 +429,7 @@ def add_note(*, session: Session, actor: Actor, number: str, body: str) -> Case:
     case = get_case_for(session, actor, number)
     require_may_write_note(session, actor, case)  # a consulted team writes while asked
     append_event(session, case=case, type="note.added", actor=actor, body=text)
+    notify_mentions(session=session, actor=actor, case=case, body=text)
     return case
 
 

@@ -161,6 +161,27 @@ EVENT_TYPES: dict[str, EventType] = {
             "The case has been open for six months. You may ask in writing for a decision "
             "(Administrative Procedure Act, section 12).",
         ),
+        EventType("case.linked", False, "Relaterat till ärende {other}", "Related to case {other}"),
+        EventType(
+            "case.unlinked",
+            False,
+            "Inte längre relaterat till ärende {other}",
+            "No longer related to case {other}",
+        ),
+        EventType(
+            "case.merged",
+            False,
+            "Ärende {duplicate} slogs ihop med ärende {into}",
+            "Case {duplicate} was merged into case {into}",
+        ),
+        EventType(
+            "case.continued_in",
+            True,
+            "Vi fortsätter med ditt ärende i ärende {into}. Allt du har skrivit finns kvar. "
+            "Skriv till oss där om du vill lägga till något.",
+            "We are continuing your case in case {into}. Everything you wrote is kept. "
+            "Write to us there if you want to add something.",
+        ),
         EventType(
             "callback.booked",
             True,

@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import Actor
+from nara.domain.errors import NotFound
 from nara.models import Case, Consultation, Notification, TeamMember, User
+from nara.queries.access import require_staff
 
 
 def notify(
@@ -62,3 +64,32 @@ def team_member_ids(session: Session, team_id: int) -> list[int]:
             .order_by(TeamMember.user_id)
         )
     )
+
+
+def mark_read(*, session: Session, actor: Actor, notification_id: int) -> Notification:
+    """Mark one of the actor's own notifications read (someone else's: 404, as if it
+    did not exist). Reading it again changes nothing."""
+    require_staff(actor)
+    notification = session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, Notification.user_id == actor.user_id
+        )
+    )
+    if notification is None:
+        raise NotFound(f"no notification with id {notification_id}")
+    if notification.read_at is None:
+        notification.read_at = clock.now()
+        session.flush()
+    return notification
+
+
+def mark_all_read(*, session: Session, actor: Actor) -> int:
+    """Mark every unread notification of the actor read; how many there were."""
+    require_staff(actor)
+    done = session.execute(
+        update(Notification)
+        .where(Notification.user_id == actor.user_id, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return int(done.rowcount or 0)  # type: ignore[attr-defined]

@@ -22,10 +22,13 @@ from nara.web import errors, openapi
 from nara.web.api import (
     audit,
     auth,
+    case_links,
     cases,
     consultations,
     directory,
     health,
+    notifications,
+    overview,
     selfservice,
     service,
 )
@@ -35,7 +38,17 @@ from nara.web.middleware import (
     SecurityHeadersMiddleware,
 )
 from nara.web.text_guard import ValidTextMiddleware
-from nara.web.ui import admin, audit_pages, auth_pages, jobs_admin, selfservice_admin, service_pages
+from nara.web.ui import (
+    admin,
+    audit_pages,
+    auth_pages,
+    customer_pages,
+    jobs_admin,
+    notification_pages,
+    related_pages,
+    selfservice_admin,
+    service_pages,
+)
 from nara.web.ui import cases as case_pages
 from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import help as help_pages
@@ -96,6 +109,9 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         selfservice.router,
         service.router,
         audit.router,
+        case_links.router,
+        overview.router,
+        notifications.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 
@@ -122,6 +138,9 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         selfservice_admin.router,
         jobs_admin.router,
         audit_pages.router,
+        customer_pages.router,
+        notification_pages.router,
+        related_pages.router,
     )
     for page_router in page_routers:
         app.include_router(page_router)

@@ -181,6 +181,10 @@ DECLARED: dict[str, Declared] = {
     "POST /consultations/{consultation_id}/answer": _d(409),  # no longer open
     "POST /consultations/{consultation_id}/close": _d(409),  # already closed
     "POST /consultations/{consultation_id}/follow-up": _d(409),  # not answered
+    "GET /customers/{customer_id}/overview": _d(403),  # staff only
+    "POST /cases/{number}/links": _d(409),  # already related
+    "POST /cases/{number}/merge": _d(409),  # closed, or work under way on the duplicate
+    "GET /notifications": _d(403),  # staff only
 }
 """Keyed by "METHOD /path" under /api/v1, as in the document."""
 

@@ -188,8 +188,20 @@ class CaseOut(BaseModel):
     routing_flag: str | None = None  # staff only
 
 
+class RelatedOut(BaseModel):
+    number: str
+    status: str
+    subject: str | None = Field(description="Null when the caller may not read that case.")
+
+
 class CaseDetailOut(CaseOut):
     events: list[EventOut]
+    related: list[RelatedOut] = Field(
+        default_factory=list, description="Cases related to this one (both directions)."
+    )
+    merged_into: str | None = Field(
+        None, description="The case a merged duplicate continues in; null otherwise."
+    )
 
 
 class CasePage(BaseModel):

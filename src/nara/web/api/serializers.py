@@ -18,7 +18,7 @@ from nara.models import (
     Topic,
     User,
 )
-from nara.queries import directory
+from nara.queries import case_links, directory
 from nara.web.api import schemas
 
 _by_id = directory.by_id
@@ -111,8 +111,15 @@ def case_detail_out(
     session: Session, actor: Actor, case: Case, events: Sequence[CaseEvent], locale: str
 ) -> schemas.CaseDetailOut:
     base = cases_out(session, actor, [case])[0]
+    related = [
+        schemas.RelatedOut(number=r.number, status=r.status, subject=r.subject)
+        for r in case_links.related_cases(session, actor, case)
+    ]
     return schemas.CaseDetailOut(
-        **base.model_dump(), events=events_out(session, actor, events, locale)
+        **base.model_dump(),
+        events=events_out(session, actor, events, locale),
+        related=related,
+        merged_into=case_links.merged_into(session, case),
     )
 
 

@@ -25,7 +25,7 @@ from nara.web.api import serializers
 from nara.web.deps import DB, Caller
 from nara.web.errors import retry_after
 from nara.web.ui import consultations as consultation_pages
-from nara.web.ui import service_view
+from nara.web.ui import picture_view, service_view
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
 from nara.web.ui.render import render
 
@@ -205,10 +205,9 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
     if caller.actor.is_staff:
         customer = directory.customer_of(db, case)
         members = directory.active_members(db, case.team_id)
-        others = inbox_queries.other_cases_of_customer(db, caller.actor, customer.id, case.id)
+        context.update(picture_view.card_context(db, caller.actor, case))
         context.update(
             customer=serializers.customer_out(caller.actor, customer),
-            other_cases=serializers.cases_out(db, caller.actor, others),
             members=list(members),
             teams=directory.teams(db),
             statuses=[s.value for s in CaseStatus if s != CaseStatus.new],

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from nara import i18n
 from nara.domain.errors import DomainError, PermissionDenied
+from nara.queries.notifications import unread_count
 from nara.web.deps import Caller, check_csrf, identify
 
 LANG_COOKIE = "nara_lang"
@@ -29,7 +30,22 @@ def page_caller(request: Request, db: Session) -> Caller | None:
     if caller is not None and caller.user.locale in i18n.SUPPORTED and choice is None:
         choice = caller.user.locale
     request.state.lang = i18n.negotiate(choice, request.headers.get("accept-language"))
+    if caller is not None and caller.actor.is_staff:
+        request.state.unread_notifications = _unread_counter(db, caller.user.id)
     return caller
+
+
+def _unread_counter(db: Session, user_id: int) -> Callable[[], int]:
+    """The header's unread count, counted once and only when a whole page is rendered
+    (fragments that refresh themselves do not ask)."""
+    counted: list[int] = []
+
+    def count() -> int:
+        if not counted:
+            counted.append(unread_count(db, user_id))
+        return counted[0]
+
+    return count
 
 
 def require_caller(request: Request, db: Session) -> Caller:

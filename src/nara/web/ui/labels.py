@@ -68,6 +68,10 @@ LABELS: dict[str, dict[str, str]] = {
         "task.created": N_("Task: delay notice"),
         "task.done": N_("Task done"),
         "case.six_months": N_("Open for six months"),
+        "case.linked": N_("Related case added"),
+        "case.unlinked": N_("Related case removed"),
+        "case.merged": N_("Cases merged"),
+        "case.continued_in": N_("Continues in another case"),
         "callback.booked": N_("Callback booked"),
         "callback.moved": N_("Callback moved"),
         "callback.cancelled": N_("Callback cancelled"),
@@ -102,6 +106,11 @@ LABELS: dict[str, dict[str, str]] = {
         "cancelled": N_("Cancelled"),
         "reached": N_("Reached"),
         "not_reached": N_("Not reached"),
+    },
+    "consultation_status": {
+        "open": N_("Waiting for an answer"),
+        "answered": N_("Answered"),
+        "closed": N_("Closed"),
     },
     "routing_reason": {
         "topic": N_("handles the topic"),

@@ -81,6 +81,7 @@ def render(
             actor=caller.actor if caller else None,
             csrf_token=caller.auth_session.csrf_token if caller and caller.auth_session else "",
             path=request.url.path,
+            unread_notifications=getattr(request.state, "unread_notifications", None),
             **context,
         )
     )

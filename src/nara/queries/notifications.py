@@ -1,0 +1,129 @@
+"""Reading a staff member's own notifications: newest first with the same opaque cursor
+as ``/api/v1/cases``, the unread count for the page header (one COUNT on the partial
+index ``ix_notifications_unread``), and each kind in words."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import Session, aliased
+
+from nara.domain.actors import Actor
+from nara.domain.errors import NotFound, ValidationFailed
+from nara.i18n import N_
+from nara.models import Case, Notification, User
+from nara.queries.access import require_staff
+from nara.queries.cases import decode_cursor
+
+MAX_LIMIT = 100
+
+KIND_TEXT: dict[str, str] = {
+    "consultation.asked": N_("New consultation for you or your team on case %(case)s"),
+    "consultation.answered": N_("Your consultation on case %(case)s was answered"),
+    "consultation.warning": N_("A consultation on case %(case)s is due soon"),
+    "consultation.overdue": N_("A consultation on case %(case)s is overdue"),
+    "case.handed_over": N_("Case %(case)s was handed over to you"),
+    "note.mention": N_("You were mentioned in a note on case %(case)s"),
+}
+"""The kinds in words; a kind not listed here is told generically."""
+SOMETHING_ON_CASE = N_("Something new on case %(case)s")
+SOMETHING = N_("Something new for you")
+
+
+@dataclass(frozen=True)
+class NotificationLine:
+    notification: Notification
+    case_number: str | None
+    actor_name: str | None
+
+    @property
+    def unread(self) -> bool:
+        return self.notification.read_at is None
+
+
+@dataclass
+class NotificationPage:
+    items: list[NotificationLine]
+    next_cursor: str | None
+
+
+def describe(kind: str, case_number: str | None, translate: Callable[[str], str]) -> str:
+    """What a notification says, in the language of ``translate`` (a gettext)."""
+    if case_number is None:
+        return translate(SOMETHING)
+    template = KIND_TEXT.get(kind, SOMETHING_ON_CASE)
+    return translate(template) % {"case": case_number}
+
+
+def encode_cursor(notification: Notification) -> str:
+    raw = json.dumps([notification.created_at.isoformat(), notification.id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _selected(actor: Actor) -> Select[Notification, str, str]:
+    """The actor's notifications with their case's number and who caused them."""
+    by = aliased(User)
+    return (
+        select(Notification, Case.number, by.display_name)
+        .outerjoin(Case, Case.id == Notification.case_id)
+        .outerjoin(by, by.id == Notification.actor_id)
+        .where(Notification.user_id == (actor.user_id or -1))
+    )
+
+
+def _line(row: Row[Notification, str, str]) -> NotificationLine:
+    notification, number, name = row
+    return NotificationLine(notification, number or _number_in(notification), name)
+
+
+def list_notifications(
+    session: Session,
+    actor: Actor,
+    *,
+    unread_only: bool = False,
+    cursor: str | None = None,
+    limit: int = 25,
+) -> NotificationPage:
+    """The actor's own notifications, newest first (by id: the order they were made)."""
+    require_staff(actor)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    stmt = _selected(actor)
+    if unread_only:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    if cursor:
+        _, last_id = decode_cursor(cursor)
+        stmt = stmt.where(Notification.id < last_id)
+    rows = session.execute(stmt.order_by(Notification.id.desc()).limit(limit + 1)).all()
+    next_cursor = encode_cursor(rows[limit - 1][0]) if len(rows) > limit else None
+    return NotificationPage(items=[_line(row) for row in rows[:limit]], next_cursor=next_cursor)
+
+
+def one_notification(session: Session, actor: Actor, notification_id: int) -> NotificationLine:
+    """One of the actor's own notifications (someone else's: 404, as if it did not exist)."""
+    require_staff(actor)
+    row = session.execute(_selected(actor).where(Notification.id == notification_id)).first()
+    if row is None:
+        raise NotFound(f"no notification with id {notification_id}")
+    return _line(row)
+
+
+def _number_in(notification: Notification) -> str | None:
+    value = (notification.data or {}).get("case_number")
+    return value if isinstance(value, str) else None
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    """How many of the user's notifications are unread."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
