@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from nara.domain.cases import MAX_MESSAGE
+from nara.domain.ownership import MAX_REASON
 from nara.domain.promises import MAX_PROMISE_MINUTES
 from nara.models import CaseStatus, Channel, Presence, Priority, Role
 
@@ -72,9 +73,31 @@ class PriorityIn(In):
 
 class AssignIn(In):
     owner_id: int | None = Field(
-        None, description="New owner; null unassigns. Omit to keep the owner (with team_id)."
+        None, description="New owner; null unassigns. Omit to keep the owner."
     )
-    team_id: int | None = Field(None, description="Move the case to this team.")
+    team_id: int | None = Field(
+        None,
+        description="Another team: a hand-over (as POST /cases/{number}/handover), which "
+        "needs a reason; the owner is then owner_id (a member of that team) or nobody.",
+    )
+    reason: str | None = Field(
+        None, max_length=MAX_REASON, description="Why the case is handed over (with team_id)."
+    )
+
+
+class HandoverIn(In):
+    team: str = Field(max_length=64, pattern=SLUG, description="The slug of the team to take over.")
+    owner: str | None = Field(
+        None,
+        max_length=EMAIL_MAX,
+        description="E-mail address of the new owner, an active member of that team; "
+        "omit to hand the case to the team (its members are told).",
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=MAX_REASON,
+        description="Why another team or person takes over; only staff see it.",
+    )
 
 
 class CustomerIn(In):
