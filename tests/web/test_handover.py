@@ -11,10 +11,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from nara import clock
 from nara.domain import cases as case_actions
 from nara.domain.actors import SYSTEM
 from nara.models import Case, Team
+from nara.queries.service_results import service_results
 from tests import factories
+from tests.domain.test_ownership_figures import world_with_history
 from tests.web.test_pages import assert_field_error, log_in, page, post, redirected
 
 API = "/api/v1/cases"
@@ -228,3 +231,38 @@ def test_the_team_shows_to_the_customer_only_while_nobody_owns_the_case(
     text = page(client.get(url))
     assert f"{w.card_agent.first_name} utreder det tillsammans med en kollega." in text
     assert w.cards.name_sv not in text
+
+
+# ---- the figures ----
+
+
+def test_the_api_and_the_page_show_the_ownership_figures(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    world_with_history(db, w)
+    db.commit()
+    lead = factories.headers(db, w.card_lead)
+    rows = client.get("/api/v1/service/results", headers=lead).json()
+    assert [r["team_id"] for r in rows[:-1]] == [
+        r.team.id for r in service_results(db, now=clock.now())
+    ]
+    everyone = rows[-1]
+    assert everyone["team_id"] is None
+    assert (everyone["cases_opened"], everyone["handovers"], everyone["handovers_per_case"]) == (
+        5,
+        3,
+        0.6,
+    )
+    assert everyone["kept_first_owner_share"] == pytest.approx(1 / 3)
+    assert everyone["consultations_answered_in_time_share"] == 0.6
+    assert everyone["consultation_median_answer_minutes"] == 60
+    loans = next(r for r in rows if r["team_id"] == w.loans.id)
+    assert (loans["consultations_decided"], loans["consultations_answered_in_time"]) == (4, 2)
+    log_in(client, db, w.card_lead)
+    text = page(client.get("/admin/service"))
+    assert "Överlämningar per ärende" in text and "Alla team" in text
+    assert "0,6 <" in text  # hand-overs per case of all teams, in Swedish
+    assert "1 av 3" in text  # resolved with their first owner
+    english = page(client.get("/admin/service", headers={"Accept-Language": "en"}))
+    assert "Hand-overs per case" in english and "All teams" in english
+    assert "Consultations answered on time" in english

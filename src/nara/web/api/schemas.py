@@ -405,7 +405,9 @@ class RoutingOut(BaseModel):
 
 
 class TeamResultOut(BaseModel):
-    team_id: int
+    team_id: int | None = Field(
+        description="The team; null on the last row, which is all teams together."
+    )
     cases_with_promise: int
     kept: int
     missed: int
@@ -414,6 +416,23 @@ class TeamResultOut(BaseModel):
     median_first_response_minutes: float | None
     estimates: int
     median_estimate_error_pct: float | None
+    cases_opened: int = Field(description="Cases opened in the window (the team's now).")
+    handovers: int = Field(description="Their hand-overs, all together.")
+    handovers_per_case: float | None = Field(description="handovers / cases_opened.")
+    resolved: int = Field(description="Of the cases opened in the window, those resolved.")
+    kept_first_owner: int = Field(
+        description="Resolved cases whose owner is their first owner, never handed over."
+    )
+    kept_first_owner_share: float | None = Field(description="kept_first_owner / resolved.")
+    consultations_decided: int = Field(
+        description="Consultations asked of the team, due in the window, answered or overdue."
+    )
+    consultations_answered_in_time: int = Field(description="Of those, answered by the due time.")
+    consultations_answered_in_time_share: float | None
+    consultations_answered: int = Field(description="Answered consultations due in the window.")
+    consultation_median_answer_minutes: float | None = Field(
+        description="Median wall-clock minutes from the question to its first answer."
+    )
 
 
 # ---- audit log ----
