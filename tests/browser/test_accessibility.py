@@ -101,6 +101,12 @@ def test_every_page_passes_axe(live_server: LiveServer, new_context: Any, lang: 
     agent.locator("fieldset.choices input[type=radio]").first.check()
     agent.click("form[action='/cases/new'] button[type=submit]")
     agent.wait_for_url(f"{base}/cases/NA-*")
+    # The agent keeps the case; a hand-over without a reason shows the server's errors.
+    agent.evaluate("document.querySelector(\"form[action$='/handover']\").noValidate = true")
+    agent.click("form[action$='/handover'] button[type=submit]")
+    assert agent.locator("#f-handover-reason[aria-invalid='true']").count() == 1
+    if serious := check_page(agent, f"agent-handover-errors-{lang}"):
+        failures["agent-handover-errors"] = serious
 
     admin = new_context(lang).new_page()
     log_in(admin, base, "admin@exempelbanken.se")

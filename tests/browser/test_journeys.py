@@ -58,6 +58,57 @@ def test_customer_agent_round_trip(live_server: LiveServer, new_context: Any) ->
     expect(other.locator("body")).not_to_contain_text("Mitt nya bankkort")
 
 
+def test_front_line_agent_keeps_a_case_then_hands_it_over(
+    live_server: LiveServer, new_context: Any
+) -> None:
+    """A Kundservice agent takes a call about a card: the case they open stays theirs
+    (it used to end on a 404), routing suggests the card team, and the agent hands it
+    over with the keyboard to a named card agent; the agent keeps reading it and the
+    customer sees the new owner's name."""
+    base = live_server.url
+    agent = new_context("sv").new_page()
+    log_in(agent, base, "oskar@exempelbanken.se")  # Kundservice
+    agent.goto(base + "/cases/new")
+    agent.fill("#f-customer", "anna.andersson@example.com")
+    agent.select_option("#f-topic_id", label="Kortet har inte kommit")
+    agent.fill("#f-message", "Kunden ringer: kortet har inte kommit efter tre veckor.")
+    agent.click("form[action='/cases/new'] button[type=submit]")
+    agent.wait_for_url(f"{base}/cases/NA-*")
+    expect(agent.locator("h1")).to_contain_text("Kunden ringer")
+    expect(agent.locator("#case-facts")).to_contain_text("Oskar Nilsson")
+    expect(agent.locator("#handover")).to_contain_text(
+        "Dirigeringen föreslår Kort & betalningar: samråd med dem eller lämna över."
+    )
+    number = agent.url.rsplit("/", 1)[1]
+    # The hand-over form with the keyboard only: focus, choose, type, submit.
+    agent.focus("#f-handover-team")
+    expect(agent.locator("#f-handover-team")).to_have_value("kort-betalningar")
+    agent.keyboard.press("Tab")
+    expect(agent.locator("#f-handover-owner")).to_be_focused()
+    agent.select_option("#f-handover-owner", value="erik@exempelbanken.se")
+    agent.keyboard.press("Tab")
+    expect(agent.locator("#f-handover-reason")).to_be_focused()
+    agent.keyboard.type("Kortet behöver spärras och ersättas: Kort & betalningar tar över.")
+    agent.keyboard.press("Tab")
+    agent.keyboard.press("Enter")
+    agent.wait_for_url(f"{base}/cases/{number}")
+    expect(agent.locator("#timeline")).to_contain_text("Överlämnat")
+    expect(agent.locator("#timeline")).to_contain_text("Kort & betalningar tar över")
+    expect(agent.locator("#case-facts")).to_contain_text("Erik Johansson")
+    expect(agent.locator("#handover")).to_have_count(0)  # the earlier owner reads only
+
+    card_agent = new_context("sv").new_page()
+    log_in(card_agent, base, CARD_AGENT)
+    card_agent.goto(base + "/cases?tab=mine")
+    expect(card_agent.locator("main")).to_contain_text(number)
+
+    customer = new_context("sv").new_page()
+    log_in(customer, base, CUSTOMER)
+    customer.goto(base + f"/cases/{number}")
+    expect(customer.locator(".next")).to_contain_text("Erik handlägger ditt ärende")
+    expect(customer.locator("main")).not_to_contain_text("tar över")
+
+
 def _visible_text(page: Any) -> str:
     """The page's visible text without the options of drop-downs (which list data, such
     as topic names, that may happen to equal a UI string) and without the language switch

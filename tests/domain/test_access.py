@@ -160,7 +160,14 @@ def test_owner_sees_the_case_after_it_moves_to_another_of_their_teams(
     both = factories.user(db, teams=[w.cards, w.loans])
     number = w.alice_case.number
     assign_case(session=db, actor=act(db, w.card_lead), number=number, owner_id=both.id)
-    assign_case(session=db, actor=act(db, w.card_lead), number=number, team_id=w.loans.id)
+    assign_case(
+        session=db,
+        actor=act(db, w.card_lead),
+        number=number,
+        team_id=w.loans.id,
+        owner_id=both.id,
+        reason="Ett lån",
+    )
     assert get_case_for(db, act(db, both), number).owner_id == both.id
     # the card agent lost it with the move
     with pytest.raises(NotFound):

@@ -184,7 +184,13 @@ def test_resolving_or_moving_the_case_cancels_its_callback(db: Session, w: World
                            phone="070-123 45 67")  # fmt: skip
         row = db.scalar(select(CallbackSlot).where(CallbackSlot.starts_at == slot))
         assert row is not None and row.booked == 1
-        assign_case(session=db, actor=SYSTEM, number=w.alice_case.number, team_id=w.loans.id)
+        assign_case(
+            session=db,
+            actor=SYSTEM,
+            number=w.alice_case.number,
+            team_id=w.loans.id,
+            reason="Ett lån",
+        )
         db.refresh(row)
         assert cb.status == "cancelled" and row.booked == 0  # the new team books its own
         assert due_callbacks(db, factories.actor(db, w.card_agent), now=MONDAY_9) == []

@@ -74,6 +74,19 @@ def staff_case(db: Session, w: World, **kwargs: object) -> Case:
     return open_case(session=db, actor=act(db, w.card_agent), **params).case  # type: ignore[arg-type]
 
 
+def routed_case(db: Session, w: World, **kwargs: object) -> Case:
+    """A case opened by an admin in no team: routing decides its team (staff in a team
+    keep the cases they open, tests/domain/test_handover.py)."""
+    params: dict[str, object] = {
+        "message": "Kunden ringer om sitt kort.",
+        "customer_id": w.alice.id,
+        "topic_id": w.card_topic.id,
+        "channel": "phone",
+    }
+    params.update(kwargs)
+    return open_case(session=db, actor=act(db, w.admin), **params).case  # type: ignore[arg-type]
+
+
 # ---- routing ----
 
 
@@ -88,13 +101,13 @@ def test_routes_to_the_team_that_handles_the_topic(db: Session, w: World) -> Non
 
 def test_topic_handled_by_several_teams_goes_to_the_first(db: Session, w: World) -> None:
     shared = factories.topic(db, teams=[w.loans, w.cards])
-    case = staff_case(db, w, topic_id=shared.id)
+    case = routed_case(db, w, topic_id=shared.id)
     assert case.team_id == min(w.cards.id, w.loans.id)
 
 
 def test_unhandled_topic_goes_to_the_fallback_team(db: Session, w: World) -> None:
     orphan = factories.topic(db)
-    case = staff_case(db, w, topic_id=orphan.id)
+    case = routed_case(db, w, topic_id=orphan.id)
     assert case.team_id == w.front.id
     (routed,) = [e for e in events(db, case) if e.type == "case.routed"]
     assert routed.data["reason"] == "fallback"
@@ -102,7 +115,7 @@ def test_unhandled_topic_goes_to_the_fallback_team(db: Session, w: World) -> Non
 
 
 def test_no_topic_goes_to_the_fallback_team(db: Session, w: World) -> None:
-    case = staff_case(db, w, topic_id=None)
+    case = routed_case(db, w, topic_id=None)
     assert case.team_id == w.front.id
     assert case.topic_id is None
 
@@ -111,7 +124,7 @@ def test_routing_follows_a_removed_topic_link(db: Session, w: World) -> None:
     team_actions.remove_team_topic(
         session=db, actor=SYSTEM, team_id=w.cards.id, topic_id=w.card_topic.id
     )
-    assert staff_case(db, w).team_id == w.front.id
+    assert routed_case(db, w).team_id == w.front.id
 
 
 def test_no_handler_and_no_fallback_is_a_conflict(db: Session) -> None:
@@ -327,7 +340,8 @@ def test_open_case_writes_opened_and_routed_events(db: Session, w: World) -> Non
     with clock.frozen_at(datetime(2026, 2, 3, 10, 0, tzinfo=UTC)):
         case = staff_case(db, w)
     evs = events(db, case)
-    assert [e.type for e in evs] == ["case.opened", "case.routed"]
+    # The card agent opened it on their own team's topic: routed there, and they keep it.
+    assert [e.type for e in evs] == ["case.opened", "case.routed", "case.assigned"]
     assert all(e.actor_id == w.card_agent.id for e in evs)
     assert all(e.created_at == case.opened_at for e in evs)
     assert evs[1].is_public is False
@@ -336,7 +350,9 @@ def test_open_case_writes_opened_and_routed_events(db: Session, w: World) -> Non
         "team_en": w.cards.name_en,
         "team_id": w.cards.id,
         "reason": "topic",
+        "kept_by_opener": True,
     }
+    assert (case.owner_id, case.first_owner_id) == (w.card_agent.id, w.card_agent.id)
 
 
 def test_open_case_leaves_the_transaction_to_the_caller(db: Session, w: World) -> None:
@@ -432,7 +448,7 @@ def test_idempotent_retry_returns_the_same_case(db: Session, w: World) -> None:
     second = open_case(session=db, actor=agent, **kwargs)  # type: ignore[arg-type]
     assert first.created and not second.created
     assert second.case.id == first.case.id
-    assert event_types(db, first.case) == ["case.opened", "case.routed"]
+    assert event_types(db, first.case) == ["case.opened", "case.routed", "case.assigned"]
     assert db.scalar(select(func.count()).select_from(IdempotencyKey)) == 1
 
 
@@ -763,57 +779,36 @@ def test_owner_must_be_a_member(db: Session, w: World) -> None:
     assert w.alice_case.owner_id is None
 
 
-def test_team_move_drops_an_owner_who_is_not_a_member(db: Session, w: World) -> None:
+def test_assigning_another_team_is_a_hand_over_with_a_reason(db: Session, w: World) -> None:
+    """The old "move to another team" is a hand-over (tests/domain/test_handover.py):
+    without a reason it is refused; with one, the named owner (a member of the new team)
+    or nobody owns the case there."""
     number = w.alice_case.number
     lead = act(db, w.card_lead)
     assign_case(session=db, actor=lead, number=number, owner_id=w.card_agent.id)
-    case = assign_case(session=db, actor=lead, number=number, team_id=w.loans.id)
-    assert case.team_id == w.loans.id
-    assert case.owner_id is None
-    evs = events(db, case)
-    assert [e.type for e in evs[-2:]] == ["case.team_changed", "case.unassigned"]
-    assert evs[-2].data == {
-        "old_team": w.cards.name_sv,
-        "new_team": w.loans.name_sv,
-        "old_team_en": w.cards.name_en,
-        "new_team_en": w.loans.name_en,
-        "old_team_id": w.cards.id,
-        "new_team_id": w.loans.id,
-    }
-
-
-def test_team_move_keeps_an_owner_who_is_a_member(db: Session, w: World) -> None:
-    number = w.alice_case.number
-    both = factories.user(db, teams=[w.cards, w.loans])
-    lead = act(db, w.card_lead)
-    assign_case(session=db, actor=lead, number=number, owner_id=both.id)
-    case = assign_case(session=db, actor=lead, number=number, team_id=w.loans.id)
-    assert (case.team_id, case.owner_id) == (w.loans.id, both.id)
-    assert event_types(db, case)[-1] == "case.team_changed"
-
-
-def test_team_move_with_a_new_owner(db: Session, w: World) -> None:
-    number = w.alice_case.number
-    lead = act(db, w.card_lead)
-    assign_case(session=db, actor=lead, number=number, owner_id=w.card_agent.id)
-    case = assign_case(
-        session=db, actor=lead, number=number, team_id=w.loans.id, owner_id=w.loan_agent.id
-    )
-    assert (case.team_id, case.owner_id) == (w.loans.id, w.loan_agent.id)
-    assert event_types(db, case)[-2:] == ["case.team_changed", "case.assigned"]
-
-
-def test_team_move_with_an_owner_from_the_old_team_is_refused(db: Session, w: World) -> None:
-    lead = act(db, w.card_lead)
+    with pytest.raises(ValidationFailed) as info:
+        assign_case(session=db, actor=lead, number=number, team_id=w.loans.id)
+    assert info.value.field == "reason"
     with pytest.raises(ValidationFailed) as info:
         assign_case(
             session=db,
             actor=lead,
-            number=w.alice_case.number,
+            number=number,
             team_id=w.loans.id,
             owner_id=w.card_agent.id,
+            reason="Lån",
         )
     assert info.value.field == "owner_id"
+    case = assign_case(
+        session=db,
+        actor=lead,
+        number=number,
+        team_id=w.loans.id,
+        owner_id=w.loan_agent.id,
+        reason="Gäller ett lån",
+    )
+    assert (case.team_id, case.owner_id, case.handover_count) == (w.loans.id, w.loan_agent.id, 1)
+    assert event_types(db, case)[-1] == "case.handed_over"
 
 
 def test_team_move_to_the_same_team_is_no_move(db: Session, w: World) -> None:
@@ -833,7 +828,13 @@ def test_assign_rules(db: Session, w: World) -> None:
             session=db, actor=act(db, w.loan_agent), number=number, owner_id=w.loan_agent.id
         )
     with pytest.raises(ValidationFailed) as info:
-        assign_case(session=db, actor=act(db, w.card_lead), number=number, team_id=999_999)
+        assign_case(
+            session=db,
+            actor=act(db, w.card_lead),
+            number=number,
+            team_id=999_999,
+            reason="Fel team",
+        )
     assert info.value.field == "team_id"
     change_status(session=db, actor=act(db, w.card_agent), number=number, status="closed")
     with pytest.raises(Conflict):
@@ -901,7 +902,7 @@ def _full_life(db: Session, w: World) -> Case:
     reply_to_case(session=db, actor=alice, number=number, body="Okej.")
     change_priority(session=db, actor=agent, number=number, priority="normal")
     assign_case(session=db, actor=lead, number=number, owner_id=None)
-    assign_case(session=db, actor=lead, number=number, team_id=w.front.id)
+    assign_case(session=db, actor=lead, number=number, team_id=w.loans.id, reason="Ett lån")
     change_status(session=db, actor=act(db, w.admin), number=number, status="resolved")
     return get_case_for(db, SYSTEM, number)
 
@@ -912,7 +913,9 @@ def test_every_event_written_has_a_registry_entry(db: Session, w: World) -> None
     # Every core case event; promises, callbacks, tasks and self-service are written (and
     # their summaries checked) by their own tests.
     core = {t for t in EVENT_TYPES if t.split(".")[0] in ("case", "message", "note")}
-    assert core - {"case.six_months"} <= {e.type for e in written} <= set(EVENT_TYPES)
+    # case.team_changed is no longer written (a hand-over is); older timelines keep it.
+    later = {"case.six_months", "case.team_changed"}
+    assert core - later <= {e.type for e in written} <= set(EVENT_TYPES)
     for event in written:
         registered = EVENT_TYPES[event.type]
         assert event.is_public == registered.public, event.type
@@ -970,7 +973,7 @@ def test_customer_timeline_hides_internal_events(db: Session, w: World) -> None:
         "note.added",
         "case.priority_changed",
         "case.unassigned",
-        "case.team_changed",
+        "case.handed_over",
     }
     assert [e.id for e in staff_view] == sorted(e.id for e in staff_view)
 

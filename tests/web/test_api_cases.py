@@ -778,23 +778,27 @@ def test_claim_needs_membership_of_the_cases_team(
     assert claimed.json()["owner"]["id"] == w.admin.id
 
 
-def test_move_team_and_owner_together(client: TestClient, db: Session, w: factories.World) -> None:
+def test_hand_over_team_and_owner_together(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
     url = f"{CASES}/{w.alice_case.number}"
     agent = as_(db, w.card_agent)
     client.post(f"{url}/claim", headers=agent)
     moved = client.post(
-        f"{url}/assign", json={"team_id": w.loans.id, "owner_id": w.loan_agent.id}, headers=agent
+        f"{url}/assign",
+        json={"team_id": w.loans.id, "owner_id": w.loan_agent.id, "reason": "Ett lån"},
+        headers=agent,
     )
     assert moved.status_code == 200
     case = moved.json()
     assert case["team"]["id"] == w.loans.id
     assert case["owner"]["id"] == w.loan_agent.id
-    assert event_types(case)[-2:] == ["case.team_changed", "case.assigned"]
-    assert case["events"][-2]["data"]["old_team_id"] == w.cards.id
-    # An owner from the old team together with the move is refused, and nothing moves.
+    assert event_types(case)[-1] == "case.handed_over"
+    assert case["events"][-1]["data"]["from_team_id"] == w.cards.id
+    # An owner from the old team together with the hand-over is refused; nothing moves.
     back = client.post(
         f"{url}/assign",
-        json={"team_id": w.cards.id, "owner_id": w.loan_agent.id},
+        json={"team_id": w.cards.id, "owner_id": w.loan_agent.id, "reason": "Tillbaka"},
         headers=as_(db, w.loan_agent),
     )
     problem(back, 422, "owner_id")
@@ -803,20 +807,26 @@ def test_move_team_and_owner_together(client: TestClient, db: Session, w: factor
     assert after["owner"]["id"] == w.loan_agent.id
 
 
-def test_moving_team_drops_an_owner_who_is_not_a_member(
+def test_assigning_another_team_is_a_hand_over_that_needs_a_reason(
     client: TestClient, db: Session, w: factories.World
 ) -> None:
     url = f"{CASES}/{w.alice_case.number}"
     admin = as_(db, w.admin)
     client.post(f"{url}/assign", json={"owner_id": w.card_agent.id}, headers=admin)
-    moved = client.post(f"{url}/assign", json={"team_id": w.loans.id}, headers=admin).json()
+    refused = client.post(f"{url}/assign", json={"team_id": w.loans.id}, headers=admin)
+    problem(refused, 422, "reason")
+    assert "reason" in refused.json()["detail"]
+    moved = client.post(
+        f"{url}/assign", json={"team_id": w.loans.id, "reason": "Lånefråga"}, headers=admin
+    ).json()
     assert moved["team"]["id"] == w.loans.id
     assert moved["owner"] is None
-    assert event_types(moved)[-2:] == ["case.team_changed", "case.unassigned"]
-    # Moving to the team it is already in changes nothing.
+    assert event_types(moved)[-1] == "case.handed_over"
+    # Naming the team it is already in changes nothing (no hand-over, no reason needed).
     same = client.post(f"{url}/assign", json={"team_id": w.loans.id}, headers=admin).json()
     assert same["events"] == moved["events"]
-    problem(client.post(f"{url}/assign", json={"team_id": 999_999}, headers=admin), 422, "team_id")
+    unknown = {"team_id": 999_999, "reason": "Fel"}
+    problem(client.post(f"{url}/assign", json=unknown, headers=admin), 422, "team_id")
 
 
 def test_closed_cases_cannot_be_assigned(
@@ -827,6 +837,8 @@ def test_closed_cases_cannot_be_assigned(
     client.post(f"{url}/status", json={"status": "closed"}, headers=agent)
     problem(client.post(f"{url}/claim", headers=agent), 409)
     problem(client.post(f"{url}/assign", json={"team_id": w.loans.id}, headers=agent), 409)
+    handover = {"team": w.loans.slug, "reason": "Ett lån"}
+    problem(client.post(f"{url}/handover", json=handover, headers=agent), 409)
 
 
 # ---- priority ----

@@ -110,6 +110,9 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/cases/{{number}}/assign"): Rule(
         STAFF, 200, cross={**CASE_CROSS, "customer": 403}
     ),
+    ("POST", f"{API}/cases/{{number}}/handover"): Rule(
+        STAFF, 200, cross={**CASE_CROSS, "customer": 403}
+    ),
     # Admins see every case but, like everyone, may only own cases of a team they are
     # in; the admin of the matrix is in no team, so claiming is refused as input (422).
     ("POST", f"{API}/cases/{{number}}/claim"): Rule(
@@ -371,6 +374,15 @@ def _assign(c: Ctx, role: str, cross: bool) -> Call:
         "POST",
         f"{API}/cases/{c.case(cross).number}/assign",
         {"owner_id": c.member(cross).id},
+    )
+
+
+def _handover(c: Ctx, role: str, cross: bool) -> Call:
+    """Alice's case (cards) to the loans team, or Bob's (loans) to the cards team."""
+    return Call(
+        "POST",
+        f"{API}/cases/{c.case(cross).number}/handover",
+        {"team": c.team(not cross).slug, "reason": "Frågan hör hemma hos det andra teamet."},
     )
 
 
@@ -663,6 +675,7 @@ BUILDERS: dict[tuple[str, str], Builder] = {
         "/status", {"status": "waiting_on_customer"}
     ),
     ("POST", f"{API}/cases/{{number}}/assign"): _assign,
+    ("POST", f"{API}/cases/{{number}}/handover"): _handover,
     ("POST", f"{API}/cases/{{number}}/claim"): _on_case("/claim"),
     ("POST", f"{API}/cases/{{number}}/priority"): _on_case("/priority", {"priority": "high"}),
     ("GET", f"{API}/customers"): _fixed("GET", "/customers"),
@@ -951,7 +964,9 @@ def test_owner_keeps_seeing_a_case_after_leaving_its_team(client: TestClient, db
     assert other.status_code == 404
 
 
-def test_owner_in_both_teams_keeps_a_moved_case(client: TestClient, db: Session) -> None:
+def test_owner_in_both_teams_keeps_a_case_handed_to_the_other(
+    client: TestClient, db: Session
+) -> None:
     w = factories.world(db)
     team_actions.add_team_member(
         session=db, actor=SYSTEM, team_id=w.loans.id, user_id=w.card_agent.id
@@ -959,7 +974,9 @@ def test_owner_in_both_teams_keeps_a_moved_case(client: TestClient, db: Session)
     agent = factories.headers(db, w.card_agent)
     assert client.post(f"{API}/cases/{w.alice_case.number}/claim", headers=agent).is_success
     moved = client.post(
-        f"{API}/cases/{w.alice_case.number}/assign", json={"team_id": w.loans.id}, headers=agent
+        f"{API}/cases/{w.alice_case.number}/handover",
+        json={"team": w.loans.slug, "owner": w.card_agent.email, "reason": "Ett lån."},
+        headers=agent,
     )
     assert moved.status_code == 200
     assert moved.json()["team"]["id"] == w.loans.id
@@ -972,25 +989,41 @@ def test_owner_in_both_teams_keeps_a_moved_case(client: TestClient, db: Session)
     assert client.get(f"{API}/cases/{w.alice_case.number}", headers=agent).status_code == 200
 
 
-def test_moving_a_case_away_drops_an_owner_outside_the_new_team(
+def test_a_handed_over_case_stays_readable_to_its_earlier_owner(
     client: TestClient, db: Session
 ) -> None:
+    """The hand-over replaces the silent move: the earlier owner (and the lead who
+    handed it over) keep reading that one case but change nothing; the rest of the old
+    team and a third team do not see it."""
     w = factories.world(db)
+    colleague = factories.user(db, teams=[w.cards])
+    outsider = factories.user(db, teams=[w.front])
     agent = factories.headers(db, w.card_agent)
     lead = factories.headers(db, w.card_lead)
-    assert client.post(f"{API}/cases/{w.alice_case.number}/claim", headers=agent).is_success
+    number = w.alice_case.number
+    assert client.post(f"{API}/cases/{number}/claim", headers=agent).is_success
+    missing = client.post(
+        f"{API}/cases/{number}/assign", json={"team_id": w.loans.id}, headers=lead
+    )
+    assert missing.status_code == 422
+    assert missing.json()["errors"][0]["field"] == "reason"
     moved = client.post(
-        f"{API}/cases/{w.alice_case.number}/assign", json={"team_id": w.loans.id}, headers=lead
+        f"{API}/cases/{number}/handover",
+        json={"team": w.loans.slug, "reason": "Gäller ett lån, inte kortet."},
+        headers=lead,
     )
     assert moved.status_code == 200
     assert moved.json()["owner"] is None
-    types = [e["type"] for e in moved.json()["events"]]
-    assert types[-2:] == ["case.team_changed", "case.unassigned"]
-    # The former owner is neither owner nor in the team, so the case is out of sight.
-    assert client.get(f"{API}/cases/{w.alice_case.number}", headers=agent).status_code == 404
-    assert client.get(f"{API}/cases/{w.alice_case.number}", headers=lead).status_code == 404
+    assert moved.json()["events"][-1]["type"] == "case.handed_over"
+    assert client.get(f"{API}/cases/{number}", headers=agent).status_code == 200
+    assert client.get(f"{API}/cases/{number}", headers=lead).status_code == 200
+    refused = client.post(f"{API}/cases/{number}/replies", json={"body": "Hej"}, headers=agent)
+    assert refused.status_code == 403
+    for other in (colleague, outsider):
+        headers = factories.headers(db, other)
+        assert client.get(f"{API}/cases/{number}", headers=headers).status_code == 404
     loan_agent = factories.headers(db, w.loan_agent)
-    assert client.get(f"{API}/cases/{w.alice_case.number}", headers=loan_agent).status_code == 200
+    assert client.get(f"{API}/cases/{number}", headers=loan_agent).status_code == 200
 
 
 def test_lead_manages_only_own_team(client: TestClient, db: Session) -> None:
@@ -1054,7 +1087,8 @@ def test_admin_sees_and_manages_everything(client: TestClient, db: Session) -> N
 
 
 def _timeline_with_everything(client: TestClient, db: Session, w: factories.World) -> str:
-    """Alice's case after staff claimed, noted, replied, asked her to wait and moved team."""
+    """Alice's case after staff claimed, noted, replied, asked her to wait and handed it
+    over to another team."""
     agent = factories.headers(db, w.card_agent)
     number = w.alice_case.number
     url = f"{API}/cases/{number}"
@@ -1072,12 +1106,16 @@ def _timeline_with_everything(client: TestClient, db: Session, w: factories.Worl
     assert client.post(
         f"{url}/status", json={"status": "waiting_on_customer"}, headers=agent
     ).is_success
-    # The owner also works in the front team, so the move keeps them as owner.
+    # The owner also works in the front team and keeps the case handed over there.
     team_actions.add_team_member(
         session=db, actor=SYSTEM, team_id=w.front.id, user_id=w.card_agent.id
     )
     admin = factories.headers(db, w.admin)
-    moved = client.post(f"{url}/assign", json={"team_id": w.front.id}, headers=admin)
+    moved = client.post(
+        f"{url}/handover",
+        json={"team": w.front.slug, "owner": w.card_agent.email, "reason": "HEMLIGT skäl"},
+        headers=admin,
+    )
     assert moved.status_code == 200
     assert moved.json()["owner"]["id"] == w.card_agent.id
     return number
@@ -1107,7 +1145,7 @@ def test_customers_never_see_internal_events_or_staff_ids(client: TestClient, db
         types = [e["type"] for e in events]
         assert "note.added" not in types
         assert all(e["public"] for e in events)
-        assert not {"case.routed", "case.assigned", "case.team_changed"} & set(types)
+        assert not {"case.routed", "case.assigned", "case.handed_over"} & set(types)
         assert "HEMLIGT" not in str(body)
         assert "message.agent" in types
         for event in events:
@@ -1143,7 +1181,7 @@ def test_staff_see_internal_events_and_who_did_what(client: TestClient, db: Sess
         "message.agent",
         "case.status_changed",
         "case.priority_changed",
-        "case.team_changed",
+        "case.handed_over",
     ):
         assert expected in types
     note = next(e for e in events if e["type"] == "note.added")

@@ -354,8 +354,9 @@ def test_my_cases_lists_only_my_own_with_status_in_plain_words(
     text = page(client.get("/cases"))
     assert "Handläggs" in text
     first_name = w.card_agent.display_name.split()[0]  # customers see the first name only
-    assert f"Handläggs av {first_name}, Team" in text  # who, in which team
-    assert f"{first_name} på Team" in text  # and what happens next
+    # One named owner, not a team: who handles it and what happens next.
+    assert f"Handläggs av {first_name}</p>" in text
+    assert f"{first_name} handlägger ditt ärende och svarar dig här." in text
     assert w.card_agent.display_name not in text
     case_actions.change_status(
         session=db, actor=agent, number=w.alice_case.number, status="waiting_on_customer"
@@ -810,14 +811,22 @@ def test_case_forms_change_the_case_and_show_in_the_timeline(
     ):
         assert expected in types
 
-    # Moving the case to another team takes it out of the agent's sight.
+    # Moving the case to another team is a hand-over: without a reason it is refused.
+    refused = page(
+        post(client, f"{url}/assign", csrf, owner_id="keep", team_id=str(w.loans.id)), 422
+    )
+    assert "Ange varför du lämnar över ärendet" in refused
+    assert fresh(db, w.alice_case).team_id == w.cards.id
+    # The hand-over form: the agent who handed it over keeps reading the case.
     redirected(
-        post(client, f"{url}/assign", csrf, owner_id="keep", team_id=str(w.loans.id)), "/cases"
+        post(client, f"{url}/handover", csrf, team=w.loans.slug, owner="", reason="Ett lån."), url
     )
     assert fresh(db, w.alice_case).team_id == w.loans.id
-    page(client.get(url), 404)
+    text = page(client.get(url))
+    assert "Överlämnat" in text and "Ett lån." in text
+    assert 'action="/cases/' + w.alice_case.number + '/handover"' not in text  # only reads now
     log_in(client, db, w.loan_agent)
-    assert "Ansvarigt team ändrat" in page(client.get(url))
+    assert "Överlämnat" in page(client.get(url))
 
 
 def test_case_form_errors_are_shown_on_the_page(
@@ -1461,7 +1470,9 @@ def test_markup_is_escaped_on_every_customer_page(
     csrf = log_in(client, db, evil["login"])
     for lang in ("sv", "en"):
         headers = {"Accept-Language": lang}
-        assert_escaped(page(client.get("/cases", headers=headers)), 3)  # subject, team, name
+        assert_escaped(
+            page(client.get("/cases", headers=headers)), 2
+        )  # subject, name (owned: no team)
         assert_escaped(page(client.get(f"/cases/{number}", headers=headers)), 5)
         assert_escaped(fragment(client.get(f"/cases/{number}?partial=1", headers=headers)), 3)
         assert_escaped(page(client.get("/cases/new", headers=headers)), 2)  # topic, name

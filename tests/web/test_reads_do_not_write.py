@@ -86,7 +86,9 @@ def test_the_estimate_is_stored_when_the_wait_changes(db: Session, w: factories.
     with clock.frozen_at(TUESDAY_9):
         set_presence(session=db, actor=agent, team_id=w.cards.id, status="available")
         case = factories.case(db, the_customer=w.alice, the_topic=w.card_topic)
-        assign_case(session=db, actor=SYSTEM, number=case.number, team_id=w.loans.id)
+        assign_case(
+            session=db, actor=SYSTEM, number=case.number, team_id=w.loans.id, reason="Ett lån"
+        )
         assign_case(session=db, actor=SYSTEM, number=case.number, owner_id=w.loan_agent.id)
         assign_case(session=db, actor=SYSTEM, number=case.number, owner_id=None)
         assign_case(session=db, actor=SYSTEM, number=case.number)  # nothing changes

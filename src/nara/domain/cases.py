@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import and_, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,7 +25,8 @@ from nara.domain.consultations import require_may_write_note
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.mentions import notify_mentions
-from nara.domain.presence import end_work, start_work
+from nara.domain.ownership import check_owner, hand_over_to_team_id, set_owner
+from nara.domain.presence import end_work
 from nara.domain.promises import apply_promise, refresh_due_times, schedule_promise_check
 from nara.domain.resolution import mark_earlier_answers_unresolved
 from nara.domain.routing import RoutingDecision, route
@@ -39,14 +40,14 @@ from nara.models import (
     Customer,
     IdempotencyKey,
     Priority,
-    Role,
     Team,
+    TeamTopic,
     Topic,
     User,
     WorkSession,
 )
 from nara.promises.maths import PAUSING_STATUSES
-from nara.queries.access import case_visibility, get_case_for, is_team_member, require_staff
+from nara.queries.access import case_visibility, get_case_for, require_staff
 
 MAX_MESSAGE = 20_000
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -158,19 +159,6 @@ def _resolve_topic(session: Session, topic_id: int | None) -> Topic | None:
     return topic
 
 
-def _check_owner(session: Session, owner_id: int, team_id: int) -> User:
-    owner = session.get(User, owner_id)
-    if owner is None or not owner.is_active or owner.role == Role.customer:
-        raise ValidationFailed(f"no active staff member with id {owner_id}", field="owner_id")
-    if not is_team_member(session, team_id, owner_id):
-        raise ValidationFailed(
-            "the owner must be a member of the case's responsible team",
-            field="owner_id",
-            template=N_("The owner must be a member of the case's team."),
-        )
-    return owner
-
-
 def open_case(
     *,
     session: Session,
@@ -224,9 +212,12 @@ def open_case(
         decision = route(session, topic_id=topic.id if topic else None,
                          priority=the_priority.value, channel=the_channel.value,
                          now=clock.now())  # fmt: skip
+        if owner_id is None and _opener_keeps(actor):
+            decision = _kept_by_opener(session, actor, decision, topic)
+            owner_id = actor.user_id
         team = decision.team
     if owner_id is not None:
-        _check_owner(session, owner_id, team.id)
+        check_owner(session, owner_id, team.id)
     subject_text = validation.name(
         subject if subject and subject.strip() else body.splitlines()[0][:120],
         field="subject",
@@ -260,6 +251,45 @@ def open_case(
     return OpenedCase(case=case, created=True)
 
 
+def _opener_keeps(actor: Actor) -> bool:
+    """Staff in a team who open a case without naming team or owner keep it."""
+    return not actor.is_customer and actor.user_id is not None and bool(actor.team_ids)
+
+
+def _kept_by_opener(
+    session: Session, actor: Actor, decision: RoutingDecision, topic: Topic | None
+) -> RoutingDecision:
+    """The opener's team for a case they keep: the team routing chose when they are in
+    it; else their (active) team that handles the topic, else their lowest-id team. The
+    team routing suggested is kept in the ``case.routed`` event, so the case page can
+    offer to consult it or hand over."""
+    if decision.team.id in actor.team_ids:
+        return RoutingDecision(
+            decision.team,
+            decision.reason,
+            {**decision.detail, "kept_by_opener": True},
+            decision.flag,
+        )
+    handles = TeamTopic.topic_id.is_not(None)
+    stmt = select(Team).where(Team.id.in_(sorted(actor.team_ids)))
+    if topic is not None:
+        stmt = stmt.outerjoin(
+            TeamTopic, and_(TeamTopic.team_id == Team.id, TeamTopic.topic_id == topic.id)
+        ).order_by(Team.is_active.desc(), handles.desc(), TeamTopic.rank, Team.id)
+    else:
+        stmt = stmt.order_by(Team.is_active.desc(), Team.id)
+    team = session.scalars(stmt.limit(1)).one()
+    suggested = decision.team
+    detail = {
+        "kept_by_opener": True,
+        "suggested_team_id": suggested.id,
+        "suggested_team": suggested.name_sv,
+        "suggested_team_en": suggested.name_en,
+        "suggested_reason": decision.reason,
+    }
+    return RoutingDecision(team, "kept", detail, decision.flag)
+
+
 def _insert_case(
     session: Session,
     actor: Actor,
@@ -280,6 +310,7 @@ def _insert_case(
         topic_id=topic.id if topic else None,
         team_id=team.id,
         owner_id=owner_id,
+        first_owner_id=owner_id,
         channel=channel.value,
         status=CaseStatus.new.value,
         priority=priority.value,
@@ -479,82 +510,36 @@ def assign_case(
     number: str,
     owner_id: int | _Keep | None = KEEP,
     team_id: int | None = None,
+    reason: str | None = None,
 ) -> Case:
-    """Set the owner (None unassigns, KEEP leaves it) and optionally move the case to
-    another team. The owner must belong to the responsible team; an owner who does not
-    belong to the new team is removed. Claiming is assigning to oneself."""
+    """Set the owner (None unassigns, KEEP leaves it) within the case's team; the owner
+    must belong to it. Claiming is assigning to oneself. Naming another ``team_id`` is a
+    hand-over (``ownership.hand_over_to_team_id``) and needs a ``reason``."""
     if actor.is_customer:
         raise PermissionDenied("customers cannot assign cases")
     require_staff(actor)
     case = get_case_for(session, actor, number, lock=True, to_change=True)
     if case.status == CaseStatus.closed:
         raise Conflict(f"case {case.number} is closed")
-    target_team_id, owner_before = case.team_id, case.owner_id
-    new_team: Team | None = None
     if team_id is not None and team_id != case.team_id:
-        new_team = session.get(Team, team_id)
-        if new_team is None:
-            raise ValidationFailed(f"no team with id {team_id}", field="team_id")
-        target_team_id = new_team.id
-    # Validate everything before changing anything.
-    owner = None
-    if isinstance(owner_id, int):
-        owner = _check_owner(session, owner_id, target_team_id)
-    if new_team is not None:
-        owner_id = _move_to_team(session, actor, case, new_team, owner_id)
+        new_owner = owner_id if isinstance(owner_id, int) else None
+        return hand_over_to_team_id(
+            session=session,
+            actor=actor,
+            case=case,
+            team_id=team_id,
+            owner_id=new_owner,
+            reason=reason,
+        )
+    owner_before = case.owner_id
+    owner = check_owner(session, owner_id, case.team_id) if isinstance(owner_id, int) else None
     if owner_id is not KEEP:
-        _set_owner(session, actor, case, owner)
+        set_owner(session, actor, case, owner)
     session.flush()
-    if new_team is not None or case.owner_id != owner_before:
+    if case.owner_id != owner_before:
         # The customer's expected wait changed: store the new one they are shown.
-        context = "moved" if new_team is not None else "assigned"
-        estimate_wait(session, case, now=clock.now(), context=context)
+        estimate_wait(session, case, now=clock.now(), context="assigned")
     return case
-
-
-def _set_owner(session: Session, actor: Actor, case: Case, owner: User | None) -> None:
-    """Make ``owner`` the case's owner (None: nobody), with the events and work sessions."""
-    if owner is not None:
-        if owner.id == case.owner_id:
-            return
-        case.owner_id = owner.id
-        data = {"owner_id": owner.id, "owner_name": owner.display_name}
-        append_event(session, case=case, type="case.assigned", actor=actor, data=data)
-        end_work(session, case_id=case.id, now=clock.now())
-        if owner.id == actor.user_id:
-            start_work(
-                session, user_id=owner.id, team_id=case.team_id, case_id=case.id, now=clock.now()
-            )
-    elif case.owner_id is not None:
-        case.owner_id = None
-        end_work(session, case_id=case.id, now=clock.now())
-        append_event(session, case=case, type="case.unassigned", actor=actor)
-
-
-def _move_to_team(
-    session: Session, actor: Actor, case: Case, new_team: Team, owner_id: int | _Keep | None
-) -> int | _Keep | None:
-    """Move ``case`` to ``new_team``; the owner to set next (None when a kept owner is
-    not a member of the new team)."""
-    old_team = session.get(Team, case.team_id)
-    assert old_team is not None
-    case.team_id = new_team.id
-    data = {
-        "old_team": old_team.name_sv,
-        "new_team": new_team.name_sv,
-        "old_team_en": old_team.name_en,
-        "new_team_en": new_team.name_en,
-        "old_team_id": old_team.id,
-        "new_team_id": new_team.id,
-    }
-    append_event(session, case=case, type="case.team_changed", actor=actor, data=data)
-    keeps_owner = owner_id is KEEP and case.owner_id is not None
-    if keeps_owner and not is_team_member(session, new_team.id, case.owner_id or 0):
-        owner_id = None
-    end_work(session, case_id=case.id, now=clock.now())
-    cancel_for_case(session, actor, case, reason="team_changed")
-    refresh_due_times(session, case)
-    return owner_id
 
 
 def change_priority(*, session: Session, actor: Actor, number: str, priority: str) -> Case:

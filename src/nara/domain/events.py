@@ -107,6 +107,12 @@ EVENT_TYPES: dict[str, EventType] = {
             "Responsible team changed from {old_team} to {new_team}",
         ),
         EventType(
+            "case.handed_over",
+            False,
+            "Överlämnat från {from_team} till {to_team}: {reason}",
+            "Handed over from {from_team_en} to {to_team_en}: {reason}",
+        ),
+        EventType(
             "case.priority_changed",
             False,
             "Prioritet ändrad från {old} till {new}",

@@ -39,7 +39,7 @@ from nara.queries.service import (
 @dataclass(frozen=True)
 class RoutingDecision:
     team: Team
-    reason: str  # "topic", "overflow", "least_wait", "fallback", "chosen"
+    reason: str  # "topic", "overflow", "least_wait", "fallback", "chosen", "kept"
     detail: dict[str, Any] = field(default_factory=dict)
     flag: str | None = None
 

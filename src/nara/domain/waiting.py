@@ -18,7 +18,7 @@ from nara.queries.service import (
     team_history,
     team_workload,
 )
-from nara.queries.service_results import REPORT_DAYS, report_rows, service_results
+from nara.queries.service_results import REPORT_DAYS, count_results, report_rows
 
 
 def snapshot(work: TeamWorkload, ahead: int) -> QueueSnapshot:
@@ -117,10 +117,12 @@ def refresh_team_stats(*, session: Session, now: datetime) -> int:
 def store_service_results(*, session: Session, now: datetime) -> int:
     """Count the results page's figures once (the periodic job) and keep them as the
     only report of their window. Returns the number of teams."""
-    results = service_results(session, now=now, days=REPORT_DAYS)
+    results, overall = count_results(session, now=now, days=REPORT_DAYS)
     session.execute(delete(ServiceResultsReport).where(ServiceResultsReport.days == REPORT_DAYS))
     session.add(
-        ServiceResultsReport(computed_at=now, days=REPORT_DAYS, results=report_rows(results))
+        ServiceResultsReport(
+            computed_at=now, days=REPORT_DAYS, results=report_rows(results, overall)
+        )
     )
     session.flush()
     return len(results)

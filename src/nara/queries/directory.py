@@ -91,6 +91,22 @@ def active_members(session: Session, team_id: int) -> list[User]:
     )
 
 
+def handover_targets(session: Session) -> list[tuple[Team, list[User]]]:
+    """The teams a case can be handed over to (active, with active members), each with
+    its active members by name: one query."""
+    rows = session.execute(
+        select(Team, User)
+        .join(TeamMember, TeamMember.team_id == Team.id)
+        .join(User, User.id == TeamMember.user_id)
+        .where(Team.is_active.is_(True), User.is_active.is_(True))
+        .order_by(Team.name_sv, Team.id, User.display_name, User.id)
+    )
+    out: dict[int, tuple[Team, list[User]]] = {}
+    for team, user in rows:
+        out.setdefault(team.id, (team, []))[1].append(user)
+    return list(out.values())
+
+
 def users(
     session: Session, actor: Actor, *, role: str | None = None, limit: int | None = None
 ) -> list[User]:

@@ -95,6 +95,7 @@ COLUMNS = {
         "promise_check_at",
         "promise_alerts",
         "routing_flag",
+        "first_owner_id",
     ),
     "case_events": ("case_id", "type", "actor_id", "is_public", "body", "data", "created_at"),
     "wait_estimates": (

@@ -507,4 +507,5 @@ class _Life:
             at_or_none(p.check_at),
             json.dumps(p.alerts) if p.alerts else "[]",
             None,
+            self.owner,  # the first owner too: a seeded case is never handed over
         )

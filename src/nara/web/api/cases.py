@@ -1,4 +1,4 @@
-"""/api/v1/cases: create, list, get, reply, note, status, assign, priority."""
+"""/api/v1/cases: create, list, get, reply, note, status, assign, hand-over, priority."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 
 from nara.domain import cases as case_actions
 from nara.domain.errors import ValidationFailed
+from nara.domain.ownership import hand_over
 from nara.domain.validation import choice
 from nara.models import Case, CaseStatus, StatusCategory
 from nara.queries import cases as case_queries
@@ -147,15 +148,38 @@ def set_status(
 def assign(
     number: str, body: schemas.AssignIn, db: DB, caller: CurrentCaller
 ) -> schemas.CaseDetailOut:
-    """Set or clear the owner and/or move the case to another team."""
+    """Set or clear the owner within the case's team. With another ``team_id`` this is
+    a hand-over and needs a ``reason`` (422 without one)."""
     owner = body.owner_id if "owner_id" in body.model_fields_set else case_actions.KEEP
     case = case_actions.assign_case(
-        session=db, actor=caller.actor, number=number, owner_id=owner, team_id=body.team_id
+        session=db,
+        actor=caller.actor,
+        number=number,
+        owner_id=owner,
+        team_id=body.team_id,
+        reason=body.reason,
     )
     db.commit()
-    # Not _detail: moving a case to another team can take it out of the caller's sight,
-    # and the answer to a move that succeeded must not be 404.
-    return _render(db, caller, case)
+    return _detail(db, caller, case.number)
+
+
+@router.post("/{number}/handover", response_model=schemas.CaseDetailOut)
+def handover(
+    number: str, body: schemas.HandoverIn, db: DB, caller: CurrentCaller
+) -> schemas.CaseDetailOut:
+    """Hand the case over (överlämning) to another team, or a named member of it, with
+    a reason. Only the case's owning side may; the earlier owner (and the member who
+    handed it over) keep reading the case. The case as the caller sees it afterwards."""
+    case = hand_over(
+        session=db,
+        actor=caller.actor,
+        number=number,
+        team=body.team,
+        owner=body.owner,
+        reason=body.reason,
+    )
+    db.commit()
+    return _detail(db, caller, case.number)
 
 
 @router.post("/{number}/claim", response_model=schemas.CaseDetailOut)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from nara.domain.cases import MAX_MESSAGE
+from nara.domain.ownership import MAX_REASON
 from nara.domain.promises import MAX_PROMISE_MINUTES
 from nara.models import CaseStatus, Channel, Presence, Priority, Role
 
@@ -72,9 +73,31 @@ class PriorityIn(In):
 
 class AssignIn(In):
     owner_id: int | None = Field(
-        None, description="New owner; null unassigns. Omit to keep the owner (with team_id)."
+        None, description="New owner; null unassigns. Omit to keep the owner."
     )
-    team_id: int | None = Field(None, description="Move the case to this team.")
+    team_id: int | None = Field(
+        None,
+        description="Another team: a hand-over (as POST /cases/{number}/handover), which "
+        "needs a reason; the owner is then owner_id (a member of that team) or nobody.",
+    )
+    reason: str | None = Field(
+        None, max_length=MAX_REASON, description="Why the case is handed over (with team_id)."
+    )
+
+
+class HandoverIn(In):
+    team: str = Field(max_length=64, pattern=SLUG, description="The slug of the team to take over.")
+    owner: str | None = Field(
+        None,
+        max_length=EMAIL_MAX,
+        description="E-mail address of the new owner, an active member of that team; "
+        "omit to hand the case to the team (its members are told).",
+    )
+    reason: str = Field(
+        min_length=1,
+        max_length=MAX_REASON,
+        description="Why another team or person takes over; only staff see it.",
+    )
 
 
 class CustomerIn(In):
@@ -394,7 +417,9 @@ class RoutingOut(BaseModel):
 
 
 class TeamResultOut(BaseModel):
-    team_id: int
+    team_id: int | None = Field(
+        description="The team; null on the last row, which is all teams together."
+    )
     cases_with_promise: int
     kept: int
     missed: int
@@ -403,6 +428,23 @@ class TeamResultOut(BaseModel):
     median_first_response_minutes: float | None
     estimates: int
     median_estimate_error_pct: float | None
+    cases_opened: int = Field(description="Cases opened in the window (the team's now).")
+    handovers: int = Field(description="Their hand-overs, all together.")
+    handovers_per_case: float | None = Field(description="handovers / cases_opened.")
+    resolved: int = Field(description="Of the cases opened in the window, those resolved.")
+    kept_first_owner: int = Field(
+        description="Resolved cases whose owner is their first owner, never handed over."
+    )
+    kept_first_owner_share: float | None = Field(description="kept_first_owner / resolved.")
+    consultations_decided: int = Field(
+        description="Consultations asked of the team, due in the window, answered or overdue."
+    )
+    consultations_answered_in_time: int = Field(description="Of those, answered by the due time.")
+    consultations_answered_in_time_share: float | None
+    consultations_answered: int = Field(description="Answered consultations due in the window.")
+    consultation_median_answer_minutes: float | None = Field(
+        description="Median wall-clock minutes from the question to its first answer."
+    )
 
 
 # ---- audit log ----

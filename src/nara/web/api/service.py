@@ -21,7 +21,7 @@ from nara.queries import callbacks as callback_queries
 from nara.queries import directory
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.case_service import case_service
-from nara.queries.service_results import current_results
+from nara.queries.service_results import Figures, current_results
 from nara.queries.service_settings import (
     calendar_view,
     policies,
@@ -197,23 +197,40 @@ def task_done(number: str, kind: str, db: DB, actor: CurrentActor) -> Response:
 def results(
     db: DB, actor: CurrentActor, days: Annotated[int, Query(ge=1, le=366)] = 30
 ) -> list[schemas.TeamResultOut]:
-    """Per team: first-response promises kept, time to first response and the error of
-    the expected waits shown to customers, over the last ``days`` days."""
+    """Per team, and for all teams together as the last row (``team_id`` null):
+    first-response promises kept, time to first response, the error of the expected
+    waits shown to customers, hand-overs per case, the share of resolved cases that kept
+    their first owner, and consultations answered in time and how fast, over the last
+    ``days`` days (docs/service-levels.md)."""
     require_staff(actor)
-    return [
-        schemas.TeamResultOut(
-            team_id=r.team.id,
-            cases_with_promise=r.with_promise,
-            kept=r.kept,
-            missed=r.missed,
-            overdue_open=r.overdue_open,
-            kept_share=r.kept_share,
-            median_first_response_minutes=r.median_first_response_minutes,
-            estimates=r.estimates,
-            median_estimate_error_pct=r.median_estimate_error_pct,
-        )
-        for r in current_results(db, now=clock.now(), days=days).teams
-    ]
+    results = current_results(db, now=clock.now(), days=days)
+    rows: list[tuple[int | None, Figures]] = [(r.team.id, r) for r in results.teams]
+    return [_result_out(team_id, r) for team_id, r in [*rows, (None, results.overall)]]
+
+
+def _result_out(team_id: int | None, r: Figures) -> schemas.TeamResultOut:
+    return schemas.TeamResultOut(
+        team_id=team_id,
+        cases_with_promise=r.with_promise,
+        kept=r.kept,
+        missed=r.missed,
+        overdue_open=r.overdue_open,
+        kept_share=r.kept_share,
+        median_first_response_minutes=r.median_first_response_minutes,
+        estimates=r.estimates,
+        median_estimate_error_pct=r.median_estimate_error_pct,
+        cases_opened=r.cases_opened,
+        handovers=r.handovers,
+        handovers_per_case=r.handovers_per_case,
+        resolved=r.resolved,
+        kept_first_owner=r.kept_first_owner,
+        kept_first_owner_share=r.kept_first_owner_share,
+        consultations_decided=r.consultations_decided,
+        consultations_answered_in_time=r.consultations_in_time,
+        consultations_answered_in_time_share=r.consultations_answered_in_time_share,
+        consultations_answered=r.consultations_answered,
+        consultation_median_answer_minutes=r.consultation_median_answer_minutes,
+    )
 
 
 # ---- leads: calendars, promises, routing ----

@@ -11,12 +11,13 @@ from fastapi.responses import HTMLResponse, Response
 from nara import clock, i18n
 from nara.domain import cases as case_actions
 from nara.domain.errors import DomainError
+from nara.domain.ownership import hand_over
 from nara.i18n import N_
-from nara.models import Case, CaseStatus, Channel, Customer, Priority, Topic
+from nara.models import Case, CaseEvent, CaseStatus, Channel, Customer, Priority, Topic
 from nara.queries import cases as case_queries
 from nara.queries import directory
 from nara.queries import inbox as inbox_queries
-from nara.queries.access import get_case_for
+from nara.queries.access import get_case_for, is_owning_side
 from nara.queries.case_service import ACTIVE, latest_estimates, promise_badges
 from nara.queries.consultations import count_open_for_teams
 from nara.queries.customers import clean_query, is_exact_identifier, search_customers
@@ -209,12 +210,29 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
         context.update(
             customer=serializers.customer_out(caller.actor, customer),
             members=list(members),
-            teams=directory.teams(db),
             statuses=[s.value for s in CaseStatus if s != CaseStatus.new],
             priorities=[p.value for p in Priority],
+            may_change=is_owning_side(caller.actor, case),
+            **_handover_context(db, case, events),
         )
         context.update(consultation_pages.case_consultations(db, caller.actor, case.number))
     return context
+
+
+def _handover_context(db: DB, case: Case, events: list[CaseEvent]) -> dict[str, object]:
+    """The hand-over form: the teams that can take the case with their members, and the
+    team routing suggested when the opener kept the case (chosen first in the form)."""
+    targets = directory.handover_targets(db)
+    suggested_id = next(
+        (e.data.get("suggested_team_id") for e in events if e.type == "case.routed"), None
+    )
+    suggested = next((t for t, _ in targets if t.id == suggested_id and t.id != case.team_id), None)
+    default = suggested or next((t for t, _ in targets if t.id != case.team_id), None)
+    return {
+        "handover_targets": targets,
+        "suggested_team": suggested,
+        "handover_form": {"team": default.slug if default else "", "owner": "", "reason": ""},
+    }
 
 
 @router.get("/cases/{number}", response_class=HTMLResponse)
@@ -240,8 +258,11 @@ def case_action(
     priority: Annotated[str, Form()] = "",
     owner_id: Annotated[str, Form()] = "",
     team_id: Annotated[str, Form()] = "",
+    team: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
-    """One form per action: reply, note, status, priority, assign, claim."""
+    """One form per action: reply, note, status, priority, assign, claim, handover."""
     caller = require_form_caller(request, db, csrf_token)
     actor = caller.actor
     try:
@@ -256,12 +277,20 @@ def case_action(
         elif action == "claim":
             case_actions.assign_case(session=db, actor=actor, number=number, owner_id=actor.user_id)
         elif action == "assign":
-            new_team = _int(team_id)
-            owner = _int(owner_id) if owner_id else None
             case_actions.assign_case(
-                session=db, actor=actor, number=number, team_id=new_team,
-                owner_id=case_actions.KEEP if owner_id == "keep" else owner,
+                session=db, actor=actor, number=number, team_id=_int(team_id),
+                owner_id=case_actions.KEEP if owner_id == "keep" else _int(owner_id),
+                reason=reason or None,
             )  # fmt: skip
+        elif action == "handover":
+            hand_over(
+                session=db,
+                actor=actor,
+                number=number,
+                team=team,
+                owner=owner or None,
+                reason=reason,
+            )
         else:
             return render(request, "error.html", 404, message=f"no such action: {action}",
                           status=404)  # fmt: skip
@@ -273,6 +302,8 @@ def case_action(
             raise exc from None
         template = "portal/case.html" if actor.is_customer else "workspace/case.html"
         context = case_context(db, caller, case, request.state.lang)
+        if action == "handover":
+            context["handover_form"] = {"team": team, "owner": owner, "reason": reason}
         errors = FormErrors.from_error(exc, request.state.lang)
         return render(request, template, exc.status, errors=errors, failed_action=action,
                       draft=body, **context)  # fmt: skip
@@ -280,5 +311,5 @@ def case_action(
     try:
         get_case_for(db, actor, number)
     except DomainError:
-        return redirect("/cases")  # moved out of sight (another team)
+        return redirect("/cases")  # out of sight (handed over to another team)
     return redirect(f"/cases/{number}")

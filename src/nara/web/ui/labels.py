@@ -59,6 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "case.assigned": N_("Owner changed"),
         "case.unassigned": N_("Owner removed"),
         "case.team_changed": N_("Responsible team changed"),
+        "case.handed_over": N_("Handed over"),
         "case.priority_changed": N_("Priority changed"),
         "case.routed": N_("Routed"),
         "selfservice.handed_over": N_("Handed over from self-service"),
@@ -118,6 +119,7 @@ LABELS: dict[str, dict[str, str]] = {
         "least_wait": N_("shortest expected wait"),
         "fallback": N_("fallback team"),
         "chosen": N_("chosen by staff"),
+        "kept": N_("kept by the person who opened it"),
     },
     "outcome": {
         "answered_confirmed": N_("Answered, and it helped"),
@@ -231,15 +233,19 @@ LABELS: dict[str, dict[str, str]] = {
         "source": N_("Source"),
         "minutes": N_("Minutes"),
     },
-    "next_step": {  # what happens next, for the customer, by status
+    "next_step": {  # what happens next, for the customer, by status (nobody owns it yet)
         "new": N_("We have received your case. A person in %(team)s will answer you here."),
-        "open": N_("%(owner)s in %(team)s is handling your case and will answer you here."),
         "waiting_on_customer": N_("We are waiting for your answer. Write to us below."),
         "waiting_on_team": N_("%(team)s is looking into it together with another team."),
         "resolved": N_(
             "We believe this is solved. Reply if anything is still wrong and we will reopen it."
         ),
         "closed": N_("This case is closed. Do you have a new question? Open a new case."),
+    },
+    "next_step_owned": {  # the same when the case has an owner: the customer sees one name
+        "new": N_("%(owner)s is handling your case and will answer you here."),
+        "open": N_("%(owner)s is handling your case and will answer you here."),
+        "waiting_on_team": N_("%(owner)s is looking into it together with a colleague."),
     },
 }
 
@@ -261,11 +267,14 @@ def name_of(ref: Any, lang: str) -> str:
 
 
 def next_step(case: Any, lang: str) -> str:
-    """What happens next in a case, in words for the customer."""
+    """What happens next in a case, in words for the customer: the owner by name
+    whenever the case has one (one named person, whichever team they are in), the team
+    only while nobody owns it."""
     key = case.status
-    if key == "open" and case.owner is None:
-        key = "new"
-    message = LABELS["next_step"].get(key, LABELS["next_step"]["new"])
+    if case.owner is not None and key in LABELS["next_step_owned"]:
+        message = LABELS["next_step_owned"][key]
+    else:
+        message = LABELS["next_step"].get(key, LABELS["next_step"]["new"])
     text = i18n.translations(lang).gettext(message)
     owner = case.owner.display_name if case.owner else ""
     return text % {"owner": owner, "team": name_of(case.team, lang)}

@@ -238,6 +238,7 @@ def _service_admin(request: Request, db: DB, status_code: int = 200, **extra: ob
             t for t in topics.values() if promise_actions.may_change_policy(db, actor, t.id)
         ],
         "results": (results := current_results(db, now=clock.now(), days=RESULT_DAYS)).teams,
+        "results_overall": results.overall,
         "results_at": results.computed_at,
         "result_days": RESULT_DAYS,
         "policies": policies,
