@@ -184,6 +184,14 @@ NOTES = [
     "Återbetalning begärd, inväntar svar från inlösaren.",
 ]
 
+# ---- hand-overs (issue 12): why the front line passed a case on for good ----
+HANDOVER_REASONS = [
+    "Kräver behörighet i specialistsystemet som vi inte har i Kundservice.",
+    "Kunden vill att en handläggare tar ärendet vidare; vi har gett besked om tidsram.",
+    "Ärendet gäller en kreditprövning, som bara specialistteamet får göra.",
+    "Misstänkt bedrägeri: Bedrägeri & säkerhet tar över utredningen.",
+]
+
 # ---- consultations (issue 12): what one team asks another inside a case ----
 CONSULTATIONS: dict[str, list[tuple[str, str]]] = {
     "kort-betalningar": [

@@ -17,6 +17,7 @@ from nara.domain import auth as auth_actions
 from nara.domain import cases as case_actions
 from nara.domain import consultations as consultation_actions
 from nara.domain import customers as customer_actions
+from nara.domain import ownership
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM, Actor, actor_for_user
@@ -199,6 +200,7 @@ def _play_case(
     customer = rng.choice(org.customers)
     message = rng.choice(content.MESSAGES[topic_slug])
     front_line = org.members_of["kundservice"]
+    opener = rng.choice(front_line)
     with clock.frozen_at(opened_at):
         if customer.id in org.customer_users and rng.random() < 0.7:
             actor = _staff_actor(session, org.customer_users[customer.id])
@@ -207,7 +209,6 @@ def _play_case(
                 topic_id=org.topic_ids[topic_slug], channel=rng.choice(["web", "chat"]),
             )  # fmt: skip
         else:
-            opener = rng.choice(front_line)
             opened = case_actions.open_case(
                 session=session, actor=_staff_actor(session, opener), message=message,
                 customer_id=customer.id, topic_id=org.topic_ids[topic_slug],
@@ -215,6 +216,18 @@ def _play_case(
                 priority=rng.choices(["low", "normal", "high", "urgent"], [1, 12, 3, 1])[0],
             )  # fmt: skip
     case = opened.case
+    specialists = [t for t in org.topic_teams.get(topic_slug, []) if t != "kundservice"]
+    if case.team_id == org.teams["kundservice"].id and specialists and rng.random() < 0.3:
+        # Some cases really belong with a specialist team: handed over, with a reason.
+        with clock.frozen_at(opened_at + timedelta(minutes=rng.uniform(2, 30))):
+            if opened_at + timedelta(minutes=30) < now:
+                ownership.hand_over(
+                    session=session,
+                    actor=_staff_actor(session, opener),
+                    number=case.number,
+                    reason=rng.choice(content.HANDOVER_REASONS),
+                    team=specialists[0],
+                )
     team = session.get(Team, case.team_id)
     assert team is not None
     agents = org.members_of[team.slug]
