@@ -145,7 +145,8 @@ def test_idempotent_retries_at_the_same_moment_create_one_case(committed_engine:
                 select(CaseEvent.type).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
             )
         )
-        assert types == ["case.opened", "case.routed"]
+        # the agent who opened it owns it (ownership that stays)
+        assert types == ["case.opened", "case.routed", "case.assigned"]
 
 
 def test_idempotent_customer_retries(committed_engine: Engine) -> None:
