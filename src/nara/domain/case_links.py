@@ -122,8 +122,13 @@ def merge_case(*, session: Session, actor: Actor, number: str, into: str) -> Cas
     duplicate is closed with a pointer to ``into``, both timelines say so, and the
     customer is told where the case continues. Returns the duplicate."""
     _staff_only(actor, "merge cases")
-    duplicate = get_case_for(session, actor, number, lock=True, to_change=True)
-    target = get_case_for(session, actor, into, lock=True, to_change=True)
+    wanted = number.strip().upper(), into.strip().upper()
+    # Both rows locked, always in the same order: two merges of the same pair in opposite
+    # directions wait for each other instead of deadlocking.
+    locked = {
+        n: get_case_for(session, actor, n, lock=True, to_change=True) for n in sorted(set(wanted))
+    }
+    duplicate, target = locked[wanted[0]], locked[wanted[1]]
     _check_merge(session, duplicate, target)
     duplicate.merged_into_id = target.id
     now = clock.now()
