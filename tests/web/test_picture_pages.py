@@ -134,6 +134,9 @@ def test_relating_removing_and_merging_on_the_case_page(
     assert "De här ärendena är redan relaterade." in again
     itself = page(post(client, f"/cases/{number}/related/add", csrf, case=number), 422)
     assert 'id="f-case-error"' in itself and 'aria-invalid="true"' in itself
+    unknown = page(post(client, f"/cases/{number}/related/add", csrf, case="na-1999-1"), 404)
+    assert "Det finns inget ärende NA-1999-1 som du kan se." in unknown
+    assert 'id="f-case-error"' in unknown
     redirected(
         post(client, f"/cases/{number}/related/remove", csrf, other=second.number),
         f"/cases/{number}#related",
