@@ -101,6 +101,9 @@ def test_every_page_and_endpoint_of_the_load_test_is_index_bound(
             (agent_client, "GET", "/cases?tab=team"),
             (agent_client, "GET", "/cases?tab=team&status=closed"),
             (agent_client, "GET", "/cases?tab=team&q=kort"),
+            (agent_client, "GET", f"/api/v1/customers/{customer_id}/overview"),
+            (agent_client, "GET", f"/customers/{customer_id}"),
+            (agent_client, "GET", "/notifications"),
             (lead_client, "GET", "/api/v1/service/results"),
             (lead_client, "GET", "/admin/service"),
         ]

@@ -22,6 +22,8 @@ from nara.queries.case_links import related_cases
 from nara.queries.cases import timeline
 from tests import factories
 
+LINK_EVENTS = ("case.linked", "case.unlinked", "case.merged", "case.continued_in")
+
 
 @pytest.fixture
 def w(db: Session) -> factories.World:
@@ -224,3 +226,21 @@ def test_a_booked_callback_stops_a_merge(db: Session, w: factories.World) -> Non
         links.merge_case(session=db, actor=agent, number=duplicate.number, into=w.alice_case.number)
     assert "callback" in refused.value.detail
     assert duplicate.status != "closed" and duplicate.merged_into_id is None
+
+
+def test_the_link_and_merge_events_read_well(db: Session, w: factories.World) -> None:
+    second, duplicate = _second(db, w), _second(db, w)
+    agent = factories.actor(db, w.card_agent)
+    links.link_cases(session=db, actor=agent, number=w.alice_case.number, other=second.number)
+    links.unlink_cases(session=db, actor=agent, number=w.alice_case.number, other=second.number)
+    links.merge_case(session=db, actor=agent, number=duplicate.number, into=w.alice_case.number)
+    written = db.scalars(
+        select(CaseEvent).where(CaseEvent.case_id.in_([w.alice_case.id, duplicate.id]))
+    ).all()
+    assert set(LINK_EVENTS) <= {e.type for e in written}
+    for event in written:
+        registered = EVENT_TYPES[event.type]
+        assert event.is_public == registered.public
+        for locale in ("sv", "en"):
+            summary = registered.summary(locale, event.data)
+            assert "{" not in summary and "}" not in summary, (event.type, summary)

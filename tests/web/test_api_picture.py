@@ -194,6 +194,7 @@ def test_relating_and_unrelating_over_the_api(
     assert itself.json()["errors"][0]["field"] == "case"
     hidden = client.post(url, json={"case": loans_case.number}, headers=agent)
     assert hidden.status_code == 404
+    assert hidden.json()["errors"][0]["field"] == "case"
     # Related to another team's case (by someone who sees both): no subject for the agent.
     admin = factories.headers(db, w.admin)
     assert client.post(url, json={"case": loans_case.number}, headers=admin).status_code == 201

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -16,6 +16,7 @@ from nara.domain.case_links import link_cases
 from nara.domain.notifications import notify
 from nara.models import Case, Consultation, Notification
 from tests import factories
+from tests.web.test_api_picture import statements as selects
 from tests.web.test_pages import csrf_of, log_in, page, post, redirected, visible
 
 
@@ -133,6 +134,9 @@ def test_relating_removing_and_merging_on_the_case_page(
     assert "De här ärendena är redan relaterade." in again
     itself = page(post(client, f"/cases/{number}/related/add", csrf, case=number), 422)
     assert 'id="f-case-error"' in itself and 'aria-invalid="true"' in itself
+    unknown = page(post(client, f"/cases/{number}/related/add", csrf, case="na-1999-1"), 404)
+    assert "Det finns inget ärende NA-1999-1 som du kan se." in unknown
+    assert 'id="f-case-error"' in unknown
     redirected(
         post(client, f"/cases/{number}/related/remove", csrf, other=second.number),
         f"/cases/{number}#related",
@@ -278,3 +282,24 @@ def test_markup_is_escaped_on_the_picture_pages(
             assert script not in text, url
             assert re.search(r"<script(?![^>]*\ssrc=)", text) is None
     assert escaped in page(client.get(f"/customers/{customer.id}"))
+
+
+def test_the_case_page_costs_the_same_for_a_customer_with_many_open_cases(
+    client: TestClient, db: Session, engine: Engine, w: factories.World
+) -> None:
+    log_in(client, db, w.card_agent)
+    url = f"/cases/{w.alice_case.number}"
+    factories.case(db, the_customer=w.alice, team_id=w.cards.id)
+    db.commit()
+    page(client.get(url))
+    db.expire_all()  # the app shares the test's session: no row comes from its memory
+    with selects(engine) as few:
+        page(client.get(url))
+    for team in (w.cards, w.loans, w.front, w.cards):
+        factories.case(db, the_customer=w.alice, team_id=team.id)
+    db.commit()
+    db.expire_all()
+    with selects(engine) as many:
+        text = page(client.get(url))
+    assert text.count("<li>") >= 5
+    assert len(many) == len(few)

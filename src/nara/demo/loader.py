@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.demo import content, knowledge_articles, knowledge_examples
+from nara.demo.picture import add_related_and_merged
 from nara.domain import auth as auth_actions
 from nara.domain import cases as case_actions
 from nara.domain import consultations as consultation_actions
@@ -379,6 +380,7 @@ def load_demo(
         _play_case(session, org, rng, opened_at, now)
         if progress is not None:
             progress(index, len(times))
+    add_related_and_merged(session, org.staff, now)
     _set_presence(session, org)
     check_promises(session=session, actor=SYSTEM, now=now)
     admin = org.staff["admin@exempelbanken.se"]

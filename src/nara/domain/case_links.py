@@ -45,7 +45,7 @@ def link_cases(*, session: Session, actor: Actor, number: str, other: str) -> Ca
     owning side) and must be able to see ``other``."""
     _staff_only(actor, "relate cases")
     case = get_case_for(session, actor, number, lock=True, to_change=True)
-    partner = get_case_for(session, actor, other)
+    partner = _named(session, actor, other, field="case")
     if partner.id == case.id:
         raise ValidationFailed(
             "a case cannot be related to itself",
@@ -97,6 +97,30 @@ def unlink_cases(*, session: Session, actor: Actor, number: str, other: str) -> 
     session.flush()
 
 
+def _named(
+    session: Session,
+    actor: Actor,
+    number: str,
+    *,
+    field: str | None,
+    lock: bool = False,
+    to_change: bool = False,
+) -> Case:
+    """The case the caller named in a field (``get_case_for``), its absence told about
+    that field in words for the form."""
+    try:
+        return get_case_for(session, actor, number, lock=lock, to_change=to_change)
+    except NotFound as missing:
+        if field is None:
+            raise
+        raise NotFound(
+            missing.detail,
+            field=field,
+            template=N_("There is no case %(case)s that you can see."),
+            params={"case": number.strip().upper()},
+        ) from None
+
+
 def _link_between(session: Session, low: int, high: int) -> int | None:
     return session.scalar(
         select(CaseLink.id).where(CaseLink.case_id == low, CaseLink.other_case_id == high)
@@ -122,8 +146,15 @@ def merge_case(*, session: Session, actor: Actor, number: str, into: str) -> Cas
     duplicate is closed with a pointer to ``into``, both timelines say so, and the
     customer is told where the case continues. Returns the duplicate."""
     _staff_only(actor, "merge cases")
-    duplicate = get_case_for(session, actor, number, lock=True, to_change=True)
-    target = get_case_for(session, actor, into, lock=True, to_change=True)
+    wanted = number.strip().upper(), into.strip().upper()
+    # Both rows locked, always in the same order: two merges of the same pair in opposite
+    # directions wait for each other instead of deadlocking.
+    fields = {wanted[1]: "into", wanted[0]: None}  # the duplicate is the one in the URL
+    locked = {
+        n: _named(session, actor, n, field=fields[n], lock=True, to_change=True)
+        for n in sorted(set(wanted))
+    }
+    duplicate, target = locked[wanted[0]], locked[wanted[1]]
     _check_merge(session, duplicate, target)
     duplicate.merged_into_id = target.id
     now = clock.now()

@@ -14,7 +14,6 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from nara.domain.actors import Actor
 from nara.models import ACTIVE_STATUSES, Case, Customer, active_clause, status_in
-from nara.queries.access import case_visibility
 from nara.queries.customers import customer_match, like_pattern
 from nara.queries.service import due_sort_key, priority_order
 
@@ -146,15 +145,3 @@ def inbox(session: Session, actor: Actor, query: InboxQuery) -> InboxPage:
             name for name, count in counts.items() if not backlog and count >= COUNT_CAP
         ),
     )
-
-
-def other_cases_of_customer(
-    session: Session, actor: Actor, customer_id: int, exclude_id: int, limit: int = 10
-) -> list[Case]:
-    stmt = (
-        select(Case)
-        .where(case_visibility(actor), Case.customer_id == customer_id, Case.id != exclude_id)
-        .order_by(Case.opened_at.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))

@@ -1,0 +1,27 @@
+"""The demo shows the customer's whole picture at work: a merged duplicate, related cases
+in two teams, and a mention waiting for Oskar."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from nara import clock
+from nara.demo.loader import load_demo
+from nara.models import Case, CaseEvent, CaseLink, Notification, User
+
+
+def test_the_demo_has_a_merged_duplicate_related_cases_and_a_mention(db: Session) -> None:
+    with clock.frozen_at(clock.now()):
+        load_demo(db)  # what make demo loads: 300 cases
+    assert db.scalar(select(func.count()).select_from(Case)) == 300
+    merged = db.scalars(select(Case).where(Case.merged_into_id.is_not(None))).all()
+    assert len(merged) == 1 and merged[0].status == "closed"
+    told = db.scalars(
+        select(CaseEvent.type).where(CaseEvent.case_id == merged[0].id).order_by(CaseEvent.id)
+    ).all()
+    assert told[-1] == "case.continued_in"
+    assert db.scalar(select(func.count()).select_from(CaseLink)) == 1
+    oskar = db.scalar(select(User.id).where(User.email == "oskar@exempelbanken.se"))
+    mentions = db.scalars(select(Notification).where(Notification.user_id == oskar)).all()
+    assert [n.kind for n in mentions] == ["note.mention"]
