@@ -8,7 +8,7 @@ from typing import Any
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from tests.browser.conftest import LiveServer, log_in
+from tests.browser.conftest import LiveServer, check_page, log_in
 
 CUSTOMER = "anna.andersson@example.com"
 CARD_AGENT = "erik@exempelbanken.se"  # Kort & betalningar
@@ -273,3 +273,70 @@ def test_expected_wait_callback_and_next_case(live_server: LiveServer, new_conte
     customer.goto(base + f"/cases/{number}")
     expect(customer.locator("#timeline")).to_contain_text("Explained the double fee")
     expect(customer.locator(".expected-wait")).to_have_count(0)  # a person has answered
+
+
+def test_consultation_over_two_logins(live_server: LiveServer, new_context: Any) -> None:
+    """Issue 12's journey: a Kundservice agent consults Lån & krediter on a customer's
+    case; a Lån & krediter agent (in English) sees it in the consultations tab, opens the
+    case and answers; the Kundservice agent replies to the customer and resolves. The
+    customer saw one owner throughout and nothing of the consultation; an agent of a
+    third team never sees the case. The consultation pages are axe-clean."""
+    base = live_server.url
+    agent = new_context("sv").new_page()
+    log_in(agent, base, "johan@exempelbanken.se")  # Kundservice
+    agent.goto(base + "/cases/new")
+    agent.fill("#f-customer", CUSTOMER)
+    agent.select_option("#f-topic_id", label="Kreditgräns")
+    agent.fill("#f-message", "Kunden ringer: vill höja kreditgränsen på kortet inför en resa.")
+    agent.click("form[action='/cases/new'] button[type=submit]")
+    agent.wait_for_url(f"{base}/cases/NA-*")
+    number = agent.url.rsplit("/", 1)[1]
+    expect(agent.locator("#case-facts")).to_contain_text("Johan Berg")
+    agent.select_option("#f-consult-team", value="lan-krediter")
+    question = "Kan kunden få en tillfälligt högre kreditgräns i två veckor?"
+    agent.fill("#f-consult-question", question)
+    agent.click("form[action$='/consult'] button[type=submit]")
+    agent.wait_for_url(f"{base}/cases/{number}#consultations")
+    expect(agent.locator("#consultations")).to_contain_text("Väntar på svar")
+    assert check_page(agent, "case-consultation-asked-sv") == []
+
+    customer = new_context("sv").new_page()
+    log_in(customer, base, CUSTOMER)
+    customer.goto(base + f"/cases/{number}")
+    expect(customer.locator(".next")).to_contain_text("Johan")
+    expect(customer.locator("main")).not_to_contain_text("kreditgräns i två veckor")
+
+    loans = new_context("en").new_page()
+    log_in(loans, base, LOAN_AGENT)
+    loans.goto(base + "/consultations")
+    expect(loans.locator("main")).to_contain_text(number)
+    assert check_page(loans, "consultations-tab-en") == []
+    loans.click(f"a[href^='/cases/{number}']")
+    expect(loans.locator("h1")).to_contain_text(number)
+    expect(loans.locator("main")).not_to_contain_text("Reply to the customer")
+    answer = loans.locator("#consultations textarea[name='body']")
+    answer.fill("Yes: 40 000 kr for 14 days is within policy. Raised from tonight.")
+    loans.click("form[action$='/answer'] button[type=submit]")
+    expect(loans.locator("#consultations")).to_contain_text("Answered")
+    assert check_page(loans, "case-consultation-answered-en") == []
+
+    third = new_context("sv").new_page()
+    log_in(third, base, "david@exempelbanken.se")  # Bedrägeri & säkerhet
+    response = third.goto(base + f"/cases/{number}")
+    assert response is not None and response.status == 404
+
+    agent.goto(base + f"/cases/{number}")
+    expect(agent.locator("#consultations")).to_contain_text("40 000 kr for 14 days")
+    agent.click("form[action$='/close'] button[type=submit]")
+    expect(agent.locator("#consultations")).to_contain_text("Avslutat")
+    agent.fill("#f-body", "Hej Anna! Kreditgränsen är höjd till 40 000 kr i två veckor.")
+    agent.click("form[action$='/reply'] button[type=submit]")
+    agent.select_option("#f-status", value="resolved")
+    agent.click("form[action$='/status'] button[type=submit]")
+    expect(agent.locator("#case-facts")).to_contain_text("Löst")
+
+    customer.goto(base + f"/cases/{number}")
+    expect(customer.locator("#timeline")).to_contain_text("Kreditgränsen är höjd")
+    expect(customer.locator("main")).to_contain_text("Johan")
+    expect(customer.locator("main")).not_to_contain_text("14 days")
+    expect(customer.locator("main")).not_to_contain_text("Lån & krediter")
