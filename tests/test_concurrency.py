@@ -145,8 +145,7 @@ def test_idempotent_retries_at_the_same_moment_create_one_case(committed_engine:
                 select(CaseEvent.type).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)
             )
         )
-        # the agent who opened it owns it (ownership that stays)
-        assert types == ["case.opened", "case.routed", "case.assigned"]
+        assert types == ["case.opened", "case.routed", "case.assigned"]  # the opener keeps it
 
 
 def test_idempotent_customer_retries(committed_engine: Engine) -> None:

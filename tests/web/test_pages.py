@@ -824,7 +824,10 @@ def test_case_forms_change_the_case_and_show_in_the_timeline(
     assert fresh(db, w.alice_case).team_id == w.loans.id
     text = page(client.get(url))
     assert "Överlämnat" in text and "Ett lån." in text
-    assert 'action="/cases/' + w.alice_case.number + '/handover"' not in text  # only reads now
+    # The agent only reads it now: no forms that would change it.
+    assert "Du kan läsa ärendet eftersom du eller ditt team har deltagit i det." in text
+    for action in ("handover", "reply", "status", "claim"):
+        assert f'action="/cases/{w.alice_case.number}/{action}"' not in text
     log_in(client, db, w.loan_agent)
     assert "Överlämnat" in page(client.get(url))
 

@@ -266,6 +266,10 @@ def _play_case(
             steps.append(("resolve", rng.uniform(0.1, 48)))
             steps.append(("close", rng.uniform(72, 24 * 10)))
     agent = rng.choice(agents)
+    if case.owner_id is not None:  # staff keep the cases they open: the opener works on it
+        owner = session.get(User, case.owner_id)
+        assert owner is not None
+        agent = owner
     agent_actor = _staff_actor(session, agent)
     asked: list[tuple[int, str]] = []  # consultations of this case: (id, consulted team)
     for what, delay in steps:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, delete, select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -25,7 +25,13 @@ from nara.domain.consultations import require_may_write_note
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.mentions import notify_mentions
-from nara.domain.ownership import check_owner, hand_over_to_team_id, set_owner
+from nara.domain.ownership import (
+    check_owner,
+    hand_over_to_team_id,
+    kept_by_opener,
+    opener_keeps,
+    set_owner,
+)
 from nara.domain.presence import end_work
 from nara.domain.promises import apply_promise, refresh_due_times, schedule_promise_check
 from nara.domain.resolution import mark_earlier_answers_unresolved
@@ -41,7 +47,6 @@ from nara.models import (
     IdempotencyKey,
     Priority,
     Team,
-    TeamTopic,
     Topic,
     User,
     WorkSession,
@@ -212,8 +217,8 @@ def open_case(
         decision = route(session, topic_id=topic.id if topic else None,
                          priority=the_priority.value, channel=the_channel.value,
                          now=clock.now())  # fmt: skip
-        if owner_id is None and _opener_keeps(actor):
-            decision = _kept_by_opener(session, actor, decision, topic)
+        if owner_id is None and opener_keeps(actor):
+            decision = kept_by_opener(session, actor, decision, topic)
             owner_id = actor.user_id
         team = decision.team
     if owner_id is not None:
@@ -249,45 +254,6 @@ def open_case(
             raise
         return OpenedCase(case=earlier, created=False)
     return OpenedCase(case=case, created=True)
-
-
-def _opener_keeps(actor: Actor) -> bool:
-    """Staff in a team who open a case without naming team or owner keep it."""
-    return not actor.is_customer and actor.user_id is not None and bool(actor.team_ids)
-
-
-def _kept_by_opener(
-    session: Session, actor: Actor, decision: RoutingDecision, topic: Topic | None
-) -> RoutingDecision:
-    """The opener's team for a case they keep: the team routing chose when they are in
-    it; else their (active) team that handles the topic, else their lowest-id team. The
-    team routing suggested is kept in the ``case.routed`` event, so the case page can
-    offer to consult it or hand over."""
-    if decision.team.id in actor.team_ids:
-        return RoutingDecision(
-            decision.team,
-            decision.reason,
-            {**decision.detail, "kept_by_opener": True},
-            decision.flag,
-        )
-    handles = TeamTopic.topic_id.is_not(None)
-    stmt = select(Team).where(Team.id.in_(sorted(actor.team_ids)))
-    if topic is not None:
-        stmt = stmt.outerjoin(
-            TeamTopic, and_(TeamTopic.team_id == Team.id, TeamTopic.topic_id == topic.id)
-        ).order_by(Team.is_active.desc(), handles.desc(), TeamTopic.rank, Team.id)
-    else:
-        stmt = stmt.order_by(Team.is_active.desc(), Team.id)
-    team = session.scalars(stmt.limit(1)).one()
-    suggested = decision.team
-    detail = {
-        "kept_by_opener": True,
-        "suggested_team_id": suggested.id,
-        "suggested_team": suggested.name_sv,
-        "suggested_team_en": suggested.name_en,
-        "suggested_reason": decision.reason,
-    }
-    return RoutingDecision(team, "kept", detail, decision.flag)
 
 
 def _insert_case(

@@ -9,7 +9,7 @@ so nobody silently loses a case they worked on.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -21,9 +21,20 @@ from nara.domain.events import append_event
 from nara.domain.notifications import notify, team_member_ids
 from nara.domain.presence import end_work, start_work
 from nara.domain.promises import refresh_due_times
+from nara.domain.routing import RoutingDecision
 from nara.domain.waiting import estimate_wait
 from nara.i18n import N_
-from nara.models import Case, CaseParticipant, CaseStatus, Role, Team, TeamMember, User
+from nara.models import (
+    Case,
+    CaseParticipant,
+    CaseStatus,
+    Role,
+    Team,
+    TeamMember,
+    TeamTopic,
+    Topic,
+    User,
+)
 from nara.queries.access import case_visibility, get_case_for, is_team_member, require_staff
 
 MAX_REASON = 2000
@@ -31,6 +42,45 @@ EARLIER_OWNER = "earlier_owner"
 HANDED_OVER = "handed_over"
 """``case_participants.reason`` of the person who handed a case over to a team they are
 not in (without owning it): they keep reading the case they passed on."""
+
+
+def opener_keeps(actor: Actor) -> bool:
+    """Staff in a team who open a case without naming team or owner keep it."""
+    return not actor.is_customer and actor.user_id is not None and bool(actor.team_ids)
+
+
+def kept_by_opener(
+    session: Session, actor: Actor, decision: RoutingDecision, topic: Topic | None
+) -> RoutingDecision:
+    """The opener's team for a case they keep: the team routing chose when they are in
+    it; else their (active) team that handles the topic, else their lowest-id team. The
+    team routing suggested is kept in the ``case.routed`` event, so the case page can
+    offer to consult it or hand over."""
+    if decision.team.id in actor.team_ids:
+        return RoutingDecision(
+            decision.team,
+            decision.reason,
+            {**decision.detail, "kept_by_opener": True},
+            decision.flag,
+        )
+    handles = TeamTopic.topic_id.is_not(None)
+    stmt = select(Team).where(Team.id.in_(sorted(actor.team_ids)))
+    if topic is not None:
+        stmt = stmt.outerjoin(
+            TeamTopic, and_(TeamTopic.team_id == Team.id, TeamTopic.topic_id == topic.id)
+        ).order_by(Team.is_active.desc(), handles.desc(), TeamTopic.rank, Team.id)
+    else:
+        stmt = stmt.order_by(Team.is_active.desc(), Team.id)
+    team = session.scalars(stmt.limit(1)).one()
+    suggested = decision.team
+    detail = {
+        "kept_by_opener": True,
+        "suggested_team_id": suggested.id,
+        "suggested_team": suggested.name_sv,
+        "suggested_team_en": suggested.name_en,
+        "suggested_reason": decision.reason,
+    }
+    return RoutingDecision(team, "kept", detail, decision.flag)
 
 
 def check_owner(session: Session, owner_id: int, team_id: int) -> User:
@@ -244,19 +294,7 @@ def hand_over_case(
     old_team = session.get(Team, case.team_id)
     assert old_team is not None  # a case always has its team (foreign key)
     old_owner = session.get(User, case.owner_id) if case.owner_id is not None else None
-    data: dict[str, object] = {
-        "from_team_id": old_team.id,
-        "from_team": old_team.name_sv,
-        "from_team_en": old_team.name_en,
-        "to_team_id": team.id,
-        "to_team": team.name_sv,
-        "to_team_en": team.name_en,
-        "from_owner_id": old_owner.id if old_owner else None,
-        "from_owner_name": old_owner.display_name if old_owner else None,
-        "to_owner_id": owner.id if owner else None,
-        "to_owner_name": owner.display_name if owner else None,
-        "reason": reason,
-    }
+    data = _event_data(old_team, team, old_owner, owner, reason)
     if old_owner is not None and (owner is None or old_owner.id != owner.id):
         _remember_earlier_owner(session, case, old_owner.id)
     case.team_id = team.id
@@ -284,6 +322,25 @@ def hand_over_case(
     )
     session.flush()
     return case
+
+
+def _event_data(
+    old_team: Team, team: Team, old_owner: User | None, owner: User | None, reason: str
+) -> dict[str, object]:
+    """The facts of a ``case.handed_over`` event: both teams and owners, and why."""
+    return {
+        "from_team_id": old_team.id,
+        "from_team": old_team.name_sv,
+        "from_team_en": old_team.name_en,
+        "to_team_id": team.id,
+        "to_team": team.name_sv,
+        "to_team_en": team.name_en,
+        "from_owner_id": old_owner.id if old_owner else None,
+        "from_owner_name": old_owner.display_name if old_owner else None,
+        "to_owner_id": owner.id if owner else None,
+        "to_owner_name": owner.display_name if owner else None,
+        "reason": reason,
+    }
 
 
 def _keep_reading(session: Session, actor: Actor, case: Case) -> None:
