@@ -60,18 +60,22 @@ def _merge_a_duplicate(session: Session, admin: Actor) -> None:
 
 
 def _relate_across_teams(session: Session, admin: Actor) -> None:
-    """Anna's newest cases in two different teams."""
+    """Anna's newest cases in two different teams (the demo's customer); if the history
+    gave her cases in one team only, another customer's, so the demo always shows one."""
     anna = session.scalar(select(Customer.id).where(Customer.name == "Anna Andersson"))
-    newest: dict[int, str] = {}
-    for team_id, number in session.execute(
-        select(Case.team_id, Case.number)
-        .where(Case.customer_id == anna, Case.merged_into_id.is_(None))
+    newest: dict[int, dict[int, str]] = {}
+    for customer_id, team_id, number in session.execute(
+        select(Case.customer_id, Case.team_id, Case.number)
+        .where(Case.merged_into_id.is_(None))
         .order_by(Case.opened_at.desc(), Case.id.desc())
     ):
-        newest.setdefault(team_id, number)
-    if len(newest) >= 2:
-        one, two = list(newest.values())[:2]
-        case_links.link_cases(session=session, actor=admin, number=one, other=two)
+        newest.setdefault(customer_id, {}).setdefault(team_id, number)
+    candidates = sorted(newest, key=lambda c: (c != anna, c))
+    for customer_id in candidates:
+        if len(newest[customer_id]) >= 2:
+            one, two = list(newest[customer_id].values())[:2]
+            case_links.link_cases(session=session, actor=admin, number=one, other=two)
+            return
 
 
 def _mention_oskar(session: Session, lead: Actor) -> None:
