@@ -155,6 +155,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("GET", f"{API}/teams"): Rule(STAFF, 200),
     ("POST", f"{API}/teams"): Rule(ADMIN, 201),
     ("GET", f"{API}/teams/{{team_id}}"): Rule(STAFF, 200),
+    # The consultation promise: an admin, or a lead of the team.
+    ("PATCH", f"{API}/teams/{{team_id}}"): Rule(
+        MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
+    ),
     ("PUT", f"{API}/teams/{{team_id}}/members/{{user_id}}"): Rule(
         MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
     ),
@@ -691,6 +695,7 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("GET", f"{API}/teams/{{team_id}}"): lambda c, role, cross: Call(
         "GET", f"{API}/teams/{c.team(cross).id}"
     ),
+    ("PATCH", f"{API}/teams/{{team_id}}"): _team_path("PATCH", "", {"consultation_minutes": 240}),
     ("PUT", f"{API}/teams/{{team_id}}/members/{{user_id}}"): _membership("PUT"),
     ("DELETE", f"{API}/teams/{{team_id}}/members/{{user_id}}"): _membership("DELETE"),
     ("PUT", f"{API}/teams/{{team_id}}/topics/{{topic_id}}"): _team_topic("PUT"),

@@ -134,3 +134,30 @@ def test_overdue_consultations_on_the_leads_page(
     with clock.frozen_at(consultation.due_at + timedelta(minutes=1)):
         html = page(client.get("/admin/service"))
     assert f"/cases/{w.alice_case.number}#consultation-{consultation.id}" in html
+
+
+def test_a_lead_sets_the_consultation_promise_on_the_team_page(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    set_lang(db, w.card_lead, "sv")
+    csrf = log_in(client, db, w.card_lead)
+    html = page(client.get(f"/admin/teams/{w.cards.id}"))
+    assert "Svarslöfte för samråd" in html and 'name="is_active"' not in html  # admins only
+    r = post(client, f"/admin/teams/{w.cards.id}/settings", csrf, consultation_minutes="120")
+    redirected(r, f"/admin/teams/{w.cards.id}")
+    db.refresh(w.cards)
+    assert w.cards.consultation_minutes == 120 and w.cards.is_active
+    bad = post(client, f"/admin/teams/{w.cards.id}/settings", csrf, consultation_minutes="en dag")
+    assert bad.status_code == 422 and "mellan 1 och" in visible(bad.text)
+    other = post(client, f"/admin/teams/{w.loans.id}/settings", csrf, consultation_minutes="60")
+    assert other.status_code in (403, 422)
+    db.refresh(w.loans)
+    assert w.loans.consultation_minutes == 480
+    # an admin makes a team inactive with the checkbox left unticked
+    csrf = log_in(client, db, w.admin)
+    r = post(client, f"/admin/teams/{w.loans.id}/settings", csrf, consultation_minutes="480")
+    redirected(r, f"/admin/teams/{w.loans.id}")
+    db.refresh(w.loans)
+    assert not w.loans.is_active

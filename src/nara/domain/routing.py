@@ -73,7 +73,7 @@ def route(
         rows = session.execute(
             select(Team, TeamTopic)
             .join(TeamTopic, TeamTopic.team_id == Team.id)
-            .where(TeamTopic.topic_id == topic_id)
+            .where(TeamTopic.topic_id == topic_id, Team.is_active.is_(True))
             .order_by(TeamTopic.rank, Team.id)
         )
         candidates = [(team, link) for team, link in rows]

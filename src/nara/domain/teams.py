@@ -15,6 +15,9 @@ from nara.models import Role, Team, TeamMember, TeamTopic, Topic, User
 from nara.queries.access import can_manage_team, can_manage_topic, require_lead
 
 TEAM_FIELDS = ("slug", "name_sv", "name_en", "description", "is_fallback")
+TEAM_SETTINGS = ("name_sv", "name_en", "description", "is_active", "consultation_minutes")
+MAX_CONSULTATION_MINUTES = 60 * 24 * 30
+"""A consultation promise of at most 30 days of business minutes."""
 TOPIC_FIELDS = ("slug", "name_sv", "name_en", "is_active")
 ROUTING_FIELDS = ("topic_id", "team_id", "rank", "accepts_overflow")
 
@@ -91,10 +94,76 @@ def create_team(
     return team
 
 
+def update_team(
+    *,
+    session: Session,
+    actor: Actor,
+    team_id: int,
+    name_sv: str | None = None,
+    name_en: str | None = None,
+    description: str | None = None,
+    is_active: bool | None = None,
+    consultation_minutes: int | None = None,
+) -> Team:
+    """Change a team's names, description, whether it is active (admins) and its
+    consultation promise (admins, and leads of the team). An inactive team gets no new
+    cases, consultations or hand-overs; its history and members stay. The fallback team
+    cannot be made inactive (it takes what no other team handles)."""
+    team = _team(session, team_id)
+    if consultation_minutes is not None:
+        _require_manager(actor, team.id)
+    if any(v is not None for v in (name_sv, name_en, description, is_active)):
+        _require_admin(actor, "rename, describe or deactivate teams")
+    before = facts_of(team, TEAM_SETTINGS)
+    if name_sv is not None:
+        team.name_sv = validation.name(name_sv, field="name_sv", max_length=120)
+    if name_en is not None:
+        team.name_en = validation.name(name_en, field="name_en", max_length=120)
+    if description is not None:
+        team.description = validation.text(
+            description, field="description", max_length=2000, required=False
+        )
+    if consultation_minutes is not None:
+        if not 1 <= consultation_minutes <= MAX_CONSULTATION_MINUTES:
+            raise ValidationFailed(
+                f"consultation_minutes must be between 1 and {MAX_CONSULTATION_MINUTES}",
+                field="consultation_minutes",
+                template=N_("The consultation promise must be between 1 and %(max)s minutes."),
+                params={"max": MAX_CONSULTATION_MINUTES},
+            )
+        team.consultation_minutes = consultation_minutes
+    if is_active is not None:
+        if not is_active and team.is_fallback:
+            raise Conflict(
+                "the fallback team cannot be made inactive; choose another fallback team first",
+                field="is_active",
+                template=N_(
+                    "The fallback team cannot be made inactive. Choose another fallback team first."
+                ),
+            )
+        team.is_active = is_active
+    session.flush()
+    record_changes(
+        session=session,
+        actor=actor,
+        action="team.updated",
+        object_type="team",
+        object_id=team.id,
+        before=before,
+        after=facts_of(team, TEAM_SETTINGS),
+    )
+    return team
+
+
 def set_fallback_team(*, session: Session, actor: Actor, team_id: int) -> Team:
     """Make ``team_id`` the one team that takes cases whose topic no team handles."""
     _require_admin(actor, "choose the fallback team")
     team = _team(session, team_id)
+    if not team.is_active:
+        raise Conflict(
+            "an inactive team cannot be the fallback team",
+            template=N_("An inactive team cannot be the fallback team."),
+        )
     previous = session.scalars(
         select(Team.id).where(Team.is_fallback.is_(True), Team.id != team.id)
     ).all()

@@ -149,6 +149,7 @@ DECLARED: dict[str, Declared] = {
     "GET /teams": _d(403),
     "POST /teams": _d(409),
     "GET /teams/{team_id}": _d(403),
+    "PATCH /teams/{team_id}": _d(409),  # the fallback team cannot be made inactive
     "POST /topics": _d(409),
     "GET /users": _d(403),
     "POST /users": _d(409),

@@ -90,6 +90,19 @@ def get_team(team_id: int, db: DB, actor: CurrentActor) -> schemas.TeamOut:
     return serializers.teams_out(db, actor, [get_team_for(db, actor, team_id)])[0]
 
 
+@router.patch("/teams/{team_id}", response_model=schemas.TeamOut)
+def patch_team(
+    team_id: int, body: schemas.TeamPatch, db: DB, actor: CurrentActor
+) -> schemas.TeamOut:
+    """Admins change names, description and whether the team is active; the team's lead
+    (or an admin) its consultation promise. Every change is audited."""
+    team = team_actions.update_team(
+        session=db, actor=actor, team_id=team_id, **body.model_dump(exclude_unset=True)
+    )
+    db.commit()
+    return serializers.teams_out(db, actor, [team])[0]
+
+
 @router.put("/teams/{team_id}/members/{user_id}", response_model=schemas.TeamOut)
 def add_member(team_id: int, user_id: int, db: DB, actor: CurrentActor) -> schemas.TeamOut:
     team_actions.add_team_member(session=db, actor=actor, team_id=team_id, user_id=user_id)

@@ -100,6 +100,16 @@ class HandoverIn(In):
     )
 
 
+class TeamPatch(In):
+    """Admins: names, description, active; an admin or the team's lead: the promise."""
+
+    name_sv: str | None = Field(None, min_length=1, max_length=120)
+    name_en: str | None = Field(None, min_length=1, max_length=120)
+    description: str | None = Field(None, max_length=2000)
+    is_active: bool | None = None
+    consultation_minutes: int | None = Field(None, ge=1, le=60 * 24 * 30)
+
+
 class CustomerIn(In):
     name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(None, max_length=EMAIL_MAX)
@@ -235,6 +245,10 @@ class CasePage(BaseModel):
 class TeamOut(Ref):
     description: str
     is_fallback: bool
+    is_active: bool
+    consultation_minutes: int = Field(
+        description="The consultation promise: business minutes to answer a consultation."
+    )
     members: list[PersonRef]
     topics: list[Ref]
 

@@ -137,6 +137,8 @@ def teams_out(session: Session, actor: Actor, teams: Sequence[Team]) -> list[sch
             name_en=t.name_en,
             description=t.description,
             is_fallback=t.is_fallback,
+            is_active=t.is_active,
+            consultation_minutes=t.consultation_minutes,
             members=[p for u in sorted(members[t.id]) if (p := person(actor, users[u]))],
             topics=[ref(topics[x]) for x in sorted(topics_of[t.id])],
         )

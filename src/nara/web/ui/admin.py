@@ -150,8 +150,10 @@ def team_action(
     csrf_token: Annotated[str, Form()] = "",
     user_id: Annotated[int, Form()] = 0,
     topic_id: Annotated[int, Form()] = 0,
+    consultation_minutes: Annotated[str, Form()] = "",
+    is_active: Annotated[str, Form()] = "",
 ) -> Response:
-    """add-member, remove-member, add-topic, remove-topic, fallback."""
+    """add-member, remove-member, add-topic, remove-topic, fallback, settings."""
     caller = _staff_form(request, db, csrf_token)
     actor = caller.actor
     actions: dict[str, Callable[[], object]] = {
@@ -170,6 +172,14 @@ def team_action(
         "fallback": lambda: team_actions.set_fallback_team(
             session=db, actor=actor, team_id=team_id
         ),
+        # The consultation promise (a lead of the team or an admin); active (admins).
+        "settings": lambda: team_actions.update_team(
+            session=db,
+            actor=actor,
+            team_id=team_id,
+            consultation_minutes=_whole(consultation_minutes),
+            is_active=(is_active == "on") if actor.is_admin else None,
+        ),
     }
     if action not in actions:
         return render(request, "error.html", 404, message=f"no such action: {action}", status=404)
@@ -177,6 +187,12 @@ def team_action(
     if errors:
         return _team_page(request, db, caller, team_id, errors, 422)
     return redirect(f"/admin/teams/{team_id}")
+
+
+def _whole(value: str) -> int:
+    """A whole number from a form; -1 (refused by the domain, with a message) otherwise."""
+    text = value.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 9 else -1
 
 
 # ---- topics ----
