@@ -195,34 +195,52 @@ HANDOVER_REASONS = [
 # ---- consultations (issue 12): what one team asks another inside a case ----
 CONSULTATIONS: dict[str, list[tuple[str, str]]] = {
     "kort-betalningar": [
-        ("Kan ni se om kortet har spärrats automatiskt efter köpet i går?",
-         "Ja, spärrat av vår riskregel kl. 14.02. Hävt nu, kunden kan handla igen."),
-        ("Kunden vill höja gränsen tillfälligt inför en resa. Går det i dag?",
-         "Höjt till 40 000 kr i 14 dagar, gäller från i kväll."),
+        (
+            "Kan ni se om kortet har spärrats automatiskt efter köpet i går?",
+            "Ja, spärrat av vår riskregel kl. 14.02. Hävt nu, kunden kan handla igen.",
+        ),
+        (
+            "Kunden vill höja gränsen tillfälligt inför en resa. Går det i dag?",
+            "Höjt till 40 000 kr i 14 dagar, gäller från i kväll.",
+        ),
     ],
     "konton-legitimering": [
-        ("Fullmakten för kundens mamma: är den registrerad hos er?",
-         "Registrerad sedan i måndags, gäller för betalningar och insyn."),
-        ("Kunden kommer inte in med BankID. Ser ni något på er sida?",
-         "Ett gammalt BankID låg kvar som spärrat. Borttaget, nytt kan beställas."),
+        (
+            "Fullmakten för kundens mamma: är den registrerad hos er?",
+            "Registrerad sedan i måndags, gäller för betalningar och insyn.",
+        ),
+        (
+            "Kunden kommer inte in med BankID. Ser ni något på er sida?",
+            "Ett gammalt BankID låg kvar som spärrat. Borttaget, nytt kan beställas.",
+        ),
     ],
     "lan-krediter": [
-        ("Påverkar kundens nya amorteringsplan hur mycket hen kan låna på kortkrediten?",
-         "Nej, krediten prövas separat. Nuvarande gräns gäller."),
-        ("Kunden frågar om ränteavdrag för fjolårets bolån. Vilket belopp har ni rapporterat?",
-         "Rapporterat 18 420 kr till Skatteverket för hela året."),
+        (
+            "Påverkar kundens nya amorteringsplan hur mycket hen kan låna på kortkrediten?",
+            "Nej, krediten prövas separat. Nuvarande gräns gäller.",
+        ),
+        (
+            "Kunden frågar om ränteavdrag för fjolårets bolån. Vilket belopp har ni rapporterat?",
+            "Rapporterat 18 420 kr till Skatteverket för hela året.",
+        ),
     ],
     "bedrageri-sakerhet": [
-        ("Kunden har klickat på länken i ett sms från 'banken'. Ska vi spärra mer än kortet?",
-         "Spärra även BankID och byt lösenord till appen. Inga transaktioner har gått igenom."),
-        ("Ser ni fler misstänkta dragningar än de två kunden nämner?",
-         "En till, 1 250 kr i går kväll. Anmäld tillsammans med de andra."),
+        (
+            "Kunden har klickat på länken i ett sms från 'banken'. Ska vi spärra mer än kortet?",
+            "Spärra även BankID och byt lösenord till appen. Inga transaktioner har gått igenom.",
+        ),
+        (
+            "Ser ni fler misstänkta dragningar än de två kunden nämner?",
+            "En till, 1 250 kr i går kväll. Anmäld tillsammans med de andra.",
+        ),
     ],
     "kundservice": [
-        ("Har kunden ringt in om detta tidigare? Hen säger att hen fått olika besked.",
-         "Ja, två samtal förra veckan. Hen fick rätt besked men kortet var redan skickat."),
+        (
+            "Har kunden ringt in om detta tidigare? Hen säger att hen fått olika besked.",
+            "Ja, två samtal förra veckan. Hen fick rätt besked men kortet var redan skickat.",
+        ),
     ],
-}  # fmt: skip
+}
 
 # ---- service levels (issue 5) ----
 WEEKDAYS_8_17 = {d: "08:00-17:00" for d in ("mon", "tue", "wed", "thu", "fri")}
