@@ -39,7 +39,11 @@ def test_quick_load_run_answers_every_scenario_with_2xx(tmp_path: Path) -> None:
         pytest.skip("the load test measures the production setup: PostgreSQL only")
     out = tmp_path / "result.json"
     database = f"nara_loadtest_{uuid.uuid4().hex[:10]}"
-    args = ["--quick", "--pg-url", server, "--db", database, "--fresh", "--drop-after"]
+    # What is checked is that every scenario answers with 2xx, not how fast: 4 connections
+    # over 5 seconds get answers from the slowest page also on a machine busy with the
+    # rest of the suite (16 connections over 3 seconds once got none from the case page).
+    args = ["--quick", "--connections", "4", "--duration", "5"]
+    args += ["--pg-url", server, "--db", database, "--fresh", "--drop-after"]
     done = subprocess.run(  # noqa: S603 - the harness with our arguments
         [sys.executable, str(HARNESS), *args, "--out", str(out)],
         capture_output=True,

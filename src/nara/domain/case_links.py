@@ -72,12 +72,15 @@ def link_cases(*, session: Session, actor: Actor, number: str, other: str) -> Ca
     return link
 
 
+_PARTNER = aliased(Case, name="partner")  # made once: see queries/consultations.py
+
+
 def unlink_cases(*, session: Session, actor: Actor, number: str, other: str) -> None:
     """Remove the link between ``number`` (whose owning side the caller is) and
     ``other``; 404 when the two are not related."""
     _staff_only(actor, "relate cases")
     case = get_case_for(session, actor, number, lock=True, to_change=True)
-    partner = aliased(Case)
+    partner = _PARTNER
     row = session.execute(
         select(CaseLink, partner)
         .join(

@@ -118,6 +118,10 @@ def readable(actor: Actor) -> ColumnElement[bool]:
     return when((case_visibility(actor), True), else_=False)
 
 
+_OWNER = aliased(User, name="owner")
+"""Made once (an alias made per call costs a few ms in column proxies)."""
+
+
 def case_lines(
     session: Session,
     actor: Actor,
@@ -129,7 +133,7 @@ def case_lines(
 ) -> list[CaseLine]:
     """The customer's cases across all teams, open ones first, then the newest: team,
     owner and status for each, the subject only of those the caller may read."""
-    owner = aliased(User)
+    owner = _OWNER
     visible = case_visibility(actor)
     stmt = (
         select(
@@ -205,8 +209,11 @@ def _counts(session: Session, customer_id: int) -> tuple[int, int]:
     return int(row[0] or 0), int(row[1] or 0)
 
 
+_HANDED_TO = aliased(Case, name="handed_to")  # made once: see queries/consultations.py
+
+
 def _conversations(session: Session, customer_id: int) -> list[ConversationLine]:
-    handed_to = aliased(Case)
+    handed_to = _HANDED_TO
     rows = session.execute(
         select(
             Conversation.id,

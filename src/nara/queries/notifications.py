@@ -64,9 +64,12 @@ def encode_cursor(notification: Notification) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+_BY = aliased(User, name="by")  # made once: see queries/consultations.py
+
+
 def _selected(actor: Actor) -> Select[Notification, str, str]:
     """The actor's notifications with their case's number and who caused them."""
-    by = aliased(User)
+    by = _BY
     return (
         select(Notification, Case.number, by.display_name)
         .outerjoin(Case, Case.id == Notification.case_id)

@@ -215,7 +215,7 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
             may_change=is_owning_side(caller.actor, case),
             **_handover_context(db, case, events),
         )
-        context.update(consultation_pages.case_consultations(db, caller.actor, case.number))
+        context.update(consultation_pages.case_consultations(db, caller.actor, case))
     return context
 
 

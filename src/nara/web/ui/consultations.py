@@ -17,7 +17,7 @@ from nara.domain import consultations as consultation_actions
 from nara.domain.actors import Actor
 from nara.domain.errors import DomainError, ValidationFailed
 from nara.i18n import N_
-from nara.models import Consultation, Team
+from nara.models import Case, Consultation, Team
 from nara.queries import consultations as consultation_queries
 from nara.queries import directory
 from nara.queries import inbox as inbox_queries
@@ -48,9 +48,9 @@ def local_time(value: str, field: str) -> datetime | None:
     return moment
 
 
-def case_consultations(session: Session, actor: Actor, case_number: str) -> dict[str, object]:
-    """What the case page shows of consultations and who may do what there."""
-    case = get_case_for(session, actor, case_number)
+def case_consultations(session: Session, actor: Actor, case: Case) -> dict[str, object]:
+    """What the case page shows of consultations and who may do what there (``case``
+    comes from ``get_case_for``: access is checked)."""
     rows = consultation_queries.consultations_of_case(session, case)
     owning = is_owning_side(actor, case)
     teams: list[Team] = []
