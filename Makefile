@@ -35,8 +35,11 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy src
 
+# In parallel, one worker per core (PYTEST_WORKERS=0 runs in one process); the browser
+# tests share one worker (their server and Chromium start once).
+PYTEST_WORKERS ?= auto
 pytest: install-test
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache nara.db nara.db-wal nara.db-shm

@@ -162,3 +162,12 @@ def check_page(page: Page, name: str) -> list[dict[str, Any]]:
         json.dumps(_axe_results, indent=2, ensure_ascii=False), encoding="utf-8"
     )
     return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """In a parallel run (pytest-xdist, ``--dist loadgroup``) every browser test goes to
+    the same worker, so the live server and Chromium start once."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.path).parents:
+            item.add_marker(pytest.mark.xdist_group("browser"))

@@ -14,6 +14,7 @@ from nara.domain.actors import SYSTEM
 from nara.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from nara.domain.routing import route
 from nara.models import AuditEntry
+from nara.queries.service import matching_policy
 from tests import factories
 
 
@@ -53,9 +54,8 @@ def test_who_changes_what_and_the_audit(db: Session) -> None:
 def test_an_inactive_team_gets_no_new_cases_or_consultations(db: Session) -> None:
     w = factories.world(db)
     team_actions.update_team(session=db, actor=SYSTEM, team_id=w.loans.id, is_active=False)
-    decision = route(
-        db, topic_id=w.loan_topic.id, priority="normal", channel="web", now=clock.now()
-    )
+    policy = matching_policy(db, topic_id=w.loan_topic.id, priority="normal", channel="web")
+    decision = route(db, topic_id=w.loan_topic.id, policy=policy, now=clock.now())
     assert decision.team.id == w.front.id  # the fallback takes it
     with pytest.raises(ValidationFailed):
         consult.ask_consultation(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, String, func, select
 from sqlalchemy.orm import Session
 
 from nara.models import Customer, Role, TeamMember, User
@@ -64,6 +64,49 @@ def actor_for_user(session: Session, user: User) -> Actor:
         role=Role(user.role),
         team_ids=team_ids,
         customer_id=customer_id,
+        display_name=user.display_name,
+        email=user.email,
+    )
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A user's teams and customer record, read with the user where every request
+    authenticates (:func:`membership_columns`), so that no request asks for them again."""
+
+    team_ids: frozenset[int]
+    customer_id: int | None
+
+
+def membership_columns() -> tuple[ScalarSelect[str | None], ScalarSelect[int | None]]:
+    """Two columns to select beside a ``User``: its team ids (comma-separated, NULL for
+    none) and its customer id; :func:`membership_from` reads them."""
+    teams = (
+        select(func.aggregate_strings(TeamMember.team_id.cast(String), ","))
+        .where(TeamMember.user_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    customer = (
+        select(func.min(Customer.id))
+        .where(Customer.user_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    return teams, customer
+
+
+def membership_from(team_ids: str | None, customer_id: int | None) -> Membership:
+    ids = frozenset(int(part) for part in team_ids.split(",")) if team_ids else frozenset()
+    return Membership(team_ids=ids, customer_id=customer_id)
+
+
+def actor_of(user: User, membership: Membership) -> Actor:
+    return Actor(
+        user_id=user.id,
+        role=Role(user.role),
+        team_ids=membership.team_ids,
+        customer_id=membership.customer_id,
         display_name=user.display_name,
         email=user.email,
     )

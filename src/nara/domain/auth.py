@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.config import get_settings
 from nara.domain import validation
-from nara.domain.actors import Actor
+from nara.domain.actors import Actor, Membership, membership_columns, membership_from
 from nara.domain.audit import created, diff, record_audit
 from nara.domain.errors import (
     Conflict,
@@ -210,17 +210,27 @@ def start_session(*, session: Session, user: User, user_agent: str | None = None
 def resume_session(*, session: Session, token: str) -> tuple[AuthSession, User] | None:
     """Find the live session for a cookie value and mark it seen; None when it is
     unknown, ended, idle too long or past its absolute lifetime."""
+    found = resume_session_with_membership(session=session, token=token)
+    return None if found is None else (found[0], found[1])
+
+
+def resume_session_with_membership(
+    *, session: Session, token: str
+) -> tuple[AuthSession, User, Membership] | None:
+    """:func:`resume_session` and the user's teams and customer record, in one query
+    (every request with a session cookie runs it)."""
     if not token or len(token) > 200:
         return None
     now = clock.now()
+    teams, customer = membership_columns()
     found = session.execute(
-        select(AuthSession, User)
+        select(AuthSession, User, teams, customer)
         .join(User, User.id == AuthSession.user_id)
         .where(AuthSession.token_hash == token_digest(token))
     ).first()
     if found is None:
         return None
-    auth_session, user = found
+    auth_session, user, team_ids, customer_id = found
     if auth_session.ended_at is not None:
         return None
     idle = timedelta(minutes=get_settings().session_idle_minutes)
@@ -233,7 +243,7 @@ def resume_session(*, session: Session, token: str) -> tuple[AuthSession, User] 
     # commits when the session has changes).
     if now - auth_session.last_seen_at >= timedelta(minutes=1):
         auth_session.last_seen_at = now
-    return auth_session, user
+    return auth_session, user, membership_from(team_ids, customer_id)
 
 
 def log_out(*, session: Session, actor: Actor, token: str) -> None:
@@ -346,17 +356,27 @@ def revoke_api_token(*, session: Session, actor: Actor, token_id: int) -> ApiTok
 
 
 def authenticate_token(*, session: Session, token: str) -> User | None:
+    found = authenticate_token_with_membership(session=session, token=token)
+    return None if found is None else found[0]
+
+
+def authenticate_token_with_membership(
+    *, session: Session, token: str
+) -> tuple[User, Membership] | None:
+    """:func:`authenticate_token` and the user's teams and customer record, in one query
+    (every request with an API token runs it)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     now = clock.now()
+    teams, customer = membership_columns()
     found = session.execute(
-        select(ApiToken, User)
+        select(ApiToken, User, teams, customer)
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == token_digest(token))
     ).first()
     if found is None:
         return None
-    api_token, user = found
+    api_token, user, team_ids, customer_id = found
     if api_token.revoked_at is not None:
         return None
     if api_token.expires_at is not None and api_token.expires_at <= now:
@@ -366,4 +386,4 @@ def authenticate_token(*, session: Session, token: str) -> User | None:
     # At most once a minute, left pending: the caller commits when there are changes.
     if api_token.last_used_at is None or now - api_token.last_used_at >= timedelta(minutes=1):
         api_token.last_used_at = now
-    return user
+    return user, membership_from(team_ids, customer_id)

@@ -46,6 +46,7 @@ from nara.models import (
     Customer,
     IdempotencyKey,
     Priority,
+    ResponsePolicy,
     Team,
     Topic,
     User,
@@ -53,6 +54,7 @@ from nara.models import (
 )
 from nara.promises.maths import PAUSING_STATUSES
 from nara.queries.access import case_visibility, get_case_for, require_staff
+from nara.queries.service import matching_policy, workloads_kept
 
 MAX_MESSAGE = 20_000
 IDEMPOTENCY_TTL = timedelta(hours=24)
@@ -208,68 +210,97 @@ def open_case(
             return OpenedCase(case=earlier, created=False)
     customer = _resolve_customer(session, actor, customer_id)
     topic = _resolve_topic(session, topic_id)
-    if team_id is not None:
-        team = session.get(Team, team_id)
-        if team is None:
-            raise ValidationFailed(f"no team with id {team_id}", field="team_id")
-        decision = RoutingDecision(team, "chosen")
-    else:
-        decision = route(session, topic_id=topic.id if topic else None,
-                         priority=the_priority.value, channel=the_channel.value,
-                         now=clock.now())  # fmt: skip
-        if owner_id is None and opener_keeps(actor):
-            decision = kept_by_opener(session, actor, decision, topic)
-            owner_id = actor.user_id
-        team = decision.team
-    if owner_id is not None:
-        check_owner(session, owner_id, team.id)
-    subject_text = validation.name(
-        subject if subject and subject.strip() else body.splitlines()[0][:120],
-        field="subject",
-        max_length=200,
-    )
-    if key is None:
-        case = _insert_case(session, actor, customer, topic, team, the_channel, the_priority,
-                            subject_text, body, owner_id, decision)  # fmt: skip
-        return OpenedCase(case=case, created=True)
-    assert actor.user_id is not None
-    try:
-        with session.begin_nested():
-            case = _insert_case(session, actor, customer, topic, team, the_channel, the_priority,
-                                subject_text, body, owner_id, decision)  # fmt: skip
-            session.add(
-                IdempotencyKey(
-                    user_id=actor.user_id,
-                    key=key,
-                    request_hash=_request_hash(payload),
-                    case_id=case.id,
-                    created_at=clock.now(),
-                )
-            )
-            session.flush()
-    except IntegrityError:
-        # A concurrent request with the same key committed first: return its case.
-        earlier = _find_idempotent(session, actor, key, _request_hash(payload))
-        if earlier is None:
-            raise
-        return OpenedCase(case=earlier, created=False)
-    return OpenedCase(case=case, created=True)
-
-
-def _insert_case(
-    session: Session,
-    actor: Actor,
-    customer: Customer,
-    topic: Topic | None,
-    team: Team,
-    channel: Channel,
-    priority: Priority,
-    subject: str,
-    body: str,
-    owner_id: int | None,
-    decision: RoutingDecision,
-) -> Case:
     now = clock.now()
+    policy = matching_policy(
+        session,
+        topic_id=topic.id if topic else None,
+        priority=the_priority.value,
+        channel=the_channel.value,
+    )
+    with workloads_kept(session):
+        if team_id is not None:
+            team = session.get(Team, team_id)
+            if team is None:
+                raise ValidationFailed(f"no team with id {team_id}", field="team_id")
+            decision = RoutingDecision(team, "chosen")
+        else:
+            decision = route(session, topic_id=topic.id if topic else None, policy=policy, now=now)
+            if owner_id is None and opener_keeps(actor):
+                decision = kept_by_opener(session, actor, decision, topic)
+                owner_id = actor.user_id
+            team = decision.team
+        if owner_id is not None and not (owner_id == actor.user_id and team.id in actor.team_ids):
+            # (staff opening a case for their own team are known members of it)
+            check_owner(session, owner_id, team.id)
+        subject_text = validation.name(
+            subject if subject and subject.strip() else body.splitlines()[0][:120],
+            field="subject",
+            max_length=200,
+        )
+        opening = _Opening(
+            customer=customer,
+            topic=topic,
+            team=team,
+            channel=the_channel,
+            priority=the_priority,
+            subject=subject_text,
+            body=body,
+            owner_id=owner_id,
+            decision=decision,
+            policy=policy,
+            now=now,
+        )
+        if key is None:
+            return OpenedCase(case=_insert_case(session, actor, opening), created=True)
+        assert actor.user_id is not None
+        try:
+            with session.begin_nested():
+                case = _insert_case(session, actor, opening)
+                session.add(
+                    IdempotencyKey(
+                        user_id=actor.user_id,
+                        key=key,
+                        request_hash=_request_hash(payload),
+                        case_id=case.id,
+                        created_at=now,
+                    )
+                )
+                session.flush()
+        except IntegrityError:
+            # A concurrent request with the same key committed first: return its case.
+            earlier = _find_idempotent(session, actor, key, _request_hash(payload))
+            if earlier is None:
+                raise
+            return OpenedCase(case=earlier, created=False)
+        return OpenedCase(case=case, created=True)
+
+
+@dataclass(frozen=True)
+class _Opening:
+    """What a new case is opened with, checked."""
+
+    customer: Customer
+    topic: Topic | None
+    team: Team
+    channel: Channel
+    priority: Priority
+    subject: str
+    body: str
+    owner_id: int | None
+    decision: RoutingDecision
+    policy: ResponsePolicy | None
+    now: datetime
+
+
+def _insert_case(session: Session, actor: Actor, opening: _Opening) -> Case:
+    customer, topic, team = opening.customer, opening.topic, opening.team
+    channel, priority, subject, body = (
+        opening.channel,
+        opening.priority,
+        opening.subject,
+        opening.body,
+    )
+    owner_id, decision, now = opening.owner_id, opening.decision, opening.now
     case = Case(
         number=_provisional_number(),
         customer_id=customer.id,
@@ -291,7 +322,8 @@ def _insert_case(
         routing_flag=decision.flag,
     )
     # The promise first, so that the row is inserted once with its due times.
-    policy = apply_promise(session, case)
+    policy = opening.policy
+    apply_promise(session, case, policy)
     reserved = _reserve_id(session)
     if reserved is None:
         # SQLite: the row goes in now with a placeholder number (writers take turns on

@@ -245,16 +245,20 @@ def _warn_at(
         return None
 
 
-def apply_promise(session: Session, case: Case) -> ResponsePolicy | None:
-    """Give a new case the promise of the most specific matching policy."""
-    policy = matching_policy(
+def case_policy(session: Session, case: Case) -> ResponsePolicy | None:
+    """The most specific policy matching the case's topic, priority and channel."""
+    return matching_policy(
         session, topic_id=case.topic_id, priority=case.priority, channel=case.channel
     )
+
+
+def apply_promise(session: Session, case: Case, policy: ResponsePolicy | None) -> None:
+    """Give a new case the promise of ``policy`` (:func:`case_policy`, which routing
+    has already read)."""
     case.promise_policy_id = policy.id if policy else None
     case.first_response_budget_min = policy.first_response_minutes if policy else None
     case.resolution_budget_min = policy.resolution_minutes if policy else None
     refresh_due_times(session, case)
-    return policy
 
 
 def refresh_due_times(session: Session, case: Case) -> None:

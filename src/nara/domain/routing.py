@@ -24,13 +24,12 @@ from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from nara.domain.teams import ROUTING_FIELDS, require_topic_routing, routing_id
 from nara.domain.waiting import snapshot
 from nara.i18n import N_
-from nara.models import Case, Team, TeamTopic
+from nara.models import Case, ResponsePolicy, Team, TeamTopic
 from nara.promises.calendar import NoOpenHours
 from nara.promises.estimator import expected_wait
 from nara.queries.access import can_manage_team
 from nara.queries.service import (
     calendar_for_team,
-    matching_policy,
     queue_clause,
     team_workload,
 )
@@ -64,10 +63,11 @@ def route(
     session: Session,
     *,
     topic_id: int | None,
-    priority: str,
-    channel: str,
+    policy: ResponsePolicy | None,
     now: datetime,
 ) -> RoutingDecision:
+    """The team for a new case of ``topic_id`` whose promise is ``policy`` (the most
+    specific matching one, :func:`nara.domain.promises.case_policy`)."""
     candidates: list[tuple[Team, TeamTopic]] = []
     if topic_id is not None:
         rows = session.execute(
@@ -84,7 +84,6 @@ def route(
     first_team = candidates[0][0]
     if len(candidates) == 1:
         return RoutingDecision(first_team, "topic")
-    policy = matching_policy(session, topic_id=topic_id, priority=priority, channel=channel)
     if policy is None:
         return RoutingDecision(first_team, "topic")
     budget = policy.first_response_minutes * 60.0

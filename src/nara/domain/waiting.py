@@ -15,6 +15,7 @@ from nara.queries.service import (
     TeamWorkload,
     calendar_for_team,
     queue_ahead,
+    recent_history,
     team_history,
     team_workload,
 )
@@ -34,12 +35,13 @@ def snapshot(work: TeamWorkload, ahead: int) -> QueueSnapshot:
 
 
 def compute_wait(session: Session, case: Case, now: datetime) -> tuple[WaitEstimateResult, int]:
-    work = team_workload(session, case.team_id, now)
-    ahead = queue_ahead(session, case) if case.owner_id is None else 0
     if case.owner_id is not None:
-        # Someone has the case: only their time to the first reply is left.
-        result = WaitEstimateResult(work.mean_first_reply_seconds, "owner", 1)
-        return result, 0
+        # Someone has the case: only their time to the first reply is left (the team's
+        # recent handling times; who else is present does not matter).
+        history = recent_history(session, case.team_id, now)
+        return WaitEstimateResult(history.mean_first_reply_seconds, "owner", 1), 0
+    work = team_workload(session, case.team_id, now)
+    ahead = queue_ahead(session, case)
     return expected_wait(snapshot(work, ahead)), ahead
 
 

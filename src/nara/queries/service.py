@@ -3,6 +3,8 @@ handling-time statistics and the queue a case waits in."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -180,10 +182,34 @@ class TeamWorkload:
     members_known: int  # members who worked recently (fallback when none available)
 
 
+WORKLOADS = "nara.team_workloads"
+
+
+@contextmanager
+def workloads_kept(session: Session) -> Iterator[None]:
+    """Within the block, a team's workload at a given moment is read once: opening a case
+    asks for it when routing and again for the customer's estimate."""
+    session.info[WORKLOADS] = {}
+    try:
+        yield
+    finally:
+        session.info.pop(WORKLOADS, None)
+
+
 def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload:
     """The queue's state now (presence, who works on what, who comes back when: always
     live) and the team's recent handling times (the statistics the periodic job keeps
     in ``team_stats``, read live when they are missing or stale)."""
+    kept: dict[tuple[int, datetime], TeamWorkload] | None = session.info.get(WORKLOADS)
+    if kept is not None and (team_id, now) in kept:
+        return kept[(team_id, now)]
+    work = _team_workload(session, team_id, now)
+    if kept is not None:
+        kept[(team_id, now)] = work
+    return work
+
+
+def _team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload:
     # A member's current case counts whichever team it belongs to: someone busy with
     # another team's case is not free for this one.
     working_since = (
@@ -208,7 +234,7 @@ def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload
         for status, _, started in rows
         if status == Presence.available.value
     ]
-    history = stored_history(session, team_id, now) or team_history(session, team_id, now)
+    history = recent_history(session, team_id, now)
     return TeamWorkload(
         working_elapsed=elapsed,
         returning_in=returning,
@@ -230,6 +256,11 @@ class TeamHistory:
 STATS_FRESH = timedelta(minutes=5)
 """Statistics kept by the periodic job are used while younger than this; older (the job
 is not running) they are computed live."""
+
+
+def recent_history(session: Session, team_id: int, now: datetime) -> TeamHistory:
+    """The team's recent handling times: the stored statistics while fresh, else live."""
+    return stored_history(session, team_id, now) or team_history(session, team_id, now)
 
 
 def stored_history(session: Session, team_id: int, now: datetime) -> TeamHistory | None:

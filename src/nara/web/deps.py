@@ -19,8 +19,8 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 
 from nara.db import has_writes, session_factory
-from nara.domain.actors import Actor, actor_for_user
-from nara.domain.auth import authenticate_token, resume_session
+from nara.domain.actors import Actor, actor_of
+from nara.domain.auth import authenticate_token_with_membership, resume_session_with_membership
 from nara.domain.errors import AuthenticationRequired, PermissionDenied
 from nara.models import AuthSession, User
 
@@ -68,22 +68,23 @@ def client_address(request: Request) -> str | None:
 def identify(request: Request, session: Session) -> Caller | None:
     token = _bearer(request)
     if token is not None:
-        user = authenticate_token(session=session, token=token)
-        if user is None:
+        authenticated = authenticate_token_with_membership(session=session, token=token)
+        if authenticated is None:
             raise AuthenticationRequired("the API token is unknown, revoked or expired")
+        user, membership = authenticated
         _commit_if_changed(session)
-        actor = replace(actor_for_user(session, user), ip=client_address(request))
+        actor = replace(actor_of(user, membership), ip=client_address(request))
         _detach(session, user)
         return Caller(actor, user, None, "token")
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None
-    found = resume_session(session=session, token=cookie)
+    found = resume_session_with_membership(session=session, token=cookie)
     _commit_if_changed(session)
     if found is None:
         return None
-    auth_session, user = found
-    actor = replace(actor_for_user(session, user), ip=client_address(request))
+    auth_session, user, membership = found
+    actor = replace(actor_of(user, membership), ip=client_address(request))
     _detach(session, user, auth_session)
     return Caller(actor, user, auth_session, "cookie")
 

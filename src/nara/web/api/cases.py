@@ -29,9 +29,14 @@ def _detail(db: DB, caller: CurrentCaller, number: str) -> schemas.CaseDetailOut
     return _render(db, caller, get_case_for(db, caller.actor, number))
 
 
-def _render(db: DB, caller: CurrentCaller, case: Case) -> schemas.CaseDetailOut:
+def _render(
+    db: DB, caller: CurrentCaller, case: Case, *, just_opened: bool = False
+) -> schemas.CaseDetailOut:
     events = case_queries.timeline(db, caller.actor, case)
-    return serializers.case_detail_out(db, caller.actor, case, events, caller.user.locale or "sv")
+    locale = caller.user.locale or "sv"
+    return serializers.case_detail_out(
+        db, caller.actor, case, events, locale, just_opened=just_opened
+    )
 
 
 @router.post("", status_code=201, response_model=schemas.CaseDetailOut)
@@ -55,7 +60,7 @@ def create_case(
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/cases/{opened.case.number}"
     # Not _detail: staff may open a case for a team they are not in.
-    return _render(db, caller, opened.case)
+    return _render(db, caller, opened.case, just_opened=opened.created)
 
 
 @router.get("", response_model=schemas.CasePage)
