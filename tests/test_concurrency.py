@@ -206,10 +206,16 @@ def test_next_case_never_gives_one_case_to_two_agents(committed_engine: Engine) 
         topic = factories.topic(session, teams=[cards])
         customer = factories.customer(session)
         for i in range(cases):
-            open_case(session=session, actor=factories.SYSTEM, message=f"Ärende {i}",
-                      customer_id=customer.id, topic_id=topic.id)  # fmt: skip
-        actors = [actor_for_user(session, factories.user(session, teams=[cards]))
-                  for _ in range(agents)]  # fmt: skip
+            open_case(
+                session=session,
+                actor=factories.SYSTEM,
+                message=f"Ärende {i}",
+                customer_id=customer.id,
+                topic_id=topic.id,
+            )
+        actors = [
+            actor_for_user(session, factories.user(session, teams=[cards])) for _ in range(agents)
+        ]
         session.commit()
     queue = list(actors)
     lock = threading.Lock()
@@ -247,17 +253,23 @@ def _callers(session: Session, count: int, capacity: int) -> list[tuple[Actor, s
     factories.team(session, fallback=True)
     cards = factories.team(session)
     topic = factories.topic(session, teams=[cards])
-    set_team_calendar(session=session, actor=factories.SYSTEM, team_id=cards.id,
-                      hours={"mon": "09:00-12:00"}, callback_slot_minutes=30,
-                      callback_capacity=capacity)  # fmt: skip
+    set_team_calendar(
+        session=session,
+        actor=factories.SYSTEM,
+        team_id=cards.id,
+        hours={"mon": "09:00-12:00"},
+        callback_slot_minutes=30,
+        callback_capacity=capacity,
+    )
     callers = []
     for _ in range(count):
         customer = factories.customer(session, with_login=True)
         user = session.get(User, customer.user_id)
         assert user is not None
         who = actor_for_user(session, user)
-        number = open_case(session=session, actor=who, message="Ring mig",
-                           topic_id=topic.id).case.number  # fmt: skip
+        number = open_case(
+            session=session, actor=who, message="Ring mig", topic_id=topic.id
+        ).case.number
         callers.append((who, number))
     return callers
 
@@ -275,8 +287,9 @@ def test_callback_slot_is_never_overbooked(committed_engine: Engine) -> None:
             who, number = queue.pop()
         with clock.frozen_at(MONDAY_9):
             try:
-                book_callback(session=session, actor=who, number=number, starts_at=SLOT,
-                              phone="070-123 45 67")  # fmt: skip
+                book_callback(
+                    session=session, actor=who, number=number, starts_at=SLOT, phone="070-123 45 67"
+                )
             except Conflict:
                 return False
         return True
@@ -403,3 +416,79 @@ def test_an_opener_in_the_middle_of_its_work_does_not_hold_up_the_next(
     with Session(committed_engine) as session:
         numbers = set(session.scalars(select(Case.number)))
     assert numbers == {fast, slow_number[0]}
+
+
+def test_parallel_decisions_never_pass_the_customers_limit_together(
+    committed_engine: Engine, is_postgres: bool
+) -> None:
+    """Ten agents refund 300 kr to the same customer at the same moment, through the API,
+    with a limit of 500 per decision and 1,000 per customer: exactly three are taken at
+    once (900 kr), the other seven go for approval; never more than the limit."""
+    if not is_postgres:
+        pytest.skip("row locks are PostgreSQL's; SQLite lets one writer at a time")
+    from decimal import Decimal
+
+    from fastapi.testclient import TestClient
+
+    from nara.domain import mandates
+    from nara.domain.actors import SYSTEM
+    from nara.models import Decision
+    from nara.web.app import create_app
+
+    agents = 10
+    with Session(committed_engine) as session:
+        factories.team(session, fallback=True)
+        cards = factories.team(session)
+        topic = factories.topic(session, teams=[cards])
+        customer = factories.customer(session)
+        number = factories.case(session, the_customer=customer, the_topic=topic).number
+        refund = mandates.create_decision_type(
+            session=session,
+            actor=SYSTEM,
+            slug="refund-fee",
+            name_sv="Återbetalning",
+            name_en="Refund",
+            kind="amount",
+        )
+        mandates.create_rule(
+            session=session,
+            actor=SYSTEM,
+            decision_type_id=refund.id,
+            name="Kort",
+            holder={"kind": "team", "team_id": cards.id},
+            limit="500",
+            customer_limit="1000",
+            window_days=365,
+        )
+        mandates.create_rule(
+            session=session,
+            actor=SYSTEM,
+            decision_type_id=refund.id,
+            name="Admin",
+            holder={"kind": "role", "role": "admin"},
+            limit=None,
+        )
+        factories.user(session, role="admin")
+        tokens = [
+            factories.token(session, factories.user(session, teams=[cards])) for _ in range(agents)
+        ]
+        session.commit()
+    app = create_app(committed_engine)
+    lock = threading.Lock()
+
+    def decide(_session: Session) -> int:
+        with lock:
+            token = tokens.pop()
+        with TestClient(app) as client:
+            response = client.post(
+                f"/api/v1/cases/{number}/decisions",
+                json={"type": "refund-fee", "amount": "300.00", "reason": "Fel avgift"},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+        return response.status_code
+
+    statuses = _run_together(agents, decide, committed_engine)
+    assert sorted(statuses) == [201] * 3 + [202] * 7
+    with Session(committed_engine) as session:
+        taken = session.scalars(select(Decision).where(Decision.state == "taken")).all()
+        assert sum((d.amount for d in taken if d.amount is not None), Decimal(0)) == Decimal("900")

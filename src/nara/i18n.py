@@ -11,6 +11,7 @@ cookie before login), then the browser's ``Accept-Language``, then ``NARA_DEFAUL
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -101,6 +102,12 @@ def format_day(value: datetime | None, lang: str) -> str:
     if value is None:
         return ""
     return format_date(value.astimezone(_zone()), format="medium", locale=_locale(lang))
+
+
+def format_money(value: Decimal, lang: str) -> str:
+    """An amount in SEK with its two decimals: "1 250,00 kr" / "SEK 1,250.00"."""
+    number = format_decimal(value, format="#,##0.00", locale=_locale(lang))
+    return f"SEK {number}" if lang == "en" else f"{number}\u00a0kr"
 
 
 def format_number(value: float | int, lang: str) -> str:

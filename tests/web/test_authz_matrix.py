@@ -26,6 +26,8 @@ from starlette.routing import Mount
 from nara import clock
 from nara.domain import auth as auth_actions
 from nara.domain import consultations as consultation_actions
+from nara.domain import decisions as decision_actions
+from nara.domain import mandates as mandate_actions
 from nara.domain import selfservice as assistant
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
@@ -55,6 +57,10 @@ CASE_CROSS = {"customer": 404, "agent": 404, "lead": 404, "admin": 200}
 # consultation on it is out of sight (404).
 CONSULT_CROSS = {"customer": 403, "agent": 404, "lead": 404, "admin": 200}
 CONSULT_CREATED = {**CONSULT_CROSS, "admin": 201}
+# Approving another team's request: out of sight (404); an admin sees it but only its
+# holder decides it (403).
+HOLDERS = frozenset({"agent", "lead"})  # the cards team holds the matrix's requests
+APPROVAL_CROSS = {"customer": 403, "agent": 404, "lead": 404, "admin": 403}
 
 
 @dataclass(frozen=True)
@@ -249,6 +255,31 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/consultations/{{consultation_id}}/follow-up"): Rule(
         STAFF, 200, cross=CONSULT_CROSS
     ),
+    # ---- mandates (issue 14): staff only; rules by admins and leads of the team ----
+    ("GET", f"{API}/decision-types"): Rule(STAFF, 200),
+    ("POST", f"{API}/decision-types"): Rule(ADMIN, 201),
+    ("PATCH", f"{API}/decision-types/{{type_id}}"): Rule(ADMIN, 200),
+    ("GET", f"{API}/mandate-rules"): Rule(STAFF, 200),
+    # Own: a rule for the lead's own team (within its ceiling); cross: the loans team.
+    ("POST", f"{API}/mandate-rules"): Rule(
+        MANAGERS, 201, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 201}
+    ),
+    ("PATCH", f"{API}/mandate-rules/{{rule_id}}"): Rule(
+        MANAGERS, 200, cross={"customer": 403, "agent": 403, "lead": 403, "admin": 200}
+    ),
+    ("GET", f"{API}/mandate-rules/{{rule_id}}/versions"): Rule(STAFF, 200),
+    ("PUT", f"{API}/mandate-ceilings"): Rule(ADMIN, 200),
+    ("GET", f"{API}/cases/{{number}}/mandate"): Rule(STAFF, 200, cross=CONSULT_CROSS),
+    ("GET", f"{API}/cases/{{number}}/decisions"): Rule(STAFF, 200, cross=CONSULT_CROSS),
+    ("POST", f"{API}/cases/{{number}}/decisions"): Rule(STAFF, 201, cross=CONSULT_CREATED),
+    ("GET", f"{API}/approvals"): Rule(STAFF, 200),
+    ("GET", f"{API}/approvals/{{approval_id}}"): Rule(STAFF, 200, cross=CONSULT_CROSS),
+    # Own: a request on the cards team's case held by the cards team (an admin outside it
+    # sees it but does not hold it: 403). Cross: one on the loans team's case.
+    ("POST", f"{API}/approvals/{{approval_id}}/approve"): Rule(HOLDERS, 200, cross=APPROVAL_CROSS),
+    ("POST", f"{API}/approvals/{{approval_id}}/decline"): Rule(HOLDERS, 200, cross=APPROVAL_CROSS),
+    ("POST", f"{API}/approvals/{{approval_id}}/withdraw"): Rule(STAFF, 200, cross=CONSULT_CROSS),
+    ("GET", f"{API}/mandates/what-if"): Rule(STAFF, 200),
     # ---- the audit log: admins only ----
     ("GET", f"{API}/audit-log"): Rule(ADMIN, 200),
     ("GET", f"{API}/audit-log.csv"): Rule(ADMIN, 200),
@@ -449,19 +480,37 @@ def _conversation(suffix: str, body: Any = None, answered: bool = False) -> Buil
         )
         if answered:
             topic = c.w.card_topic
-            save_article(session=c.db, actor=SYSTEM, topic_id=topic.id, lang="sv",
-                         title="Kortet", body_md="Text")  # fmt: skip
-            assistant.ask(session=c.db, actor=None, conversation=conversation,
-                          question="Mitt kort", predictor=_SureEngine(topic.slug))  # fmt: skip
-        return Call("POST", f"{API}/selfservice/conversations/{conversation.public_id}{suffix}",
-                    body)  # fmt: skip
+            save_article(
+                session=c.db,
+                actor=SYSTEM,
+                topic_id=topic.id,
+                lang="sv",
+                title="Kortet",
+                body_md="Text",
+            )
+            assistant.ask(
+                session=c.db,
+                actor=None,
+                conversation=conversation,
+                question="Mitt kort",
+                predictor=_SureEngine(topic.slug),
+            )
+        return Call(
+            "POST", f"{API}/selfservice/conversations/{conversation.public_id}{suffix}", body
+        )
 
     return build
 
 
 def _article(c: Ctx, role: str, cross: bool) -> Call:
-    article = save_article(session=c.db, actor=SYSTEM, topic_id=c.w.card_topic.id, lang="sv",
-                           title="Kortet", body_md="Text")  # fmt: skip
+    article = save_article(
+        session=c.db,
+        actor=SYSTEM,
+        topic_id=c.w.card_topic.id,
+        lang="sv",
+        title="Kortet",
+        body_md="Text",
+    )
     return Call("GET", f"{API}/articles/{article.id}")
 
 
@@ -473,9 +522,13 @@ def _slot(c: Ctx, case: Case, index: int = 0) -> str:
 def _callback(suffix: str, body: Callable[[Ctx, Case], Any] | None = None) -> Builder:
     def build(c: Ctx, role: str, cross: bool) -> Call:
         case = c.case(cross)
-        cb = book_callback(session=c.db, actor=SYSTEM, number=case.number,
-                           starts_at=datetime.fromisoformat(_slot(c, case)),
-                           phone="070-123 45 67")  # fmt: skip
+        cb = book_callback(
+            session=c.db,
+            actor=SYSTEM,
+            number=case.number,
+            starts_at=datetime.fromisoformat(_slot(c, case)),
+            phone="070-123 45 67",
+        )
         return Call("POST", f"{API}/callbacks/{cb.id}{suffix}", body(c, case) if body else None)
 
     return build
@@ -483,8 +536,11 @@ def _callback(suffix: str, body: Callable[[Ctx, Case], Any] | None = None) -> Bu
 
 def _book(c: Ctx, role: str, cross: bool) -> Call:
     case = c.case(cross)
-    return Call("POST", f"{API}/cases/{case.number}/callbacks",
-                {"starts_at": _slot(c, case), "phone": "070-123 45 67"})  # fmt: skip
+    return Call(
+        "POST",
+        f"{API}/cases/{case.number}/callbacks",
+        {"starts_at": _slot(c, case), "phone": "070-123 45 67"},
+    )
 
 
 def _task(c: Ctx, role: str, cross: bool) -> Call:
@@ -507,8 +563,13 @@ def _new_policy(c: Ctx, role: str, cross: bool) -> Call:
 
 def _policy(method: str) -> Builder:
     def build(c: Ctx, role: str, cross: bool) -> Call:
-        policy = create_policy(session=c.db, actor=SYSTEM, first_response_minutes=60,
-                               resolution_minutes=480, topic_id=_topic(c, cross))  # fmt: skip
+        policy = create_policy(
+            session=c.db,
+            actor=SYSTEM,
+            first_response_minutes=60,
+            resolution_minutes=480,
+            topic_id=_topic(c, cross),
+        )
         body = {"first_response_minutes": 30, "resolution_minutes": 240}
         return Call(method, f"{API}/promises/{policy.id}", body if method == "PUT" else None)
 
@@ -591,6 +652,133 @@ def _merge(c: Ctx, role: str, cross: bool) -> Call:
     return Call("POST", f"{API}/cases/{duplicate.number}/merge", {"into": c.case(cross).number})
 
 
+def _mandates(c: Ctx) -> dict[str, int]:
+    """Two decision types with rules: refunds (the cards team up to 500, a ceiling of
+    1,000 for its leads, admins without limit, the cards team up to 10,000 as a second
+    rule) and goodwill (only the loans team, up to 10,000)."""
+    refund = mandate_actions.create_decision_type(
+        session=c.db,
+        actor=SYSTEM,
+        slug="refund-fee",
+        name_sv="Återbetalning",
+        name_en="Refund",
+        kind="amount",
+    )
+    goodwill = mandate_actions.create_decision_type(
+        session=c.db,
+        actor=SYSTEM,
+        slug="goodwill",
+        name_sv="Goodwill",
+        name_en="Goodwill",
+        kind="amount",
+    )
+    mandate_actions.set_ceiling(
+        session=c.db,
+        actor=SYSTEM,
+        team_id=c.w.cards.id,
+        decision_type_id=refund.id,
+        limit="1000",
+    )
+    cards = mandate_actions.create_rule(
+        session=c.db,
+        actor=SYSTEM,
+        decision_type_id=refund.id,
+        name="Kort",
+        holder={"kind": "team", "team_id": c.w.cards.id},
+        limit="500",
+    )
+    loans = mandate_actions.create_rule(
+        session=c.db,
+        actor=SYSTEM,
+        decision_type_id=refund.id,
+        name="Lån",
+        holder={"kind": "team", "team_id": c.w.loans.id},
+        limit="400",
+    )
+    mandate_actions.create_rule(
+        session=c.db,
+        actor=SYSTEM,
+        decision_type_id=refund.id,
+        name="Admin",
+        holder={"kind": "role", "role": "admin"},
+        limit=None,
+    )
+    mandate_actions.create_rule(
+        session=c.db,
+        actor=SYSTEM,
+        decision_type_id=refund.id,
+        name="Kort stora",
+        holder={"kind": "team", "team_id": c.w.cards.id},
+        limit="9000",
+    )
+    mandate_actions.create_rule(
+        session=c.db,
+        actor=SYSTEM,
+        decision_type_id=goodwill.id,
+        name="Lån goodwill",
+        holder={"kind": "team", "team_id": c.w.loans.id},
+        limit="10000",
+    )
+    return {"refund": refund.id, "cards_rule": cards.rule_id, "loans_rule": loans.rule_id}
+
+
+def _request(c: Ctx, cross: bool) -> int:
+    """An approval request made by Nära itself (no one's own): on Alice's case held by
+    the cards team (refund 3,000), or on Bob's case held by the loans team (goodwill)."""
+    _mandates(c)
+    made = decision_actions.take_decision(
+        session=c.db,
+        actor=SYSTEM,
+        number=c.case(cross).number,
+        type="goodwill" if cross else "refund-fee",
+        amount="3000",
+        reason="Begäran",
+    )
+    assert made.approval is not None
+    return made.approval.id
+
+
+def _on_approval(suffix: str, body: Any = None) -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        approval_id = _request(c, cross)
+        method = "GET" if suffix == "" else "POST"
+        return Call(method, f"{API}/approvals/{approval_id}{suffix}", body)
+
+    return build
+
+
+def _after_mandates(
+    method: str, path: Callable[[Ctx, bool], str], body: Any = None, *, team_field: bool = False
+) -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        _mandates(c)
+        given = {**body, "team_id": c.w.cards.id} if team_field else body
+        return Call(method, f"{API}{path(c, cross)}", given)
+
+    return build
+
+
+def _new_rule(c: Ctx, role: str, cross: bool) -> Call:
+    _mandates(c)
+    team = c.team(cross)
+    return Call(
+        "POST",
+        f"{API}/mandate-rules",
+        {
+            "decision_type": "refund-fee",
+            "name": "Ny regel",
+            "holder": {"kind": "team", "team_id": team.id},
+            "limit": "800",
+        },
+    )
+
+
+def _change_rule(c: Ctx, role: str, cross: bool) -> Call:
+    made = _mandates(c)
+    rule_id = made["loans_rule"] if cross else made["cards_rule"]
+    return Call("PATCH", f"{API}/mandate-rules/{rule_id}", {"why": "Fler direkt", "limit": "700"})
+
+
 def _read_notification(c: Ctx, role: str, cross: bool) -> Call:
     own = c.user(role) or c.w.card_agent
     who = c.w.loan_agent if cross else own
@@ -659,6 +847,49 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/notifications/read-all"): _fixed("POST", "/notifications/read-all"),
     ("GET", f"{API}/customers/{{customer_id}}/overview"): lambda c, role, cross: Call(
         "GET", f"{API}/customers/{(c.w.bob if cross else c.w.alice).id}/overview"
+    ),
+    ("GET", f"{API}/decision-types"): _fixed("GET", "/decision-types"),
+    ("POST", f"{API}/decision-types"): _fixed(
+        "POST",
+        "/decision-types",
+        {"slug": "waive-fee", "name_sv": "Efterskänk", "name_en": "Waive", "kind": "amount"},
+    ),
+    ("PATCH", f"{API}/decision-types/{{type_id}}"): lambda c, role, cross: Call(
+        "PATCH", f"{API}/decision-types/{_mandates(c)['refund']}", {"approval_minutes": 120}
+    ),
+    ("GET", f"{API}/mandate-rules"): _fixed("GET", "/mandate-rules"),
+    ("POST", f"{API}/mandate-rules"): _new_rule,
+    ("PATCH", f"{API}/mandate-rules/{{rule_id}}"): _change_rule,
+    ("GET", f"{API}/mandate-rules/{{rule_id}}/versions"): lambda c, role, cross: Call(
+        "GET", f"{API}/mandate-rules/{_mandates(c)['cards_rule']}/versions"
+    ),
+    ("PUT", f"{API}/mandate-ceilings"): _after_mandates(
+        "PUT",
+        lambda c, cross: "/mandate-ceilings",
+        {"decision_type": "refund-fee", "limit": "2000"},
+        team_field=True,
+    ),
+    ("GET", f"{API}/cases/{{number}}/mandate"): _after_mandates(
+        "GET", lambda c, cross: f"/cases/{c.case(cross).number}/mandate"
+    ),
+    ("GET", f"{API}/cases/{{number}}/decisions"): _after_mandates(
+        "GET", lambda c, cross: f"/cases/{c.case(cross).number}/decisions"
+    ),
+    ("POST", f"{API}/cases/{{number}}/decisions"): _after_mandates(
+        "POST",
+        lambda c, cross: f"/cases/{c.case(cross).number}/decisions",
+        {"type": "refund-fee", "amount": "100.00", "reason": "Felaktig avgift"},
+    ),
+    ("GET", f"{API}/approvals"): _fixed("GET", "/approvals?status=pending"),
+    ("GET", f"{API}/approvals/{{approval_id}}"): _on_approval(""),
+    ("POST", f"{API}/approvals/{{approval_id}}/approve"): _on_approval("/approve"),
+    ("POST", f"{API}/approvals/{{approval_id}}/decline"): _on_approval(
+        "/decline", {"reason": "För högt"}
+    ),
+    ("POST", f"{API}/approvals/{{approval_id}}/withdraw"): _on_approval("/withdraw"),
+    ("GET", f"{API}/mandates/what-if"): _after_mandates(
+        "GET",
+        lambda c, cross: f"/mandates/what-if?type=refund-fee&team={c.w.cards.slug}&limit=5000",
     ),
     ("GET", f"{API}/health"): _fixed("GET", "/health"),
     ("GET", f"{API}/openapi.json"): _fixed("GET", "/openapi.json"),

@@ -30,6 +30,7 @@ from nara.domain.actors import SYSTEM
 from nara.domain.customers import update_customer
 from nara.domain.errors import DomainError
 from nara.web import ratelimit
+from nara.web.api.mandates import AMOUNT_PATTERN
 from nara.web.api.schemas import PHONE_DOC, SLUG
 from nara.web.openapi import DECLARED, UNSAFE, operations
 from tests import factories
@@ -363,6 +364,7 @@ PATTERN_EXAMPLES = {
     PHONE_DOC["pattern"]: ["+46 (70) 123-45-67", "", " 0701234567 "],
     "^(me|none|[0-9]+)$": ["me", "none", "12"],
     "^(sv|en)$": ["sv", "en"],
+    AMOUNT_PATTERN: ["250.00", "1000000000", " 12,5 "],
 }
 MEANINGFUL = {
     "email": "ny.person@example.test",
@@ -396,6 +398,29 @@ RULES_BEYOND_THE_SCHEMA = {
     ("POST /cases/{number}/consultations", "due_at"): "in the future, at most a year ahead",
     ("POST /consultations/{consultation_id}/follow-up", "due_at"): "in the future, within a year",
     ("GET /consultations", "cursor"): "only a next_cursor the server gave",
+    # Mandates: a decision names an active type of the case's topic and the value its kind
+    # takes (an amount above zero and at most 10^9 kr, days, or yes/no); rules and
+    # ceilings name an existing type, team or staff member, with limits the kind takes.
+    ("POST /cases/{number}/decisions", "type"): "an active decision type of the case's topic",
+    ("POST /cases/{number}/decisions", "amount"): "for amounts: above zero, at most 10^9 kr",
+    ("POST /cases/{number}/decisions", "days"): "only for a days decision",
+    ("POST /cases/{number}/decisions", "value"): "only for a yes/no decision",
+    ("POST /cases/{number}/decisions", "reason"): "required when the type says so",
+    ("POST /decision-types", "topic_ids"): "existing topics",
+    ("PATCH /decision-types/{type_id}", "topic_ids"): "existing topics",
+    ("POST /mandate-rules", "decision_type"): "an existing, active decision type",
+    ("POST /mandate-rules", "holder"): "an existing staff member, active team or staff role",
+    ("POST /mandate-rules", "limit"): "kronor or days (1-3650) by the kind; none for yes/no",
+    ("POST /mandate-rules", "customer_limit"): "amounts only, at least the limit",
+    ("PATCH /mandate-rules/{rule_id}", "holder"): "an existing staff member, team or role",
+    ("PATCH /mandate-rules/{rule_id}", "limit"): "kronor or days (1-3650) by the kind",
+    ("PATCH /mandate-rules/{rule_id}", "customer_limit"): "amounts only, at least the limit",
+    ("PUT /mandate-ceilings", "decision_type"): "an existing, active decision type",
+    ("PUT /mandate-ceilings", "team_id"): "an existing team",
+    ("PUT /mandate-ceilings", "limit"): "kronor or days by the decision type's kind",
+    ("GET /mandates/what-if", "type"): "an existing decision type with a limit",
+    ("GET /mandates/what-if", "team"): "an existing team",
+    ("GET /mandates/what-if", "limit"): "above zero; whole days for a days decision",
 }
 """Fields whose every value the schema allows may still be refused with other fields."""
 

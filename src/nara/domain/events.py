@@ -15,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.domain.actors import Actor
-from nara.i18n import format_time
+from nara.i18n import format_money, format_time
 from nara.models import Case, CaseEvent
 
 PROMISE_LABELS = {
@@ -48,6 +49,31 @@ def _when(data: dict[str, Any], locale: str) -> dict[str, str]:
     if shown is None:  # written before events stored facts only
         shown = str(data.get("when_en" if locale == "en" else "when", ""))
     return {"when": shown}
+
+
+def _decided(data: dict[str, Any], locale: str) -> dict[str, str]:
+    """A decision in words: its type and value in the reader's language ("Återbetalning
+    av avgift: 250,00 kr"), and the due time of a request."""
+    name = str(data.get("type_en" if locale == "en" else "type_sv") or data.get("type") or "")
+    value = ""
+    if data.get("amount") is not None:
+        value = format_money(Decimal(str(data["amount"])), locale)
+    elif data.get("days") is not None:
+        count = int(data["days"])
+        if locale == "en":
+            value = f"{count} day" if count == 1 else f"{count} days"
+        else:
+            value = f"{count} dag" if count == 1 else f"{count} dagar"
+    elif data.get("value") is not None:
+        yes = bool(data["value"])
+        value = ("yes" if yes else "no") if locale == "en" else ("ja" if yes else "nej")
+    what = f"{name}: {value}" if value else name
+    return {
+        "what": what,
+        "due": moment(data.get("due_at"), locale) or "",
+        "rule_name": str(data.get("rule") or ""),
+        "holder_name": str(data.get("holder") or data.get("to") or ""),
+    }
 
 
 def _consulted(data: dict[str, Any], locale: str) -> dict[str, str]:
@@ -229,6 +255,58 @@ EVENT_TYPES: dict[str, EventType] = {
             "Samrådet med {team_name} är försenat (svar utlovat senast {due})",
             "Consultation with {team_name} is overdue (answer promised by {due})",
             _consulted,
+        ),
+        EventType(
+            "decision.taken",
+            False,
+            "Beslut: {what} (regel {rule_name}, version {rule_version})",
+            "Decision: {what} (rule {rule_name}, version {rule_version})",
+            _decided,
+        ),
+        EventType(
+            "decision.outcome", True, "Vi har beslutat: {what}", "We have decided: {what}", _decided
+        ),
+        EventType(
+            "decision.requested",
+            False,
+            "Begäran om godkännande: {what}, till {holder_name}, svar senast {due}",
+            "Approval requested: {what}, of {holder_name}, answer by {due}",
+            _decided,
+        ),
+        EventType(
+            "decision.pending",
+            True,
+            "Vi stämmer av det här med en kollega. Du får besked senast {due}.",
+            "We are checking this with a colleague. You get an answer by {due}.",
+            _decided,
+        ),
+        EventType(
+            "decision.declined",
+            False,
+            "Begäran avslogs: {what}",
+            "Request declined: {what}",
+            _decided,
+        ),
+        EventType(
+            "decision.withdrawn",
+            False,
+            "Begäran återkallades: {what}",
+            "Request withdrawn: {what}",
+            _decided,
+        ),
+        EventType(
+            "approval.escalated",
+            False,
+            "Begäran om godkännande gick vidare till {holder_name}, svar senast {due}",
+            "Approval request escalated to {holder_name}, answer by {due}",
+            _decided,
+        ),
+        EventType(
+            "approval.overdue",
+            False,
+            "Begäran om godkännande är försenad ({holder_name})",
+            "Approval request is overdue ({holder_name})",
+            _decided,
         ),
         EventType("callback.cancelled", True, "Återuppringning avbokad", "Callback cancelled"),
         EventType("callback.reached", True, "Vi ringde upp dig", "We called you back"),

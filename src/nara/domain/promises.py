@@ -18,6 +18,7 @@ from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.audit import created, deleted, facts_of, record_audit, record_changes
 from nara.domain.consultations import check_consultation_batch
+from nara.domain.decisions import check_approval_batch
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.i18n import N_
@@ -323,6 +324,8 @@ class CheckReport:
     six_months: int = 0
     consultation_warnings: int = 0
     consultations_overdue: int = 0
+    approvals_escalated: int = 0
+    approvals_overdue: int = 0
 
     def add(self, other: CheckReport) -> None:
         self.warnings += other.warnings
@@ -331,13 +334,15 @@ class CheckReport:
         self.six_months += other.six_months
         self.consultation_warnings += other.consultation_warnings
         self.consultations_overdue += other.consultations_overdue
+        self.approvals_escalated += other.approvals_escalated
+        self.approvals_overdue += other.approvals_overdue
 
 
 # The periodic check walks the cases in id order, this many at a time, each batch in a
 # transaction of its own (the job commits between batches), so no case stays locked for
 # longer than one batch takes.
 CHECK_BATCH = 200
-CHECK_PHASES = ("promises", "delay_notices", "six_months", "consultations")
+CHECK_PHASES = ("promises", "delay_notices", "six_months", "consultations", "approvals")
 
 
 def check_promises(*, session: Session, actor: Actor, now: datetime | None = None) -> CheckReport:
@@ -377,6 +382,12 @@ def check_promise_batch(
             session=session, actor=actor, now=now, after_id=after_id, limit=limit
         )
         report.consultation_warnings, report.consultations_overdue = part.warnings, part.overdue
+        return report, after
+    if phase == "approvals":
+        checked, after = check_approval_batch(
+            session=session, actor=actor, now=now, after_id=after_id, limit=limit
+        )
+        report.approvals_escalated, report.approvals_overdue = checked.escalated, checked.overdue
         return report, after
     if phase == "promises":
         # Only the cases whose next warning or breach has come (a partial index on the

@@ -72,6 +72,8 @@ def check_promises(ctx: JobContext) -> dict[str, Any]:
         "six_months": report.six_months,
         "consultation_warnings": report.consultation_warnings,
         "consultations_overdue": report.consultations_overdue,
+        "approvals_escalated": report.approvals_escalated,
+        "approvals_overdue": report.approvals_overdue,
     }
 
 

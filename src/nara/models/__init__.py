@@ -27,6 +27,20 @@ from nara.models.collaboration import (
 from nara.models.customers import Customer
 from nara.models.jobs import JobRun, JobStatus, KnowledgeGapReport
 from nara.models.knowledge import Article, ArticleVersion
+from nara.models.mandates import (
+    ApprovalRequest,
+    ApprovalStatus,
+    Decision,
+    DecisionKind,
+    DecisionState,
+    DecisionType,
+    DecisionTypeTopic,
+    HolderKind,
+    MandateCeiling,
+    MandateRule,
+    MandateRuleVersion,
+    Money,
+)
 from nara.models.selfservice import (
     Conversation,
     ConversationTurn,
@@ -51,6 +65,8 @@ from nara.models.users import ApiToken, AuthSession, LoginFailure, Role, User
 __all__ = [
     "ACTIVE_STATUSES",
     "ApiToken",
+    "ApprovalRequest",
+    "ApprovalStatus",
     "Article",
     "ArticleVersion",
     "AuditEntry",
@@ -73,12 +89,22 @@ __all__ = [
     "Conversation",
     "ConversationTurn",
     "Customer",
+    "Decision",
+    "DecisionKind",
+    "DecisionState",
+    "DecisionType",
+    "DecisionTypeTopic",
+    "HolderKind",
     "IdempotencyKey",
     "JobRun",
     "JobStatus",
     "KnowledgeGapReport",
     "LoginFailure",
+    "MandateCeiling",
+    "MandateRule",
+    "MandateRuleVersion",
     "MemberPresence",
+    "Money",
     "Notification",
     "Outcome",
     "Presence",

@@ -47,6 +47,11 @@ ACTIONS = frozenset(
         "auth.login_failed",
         "auth.locked",
         "auth.logout",
+        "decision_type.created",
+        "decision_type.updated",
+        "mandate_rule.created",
+        "mandate_rule.changed",
+        "mandate_ceiling.set",
     }
 )
 """Every action the log knows (the page names each through the catalogs)."""
@@ -61,6 +66,9 @@ OBJECT_TYPES = (
     "token",
     "selfservice_settings",
     "selfservice_model",
+    "decision_type",
+    "mandate_rule",
+    "mandate_ceiling",
 )
 
 

@@ -28,6 +28,10 @@ KIND_TEXT: dict[str, str] = {
     "consultation.overdue": N_("A consultation on case %(case)s is overdue"),
     "case.handed_over": N_("Case %(case)s was handed over to you"),
     "note.mention": N_("You were mentioned in a note on case %(case)s"),
+    "approval.requested": N_("A decision on case %(case)s waits for your approval"),
+    "approval.approved": N_("Your request on case %(case)s was approved"),
+    "approval.declined": N_("Your request on case %(case)s was declined"),
+    "approval.overdue": N_("An approval request on case %(case)s is overdue"),
 }
 """The kinds in words; a kind not listed here is told generically."""
 SOMETHING_ON_CASE = N_("Something new on case %(case)s")

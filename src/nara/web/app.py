@@ -27,6 +27,7 @@ from nara.web.api import (
     consultations,
     directory,
     health,
+    mandates,
     notifications,
     overview,
     selfservice,
@@ -112,6 +113,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         case_links.router,
         overview.router,
         notifications.router,
+        mandates.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 

@@ -187,6 +187,23 @@ DECLARED: dict[str, Declared] = {
     "POST /cases/{number}/links": _d(409),  # already related
     "POST /cases/{number}/merge": _d(409),  # closed, or work under way on the duplicate
     "GET /notifications": _d(403),  # staff only
+    "GET /decision-types": _d(403),  # staff only
+    "POST /decision-types": _d(409),  # the slug exists
+    "GET /mandate-rules": _d(403),
+    "GET /mandate-rules/{rule_id}/versions": _d(403),
+    "PUT /mandate-ceilings": _d(404),  # no such team
+    "GET /cases/{number}/mandate": _d(403),
+    "GET /cases/{number}/decisions": _d(403),
+    "POST /cases/{number}/decisions": _d(
+        409,  # a closed case, or nobody's mandate covers it
+        ok={202: (None, "Beyond the caller's mandate: an approval request was sent")},
+    ),
+    "GET /approvals": _d(403),
+    "GET /approvals/{approval_id}": _d(403),
+    "POST /approvals/{approval_id}/approve": _d(409),  # already decided, or beyond mandate
+    "POST /approvals/{approval_id}/decline": _d(409),
+    "POST /approvals/{approval_id}/withdraw": _d(409),
+    "GET /mandates/what-if": _d(403, 404),  # staff only; no such team
 }
 """Keyed by "METHOD /path" under /api/v1, as in the document."""
 

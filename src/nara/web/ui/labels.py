@@ -179,6 +179,11 @@ LABELS: dict[str, dict[str, str]] = {
         "auth.login_failed": N_("Failed login"),
         "auth.locked": N_("Login locked after failed attempts"),
         "auth.logout": N_("Logged out"),
+        "decision_type.created": N_("Decision type created"),
+        "decision_type.updated": N_("Decision type changed"),
+        "mandate_rule.created": N_("Mandate rule created"),
+        "mandate_rule.changed": N_("Mandate rule changed"),
+        "mandate_ceiling.set": N_("Mandate ceiling set"),
     },
     "audit_object": {
         "user": N_("User"),
@@ -190,6 +195,9 @@ LABELS: dict[str, dict[str, str]] = {
         "token": N_("API token"),
         "selfservice_settings": N_("Self-service settings"),
         "selfservice_model": N_("Self-service model"),
+        "decision_type": N_("Decision type"),
+        "mandate_rule": N_("Mandate rule"),
+        "mandate_ceiling": N_("Mandate ceiling (team, decision type)"),
     },
     "audit_actor": {
         "system": N_("Nära (system)"),

@@ -1,0 +1,413 @@
+"""Read side of decisions and approval requests: a case's decisions, the approvals
+inbox (most urgent first), a person's mandate per decision type in a case, and the
+what-if of a different limit computed from the recorded requests."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from nara.domain.actors import Actor
+from nara.domain.errors import NotFound, ValidationFailed
+from nara.i18n import N_
+from nara.models import (
+    ApprovalRequest,
+    ApprovalStatus,
+    Case,
+    Decision,
+    DecisionKind,
+    DecisionType,
+    HolderKind,
+    MandateRuleVersion,
+    Team,
+    User,
+)
+from nara.queries.access import require_staff
+from nara.queries.mandates import (
+    ZERO,
+    Mandate,
+    current_versions,
+    holds,
+    mandate_for,
+    rule_type_ids,
+    types_for_topic,
+    used_for_customer,
+)
+
+MAX_LIMIT = 100
+DEFAULT_WINDOW = 365  # days over which "used for the customer" is shown without a rule's own
+
+_Holder = aliased(MandateRuleVersion)
+
+
+@dataclass(frozen=True)
+class MandateLine:
+    """One decision type's line of a person's mandate in a case."""
+
+    decision_type: DecisionType
+    mandate: Mandate
+    used_for_customer: Decimal | None
+
+    @property
+    def kind(self) -> str:
+        return self.decision_type.kind
+
+    def text(self, value: Decimal | int | None) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        return str(value)
+
+    @property
+    def limit(self) -> str | None:
+        best = self.mandate.best
+        return self.text(best.limit) if best is not None else None
+
+    @property
+    def remaining(self) -> str | None:
+        best = self.mandate.best
+        if best is None:
+            if self.kind == DecisionKind.amount.value:
+                return "0.00"
+            return "0" if self.kind == DecisionKind.days.value else None
+        return self.text(best.remaining)
+
+
+def mandate_lines(session: Session, actor: Actor, case: Case, now: datetime) -> list[MandateLine]:
+    """For each decision type of the case's topic: what ``actor`` may decide now for
+    the case's customer."""
+    lines = []
+    versions = current_versions(session)
+    by_type: dict[int, list[MandateRuleVersion]] = {}
+    if versions:
+        types_of = rule_type_ids(session, [v.rule_id for v in versions])
+        for v in versions:
+            by_type.setdefault(types_of[v.rule_id], []).append(v)
+    for decision_type in types_for_topic(session, case.topic_id):
+        mandate = mandate_for(
+            session,
+            actor,
+            decision_type,
+            customer_id=case.customer_id,
+            now=now,
+            versions=by_type.get(decision_type.id, []),
+        )
+        used: Decimal | None = None
+        if decision_type.kind == DecisionKind.amount.value:
+            best = mandate.best
+            if best is not None and best.used is not None:
+                used = best.used
+            else:
+                window = (
+                    best.version.window_days
+                    if best is not None and best.version.window_days
+                    else DEFAULT_WINDOW
+                )
+                used = used_for_customer(
+                    session,
+                    customer_id=case.customer_id,
+                    decision_type_id=decision_type.id,
+                    window_days=window,
+                    now=now,
+                )
+        lines.append(MandateLine(decision_type, mandate, used))
+    return lines
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    decision: Decision
+    decision_type: DecisionType
+    case_number: str
+    rule: MandateRuleVersion | None
+    requested_by: str | None
+    decided_by: str | None
+
+
+def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = sorted(i for i in ids if i is not None)
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows}
+
+
+def decision_rows(session: Session, decisions: list[Decision]) -> list[DecisionRow]:
+    if not decisions:
+        return []
+    types = {
+        t.id: t
+        for t in session.scalars(
+            select(DecisionType).where(
+                DecisionType.id.in_(sorted({d.decision_type_id for d in decisions}))
+            )
+        )
+    }
+    rule_ids = sorted({d.rule_version_id for d in decisions if d.rule_version_id is not None})
+    rules = {
+        v.id: v
+        for v in session.scalars(
+            select(MandateRuleVersion).where(MandateRuleVersion.id.in_(rule_ids))
+        )
+    }
+    numbers: dict[int, str] = {
+        case_id: number
+        for case_id, number in session.execute(
+            select(Case.id, Case.number).where(Case.id.in_(sorted({d.case_id for d in decisions})))
+        )
+    }
+    names = _names(
+        session, {d.requested_by_id for d in decisions} | {d.decided_by_id for d in decisions}
+    )
+    return [
+        DecisionRow(
+            decision=d,
+            decision_type=types[d.decision_type_id],
+            case_number=numbers[d.case_id],
+            rule=rules.get(d.rule_version_id) if d.rule_version_id is not None else None,
+            requested_by=names.get(d.requested_by_id) if d.requested_by_id else None,
+            decided_by=names.get(d.decided_by_id) if d.decided_by_id else None,
+        )
+        for d in decisions
+    ]
+
+
+def decisions_of_case(session: Session, case: Case) -> list[DecisionRow]:
+    return decision_rows(
+        session,
+        list(
+            session.scalars(
+                select(Decision).where(Decision.case_id == case.id).order_by(Decision.id)
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    request: ApprovalRequest
+    decision: DecisionRow
+    holder: MandateRuleVersion
+    holder_name: str
+    may_decide: bool  # the reader holds it and did not ask for it
+
+    def overdue(self, now: datetime) -> bool:
+        return self.request.status == ApprovalStatus.pending.value and now > self.request.due_at
+
+
+def holder_name(session: Session, version: MandateRuleVersion, locale: str) -> str:
+    if version.holder_kind == HolderKind.user.value and version.holder_user_id is not None:
+        user = session.get(User, version.holder_user_id)
+        return user.display_name if user is not None else "?"
+    if version.holder_kind == HolderKind.team.value and version.holder_team_id is not None:
+        team = session.get(Team, version.holder_team_id)
+        if team is None:
+            return "?"
+        return team.name_en if locale == "en" else team.name_sv
+    return str(version.holder_role)
+
+
+def approval_rows(
+    session: Session, actor: Actor, requests: list[ApprovalRequest], locale: str
+) -> list[ApprovalRow]:
+    decisions = {
+        d.id: d
+        for d in session.scalars(
+            select(Decision).where(Decision.id.in_(sorted({r.decision_id for r in requests})))
+        )
+    }
+    rows = {r.decision.id: r for r in decision_rows(session, list(decisions.values()))}
+    out = []
+    for request in requests:
+        holder = session.get(MandateRuleVersion, request.holder_rule_version_id)
+        assert holder is not None
+        out.append(
+            ApprovalRow(
+                request=request,
+                decision=rows[request.decision_id],
+                holder=holder,
+                holder_name=holder_name(session, holder, locale),
+                may_decide=(
+                    request.status == ApprovalStatus.pending.value
+                    and holds(actor, holder)
+                    and request.requested_by_id != actor.user_id
+                ),
+            )
+        )
+    return out
+
+
+def list_approvals(
+    session: Session,
+    actor: Actor,
+    *,
+    status: str | None,
+    asked_by_me: bool,
+    locale: str,
+    limit: int = 50,
+) -> list[ApprovalRow]:
+    """Requests the caller holds (with ``asked_by_me``: that the caller made), most
+    urgent first (pending by due time, the rest newest first)."""
+    require_staff(actor)
+    stmt = select(ApprovalRequest)
+    if asked_by_me:
+        stmt = stmt.where(ApprovalRequest.requested_by_id == actor.user_id)
+    else:
+        stmt = stmt.join(_Holder, _Holder.id == ApprovalRequest.holder_rule_version_id).where(
+            _held_by(actor)
+        )
+    if status is not None:
+        stmt = stmt.where(ApprovalRequest.status == status)
+    stmt = stmt.order_by(
+        (ApprovalRequest.status != ApprovalStatus.pending.value),
+        ApprovalRequest.due_at,
+        ApprovalRequest.id,
+    ).limit(limit)
+    return approval_rows(session, actor, list(session.scalars(stmt)), locale)
+
+
+def _held_by(actor: Actor) -> ColumnElement[bool]:
+    """``held_by_clause`` over the aliased holder version."""
+    if actor.user_id is None:
+        return false()
+    parts = [
+        and_(_Holder.holder_kind == HolderKind.user.value, _Holder.holder_user_id == actor.user_id),
+        and_(_Holder.holder_kind == HolderKind.role.value, _Holder.holder_role == actor.role.value),
+    ]
+    if actor.team_ids:
+        parts.append(
+            and_(
+                _Holder.holder_kind == HolderKind.team.value,
+                _Holder.holder_team_id.in_(sorted(actor.team_ids)),
+            )
+        )
+    return or_(*parts)
+
+
+def approvals_of_case(session: Session, actor: Actor, case: Case, locale: str) -> list[ApprovalRow]:
+    requests = list(
+        session.scalars(
+            select(ApprovalRequest)
+            .where(ApprovalRequest.case_id == case.id)
+            .order_by(ApprovalRequest.id)
+        )
+    )
+    return approval_rows(session, actor, requests, locale)
+
+
+def pending_count(session: Session, actor: Actor) -> int:
+    """Pending requests the actor may decide (the header's counter)."""
+    return (
+        session.scalar(
+            select(func.count(ApprovalRequest.id))
+            .join(_Holder, _Holder.id == ApprovalRequest.holder_rule_version_id)
+            .where(
+                ApprovalRequest.status == ApprovalStatus.pending.value,
+                _held_by(actor),
+                ApprovalRequest.requested_by_id.is_distinct_from(actor.user_id),
+            )
+        )
+        or 0
+    )
+
+
+# ---- what if ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    decision_type: DecisionType
+    team: Team
+    days: int
+    current_limit: Decimal | int | None  # the team's widest rule now (None: none)
+    limit: Decimal | int
+    requests: int  # approval requests from the team's cases in the window
+    requested_amount: Decimal
+    would_be_at_once: int  # of them within the new limit
+    amount_at_once: Decimal
+    approved_among_them: int
+    declined_among_them: int
+    waited_hours_total: float  # approval lead time the at-once ones spent waiting
+    waited_hours_median: float | None
+
+
+def what_if(
+    session: Session,
+    actor: Actor,
+    *,
+    type_slug: str,
+    team_slug: str,
+    limit: Decimal | int,
+    days: int,
+    now: datetime,
+) -> WhatIf:
+    """Had the team's limit for the type been ``limit`` over the last ``days`` days: how
+    many approval requests (and how much) would have been decided at once, and how
+    much waiting that would have saved. Computed from the recorded requests."""
+    require_staff(actor)
+    decision_type = session.scalar(select(DecisionType).where(DecisionType.slug == type_slug))
+    if decision_type is None:
+        raise ValidationFailed(
+            f"no decision type {type_slug!r}",
+            field="type",
+            template=N_("There is no such decision type."),
+        )
+    if decision_type.kind == DecisionKind.yes_no.value:
+        raise ValidationFailed(
+            "a yes/no decision has no limit to change",
+            field="type",
+            template=N_("A yes/no decision has holders without limits."),
+        )
+    team = session.scalar(select(Team).where(Team.slug == team_slug))
+    if team is None:
+        raise NotFound(f"no team {team_slug!r}")
+    held = [
+        v
+        for v in current_versions(session, decision_type.id)
+        if v.holder_kind == HolderKind.team.value and v.holder_team_id == team.id
+    ]
+    limits = [v.limit_amount if v.limit_amount is not None else v.limit_days for v in held]
+    known = [x for x in limits if x is not None]
+    current: Decimal | int | None = max(known) if known else None
+    since = now - timedelta(days=days)
+    rows = session.execute(
+        select(ApprovalRequest, Decision)
+        .join(Decision, Decision.id == ApprovalRequest.decision_id)
+        .where(
+            Decision.decision_type_id == decision_type.id,
+            Decision.team_id == team.id,
+            ApprovalRequest.requested_at >= since,
+        )
+    ).all()
+    at_once = [
+        (r, d)
+        for r, d in rows
+        if (d.amount if d.amount is not None else d.days) is not None
+        and (d.amount if d.amount is not None else d.days) <= limit  # type: ignore[operator]
+    ]
+    waits = [
+        ((r.decided_at or now) - r.requested_at).total_seconds() / 3600
+        for r, _ in at_once
+        if r.status in (ApprovalStatus.approved.value, ApprovalStatus.pending.value)
+    ]
+    return WhatIf(
+        decision_type=decision_type,
+        team=team,
+        days=days,
+        current_limit=current,
+        limit=limit,
+        requests=len(rows),
+        requested_amount=sum((d.amount or ZERO for _, d in rows), ZERO),
+        would_be_at_once=len(at_once),
+        amount_at_once=sum((d.amount or ZERO for _, d in at_once), ZERO),
+        approved_among_them=sum(1 for r, _ in at_once if r.status == ApprovalStatus.approved.value),
+        declined_among_them=sum(1 for r, _ in at_once if r.status == ApprovalStatus.declined.value),
+        waited_hours_total=round(sum(waits), 1),
+        waited_hours_median=round(statistics.median(waits), 1) if waits else None,
+    )

@@ -1,0 +1,308 @@
+"""Read side of mandates: the rules in force, who holds them, how much a customer has
+used, and the resolution of a person's mandate for a decision type (deterministic and
+explained: the rule version, the limits and what is left)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from nara.domain.actors import Actor
+from nara.models import (
+    ApprovalRequest,
+    Decision,
+    DecisionKind,
+    DecisionState,
+    DecisionType,
+    DecisionTypeTopic,
+    HolderKind,
+    MandateRule,
+    MandateRuleVersion,
+    Team,
+    TeamMember,
+    User,
+)
+
+ZERO = Decimal("0.00")
+
+
+def current_versions(
+    session: Session, decision_type_id: int | None = None
+) -> list[MandateRuleVersion]:
+    """The versions in force (each rule's current one, active, of an active team when
+    held by a team), oldest rule first."""
+    stmt = (
+        select(MandateRuleVersion)
+        .join(
+            MandateRule,
+            and_(
+                MandateRule.id == MandateRuleVersion.rule_id,
+                MandateRule.version == MandateRuleVersion.version,
+            ),
+        )
+        .outerjoin(Team, Team.id == MandateRuleVersion.holder_team_id)
+        .where(
+            MandateRuleVersion.is_active.is_(True),
+            or_(MandateRuleVersion.holder_team_id.is_(None), Team.is_active.is_(True)),
+        )
+        .order_by(MandateRule.id)
+    )
+    if decision_type_id is not None:
+        stmt = stmt.where(MandateRule.decision_type_id == decision_type_id)
+    return list(session.scalars(stmt))
+
+
+def rule_type_ids(session: Session, rule_ids: Sequence[int]) -> dict[int, int]:
+    """rule id → decision type id."""
+    if not rule_ids:
+        return {}
+    rows = session.execute(
+        select(MandateRule.id, MandateRule.decision_type_id).where(
+            MandateRule.id.in_(sorted(set(rule_ids)))
+        )
+    )
+    return {rule_id: type_id for rule_id, type_id in rows}
+
+
+def holds(actor: Actor, version: MandateRuleVersion) -> bool:
+    """Whether ``actor`` is a holder of the rule version (a named member, a member of
+    the team, or someone with the role)."""
+    if actor.user_id is None:
+        return False
+    if version.holder_kind == HolderKind.user.value:
+        return version.holder_user_id == actor.user_id
+    if version.holder_kind == HolderKind.team.value:
+        return version.holder_team_id in actor.team_ids
+    return version.holder_role == actor.role.value
+
+
+def held_by_clause(actor: Actor) -> ColumnElement[bool]:
+    """SQL: the rule version (joined) is held by ``actor``."""
+    if actor.user_id is None:
+        return false()
+    parts = [
+        and_(
+            MandateRuleVersion.holder_kind == HolderKind.user.value,
+            MandateRuleVersion.holder_user_id == actor.user_id,
+        ),
+        and_(
+            MandateRuleVersion.holder_kind == HolderKind.role.value,
+            MandateRuleVersion.holder_role == actor.role.value,
+        ),
+    ]
+    if actor.team_ids:
+        parts.append(
+            and_(
+                MandateRuleVersion.holder_kind == HolderKind.team.value,
+                MandateRuleVersion.holder_team_id.in_(sorted(actor.team_ids)),
+            )
+        )
+    return or_(*parts)
+
+
+def used_for_customer(
+    session: Session, *, customer_id: int, decision_type_id: int, window_days: int, now: datetime
+) -> Decimal:
+    """The amount of ``decision_type_id`` decided for the customer over the last
+    ``window_days`` days (taken decisions; pending requests are not used yet)."""
+    total = session.scalar(
+        select(func.sum(Decision.amount)).where(
+            Decision.customer_id == customer_id,
+            Decision.decision_type_id == decision_type_id,
+            Decision.state == DecisionState.taken.value,
+            Decision.taken_at >= now - timedelta(days=window_days),
+        )
+    )
+    return Decimal(total).quantize(Decimal("0.01")) if total is not None else ZERO
+
+
+@dataclass(frozen=True)
+class Room:
+    """What one rule version lets its holder decide for one customer now."""
+
+    version: MandateRuleVersion
+    limit: Decimal | int | None  # per decision; None: no limit (or yes/no)
+    used: Decimal | None  # for the customer in the rule's window (amount rules with one)
+    remaining: Decimal | int | None  # min(limit, customer limit - used); None: no limit
+
+    def covers(self, quantity: Decimal | int | None) -> bool:
+        if quantity is None or self.remaining is None:
+            return True
+        return quantity <= self.remaining
+
+
+def room(
+    session: Session,
+    decision_type: DecisionType,
+    version: MandateRuleVersion,
+    *,
+    customer_id: int,
+    now: datetime,
+    used_cache: dict[int, Decimal] | None = None,
+) -> Room:
+    if decision_type.kind == DecisionKind.yes_no.value:
+        return Room(version, None, None, None)
+    if decision_type.kind == DecisionKind.days.value:
+        return Room(version, version.limit_days, None, version.limit_days)
+    limit = version.limit_amount
+    if version.customer_limit is None or version.window_days is None:
+        return Room(version, limit, None, limit)
+    cache = used_cache if used_cache is not None else {}
+    if version.window_days not in cache:
+        cache[version.window_days] = used_for_customer(
+            session,
+            customer_id=customer_id,
+            decision_type_id=decision_type.id,
+            window_days=version.window_days,
+            now=now,
+        )
+    used = cache[version.window_days]
+    left = max(ZERO, version.customer_limit - used)
+    remaining = left if limit is None else min(limit, left)
+    return Room(version, limit, used, remaining)
+
+
+def _widest(rooms: Sequence[Room]) -> Room | None:
+    """The room with the most left (no limit is the most), then the oldest rule."""
+    if not rooms:
+        return None
+    unlimited = [r for r in rooms if r.remaining is None]
+    if unlimited:
+        return min(unlimited, key=lambda r: r.version.rule_id)
+    return max(rooms, key=lambda r: (r.remaining, -r.version.rule_id))
+
+
+@dataclass(frozen=True)
+class Mandate:
+    """A person's mandate for one decision type in one case (for one customer)."""
+
+    decision_type: DecisionType
+    best: Room | None  # the held rule version with the most room; None: no mandate
+
+    @property
+    def may_decide(self) -> bool:
+        if self.best is None:
+            return False
+        return self.best.remaining is None or self.best.remaining > 0
+
+    def covering(self, quantity: Decimal | int | None) -> Room | None:
+        return self.best if self.best is not None and self.best.covers(quantity) else None
+
+
+def mandate_for(
+    session: Session,
+    actor: Actor,
+    decision_type: DecisionType,
+    *,
+    customer_id: int,
+    now: datetime,
+    versions: Sequence[MandateRuleVersion] | None = None,
+) -> Mandate:
+    """Resolve ``actor``'s mandate: among the rule versions in force that they hold, the
+    one with the most room for this customer now."""
+    held = [
+        v
+        for v in (versions if versions is not None else current_versions(session, decision_type.id))
+        if holds(actor, v)
+    ]
+    cache: dict[int, Decimal] = {}
+    rooms = [
+        room(session, decision_type, v, customer_id=customer_id, now=now, used_cache=cache)
+        for v in held
+    ]
+    return Mandate(decision_type, _widest(rooms))
+
+
+def holders_covering(
+    session: Session,
+    decision_type: DecisionType,
+    quantity: Decimal | int | None,
+    *,
+    customer_id: int,
+    now: datetime,
+) -> list[Room]:
+    """Rule versions whose holders could decide ``quantity`` for the customer now, the
+    lowest limit first (an unlimited one last), then the oldest rule: the order an
+    approval request goes up."""
+    cache: dict[int, Decimal] = {}
+    rooms = [
+        room(session, decision_type, v, customer_id=customer_id, now=now, used_cache=cache)
+        for v in current_versions(session, decision_type.id)
+    ]
+    covering = [r for r in rooms if r.covers(quantity)]
+    return sorted(
+        covering,
+        key=lambda r: (
+            r.limit is None,
+            r.limit if r.limit is not None else 0,
+            r.version.rule_id,
+        ),
+    )
+
+
+def types_for_topic(session: Session, topic_id: int | None) -> list[DecisionType]:
+    """Active decision types that apply to a case of ``topic_id`` (a type without topics
+    applies to all), in name order."""
+    restricted = select(DecisionTypeTopic.decision_type_id).distinct()
+    allowed = select(DecisionTypeTopic.decision_type_id).where(
+        DecisionTypeTopic.topic_id == topic_id
+    )
+    stmt = (
+        select(DecisionType)
+        .where(
+            DecisionType.is_active.is_(True),
+            or_(DecisionType.id.not_in(restricted), DecisionType.id.in_(allowed)),
+        )
+        .order_by(DecisionType.name_sv, DecisionType.id)
+    )
+    return list(session.scalars(stmt))
+
+
+def applies_to_topic(session: Session, decision_type: DecisionType, topic_id: int | None) -> bool:
+    topics = set(
+        session.scalars(
+            select(DecisionTypeTopic.topic_id).where(
+                DecisionTypeTopic.decision_type_id == decision_type.id
+            )
+        )
+    )
+    return not topics or topic_id in topics
+
+
+def holder_user_ids(session: Session, version: MandateRuleVersion) -> list[int]:
+    """The active people who hold ``version`` (to notify them), in id order."""
+    stmt = select(User.id).where(User.is_active.is_(True)).order_by(User.id)
+    if version.holder_kind == HolderKind.user.value:
+        stmt = stmt.where(User.id == version.holder_user_id)
+    elif version.holder_kind == HolderKind.team.value:
+        stmt = stmt.join(TeamMember, TeamMember.user_id == User.id).where(
+            TeamMember.team_id == version.holder_team_id
+        )
+    else:
+        stmt = stmt.where(User.role == version.holder_role)
+    return list(session.scalars(stmt))
+
+
+def holder_label(session: Session, version: MandateRuleVersion, locale: str = "sv") -> str:
+    """Who holds a rule version, in words: a name, a team or a role."""
+    if version.holder_kind == HolderKind.user.value and version.holder_user_id is not None:
+        user = session.get(User, version.holder_user_id)
+        return user.display_name if user is not None else "?"
+    if version.holder_kind == HolderKind.team.value and version.holder_team_id is not None:
+        team = session.get(Team, version.holder_team_id)
+        if team is None:
+            return "?"
+        return team.name_en if locale == "en" else team.name_sv
+    return str(version.holder_role)
+
+
+def pending_for_holder_clause(actor: Actor) -> ColumnElement[bool]:
+    """SQL over ApprovalRequest joined to its holder's rule version: ``actor`` holds it."""
+    return and_(
+        ApprovalRequest.holder_rule_version_id == MandateRuleVersion.id, held_by_clause(actor)
+    )
