@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from nara import clock
 from nara.demo import content, knowledge_articles, knowledge_examples
+from nara.demo.mandates import add_mandate_rules, decide_in_case
 from nara.demo.picture import add_related_and_merged
 from nara.domain import auth as auth_actions
 from nara.domain import cases as case_actions
@@ -43,6 +44,8 @@ class DemoOrg:
     customers: list[Customer] = field(default_factory=list)
     customer_users: dict[int, User] = field(default_factory=dict)
     topic_teams: dict[str, list[str]] = field(default_factory=dict)
+    # Decisions draw from their own random numbers: the rest of the history stays the same.
+    decision_rng: random.Random = field(default_factory=random.Random)
 
 
 def is_empty(session: Session) -> bool:
@@ -231,6 +234,8 @@ def _play_case(
                 )
     team = session.get(Team, case.team_id)
     assert team is not None
+    if team.slug == "kundservice":
+        decide_in_case(session, org.staff, org.decision_rng, case, now)
     agents = org.members_of[team.slug]
     customer_actor = (
         _staff_actor(session, org.customer_users[customer.id])
@@ -375,10 +380,13 @@ def load_demo(
     """Create Exempelbanken with ``cases`` historical cases over the last six months."""
     rng = random.Random(seed)
     now = clock.now()
+    org_rng = random.Random(seed + 14)
     with clock.frozen_at(now - timedelta(days=200)):
         org = _build_org(session, password)
+        org.decision_rng = org_rng
         _add_customers(session, org, rng, password)
         _add_knowledge(session, org)
+        add_mandate_rules(session, org.teams, org.staff, org.topic_ids)
     times = _opening_times(rng, now, cases)
     for index, opened_at in enumerate(times, start=1):
         _play_case(session, org, rng, opened_at, now)

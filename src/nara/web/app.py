@@ -52,6 +52,7 @@ from nara.web.ui import (
 )
 from nara.web.ui import cases as case_pages
 from nara.web.ui import consultations as consultation_pages
+from nara.web.ui import decisions as decision_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import knowledge as knowledge_pages
 
@@ -133,6 +134,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         service_pages.router,
         auth_pages.router,
         consultation_pages.router,  # before /cases/{number}/{action}
+        decision_pages.router,  # likewise
         case_pages.router,
         admin.router,
         help_pages.router,

@@ -26,6 +26,7 @@ from nara.web.api import serializers
 from nara.web.deps import DB, Caller
 from nara.web.errors import retry_after
 from nara.web.ui import consultations as consultation_pages
+from nara.web.ui import decisions as decision_pages
 from nara.web.ui import picture_view, service_view
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
 from nara.web.ui.render import render
@@ -216,6 +217,7 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
             **_handover_context(db, case, events),
         )
         context.update(consultation_pages.case_consultations(db, caller.actor, case))
+        context.update(decision_pages.case_decisions(db, caller.actor, case, lang))
     return context
 
 

@@ -36,12 +36,14 @@ def environment(lang: str) -> Environment:
     env.filters["moment"] = lambda v: events.moment(v, lang) or ""  # an ISO time stored as text
     env.filters["day"] = lambda v: i18n.format_day(v, lang)
     env.filters["number"] = lambda v: i18n.format_number(v, lang)
+    env.filters["money"] = lambda v: i18n.format_money(v, lang) if v is not None else ""
     env.filters["ago"] = lambda v: relative(v, lang)
     env.globals["label"] = lambda kind, value: labels.label(kind, value, lang)
     env.globals["lang"] = lang
     env.globals["name_of"] = lambda ref: labels.name_of(ref, lang)
     env.globals["next_step"] = lambda case: labels.next_step(case, lang)
     env.globals["duration"] = lambda minutes: labels.duration(minutes, lang)
+    env.globals["event_words"] = lambda type_, data: events.EVENT_TYPES[type_].summary(lang, data)
     env.globals["wait_sentence"] = lambda at: service_view.wait_sentence(at, lang)
     return env
 

@@ -1,0 +1,162 @@
+"""The decision panel on the case page and the approvals inbox, as people use them:
+an agent decides within the mandate, asks beyond it, the lead approves from the inbox,
+the customer sees the outcome in plain words."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from nara.domain import mandates
+from nara.domain.actors import SYSTEM
+from nara.models import ApprovalRequest, Decision, User
+from tests import factories
+from tests.web.test_pages import log_in, page, post, redirected, visible, w  # noqa: F401
+
+
+def _text(html: str) -> str:
+    """The visible text with no-break spaces (in amounts: "1 000,00 kr") as spaces."""
+    return visible(html).replace("\xa0", " ")
+
+
+def _set_lang(db: Session, user: User, lang: str) -> None:
+    user.locale = lang
+    db.flush()
+
+
+def _rules(db: Session, w: factories.World) -> None:  # noqa: F811
+    goodwill = mandates.create_decision_type(
+        session=db,
+        actor=SYSTEM,
+        slug="goodwill",
+        name_sv="Goodwillersättning",
+        name_en="Goodwill compensation",
+        kind="amount",
+    )
+    mandates.create_rule(
+        session=db,
+        actor=SYSTEM,
+        decision_type_id=goodwill.id,
+        name="Kort goodwill",
+        holder={"kind": "team", "team_id": w.cards.id},
+        limit="1000",
+        customer_limit="3000",
+        window_days=365,
+    )
+    mandates.create_rule(
+        session=db,
+        actor=SYSTEM,
+        decision_type_id=goodwill.id,
+        name="Kortchefen",
+        holder={"kind": "user", "user_id": w.card_lead.id},
+        limit="5000",
+    )
+
+
+def test_decide_ask_approve_and_the_customer_sees_the_outcome(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    _rules(db, w)
+    number = w.alice_case.number
+    _set_lang(db, w.card_agent, "sv")
+    csrf = log_in(client, db, w.card_agent)
+    text = _text(page(client.get(f"/cases/{number}")))
+    assert "Beslut" in text and "Upp till 1 000,00 kr" in text
+    assert "Regel ”Kort goodwill”, version 1" in text
+    r = post(
+        client,
+        f"/cases/{number}/decide",
+        csrf,
+        type="goodwill",
+        amount="250",
+        days="",
+        value="",
+        reason="Lång väntan",
+    )
+    redirected(r, f"/cases/{number}#decisions")
+    taken = db.scalar(select(Decision))
+    assert taken is not None and taken.state == "taken" and taken.amount == Decimal("250.00")
+    # Beyond the mandate: a request, and the page says who decides and by when.
+    r = post(
+        client,
+        f"/cases/{number}/decide",
+        csrf,
+        type="goodwill",
+        amount="3000",
+        days="",
+        value="",
+        reason="Kunden missade lönen",
+    )
+    request = db.scalar(select(ApprovalRequest))
+    assert request is not None
+    redirected(r, f"/cases/{number}#approval-{request.id}")
+    text = _text(page(client.get(f"/cases/{number}")))
+    assert "Väntar på godkännande" in text
+    # A bad amount is refused on the page, in Swedish, and nothing is written.
+    bad = post(
+        client,
+        f"/cases/{number}/decide",
+        csrf,
+        type="goodwill",
+        amount="12,345",
+        days="",
+        value="",
+        reason="x",
+    )
+    assert bad.status_code == 422
+    assert "högst två decimaler" in _text(bad.text)
+    assert len(db.scalars(select(Decision)).all()) == 2
+    # The lead approves from the approvals inbox.
+    _set_lang(db, w.card_lead, "en")
+    csrf = log_in(client, db, w.card_lead)
+    inbox = _text(page(client.get("/approvals")))
+    assert number in inbox and "SEK 3,000.00" in inbox and "Kunden missade lönen" in inbox
+    r = post(client, f"/approvals/{request.id}/approve", csrf)
+    redirected(r, "/approvals")
+    db.refresh(request)
+    assert request.status == "approved"
+    # The customer sees the outcome in plain words, and nothing internal.
+    _set_lang(db, w.alice_user, "sv")
+    log_in(client, db, w.alice_user)
+    mine = _text(page(client.get(f"/cases/{number}")))
+    assert "Vi har beslutat: Goodwillersättning: 3 000,00 kr" in mine
+    assert "Kortchefen" not in mine and "Kunden missade lönen" not in mine
+
+
+def test_the_requester_cannot_approve_and_a_decline_needs_a_reason(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    _rules(db, w)
+    number = w.alice_case.number
+    csrf = log_in(client, db, w.card_agent)
+    post(
+        client,
+        f"/cases/{number}/decide",
+        csrf,
+        type="goodwill",
+        amount="2000",
+        days="",
+        value="",
+        reason="r",
+    )
+    request = db.scalar(select(ApprovalRequest))
+    assert request is not None
+    assert "/approve" not in page(client.get("/approvals"))  # nothing to approve for me
+    own = post(client, f"/approvals/{request.id}/approve", csrf)
+    assert own.status_code == 403
+    csrf = log_in(client, db, w.card_lead)
+    empty = post(client, f"/approvals/{request.id}/decline", csrf, reason=" ")
+    assert empty.status_code == 422
+    db.refresh(request)
+    assert request.status == "pending"
+    r = post(client, f"/approvals/{request.id}/decline", csrf, reason="För högt")
+    redirected(r, "/approvals")
+    db.refresh(request)
+    assert request.status == "declined" and request.decline_reason == "För högt"
