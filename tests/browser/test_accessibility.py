@@ -16,6 +16,8 @@ AGENT = [
     ("customers", "/customers?q=Andersson"),
     ("customer-overview", "/customers/1"),
     ("notifications", "/notifications"),
+    ("approvals", "/approvals"),
+    ("approvals-mine", "/approvals?show=mine"),
 ]
 ADMIN = [
     ("admin-teams", "/admin/teams"),
