@@ -27,6 +27,7 @@ ADMIN = [
     ("admin-audit", "/admin/audit"),
     ("admin-tokens", "/admin/tokens"),
     ("admin-service", "/admin/service"),
+    ("admin-mandates", "/admin/mandates?type=goodwill&team=kundservice&limit=2000"),
     ("admin-calendar", "/admin/teams/1/calendar"),
     ("not-found", "/cases/NA-1999-999999"),
 ]

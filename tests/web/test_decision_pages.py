@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from nara.domain import mandates
 from nara.domain.actors import SYSTEM
-from nara.models import ApprovalRequest, Decision, User
+from nara.models import ApprovalRequest, Decision, MandateRuleVersion, User
 from tests import factories
 from tests.web.test_pages import log_in, page, post, redirected, visible, w  # noqa: F401
 
@@ -160,3 +160,66 @@ def test_the_requester_cannot_approve_and_a_decline_needs_a_reason(
     redirected(r, "/approvals")
     db.refresh(request)
     assert request.status == "declined" and request.decline_reason == "För högt"
+
+
+def test_the_mandates_page_shows_rules_what_if_and_a_lead_changes_a_limit(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    _rules(db, w)
+    goodwill = mandates.decision_type_by_slug(db, "goodwill")
+    mandates.set_ceiling(
+        session=db,
+        actor=SYSTEM,
+        team_id=w.cards.id,
+        decision_type_id=goodwill.id,
+        limit="2000",
+        customer_limit="6000",
+    )
+    number = w.alice_case.number
+    csrf = log_in(client, db, w.card_agent)
+    for amount in ("1500", "1800", "4000"):
+        post(
+            client,
+            f"/cases/{number}/decide",
+            csrf,
+            type="goodwill",
+            amount=amount,
+            days="",
+            value="",
+            reason="r",
+        )
+    _set_lang(db, w.card_lead, "sv")
+    csrf = log_in(client, db, w.card_lead)
+    text = _text(page(client.get("/admin/mandates")))
+    assert "Kort goodwill" in text and "1 000,00 kr" in text
+    text = _text(
+        page(client.get(f"/admin/mandates?type=goodwill&team={w.cards.slug}&limit=2000&days=90"))
+    )
+    assert "2 av 3 begäranden om godkännande (3 300,00 kr)" in text
+    bad = client.get(f"/admin/mandates?type=goodwill&team={w.cards.slug}&limit=-3")
+    assert bad.status_code == 422
+    rule = db.scalars(
+        select(MandateRuleVersion).where(MandateRuleVersion.name == "Kort goodwill")
+    ).one()
+    r = post(
+        client,
+        f"/admin/mandates/{rule.rule_id}",
+        csrf,
+        limit="2000",
+        customer_limit="6000",
+        why="Färre väntar på mig",
+    )
+    redirected(r, f"/admin/mandates#rule-{rule.rule_id}")
+    assert "Färre väntar på mig" in _text(page(client.get("/admin/mandates")))
+    above = post(
+        client,
+        f"/admin/mandates/{rule.rule_id}",
+        csrf,
+        limit="2500",
+        customer_limit="6000",
+        why="Mer",
+    )
+    assert above.status_code == 403
+    assert "över det tak" in _text(above.text)

@@ -45,6 +45,7 @@ from nara.web.ui import (
     auth_pages,
     customer_pages,
     jobs_admin,
+    mandates_admin,
     notification_pages,
     related_pages,
     selfservice_admin,
@@ -136,6 +137,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         consultation_pages.router,  # before /cases/{number}/{action}
         decision_pages.router,  # likewise
         case_pages.router,
+        mandates_admin.router,  # before admin's /admin/{...}/{action}
         admin.router,
         help_pages.router,
         knowledge_pages.router,

@@ -1,0 +1,148 @@
+"""The mandates page for leads and admins: the rules in force with their versions, a
+change of a rule's limits (a new version, with why), and the what-if of a different
+limit computed from the recorded requests, shown before saving."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from nara import clock
+from nara.domain import mandates as mandate_actions
+from nara.domain.errors import DomainError
+from nara.models import DecisionKind, DecisionType, MandateRule, Team
+from nara.queries import decisions as decision_queries
+from nara.queries.access import is_lead_or_admin
+from nara.queries.mandates import current_versions
+from nara.web.deps import DB, Caller
+from nara.web.ui.common import (
+    FormErrors,
+    redirect,
+    require_caller,
+    require_form_caller,
+    require_staff_page,
+)
+from nara.web.ui.render import render
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+def _rules(db: DB, lang: str) -> list[dict[str, Any]]:
+    versions = current_versions(db)
+    rules = {r.id: r for r in db.scalars(select(MandateRule))}
+    types = {t.id: t for t in db.scalars(select(DecisionType))}
+    out = []
+    for v in versions:
+        decision_type = types[rules[v.rule_id].decision_type_id]
+        out.append(
+            {
+                "version": v,
+                "type": decision_type,
+                "holder": decision_queries.holder_name(db, v, lang),
+            }
+        )
+    return sorted(out, key=lambda r: (r["type"].name_sv, r["version"].rule_id))
+
+
+def _page(
+    request: Request,
+    db: DB,
+    caller: Caller,
+    *,
+    what_if: dict[str, str] | None = None,
+    errors: FormErrors | None = None,
+    failed_rule: int | None = None,
+    status_code: int = 200,
+) -> Response:
+    lang = request.state.lang
+    figures = None
+    what_if_errors = None
+    if what_if and what_if.get("type") and what_if.get("team") and what_if.get("limit"):
+        try:
+            decision_type = mandate_actions.decision_type_by_slug(db, what_if["type"])
+            limit: Any = (
+                mandate_actions.days(what_if["limit"], field="limit")
+                if decision_type.kind == DecisionKind.days.value
+                else mandate_actions.amount(what_if["limit"], field="limit")
+            )
+            figures = decision_queries.what_if(
+                db,
+                caller.actor,
+                type_slug=what_if["type"],
+                team_slug=what_if["team"],
+                limit=limit,
+                days=mandate_actions.days(what_if.get("days") or "90", field="days"),
+                now=clock.now(),
+            )
+        except DomainError as exc:
+            what_if_errors = FormErrors.from_error(exc, lang)
+            status_code = exc.status
+    types = [
+        t
+        for t in db.scalars(select(DecisionType).order_by(DecisionType.name_sv))
+        if t.kind != DecisionKind.yes_no.value
+    ]
+    return render(
+        request,
+        "admin/mandates.html",
+        status_code,
+        rules=_rules(db, lang),
+        types=types,
+        teams=list(db.scalars(select(Team).where(Team.is_active.is_(True)).order_by(Team.name_sv))),
+        what_if=what_if or {},
+        figures=figures,
+        what_if_errors=what_if_errors,
+        errors=errors,
+        failed_rule=failed_rule,
+        may_edit=is_lead_or_admin(caller.actor),
+    )
+
+
+@router.get("/mandates", response_class=HTMLResponse)
+def mandates_page(
+    request: Request,
+    db: DB,
+    type: str = "",
+    team: str = "",
+    limit: str = "",
+    days: str = "90",
+) -> Response:
+    caller = require_caller(request, db)
+    require_staff_page(caller)
+    what_if = {"type": type, "team": team, "limit": limit, "days": days}
+    return _page(request, db, caller, what_if=what_if)
+
+
+@router.post("/mandates/{rule_id}")
+def change_rule(
+    request: Request,
+    db: DB,
+    rule_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+    limit: Annotated[str, Form()] = "",
+    customer_limit: Annotated[str, Form()] = "",
+    why: Annotated[str, Form()] = "",
+) -> Response:
+    """A new version of the rule with new limits (empty: no limit) and why."""
+    caller = require_form_caller(request, db, csrf_token)
+    require_staff_page(caller)
+    try:
+        mandate_actions.change_rule(
+            session=db,
+            actor=caller.actor,
+            rule_id=rule_id,
+            why=why,
+            limit=limit.strip() or None,
+            customer_limit=customer_limit.strip() or None,
+        )
+    except DomainError as exc:
+        db.rollback()
+        errors = FormErrors.from_error(exc, request.state.lang)
+        return _page(
+            request, db, caller, errors=errors, failed_rule=rule_id, status_code=exc.status
+        )
+    db.commit()
+    return redirect(f"/admin/mandates#rule-{rule_id}")
