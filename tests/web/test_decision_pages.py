@@ -4,6 +4,7 @@ the customer sees the outcome in plain words."""
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from fastapi.testclient import TestClient
@@ -223,3 +224,44 @@ def test_the_mandates_page_shows_rules_what_if_and_a_lead_changes_a_limit(
     )
     assert above.status_code == 403
     assert "över det tak" in _text(above.text)
+
+
+def test_the_follow_up_counts_decisions_and_drills_down_to_the_cases(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    _rules(db, w)
+    number = w.alice_case.number
+    csrf = log_in(client, db, w.card_agent)
+    for amount in ("200", "300", "2500"):
+        post(
+            client,
+            f"/cases/{number}/decide",
+            csrf,
+            type="goodwill",
+            amount=amount,
+            days="",
+            value="",
+            reason="Väntan",
+        )
+    request = db.scalar(select(ApprovalRequest))
+    assert request is not None
+    _set_lang(db, w.card_lead, "en")
+    csrf = log_in(client, db, w.card_lead)
+    post(client, f"/approvals/{request.id}/approve", csrf)
+    html = page(client.get("/admin/mandates"))
+    row = re.search(r"Goodwill compensation</th>.*?</tr>", html, re.S)
+    assert row is not None
+    cells = _text(row.group(0))
+    assert "2" in cells and "(67 %)" in cells and "SEK 3,000.00" in cells
+    drill = _text(
+        page(client.get(f"/admin/mandates/decisions?type=goodwill&team={w.cards.slug}&how=at_once"))
+    )
+    assert drill.count(number) == 2 and "SEK 2,500.00" not in drill
+    got = client.get(f"/admin/mandates/decisions.csv?type=goodwill&team={w.cards.slug}")
+    assert got.status_code == 200 and got.text.startswith("\ufeffcase,type,kind,amount_sek")
+    lines = got.text.strip().splitlines()
+    assert len(lines) == 4 and any(",2500.00," in line and ",taken," in line for line in lines)
+    log_in(client, db, w.alice_user)
+    assert client.get("/admin/mandates/decisions.csv").status_code == 403

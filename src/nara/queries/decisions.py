@@ -21,6 +21,7 @@ from nara.models import (
     Case,
     Decision,
     DecisionKind,
+    DecisionState,
     DecisionType,
     HolderKind,
     MandateRuleVersion,
@@ -411,3 +412,140 @@ def what_if(
         waited_hours_total=round(sum(waits), 1),
         waited_hours_median=round(statistics.median(waits), 1) if waits else None,
     )
+
+
+# ---- follow-up ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MandateResult:
+    """One decision type in one team over a period: how much was decided at the front
+    line, how much went for approval, and how long the answers took."""
+
+    decision_type: DecisionType
+    team: Team
+    at_once: int  # taken within the requester's own mandate
+    requested: int  # sent for approval
+    approved: int
+    declined: int
+    withdrawn: int
+    pending: int
+    lead_time_median_hours: float | None  # requested → decided, approved or declined
+    lead_time_p90_hours: float | None
+    answered_in_promise: int  # approvals and declines by their (first) due time
+    amount_decided: Decimal
+
+    @property
+    def decisions(self) -> int:
+        return self.at_once + self.requested
+
+    @property
+    def front_line_share(self) -> float | None:
+        return self.at_once / self.decisions if self.decisions else None
+
+    @property
+    def answered(self) -> int:
+        return self.approved + self.declined
+
+
+def _by_due(request: ApprovalRequest) -> bool:
+    return request.decided_at is not None and request.decided_at <= request.due_at
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return round(ordered[index], 1)
+
+
+def mandate_results(
+    session: Session, actor: Actor, *, since: datetime, until: datetime
+) -> list[MandateResult]:
+    """Per decision type and team (the case's team when decided), decisions requested in
+    [since, until): at once vs for approval, answers and their lead time."""
+    require_staff(actor)
+    rows = session.execute(
+        select(Decision, ApprovalRequest)
+        .outerjoin(ApprovalRequest, ApprovalRequest.decision_id == Decision.id)
+        .where(Decision.requested_at >= since, Decision.requested_at < until)
+    ).all()
+    types = {t.id: t for t in session.scalars(select(DecisionType))}
+    teams = {t.id: t for t in session.scalars(select(Team))}
+    groups: dict[tuple[int, int], list[tuple[Decision, ApprovalRequest | None]]] = {}
+    for decision, request in rows:
+        groups.setdefault((decision.decision_type_id, decision.team_id), []).append(
+            (decision, request)
+        )
+    out = []
+    for (type_id, team_id), items in groups.items():
+        requests = [r for _, r in items if r is not None]
+        answered = [
+            r
+            for r in requests
+            if r.status in (ApprovalStatus.approved.value, ApprovalStatus.declined.value)
+            and r.decided_at is not None
+        ]
+        hours = [
+            (r.decided_at - r.requested_at).total_seconds() / 3600
+            for r in answered
+            if r.decided_at is not None
+        ]
+        out.append(
+            MandateResult(
+                decision_type=types[type_id],
+                team=teams[team_id],
+                at_once=sum(1 for _, r in items if r is None),
+                requested=len(requests),
+                approved=sum(1 for r in requests if r.status == ApprovalStatus.approved.value),
+                declined=sum(1 for r in requests if r.status == ApprovalStatus.declined.value),
+                withdrawn=sum(1 for r in requests if r.status == ApprovalStatus.withdrawn.value),
+                pending=sum(1 for r in requests if r.status == ApprovalStatus.pending.value),
+                lead_time_median_hours=_quantile(hours, 0.5),
+                lead_time_p90_hours=_quantile(hours, 0.9),
+                answered_in_promise=len([r for r in answered if r.escalations == 0 and _by_due(r)]),
+                amount_decided=sum(
+                    (
+                        d.amount
+                        for d, _ in items
+                        if d.amount is not None and d.state == DecisionState.taken.value
+                    ),
+                    ZERO,
+                ),
+            )
+        )
+    return sorted(out, key=lambda r: (r.decision_type.name_sv, r.team.name_sv))
+
+
+def decisions_list(
+    session: Session,
+    actor: Actor,
+    *,
+    since: datetime,
+    until: datetime,
+    type_id: int | None = None,
+    team_id: int | None = None,
+    how: str | None = None,
+    limit: int = 500,
+) -> list[DecisionRow]:
+    """The decisions behind a figure, newest first: ``how`` is "at_once", "requested",
+    or an approval status ("approved", "declined", "withdrawn", "pending")."""
+    require_staff(actor)
+    stmt = (
+        select(Decision)
+        .outerjoin(ApprovalRequest, ApprovalRequest.decision_id == Decision.id)
+        .where(Decision.requested_at >= since, Decision.requested_at < until)
+    )
+    if type_id is not None:
+        stmt = stmt.where(Decision.decision_type_id == type_id)
+    if team_id is not None:
+        stmt = stmt.where(Decision.team_id == team_id)
+    if how == "at_once":
+        stmt = stmt.where(ApprovalRequest.id.is_(None))
+    elif how == "requested":
+        stmt = stmt.where(ApprovalRequest.id.is_not(None))
+    elif how in {s.value for s in ApprovalStatus}:
+        stmt = stmt.where(ApprovalRequest.status == how)
+    stmt = stmt.order_by(Decision.requested_at.desc(), Decision.id.desc()).limit(limit)
+    return decision_rows(session, list(session.scalars(stmt)))

@@ -93,6 +93,14 @@ LABELS: dict[str, dict[str, str]] = {
         "declined": N_("Declined"),
         "withdrawn": N_("Withdrawn"),
     },
+    "decision_how": {
+        "at_once": N_("decided at once"),
+        "requested": N_("sent for approval"),
+        "approved": N_("approved"),
+        "declined": N_("declined"),
+        "withdrawn": N_("withdrawn"),
+        "pending": N_("waiting for approval"),
+    },
     "approval": {
         "pending": N_("Waiting"),
         "approved": N_("Approved"),

@@ -4,7 +4,11 @@ limit computed from the recorded requests, shown before saving."""
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import timedelta
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -85,10 +89,17 @@ def _page(
         for t in db.scalars(select(DecisionType).order_by(DecisionType.name_sv))
         if t.kind != DecisionKind.yes_no.value
     ]
+    period = _period(what_if.get("days") if what_if else None)
+    now = clock.now()
+    results = decision_queries.mandate_results(
+        db, caller.actor, since=now - timedelta(days=period), until=now
+    )
     return render(
         request,
         "admin/mandates.html",
         status_code,
+        results=results,
+        period=period,
         rules=_rules(db, lang),
         types=types,
         teams=list(db.scalars(select(Team).where(Team.is_active.is_(True)).order_by(Team.name_sv))),
@@ -98,6 +109,109 @@ def _page(
         errors=errors,
         failed_rule=failed_rule,
         may_edit=is_lead_or_admin(caller.actor),
+    )
+
+
+def _period(days: str | None) -> int:
+    """The follow-up's period in days (90 unless a whole number from 1 to 3650)."""
+    text = (days or "").strip()
+    return int(text) if text.isdigit() and 1 <= int(text) <= 3650 else 90
+
+
+HOW = ("at_once", "requested", "approved", "declined", "withdrawn", "pending")
+
+
+def _drill(
+    db: DB, caller: Caller, type: str, team: str, how: str, days: str
+) -> tuple[list[decision_queries.DecisionRow], dict[str, Any]]:
+    decision_type = db.scalar(select(DecisionType).where(DecisionType.slug == type))
+    the_team = db.scalar(select(Team).where(Team.slug == team))
+    period = _period(days)
+    now = clock.now()
+    rows = decision_queries.decisions_list(
+        db,
+        caller.actor,
+        since=now - timedelta(days=period),
+        until=now,
+        type_id=decision_type.id if decision_type else None,
+        team_id=the_team.id if the_team else None,
+        how=how if how in HOW else None,
+    )
+    shown = {
+        "type": decision_type,
+        "team": the_team,
+        "how": how if how in HOW else "",
+        "days": period,
+    }
+    return rows, shown
+
+
+@router.get("/mandates/decisions", response_class=HTMLResponse)
+def decisions_page(
+    request: Request, db: DB, type: str = "", team: str = "", how: str = "", days: str = "90"
+) -> Response:
+    """The decisions (and their cases) behind a figure of the follow-up."""
+    caller = require_caller(request, db)
+    require_staff_page(caller)
+    rows, shown = _drill(db, caller, type, team, how, days)
+    query = urlencode({"type": type, "team": team, "how": how, "days": shown["days"]})
+    return render(request, "admin/mandate_decisions.html", rows=rows, shown=shown, query=query)
+
+
+@router.get("/mandates/decisions.csv")
+def decisions_csv(
+    request: Request, db: DB, type: str = "", team: str = "", how: str = "", days: str = "90"
+) -> Response:
+    """The same decisions as CSV for auditors (UTF-8 with BOM, for Excel)."""
+    caller = require_caller(request, db)
+    require_staff_page(caller)
+    rows, _ = _drill(db, caller, type, team, how, days)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "case",
+            "type",
+            "kind",
+            "amount_sek",
+            "days",
+            "value",
+            "state",
+            "rule_id",
+            "rule_version",
+            "rule",
+            "requested_by",
+            "decided_by",
+            "requested_at",
+            "taken_at",
+            "reason",
+        ]
+    )
+    for r in rows:
+        d = r.decision
+        writer.writerow(
+            [
+                r.case_number,
+                r.decision_type.slug,
+                r.decision_type.kind,
+                format(d.amount, "f") if d.amount is not None else "",
+                d.days if d.days is not None else "",
+                "" if d.value is None else ("yes" if d.value else "no"),
+                d.state,
+                r.rule.rule_id if r.rule else "",
+                r.rule.version if r.rule else "",
+                r.rule.name if r.rule else "",
+                r.requested_by or "",
+                r.decided_by or "",
+                d.requested_at.isoformat(),
+                d.taken_at.isoformat() if d.taken_at else "",
+                d.reason,
+            ]
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="decisions.csv"'},
     )
 
 
