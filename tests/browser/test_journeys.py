@@ -340,3 +340,58 @@ def test_consultation_over_two_logins(live_server: LiveServer, new_context: Any)
     expect(customer.locator("main")).to_contain_text("Johan")
     expect(customer.locator("main")).not_to_contain_text("14 days")
     expect(customer.locator("main")).not_to_contain_text("Lån & krediter")
+
+
+def test_mandate_decide_ask_approve(live_server: LiveServer, new_context: Any) -> None:
+    """Issue 14's journey: Oskar (Kundservice) refunds a 250 kr fee at once (the timeline
+    names the rule), asks for 3,000 kr goodwill (beyond his 1,000 kr), Karin approves it
+    from her approvals inbox, the customer sees the outcome, and the mandates page shows
+    the front-line share and the what-if of raising Kundservice's goodwill limit."""
+    base = live_server.url
+    oskar = new_context("sv").new_page()
+    log_in(oskar, base, "oskar@exempelbanken.se")
+    oskar.goto(base + "/cases/new")
+    oskar.fill("#f-customer", CUSTOMER)
+    oskar.select_option("#f-topic_id", label="Avgifter")
+    oskar.fill("#f-message", "Kunden har debiterats en avgift för pappersavi trots e-faktura.")
+    oskar.click("form[action='/cases/new'] button[type=submit]")
+    oskar.wait_for_url(f"{base}/cases/NA-*")
+    number = oskar.url.rsplit("/", 1)[1]
+    panel = oskar.locator("#decisions")
+    expect(panel).to_contain_text("Återbetala avgift")
+    oskar.select_option("#f-decision-type", value="aterbetala-avgift")
+    oskar.fill("#f-decision-amount", "250")
+    oskar.fill("#f-decision-reason", "Avgiften togs av misstag")
+    oskar.click("form[action$='/decide'] button[type=submit]")
+    oskar.wait_for_url(f"{base}/cases/{number}#decisions")
+    expect(oskar.locator(".timeline")).to_contain_text("Kundservice: avgifter")
+    oskar.select_option("#f-decision-type", value="goodwill")
+    oskar.fill("#f-decision-amount", "3000")
+    oskar.fill("#f-decision-reason", "Kunden missade lönen på grund av vårt fel")
+    oskar.click("form[action$='/decide'] button[type=submit]")
+    oskar.wait_for_url(re.compile(rf"{re.escape(base)}/cases/{number}#approval-\d+"))
+    expect(panel).to_contain_text("Väntar på godkännande av Karin Lindqvist")
+    assert check_page(oskar, "case-decisions-sv") == []
+
+    karin = new_context("en").new_page()
+    log_in(karin, base, "karin.lead@exempelbanken.se")
+    karin.goto(base + "/approvals")
+    row = karin.locator("tr", has_text=number)
+    expect(row).to_contain_text("SEK 3,000.00")
+    row.locator("form[action$='/approve'] button").click()
+    karin.wait_for_url(base + "/approvals")
+    expect(karin.locator("main")).not_to_contain_text(number)
+
+    customer = new_context("sv").new_page()
+    log_in(customer, base, CUSTOMER)
+    customer.goto(base + f"/cases/{number}")
+    main = customer.locator("main")
+    expect(main).to_contain_text("Vi har beslutat: Goodwillersättning")
+    expect(main).to_contain_text("Vi har beslutat: Återbetala avgift")
+    expect(main).not_to_contain_text("Kunden missade lönen")
+    expect(main).not_to_contain_text("Kundservice: avgifter")
+
+    karin.goto(base + "/admin/mandates?type=goodwill&team=kundservice&limit=3000&days=90")
+    expect(karin.locator("#results-heading")).to_be_visible()
+    expect(karin.locator(".what-if-result")).to_contain_text("decided at once")
+    assert check_page(karin, "admin-mandates-what-if-en") == []
