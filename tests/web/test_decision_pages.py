@@ -265,3 +265,56 @@ def test_the_follow_up_counts_decisions_and_drills_down_to_the_cases(
     assert len(lines) == 4 and any(",2500.00," in line and ",taken," in line for line in lines)
     log_in(client, db, w.alice_user)
     assert client.get("/admin/mandates/decisions.csv").status_code == 403
+
+
+def test_an_admin_creates_a_rule_on_the_page_and_bad_limits_are_refused(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    _rules(db, w)
+    csrf = log_in(client, db, w.admin)
+    r = post(
+        client,
+        "/admin/mandates",
+        csrf,
+        decision_type="goodwill",
+        name="Lån goodwill",
+        holder=f"team:{w.loans.id}",
+        limit="750",
+        customer_limit="",
+        why="Ny ordning",
+    )
+    made = db.scalars(
+        select(MandateRuleVersion).where(MandateRuleVersion.name == "Lån goodwill")
+    ).one()
+    redirected(r, f"/admin/mandates#rule-{made.rule_id}")
+    assert made.limit_amount == Decimal("750.00") and made.holder_team_id == w.loans.id
+    bad = post(
+        client,
+        "/admin/mandates",
+        csrf,
+        decision_type="goodwill",
+        name="Fel",
+        holder="role:agent",
+        limit="-5",
+        customer_limit="",
+        why="",
+    )
+    assert bad.status_code == 422
+    assert (
+        db.scalars(select(MandateRuleVersion).where(MandateRuleVersion.name == "Fel")).all() == []
+    )
+    csrf = log_in(client, db, w.card_agent)
+    refused = post(
+        client,
+        "/admin/mandates",
+        csrf,
+        decision_type="goodwill",
+        name="Jag",
+        holder=f"user:{w.card_agent.id}",
+        limit="99999",
+        customer_limit="",
+        why="",
+    )
+    assert refused.status_code == 403

@@ -19,6 +19,7 @@ from nara.domain import mandates as mandate_actions
 from nara.domain.errors import DomainError
 from nara.models import DecisionKind, DecisionType, MandateRule, Team
 from nara.queries import decisions as decision_queries
+from nara.queries import directory
 from nara.queries.access import is_lead_or_admin
 from nara.queries.mandates import current_versions
 from nara.web.deps import DB, Caller
@@ -103,6 +104,14 @@ def _page(
         rules=_rules(db, lang),
         types=types,
         teams=list(db.scalars(select(Team).where(Team.is_active.is_(True)).order_by(Team.name_sv))),
+        all_types=list(
+            db.scalars(
+                select(DecisionType)
+                .where(DecisionType.is_active.is_(True))
+                .order_by(DecisionType.name_sv)
+            )
+        ),
+        staff=directory.active_staff(db) if is_lead_or_admin(caller.actor) else [],
         what_if=what_if or {},
         figures=figures,
         what_if_errors=what_if_errors,
@@ -228,6 +237,47 @@ def mandates_page(
     require_staff_page(caller)
     what_if = {"type": type, "team": team, "limit": limit, "days": days}
     return _page(request, db, caller, what_if=what_if)
+
+
+@router.post("/mandates")
+def new_rule(
+    request: Request,
+    db: DB,
+    csrf_token: Annotated[str, Form()] = "",
+    decision_type: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    holder: Annotated[str, Form()] = "",
+    limit: Annotated[str, Form()] = "",
+    customer_limit: Annotated[str, Form()] = "",
+    why: Annotated[str, Form()] = "",
+) -> Response:
+    """A new rule. ``holder`` is "team:<id>", "role:<role>" or "user:<id>"."""
+    caller = require_form_caller(request, db, csrf_token)
+    require_staff_page(caller)
+    kind, _, value = holder.partition(":")
+    given: dict[str, Any] = {"kind": kind}
+    if kind == "role":
+        given["role"] = value
+    elif kind in ("team", "user"):
+        given[f"{kind}_id"] = value
+    try:
+        the_type = mandate_actions.decision_type_by_slug(db, decision_type, field="decision_type")
+        version = mandate_actions.create_rule(
+            session=db,
+            actor=caller.actor,
+            decision_type_id=the_type.id,
+            name=name,
+            holder=given,
+            limit=limit.strip() or None,
+            customer_limit=customer_limit.strip() or None,
+            why=why,
+        )
+    except DomainError as exc:
+        db.rollback()
+        errors = FormErrors.from_error(exc, request.state.lang)
+        return _page(request, db, caller, errors=errors, failed_rule=0, status_code=exc.status)
+    db.commit()
+    return redirect(f"/admin/mandates#rule-{version.rule_id}")
 
 
 @router.post("/mandates/{rule_id}")
