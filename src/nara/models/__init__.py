@@ -27,6 +27,7 @@ from nara.models.collaboration import (
 from nara.models.customers import Customer
 from nara.models.jobs import JobRun, JobStatus, KnowledgeGapReport
 from nara.models.knowledge import Article, ArticleVersion
+from nara.models.private_links import CasePrivateLink
 from nara.models.selfservice import (
     Conversation,
     ConversationTurn,
@@ -65,6 +66,7 @@ __all__ = [
     "CaseLinkKind",
     "CaseNumberCounter",
     "CaseParticipant",
+    "CasePrivateLink",
     "CaseStatus",
     "CaseTask",
     "Channel",

@@ -39,6 +39,8 @@ ACTIONS = frozenset(
         "promise.deleted",
         "token.created",
         "token.revoked",
+        "private_link.created",
+        "private_link.revoked",
         "selfservice.settings_changed",
         "selfservice.examples_added",
         "selfservice.model_trained",
@@ -59,6 +61,7 @@ OBJECT_TYPES = (
     "calendar",
     "promise",
     "token",
+    "private_link",
     "selfservice_settings",
     "selfservice_model",
 )

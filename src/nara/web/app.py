@@ -53,6 +53,7 @@ from nara.web.ui import cases as case_pages
 from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import knowledge as knowledge_pages
+from nara.web.ui import private_link as private_link_pages
 
 STATIC = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
@@ -131,6 +132,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         service_pages.router,
         auth_pages.router,
         consultation_pages.router,  # before /cases/{number}/{action}
+        private_link_pages.router,
         case_pages.router,
         admin.router,
         help_pages.router,
