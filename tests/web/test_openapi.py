@@ -396,6 +396,13 @@ RULES_BEYOND_THE_SCHEMA = {
     ("POST /cases/{number}/consultations", "due_at"): "in the future, at most a year ahead",
     ("POST /consultations/{consultation_id}/follow-up", "due_at"): "in the future, within a year",
     ("GET /consultations", "cursor"): "only a next_cursor the server gave",
+    # An anonymous visitor gives an e-mail address, a phone number or both.
+    ("POST /selfservice/conversations/{conversation_id}/contact", "email"): (
+        "an e-mail address; may be left out only with a phone number"
+    ),
+    ("POST /selfservice/conversations/{conversation_id}/contact", "phone"): (
+        "5-20 digits, spaces, +, - or parentheses"
+    ),
 }
 """Fields whose every value the schema allows may still be refused with other fields."""
 
