@@ -160,6 +160,7 @@ def test_the_visitor_books_a_callback_with_a_phone_number(
     page = client.get(f"/follow/{token}")
     slot = re.search(r'<option value="([^"]+)"', page.text)
     assert slot, page.text
+    assert 'value="070-123 45 67"' in page.text  # the number given at the hand-over
     booked = client.post(
         f"/follow/{token}/callback",
         follow_redirects=False,

@@ -24,6 +24,7 @@ from nara.domain.errors import PermissionDenied
 from nara.i18n import N_
 from nara.models import Case
 from nara.queries import cases as case_queries
+from nara.queries import directory
 from nara.queries.case_service import case_service
 from nara.queries.private_links import LinkAccess, LinkState, find_link, form_token
 from nara.web import ratelimit
@@ -95,6 +96,7 @@ def _page(
     actor = link_actions.link_actor(db, access)
     events = case_queries.timeline(db, actor, case)  # the public events, as in the portal
     closed = case.status in ("resolved", "closed")
+    customer = directory.customer_of(db, case)
     context: dict[str, object] = {
         "case": serializers.cases_out(db, actor, [case])[0],
         "events": serializers.events_out(db, actor, events, lang),
@@ -102,6 +104,7 @@ def _page(
         "slot_groups": [] if closed else service_view.slot_groups(db, case, lang),
         "follow_url": f"/follow/{token}",
         "form_token": form_token(access.link),
+        "customer_phone": customer.phone if customer else None,
         "valid_until": access.valid_until,
         "errors": FormErrors(),
     }
