@@ -8,7 +8,13 @@ import pytest
 
 from tests.browser.conftest import LiveServer, check_page, log_in
 
-ANONYMOUS = [("landing", "/"), ("help", "/help"), ("help-search", "/help?q=kort")]
+ANONYMOUS = [
+    ("landing", "/"),
+    ("help", "/help"),
+    ("help-search", "/help?q=kort"),
+    ("anonymous-new-case", "/cases/new"),
+    ("private-link-wrong", "/follow/nl_no-such-link"),
+]
 CUSTOMER = [("portal-my-cases", "/cases"), ("portal-new-case", "/cases/new")]
 AGENT = [
     ("inbox-mine", "/cases"),
@@ -62,6 +68,14 @@ def test_every_page_passes_axe(live_server: LiveServer, new_context: Any, lang: 
     anonymous.click("form[action='/help/ask'] button[type=submit]")
     if serious := check_page(anonymous, f"help-handover-{lang}"):
         failures["help-handover"] = serious
+    # The visitor leaves a phone number, gets the private link and follows it.
+    anonymous.fill("#f-name", "Eva Ek")
+    anonymous.fill("#f-phone", "070-123 45 67")
+    anonymous.click("form[action='/help/contact'] button[type=submit]")
+    if serious := check_page(anonymous, f"help-handed-{lang}"):
+        failures["help-handed"] = serious
+    link = str(anonymous.locator("#follow-link").get_attribute("href"))
+    visit(anonymous, "private-link", link.removeprefix(base))
     anonymous.goto(base + "/")
     anonymous.fill("#email", "nobody@example.com")
     anonymous.fill("#password", "wrong password")

@@ -234,7 +234,18 @@ def test_widget_hands_over_to_a_person(live_server: LiveServer, new_context: Any
     widget.get_by_label("E-postadress").fill("eva@example.com")
     widget.get_by_role("button", name="Skicka till en person").click()
     expect(widget.locator(".nara-log")).to_contain_text(re.compile(r"NA-\d{4}-\d{6}"))
+    # No promise of an e-mail: the private link instead, to follow the case and answer.
+    expect(widget.locator(".nara-log")).to_contain_text("Vi skickar inte e-post")
+    assert "kontaktar dig" not in widget.locator(".nara-log").inner_text()
+    link = widget.locator(".nara-log a[href*='/follow/nl_']")
+    expect(link).to_be_visible()
     assert errors == []
+    page.goto(str(link.get_attribute("href")))
+    expect(page.locator("h1")).to_contain_text("arv och bouppteckning")
+    page.fill("#f-body", "Jag har bouppteckningen klar.")
+    page.click("form[action$='/reply'] button[type=submit]")
+    expect(page.locator("ol.timeline")).to_contain_text("Jag har bouppteckningen klar.")
+    expect(page.locator("ol.timeline")).to_contain_text("Du skrev")
 
 
 def test_expected_wait_callback_and_next_case(live_server: LiveServer, new_context: Any) -> None:

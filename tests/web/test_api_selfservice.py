@@ -222,3 +222,33 @@ def test_handover_event_is_internal(client: TestClient, db: Session, w: factorie
     assert all(e["type"] != "selfservice.handed_over" for e in case["events"])
     stored = db.scalar(select(CaseEvent).where(CaseEvent.type == "selfservice.handed_over"))
     assert stored is not None and stored.data["reason"] == "asked"
+
+
+def test_the_widget_gets_the_private_link_and_a_phone_number_is_enough(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    cid = start(client)
+    client.post(f"{SS}/{cid}/person")
+    nothing = client.post(f"{SS}/{cid}/contact", json={"name": "Eva"})
+    assert nothing.status_code == 422 and "phone number" in nothing.json()["detail"]
+    response = client.post(f"{SS}/{cid}/contact", json={"name": "Eva", "phone": "070-1234567"})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["handed_over"] is True and body["case_number"]
+    assert body["expected_first_response_at"] is not None  # existing fields are kept
+    link = body["private_link"]
+    assert link.startswith("http://testserver/follow/nl_")
+    assert datetime.fromisoformat(body["private_link_valid_until"]) > datetime.fromisoformat(
+        body["expected_first_response_at"]
+    )
+    customer = db.scalar(
+        select(Customer)
+        .join(Case, Case.customer_id == Customer.id)
+        .where(Case.number == body["case_number"])
+    )
+    assert customer is not None and customer.phone == "070-1234567" and customer.email is None
+    page = client.get(link.removeprefix("http://testserver"))
+    assert page.status_code == 200 and body["case_number"] in page.text
+    # The link is shown once: later answers about the conversation do not carry it.
+    again = client.post(f"{SS}/{cid}/person")
+    assert again.status_code == 404 and "private_link" not in again.json()

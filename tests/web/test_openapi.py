@@ -421,6 +421,13 @@ RULES_BEYOND_THE_SCHEMA = {
     ("GET /mandates/what-if", "type"): "an existing decision type with a limit",
     ("GET /mandates/what-if", "team"): "an existing team",
     ("GET /mandates/what-if", "limit"): "above zero; whole days for a days decision",
+    # An anonymous visitor gives an e-mail address, a phone number or both.
+    ("POST /selfservice/conversations/{conversation_id}/contact", "email"): (
+        "an e-mail address; may be left out only with a phone number"
+    ),
+    ("POST /selfservice/conversations/{conversation_id}/contact", "phone"): (
+        "5-20 digits, spaces, +, - or parentheses"
+    ),
 }
 """Fields whose every value the schema allows may still be refused with other fields."""
 

@@ -226,6 +226,9 @@ def test_anonymous_visitors_are_sent_to_the_login_page(
         response = client.get(url, follow_redirects=False)
         if name == "landing":
             assert "Logga in" in page(response)
+        elif name == "new":  # the articles' "create a case" link: how to reach a person
+            text = page(response)
+            assert 'href="/help"' in text and 'href="/"' in text
         else:
             redirected(response, "/")
     before = (count(db, Case), count(db, CaseEvent), count(db, User), count(db, TeamMember))

@@ -35,7 +35,9 @@ class Actor:
 
     @property
     def is_system(self) -> bool:
-        return self.user_id is None
+        """Nära itself (no user). A customer without a login (the holder of a private
+        link, ``domain/private_links.py``) has no user either but is never the system."""
+        return self.user_id is None and self.role != Role.customer
 
     @property
     def can_view_personnummer(self) -> bool:

@@ -20,6 +20,7 @@ from nara.domain.cases import open_case
 from nara.domain.customers import create_customer
 from nara.domain.errors import Conflict, NotFound, ValidationFailed
 from nara.domain.events import append_event
+from nara.domain.private_links import NewLink, issue_private_link
 from nara.domain.resolution import mark_earlier_answers_unresolved
 from nara.i18n import N_
 from nara.models import (
@@ -250,18 +251,51 @@ def hand_over(
     return case
 
 
+@dataclass(frozen=True)
+class AnonymousHandOver:
+    """An anonymous visitor's hand-over: the case and the private link to follow it."""
+
+    case: Case
+    link: NewLink
+
+
+CONTACT_NEEDED = N_(
+    "Give an e-mail address or a phone number, so that a person can reach you if needed."
+)
+
+
 def hand_over_with_contact(
-    *, session: Session, conversation: Conversation, name: str, email: str
-) -> Case | None:
-    """An anonymous visitor leaves a name and an e-mail address and a person takes over.
+    *,
+    session: Session,
+    conversation: Conversation,
+    name: str,
+    email: str | None,
+    phone: str | None = None,
+) -> AnonymousHandOver:
+    """An anonymous visitor leaves a name and an e-mail address or a phone number (kept
+    as contact details only: Nära sends no e-mail) and a person takes over. They get a
+    private link to follow and answer the case (``domain/private_links.py``).
     Always a new customer record: an address typed into a public form is no proof of
     identity, so it is never matched to an existing customer."""
     if conversation.customer_id is not None:
         raise Conflict("this conversation belongs to a customer; ask for a person instead")
     if conversation.case_id is not None:
         raise Conflict("a person has already taken over this conversation")
-    clean_email = validation.email(email)
-    customer = create_customer(session=session, actor=SYSTEM, name=name, email=clean_email)
+    clean_email = validation.email(email, required=False)
+    clean_phone = validation.phone(phone)
+    if clean_email is None and clean_phone is None:
+        raise ValidationFailed(
+            "give an e-mail address or a phone number", field="email", template=CONTACT_NEEDED
+        )
+    customer = create_customer(
+        session=session, actor=SYSTEM, name=name, email=clean_email, phone=clean_phone
+    )
     conversation.customer_id = customer.id
-    return hand_over(session=session, actor=None, conversation=conversation,
-                     reason=conversation.outcome or "asked")  # fmt: skip
+    case = hand_over(
+        session=session,
+        actor=None,
+        conversation=conversation,
+        reason=conversation.outcome or "asked",
+    )
+    assert case is not None  # the conversation has a customer now
+    return AnonymousHandOver(case, issue_private_link(session=session, actor=SYSTEM, case=case))

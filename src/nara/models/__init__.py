@@ -41,6 +41,7 @@ from nara.models.mandates import (
     MandateRuleVersion,
     Money,
 )
+from nara.models.private_links import CasePrivateLink
 from nara.models.selfservice import (
     Conversation,
     ConversationTurn,
@@ -81,6 +82,7 @@ __all__ = [
     "CaseLinkKind",
     "CaseNumberCounter",
     "CaseParticipant",
+    "CasePrivateLink",
     "CaseStatus",
     "CaseTask",
     "Channel",

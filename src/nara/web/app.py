@@ -56,6 +56,7 @@ from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import decisions as decision_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import knowledge as knowledge_pages
+from nara.web.ui import private_link as private_link_pages
 
 STATIC = Path(__file__).parent / "static"
 API_PREFIX = "/api/v1"
@@ -136,6 +137,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         auth_pages.router,
         consultation_pages.router,  # before /cases/{number}/{action}
         decision_pages.router,  # likewise
+        private_link_pages.router,
         case_pages.router,
         mandates_admin.router,  # before admin's /admin/{...}/{action}
         admin.router,

@@ -45,7 +45,15 @@ class FeedbackIn(In):
 
 class ContactIn(In):
     name: str = Field(min_length=1, max_length=200)
-    email: str = Field(min_length=1, max_length=EMAIL_MAX)
+    email: str | None = Field(
+        None,
+        max_length=EMAIL_MAX,
+        description="Kept as a contact detail only (Nära sends no e-mail). Give an e-mail "
+        "address, a phone number or both.",
+    )
+    phone: str | None = Field(
+        None, max_length=40, description="To reach the visitor, and for a callback."
+    )
 
 
 class ArticleIn(In):
@@ -75,7 +83,18 @@ class ReplyOut(BaseModel):
         None, description="When a person is expected to answer (after a hand-over)."
     )
     needs_contact: bool = Field(
-        False, description="Anonymous: send name and e-mail to /contact to reach a person."
+        False,
+        description="Anonymous: send a name and an e-mail address or a phone number to "
+        "/contact to reach a person.",
+    )
+    private_link: str | None = Field(
+        None,
+        description="After an anonymous hand-over (only in the answer of /contact): the "
+        "private link to follow and answer the case without an account. Shown once; "
+        "anyone who has it can read and answer the case.",
+    )
+    private_link_valid_until: datetime | None = Field(
+        None, description="When the private link stops working unless the case changes."
     )
 
 
@@ -95,7 +114,12 @@ def _actor(request: Request, db: DB) -> Actor | None:
     return caller.actor
 
 
-def _reply(db: DB, conversation: Conversation, result: assistant.Reply | None) -> ReplyOut:
+def _reply(
+    db: DB,
+    conversation: Conversation,
+    result: assistant.Reply | None,
+    link: tuple[str, datetime] | None = None,
+) -> ReplyOut:
     case = directory.case_by_id(db, conversation.case_id) if conversation.case_id else None
     estimate = latest_estimate(db, case.id) if case and case.first_response_at is None else None
     article = result.article if result else None
@@ -110,6 +134,8 @@ def _reply(db: DB, conversation: Conversation, result: assistant.Reply | None) -
         expected_first_response_at=estimate.expected_at if estimate else None,
         needs_contact=case is None and conversation.outcome not in (
             None, "answered_confirmed", "answered_no_feedback"),
+        private_link=link[0] if link else None,
+        private_link_valid_until=link[1] if link else None,
     )  # fmt: skip
 
 
@@ -163,16 +189,20 @@ def person(conversation_id: str, request: Request, db: DB) -> ReplyOut:
     response_model=ReplyOut,
 )
 def contact(conversation_id: str, body: ContactIn, request: Request, db: DB) -> ReplyOut:
-    """Anonymous visitors leave a name and an e-mail address; a case is opened for them
-    with the whole conversation. (A new customer record: an e-mail address typed into a
-    public form is no proof of identity, so it is never matched to an existing one.)"""
+    """Anonymous visitors leave a name and an e-mail address or a phone number (contact
+    details only: Nära sends no e-mail); a case is opened for them with the whole
+    conversation and the answer carries the private link to follow and answer it. (A
+    new customer record: an e-mail address typed into a public form is no proof of
+    identity, so it is never matched to an existing one.)"""
     ratelimit.check(request, "contact", "10/hour")
     actor = _actor(request, db)
     conversation = assistant.get_conversation(db, conversation_id, actor)
-    assistant.hand_over_with_contact(session=db, conversation=conversation, name=body.name,
-                                     email=body.email)  # fmt: skip
+    handed = assistant.hand_over_with_contact(
+        session=db, conversation=conversation, name=body.name, email=body.email, phone=body.phone
+    )
     db.commit()
-    return _reply(db, conversation, None)
+    url = str(request.base_url).rstrip("/") + f"/follow/{handed.link.token}"
+    return _reply(db, conversation, None, (url, handed.link.link.expires_at))
 
 
 @router.get("/articles", response_model=list[ArticleOut])

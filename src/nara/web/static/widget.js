@@ -11,17 +11,25 @@
   var T = {
     sv: { open: "Fråga oss", title: "Fråga Exempelbanken", ask: "Skriv din fråga", send: "Skicka",
       person: "Prata med en person", solved: "Löste det här ditt problem?", yes: "Ja, tack",
-      no: "Nej, jag vill prata med en person", name: "Namn", email: "E-postadress",
-      contact: "En person hjälper dig. Hur når vi dig?", sendContact: "Skicka till en person",
-      handed: "Tack! Ditt ärendenummer är ", handedTail: ". En person kontaktar dig.",
+      no: "Nej, jag vill prata med en person", name: "Namn", email: "E-postadress (valfri om du anger telefon)",
+      phone: "Telefonnummer (valfritt om du anger e-post)",
+      contact: "En person hjälper dig. Ange ditt namn och hur vi når dig om en person behöver fråga något. Vi skickar inte e-post.",
+      sendContact: "Skicka till en person",
+      handed: "Tack! Ditt ärendenummer är ", handedTail: ". En person tar över med allt du har skrivit.",
+      link: "Vi skickar inte e-post. Följ ärendet, läs svaret och skriv till oss via din privata länk. Där kan du också boka att vi ringer upp. Spara länken, den visas bara här:",
+      linkText: "Öppna ditt ärende",
       expected: "Vi räknar med att en person svarar dig senast ",
       inPortal: "En person tar över. Du hittar ärendet i portalen: ", close: "Stäng",
       thanks: "Bra! Fråga gärna något mer.", error: "Något gick fel: ", you: "Du", us: "Svar" },
     en: { open: "Ask us", title: "Ask Exempelbanken", ask: "Write your question", send: "Send",
       person: "Talk to a person", solved: "Did this solve it?", yes: "Yes, thank you",
-      no: "No, I want to talk to a person", name: "Name", email: "E-mail address",
-      contact: "A person will help you. How do we reach you?", sendContact: "Send to a person",
-      handed: "Thank you! Your case number is ", handedTail: ". A person will contact you.",
+      no: "No, I want to talk to a person", name: "Name", email: "E-mail address (optional if you give a phone number)",
+      phone: "Phone number (optional if you give an e-mail address)",
+      contact: "A person will help you. Give your name and how we can reach you if a person needs to ask something. We do not send e-mail.",
+      sendContact: "Send to a person",
+      handed: "Thank you! Your case number is ", handedTail: ". A person takes over with everything you wrote.",
+      link: "We do not send e-mail. Follow the case, read the answer and write to us through your private link. You can also book a callback there. Save the link, it is shown only here:",
+      linkText: "Open your case",
       expected: "We expect a person to answer you by ",
       inPortal: "A person takes over. Find the case in the portal: ", close: "Close",
       thanks: "Good! Ask something else if you like.", error: "Something went wrong: ", you: "You", us: "Answer" }
@@ -127,6 +135,12 @@
         say("us", T.expected + when.toLocaleString(lang === "en" ? "en-GB" : "sv-SE",
           { weekday: "short", hour: "2-digit", minute: "2-digit" }) + ".");
       }
+      if (d.private_link) {
+        var p = say("us", T.link + " ");
+        var a = el("a", { href: d.private_link, target: "_blank", rel: "noopener noreferrer" }, T.linkText);
+        p.appendChild(a);
+        p.appendChild(el("span", { class: "nara-link" }, " " + d.private_link));
+      }
       form.hidden = true; person.hidden = true;
     } else if (d.needs_contact) {
       contactForm();
@@ -141,12 +155,16 @@
     var name = el("input", { id: "nara-name", autocomplete: "name", required: "" });
     f.appendChild(name);
     f.appendChild(el("label", { for: "nara-email" }, T.email));
-    var email = el("input", { id: "nara-email", type: "email", autocomplete: "email", required: "" });
+    var email = el("input", { id: "nara-email", type: "email", autocomplete: "email" });
     f.appendChild(email);
+    f.appendChild(el("label", { for: "nara-phone" }, T.phone));
+    var phone = el("input", { id: "nara-phone", type: "tel", autocomplete: "tel", maxlength: "40" });
+    f.appendChild(phone);
     f.appendChild(el("button", { type: "submit" }, T.sendContact));
     f.addEventListener("submit", function (e) {
       e.preventDefault();
-      api("/" + conversation + "/contact", { name: name.value, email: email.value })
+      api("/" + conversation + "/contact", { name: name.value, email: email.value || null,
+        phone: phone.value || null })
         .then(function (d) { f.remove(); handle(d); }).catch(fail);
     });
     log.appendChild(f);

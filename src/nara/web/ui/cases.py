@@ -21,6 +21,7 @@ from nara.queries.access import get_case_for, is_owning_side
 from nara.queries.case_service import ACTIVE, latest_estimates, promise_badges
 from nara.queries.consultations import count_open_for_teams
 from nara.queries.customers import clean_query, is_exact_identifier, search_customers
+from nara.queries.private_links import private_link_views
 from nara.web import ratelimit
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
@@ -28,7 +29,13 @@ from nara.web.errors import retry_after
 from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import decisions as decision_pages
 from nara.web.ui import picture_view, service_view
-from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
+from nara.web.ui.common import (
+    FormErrors,
+    page_caller,
+    redirect,
+    require_caller,
+    require_form_caller,
+)
 from nara.web.ui.render import render
 
 router = APIRouter(include_in_schema=False)
@@ -107,7 +114,8 @@ def _my_cases(request: Request, db: DB, caller: Caller) -> Response:
 
 @router.get("/cases/new", response_class=HTMLResponse)
 def new_case_form(request: Request, db: DB) -> Response:
-    require_caller(request, db)
+    if page_caller(request, db) is None:  # articles link here: say how to reach a person
+        return render(request, "portal/new_case_anonymous.html")
     return render(request, "portal/new_case.html", topics=_topics(db), errors=FormErrors(),
                   form={}, choices=[])  # fmt: skip
 
@@ -218,6 +226,7 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
         )
         context.update(consultation_pages.case_consultations(db, caller.actor, case))
         context.update(decision_pages.case_decisions(db, caller.actor, case, lang))
+        context["private_links"] = private_link_views(db, case)
     return context
 
 

@@ -160,20 +160,30 @@ def contact(
     conversation: Annotated[str, Form(max_length=36)] = "",
     name: Annotated[str, Form()] = "",
     email: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
 ) -> Response:
-    """Anonymous: leave a name and an e-mail address and a person takes over."""
+    """Anonymous: leave a name and an e-mail address or a phone number; a person takes
+    over and the visitor gets a private link to follow the case."""
     actor = _actor(request, db, csrf_token)
     ratelimit.check(request, "contact", "10/hour")
     current = assistant.get_conversation(db, conversation, actor)
     try:
-        case = assistant.hand_over_with_contact(session=db, conversation=current, name=name,
-                                                email=email)  # fmt: skip
+        handed = assistant.hand_over_with_contact(
+            session=db, conversation=current, name=name, email=email or None, phone=phone or None
+        )
     except DomainError as exc:
         db.rollback()
         current = assistant.get_conversation(db, conversation, actor)
         return _page(request, db, current, FormErrors.from_error(exc, request.state.lang),
-                     exc.status, contact_name=name, contact_email=email)  # fmt: skip
+                     exc.status, contact_name=name, contact_email=email,
+                     contact_phone=phone)  # fmt: skip
     db.commit()
-    estimate = latest_estimate(db, case.id) if case else None
-    return _page(request, db, current, handed_case=case.number if case else None,
-                 handed_expected_at=estimate.expected_at if estimate else None)  # fmt: skip
+    estimate = latest_estimate(db, handed.case.id)
+    return _page(
+        request,
+        db,
+        current,
+        handed_case=handed.case.number,
+        handed_expected_at=estimate.expected_at if estimate else None,
+        follow_url=str(request.base_url).rstrip("/") + f"/follow/{handed.link.token}",
+    )

@@ -1,7 +1,7 @@
 """mandates: decision types, versioned mandate rules, ceilings, decisions and approval requests
 
-Revision ID: 0014
-Revises: 0009
+Revision ID: 0013
+Revises: 0011
 Create Date: 2026-12-07 02:26:34.803102
 """
 
@@ -14,8 +14,8 @@ from alembic import op
 MONEY = sa.Numeric(14, 2).with_variant(sa.BigInteger(), "sqlite")
 
 
-revision = "0014"
-down_revision = "0009"
+revision = "0013"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
