@@ -12,6 +12,7 @@ from nara.domain import auth as auth_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.errors import DomainError, PermissionDenied
+from nara.i18n import N_
 from nara.models import Role
 from nara.queries import directory
 from nara.queries.access import can_manage_team, can_manage_topic, get_team_for
@@ -293,7 +294,7 @@ def _users_page(
 def _admin(request: Request, db: DB) -> Caller:
     caller = _staff(request, db)
     if not caller.actor.is_admin:
-        raise PermissionDenied("only admins manage users")
+        raise PermissionDenied("only admins manage users", template=N_("Only admins manage users."))
     return caller
 
 

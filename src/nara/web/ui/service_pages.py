@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from nara import clock, i18n
+from nara import clock
 from nara.domain import calendars as calendar_actions
 from nara.domain import callbacks as callback_actions
 from nara.domain import presence as presence_actions
@@ -20,6 +20,7 @@ from nara.domain import queue as queue_actions
 from nara.domain import routing as routing_actions
 from nara.domain.actors import Actor
 from nara.domain.errors import DomainError, NotFound
+from nara.i18n import N_
 from nara.models import (
     Channel,
     Presence,
@@ -35,6 +36,7 @@ from nara.queries.consultations import overdue_for_teams
 from nara.queries.service import calendar_for_team
 from nara.queries.service_results import current_results
 from nara.web.deps import DB, Caller
+from nara.web.errors import page_message
 from nara.web.ui import cases as cases_ui
 from nara.web.ui.common import (
     FormErrors,
@@ -52,7 +54,7 @@ RESULT_DAYS = 30
 
 
 def _error_page(request: Request, exc: DomainError) -> Response:
-    message = exc.localized(i18n.translations(request.state.lang).gettext)
+    message = page_message(exc, request.state.lang)
     return render(request, "error.html", exc.status, status=exc.status, message=message)
 
 
@@ -160,7 +162,11 @@ def book_callback(
 def _callback_case(db: DB, actor: Actor, callback_id: int) -> str:
     case = directory.case_of_callback(db, callback_id)
     if case is None:
-        raise NotFound(f"no callback with id {callback_id}")
+        raise NotFound(
+            f"no callback with id {callback_id}",
+            template=N_("No callback with id %(callback_id)s."),
+            params={"callback_id": callback_id},
+        )
     return get_case_for(db, actor, case.number).number
 
 
