@@ -39,6 +39,7 @@ def environment(lang: str) -> Environment:
     env.filters["ago"] = lambda v: relative(v, lang)
     env.globals["label"] = lambda kind, value: labels.label(kind, value, lang)
     env.globals["lang"] = lang
+    env.globals["system_events"] = labels.SYSTEM_EVENTS
     env.globals["name_of"] = lambda ref: labels.name_of(ref, lang)
     env.globals["next_step"] = lambda case: labels.next_step(case, lang)
     env.globals["duration"] = lambda minutes: labels.duration(minutes, lang)

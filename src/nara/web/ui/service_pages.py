@@ -5,7 +5,7 @@ Thin: parse the form, call one domain function, redirect or re-render with the e
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -46,8 +46,8 @@ from nara.web.ui.common import (
     require_caller,
     require_form_caller,
 )
-from nara.web.ui.render import render
-from nara.web.ui.service_view import AWAY_CHOICES
+from nara.web.ui.render import render, translate
+from nara.web.ui.service_view import AWAY_CHOICES, slot_time
 
 router = APIRouter(include_in_schema=False)
 RESULT_DAYS = 30
@@ -124,21 +124,15 @@ def _case_form(
     )
 
 
-def _parse_time(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        parsed = datetime(1970, 1, 1)
-    return parsed
-
-
 @router.post("/cases/{number}/callback/book")
 def book_callback(
     request: Request,
     db: DB,
     number: str,
     csrf_token: Annotated[str, Form()] = "",
-    starts_at: Annotated[str, Form()] = "",
+    starts_at: Annotated[str, Form(max_length=40)] = "",
+    day: Annotated[str, Form(max_length=10)] = "",
+    time: Annotated[str, Form(max_length=5)] = "",
     phone: Annotated[str, Form()] = "",
 ) -> Response:
     caller = require_form_caller(request, db, csrf_token)
@@ -152,7 +146,7 @@ def book_callback(
             session=db,
             actor=caller.actor,
             number=number,
-            starts_at=_parse_time(starts_at),
+            starts_at=slot_time(starts_at, day, time),
             phone=phone or None,
         ),
         "#callback",
@@ -177,7 +171,9 @@ def callback_action(
     callback_id: int,
     action: str,
     csrf_token: Annotated[str, Form()] = "",
-    starts_at: Annotated[str, Form()] = "",
+    starts_at: Annotated[str, Form(max_length=40)] = "",
+    day: Annotated[str, Form(max_length=10)] = "",
+    time: Annotated[str, Form(max_length=5)] = "",
     reached: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
@@ -191,7 +187,7 @@ def callback_action(
             session=db,
             actor=caller.actor,
             callback_id=callback_id,
-            starts_at=_parse_time(starts_at),
+            starts_at=slot_time(starts_at, day, time),
         ),
         "outcome": lambda: callback_actions.record_callback_outcome(
             session=db,
@@ -202,7 +198,8 @@ def callback_action(
         ),
     }
     if action not in actions:
-        return render(request, "error.html", 404, status=404, message=f"no such action: {action}")
+        message = translate(request.state.lang, "There is no page at this address.")
+        return render(request, "error.html", 404, status=404, message=message)
     return _case_form(request, db, caller, number, "callback", actions[action], "#callback")
 
 
