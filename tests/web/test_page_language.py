@@ -114,6 +114,12 @@ def wrong_csrf(client: TestClient, db: Session, w: factories.World) -> tuple[int
     return response.status_code, response.text
 
 
+def unknown_action(client: TestClient, db: Session, w: factories.World) -> tuple[int, str]:
+    token = _as(client, db, w.card_agent)
+    response = client.post(f"/cases/{w.alice_case.number}/fly", data={"csrf_token": token})
+    return response.status_code, response.text
+
+
 def expired_help_form(client: TestClient, db: Session, w: factories.World) -> tuple[int, str]:
     response = client.post("/help/ask", data={"csrf_token": "stale", "question": "Kortet?"})
     return response.status_code, response.text
@@ -184,6 +190,7 @@ PATHS: dict[str, tuple[Request, int]] = {
     "unknown route": (unknown_route, 404),
     "wrong method": (wrong_method, 405),
     "wrong CSRF token": (wrong_csrf, 403),
+    "unknown action": (unknown_action, 404),
     "expired help form": (expired_help_form, 403),
     "page below one": (page_below_one, 422),
     "page not a number": (page_not_a_number, 422),

@@ -59,6 +59,8 @@ def _location(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts) or str(loc[0] if loc else "request")
 
 
+NO_PAGE = N_("There is no page at this address.")
+
 # What a page says when a refusal has no message of its own in the catalogs: never the
 # English ``detail`` on a page in another language.
 _GENERIC = {
@@ -168,6 +170,12 @@ def _page_error(request: Request, status: int, detail: str) -> Response:
     return render(request, "error.html", status, message=detail, status=status)
 
 
+def no_page(request: Request) -> Response:
+    """The page for an address that names no action (``/cases/NA-1/fly``)."""
+    message = i18n.translations(_page_lang(request)).gettext(NO_PAGE)
+    return _page_error(request, 404, message)
+
+
 async def login_required(request: Request, exc: Exception) -> Response:
     return RedirectResponse("/", status_code=303)
 
@@ -227,7 +235,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if _is_page(request) and exc.status_code in (404, 405):
         gettext = i18n.translations(_page_lang(request)).gettext
         message = (
-            N_("There is no page at this address.")
+            NO_PAGE
             if exc.status_code == 404
             else N_("This address does not take that kind of request.")
         )

@@ -18,6 +18,7 @@ from nara.queries import directory
 from nara.queries.access import can_manage_team, can_manage_topic, get_team_for
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
+from nara.web.errors import no_page
 from nara.web.ui.common import (
     FormErrors,
     Refusal,
@@ -183,7 +184,7 @@ def team_action(
         ),
     }
     if action not in actions:
-        return render(request, "error.html", 404, message=f"no such action: {action}", status=404)
+        return no_page(request)
     errors = _attempt(request, db, actions[action])
     if errors:
         return _team_page(request, db, caller, team_id, errors, 422)

@@ -24,7 +24,7 @@ from nara.queries.customers import clean_query, is_exact_identifier, search_cust
 from nara.web import ratelimit
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
-from nara.web.errors import retry_after
+from nara.web.errors import no_page, retry_after
 from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import picture_view, service_view
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
@@ -292,8 +292,7 @@ def case_action(
                 reason=reason,
             )
         else:
-            return render(request, "error.html", 404, message=f"no such action: {action}",
-                          status=404)  # fmt: skip
+            return no_page(request)
     except DomainError as exc:
         db.rollback()
         try:

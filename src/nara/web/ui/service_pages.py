@@ -36,7 +36,7 @@ from nara.queries.consultations import overdue_for_teams
 from nara.queries.service import calendar_for_team
 from nara.queries.service_results import current_results
 from nara.web.deps import DB, Caller
-from nara.web.errors import page_message
+from nara.web.errors import no_page, page_message
 from nara.web.ui import cases as cases_ui
 from nara.web.ui.common import (
     FormErrors,
@@ -46,7 +46,7 @@ from nara.web.ui.common import (
     require_caller,
     require_form_caller,
 )
-from nara.web.ui.render import render, translate
+from nara.web.ui.render import render
 from nara.web.ui.service_view import AWAY_CHOICES, slot_time
 
 router = APIRouter(include_in_schema=False)
@@ -198,8 +198,7 @@ def callback_action(
         ),
     }
     if action not in actions:
-        message = translate(request.state.lang, "There is no page at this address.")
-        return render(request, "error.html", 404, status=404, message=message)
+        return no_page(request)
     return _case_form(request, db, caller, number, "callback", actions[action], "#callback")
 
 
@@ -420,6 +419,7 @@ def _calendar_page(
         "team": team,
         "weekdays": WEEKDAYS,
         "form": _calendar_form(db, team.id),
+        "stored": _calendar_form(db, team.id),  # what is saved, for a read-only view
         "errors": FormErrors(),
         "members": members,
         "holidays": names,
