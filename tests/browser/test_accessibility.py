@@ -16,6 +16,8 @@ AGENT = [
     ("customers", "/customers?q=Andersson"),
     ("customer-overview", "/customers/1"),
     ("notifications", "/notifications"),
+    ("calendar-read-only", "/admin/teams/1/calendar"),  # an agent cannot change it
+    ("bad-query", "/cases?page=0"),  # the request parser's refusal, as a page
 ]
 ADMIN = [
     ("admin-teams", "/admin/teams"),
