@@ -10,7 +10,7 @@ cookie before login), then the browser's ``Accept-Language``, then ``NARA_DEFAUL
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from io import BytesIO
@@ -92,16 +92,43 @@ def _locale(lang: str) -> Locale:
     return Locale.parse(lang)
 
 
-def format_time(value: datetime | None, lang: str, fmt: str = "short") -> str:
-    if value is None:
-        return ""
-    return format_datetime(value.astimezone(_zone()), format=fmt, locale=_locale(lang))
+# One unambiguous date format per language, the same on every page: ISO-like in Swedish
+# (2026-12-07 15:00), day month year with a 24-hour clock in English (7 Dec 2026, 15:00),
+# never the American 12/7/26.
+DATE_TIME_PATTERNS = {"sv": "yyyy-MM-dd HH:mm", "en": "d MMM y, HH:mm"}
+DATE_PATTERNS = {"sv": "yyyy-MM-dd", "en": "d MMM y"}
+# A day in a picker of the coming days: "måndag 7 december" / "Monday 7 December".
+WEEKDAY_PATTERN = "EEEE d MMMM"
 
 
-def format_day(value: datetime | None, lang: str) -> str:
+def format_time(value: datetime | None, lang: str) -> str:
     if value is None:
         return ""
-    return format_date(value.astimezone(_zone()), format="medium", locale=_locale(lang))
+    pattern = DATE_TIME_PATTERNS.get(lang, DATE_TIME_PATTERNS["sv"])
+    return format_datetime(value.astimezone(_zone()), format=pattern, locale=_locale(lang))
+
+
+def local(value: datetime) -> datetime:
+    """``value`` in the display time zone."""
+    return value.astimezone(_zone())
+
+
+def in_display_zone(value: datetime) -> datetime:
+    """A naive local time (from a form) made aware in the display time zone."""
+    return value.replace(tzinfo=_zone()) if value.tzinfo is None else value
+
+
+def format_day(value: date | datetime | None, lang: str) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(_zone()).date()
+    pattern = DATE_PATTERNS.get(lang, DATE_PATTERNS["sv"])
+    return format_date(value, format=pattern, locale=_locale(lang))
+
+
+def format_weekday(value: date, lang: str) -> str:
+    return format_date(value, format=WEEKDAY_PATTERN, locale=_locale(lang))
 
 
 def format_money(value: Decimal, lang: str) -> str:

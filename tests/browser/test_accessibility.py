@@ -24,6 +24,8 @@ AGENT = [
     ("notifications", "/notifications"),
     ("approvals", "/approvals"),
     ("approvals-mine", "/approvals?show=mine"),
+    ("calendar-read-only", "/admin/teams/1/calendar"),  # an agent cannot change it
+    ("bad-query", "/cases?page=0"),  # the request parser's refusal, as a page
 ]
 ADMIN = [
     ("admin-teams", "/admin/teams"),

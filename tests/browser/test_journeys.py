@@ -261,8 +261,15 @@ def test_expected_wait_callback_and_next_case(live_server: LiveServer, new_conte
     customer.wait_for_url(re.compile(r"/cases/NA-"))
     number = customer.url.rsplit("/", 1)[1]
     expect(customer.locator(".expected-wait")).to_contain_text("We expect a person to answer")
-    customer.select_option("#book-slot", index=1)
-    chosen = customer.locator("#book-slot option:checked").inner_text()
+    # A day, then one of that day's free times (the script hides the others).
+    customer.select_option("#book-day", index=0)
+    day = customer.locator("#book-day").input_value()
+    offered = customer.locator("#book-time option:not([disabled])")
+    assert offered.count() >= 1
+    for free_days in offered.evaluate_all("options => options.map(o => o.dataset.days)"):
+        assert day in free_days.split()
+    chosen = offered.nth(offered.count() - 1).inner_text()
+    customer.select_option("#book-time", chosen)
     customer.fill("#book-phone", "070-174 06 01")
     customer.click("form[action$='/callback/book'] button[type=submit]")
     expect(customer.locator("#callback")).to_contain_text("070-174 06 01")

@@ -94,8 +94,11 @@ def test_dates_and_numbers_follow_the_language() -> None:
     from datetime import UTC, datetime
 
     moment = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)  # 14:00 in Stockholm (summer time)
-    assert "14:00" in i18n.format_time(moment, "sv")
-    assert "2:00" in i18n.format_time(moment, "en")
+    assert i18n.format_time(moment, "sv") == "2026-07-01 14:00"
+    assert i18n.format_time(moment, "en") == "1 Jul 2026, 14:00"  # never 7/1/26, 2:00 PM
+    assert i18n.format_day(moment, "sv") == "2026-07-01"
+    assert i18n.format_day(moment.date(), "en") == "1 Jul 2026"
+    assert i18n.format_weekday(moment.date(), "sv") == "onsdag 1 juli"
     assert i18n.format_number(1234567, "sv").replace("\xa0", " ") == "1 234 567"
     assert i18n.format_number(1234567, "en") == "1,234,567"
 

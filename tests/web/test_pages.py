@@ -592,12 +592,16 @@ def test_a_customer_reply_appears_in_the_timeline(
     )
     timeline = fragment(client.get(f"/cases/{number}?partial=1"))
     assert "Kortet kom idag!" in timeline
-    assert "Meddelande från kunden" in timeline
+    assert "Du skrev" in timeline  # the customer's own words, on the customer's own page
+    assert "Meddelande från kunden" not in timeline
     assert timeline.index("Mitt kort har inte kommit.") < timeline.index("Kortet kom idag!")
     assert "Kortet kom idag!" in page(client.get(f"/cases/{number}"))
-    # The agent sees it too.
+    # The agent sees it too, as the customer's message; routing is done by Nära.
     log_in(client, db, w.card_agent)
-    assert "Kortet kom idag!" in page(client.get(f"/cases/{number}"))
+    staff = page(client.get(f"/cases/{number}"))
+    assert "Kortet kom idag!" in staff and "Meddelande från kunden" in staff
+    routed = staff.split("event-case-routed")[1].split("</p>")[0]
+    assert "Nära" in routed and w.alice_user.display_name not in routed
 
 
 def test_an_empty_customer_reply_shows_the_error(

@@ -158,13 +158,11 @@ def test_the_visitor_books_a_callback_with_a_phone_number(
         callback_capacity=2,
     )
     page = client.get(f"/follow/{token}")
-    slot = re.search(r'<option value="([^"]+)"', page.text)
-    assert slot, page.text
     assert 'value="070-123 45 67"' in page.text  # the number given at the hand-over
     booked = client.post(
         f"/follow/{token}/callback",
         follow_redirects=False,
-        data={"form_token": form_token(page.text), "starts_at": slot.group(1)},
+        data={"form_token": form_token(page.text), **first_free(page.text)},
     )
     assert booked.status_code == 303, booked.text
     callback = db.scalar(select(Callback).where(Callback.case_id == case.id))
@@ -280,13 +278,11 @@ def test_a_link_opens_its_own_case_and_nothing_else(
         callback_capacity=2,
     )
     theirs_page = client.get(f"/follow/{other_token}")
-    slot = re.search(r'<option value="([^"]+)"', theirs_page.text)
-    assert slot
     client.post(
         f"/follow/{other_token}/callback",
         data={
             "form_token": form_token(theirs_page.text),
-            "starts_at": slot.group(1),
+            **first_free(theirs_page.text),
             "phone": "08-123 456",
         },
     )
@@ -327,3 +323,12 @@ def test_contact_card_says_what_logging_in_means(client: TestClient, w: factorie
     assert "Logga in för att följa ärendet i portalen" in asked.text
     assert "vi skickar inte e-post" in asked.text
     assert "kontaktar dig" not in asked.text
+
+
+def first_free(html: str) -> dict[str, str]:
+    """The picker's first day and its first free time of day, as the form sends them."""
+    day = re.search(r'name="day"[^>]*>\s*<option value="([^"]+)"', html)
+    assert day, html
+    time = re.search(rf'<option value="([^"]+)" data-days="[^"]*{day.group(1)}', html)
+    assert time, html
+    return {"day": day.group(1), "time": time.group(1)}

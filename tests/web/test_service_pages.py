@@ -80,14 +80,29 @@ def test_customer_sees_expected_wait_and_books_a_callback(
     assert re.search(expected, listing)
     text = page(client.get(f"/cases/{w.alice_case.number}"))
     assert re.search(expected, text)
-    assert 'id="book-slot"' in text
-    slot = re.search(r'<option value="([^"]+)">', text.split('id="book-slot"')[1])
-    assert slot is not None
+    # A day, then a time of day: a handful of options, not every slot of ten days.
+    day = re.search(r'<option value="([^"]+)">', text.split('id="book-day"')[1])
+    assert day is not None
+    times = re.findall(
+        r'<option value="(\d\d:\d\d)" data-days="([^"]*)"', text.split('id="book-time"')[1]
+    )
+    assert times and len(times) <= 48
+    free = [t for t, days in times if day.group(1) in days.split()]
+    taken = [t for t, days in times if day.group(1) not in days.split()]
+    assert free
+    if taken:  # without JavaScript a taken time can be chosen: it is refused in words
+        refused = post(client, f"/cases/{w.alice_case.number}/callback/book", csrf,
+                       day=day.group(1), time=taken[0], phone="070-123 45 67")  # fmt: skip
+        assert refused.status_code == 422 and "error-summary" in refused.text
+    garbled = post(client, f"/cases/{w.alice_case.number}/callback/book", csrf,
+                   day="sometime", time="soon", phone="070-123 45 67")  # fmt: skip
+    assert garbled.status_code == 422 and "error-summary" in garbled.text
+    chosen = {"day": day.group(1), "time": free[0]}
     bad_phone = post(
         client,
         f"/cases/{w.alice_case.number}/callback/book",
         csrf,
-        starts_at=slot.group(1),
+        **chosen,
         phone="ring mig",
     )
     assert bad_phone.status_code == 422 and 'aria-invalid="true"' in bad_phone.text
@@ -96,7 +111,7 @@ def test_customer_sees_expected_wait_and_books_a_callback(
             client,
             f"/cases/{w.alice_case.number}/callback/book",
             csrf,
-            starts_at=slot.group(1),
+            **chosen,
             phone="070-123 45 67",
         ),
         f"/cases/{w.alice_case.number}#callback",

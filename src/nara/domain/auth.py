@@ -35,6 +35,7 @@ from nara.domain.security import (
     token_digest,
     verify_password,
 )
+from nara.i18n import N_
 from nara.models import ApiToken, AuthSession, LoginFailure, Role, User
 
 TOKEN_PREFIX = "nara_"  # noqa: S105 - a public prefix, not a secret
@@ -167,6 +168,7 @@ def log_in(
         raise RateLimited(
             "too many failed logins; try again in 15 minutes",
             retry_after=int(LOCK_WINDOW.total_seconds()),
+            template=N_("Too many failed logins. Try again in 15 minutes."),
         )
     user = session.scalar(select(User).where(func.lower(User.email) == address))
     password_ok = verify_password(user.password_hash if user is not None else None, password)
@@ -288,19 +290,35 @@ def create_api_token(
 ) -> NewToken:
     """Create a bearer token acting as ``user_id``. Staff create their own; admins any."""
     if not (actor.is_admin or actor.is_system or (actor.is_staff and actor.user_id == user_id)):
-        raise PermissionDenied("you can only create API tokens for yourself")
+        raise PermissionDenied(
+            "you can only create API tokens for yourself",
+            template=N_("You can only create API tokens for yourself."),
+        )
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound(
+            f"no user with id {user_id}",
+            template=N_("No user with id %(user_id)s."),
+            params={"user_id": user_id},
+        )
     clean_name = validation.name(name, field="name", max_length=100)
     if session.scalar(
         select(ApiToken.id).where(ApiToken.user_id == user_id, ApiToken.name == clean_name)
     ):
-        raise Conflict(f"this user already has a token named {clean_name!r}", field="name")
+        raise Conflict(
+            f"this user already has a token named {clean_name!r}",
+            field="name",
+            template=N_('This user already has a token named "%(name)s".'),
+            params={"name": clean_name},
+        )
     if expires_at is not None:
         expires_at = clock.ensure_utc(expires_at)
     if expires_at is not None and expires_at <= clock.now():
-        raise ValidationFailed("expires_at must be in the future", field="expires_at")
+        raise ValidationFailed(
+            "expires_at must be in the future",
+            field="expires_at",
+            template=N_("The expiry time must be in the future."),
+        )
     token = new_token(TOKEN_PREFIX)
     api_token = ApiToken(
         user_id=user_id,
@@ -337,7 +355,11 @@ def revoke_api_token(*, session: Session, actor: Actor, token_id: int) -> ApiTok
     if api_token is None or not (
         actor.is_admin or actor.is_system or api_token.user_id == actor.user_id
     ):
-        raise NotFound(f"no API token with id {token_id}")
+        raise NotFound(
+            f"no API token with id {token_id}",
+            template=N_("No API token with id %(token_id)s."),
+            params={"token_id": token_id},
+        )
     if api_token.revoked_at is None:
         api_token.revoked_at = clock.now()
         session.flush()

@@ -43,14 +43,24 @@ def set_team_calendar(
     """Set a team's calendar. ``hours`` maps "mon".."sun" to text such as
     "08:00-12:00, 13:00-17:00" (empty or missing = closed that day)."""
     if not can_manage_team(actor, team_id):
-        raise PermissionDenied("only an admin or a lead of this team can change its calendar")
+        raise PermissionDenied(
+            "only an admin or a lead of this team can change its calendar",
+            template=N_("Only an admin or a lead of this team can change its calendar."),
+        )
     team = session.get(Team, team_id)
     if team is None:
-        raise NotFound(f"no team with id {team_id}")
+        raise NotFound(
+            f"no team with id {team_id}",
+            template=N_("No team with id %(team_id)s."),
+            params={"team_id": team_id},
+        )
     unknown = set(hours) - set(WEEKDAYS)
     if unknown:
         raise ValidationFailed(
-            f"unknown weekday(s) {', '.join(sorted(unknown))}; use mon..sun", field="hours"
+            f"unknown weekday(s) {', '.join(sorted(unknown))}; use mon..sun",
+            field="hours",
+            template=N_("Unknown weekday %(days)s; use mon to sun."),
+            params={"days": ", ".join(sorted(unknown))},
         )
     parsed: dict[str, list[list[int]]] = {}
     for day in WEEKDAYS:
@@ -71,11 +81,18 @@ def set_team_calendar(
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationFailed(f"unknown time zone {timezone!r}", field="timezone") from None
+        raise ValidationFailed(
+            f"unknown time zone {timezone!r}",
+            field="timezone",
+            template=N_('Unknown time zone "%(timezone)s".'),
+            params={"timezone": timezone},
+        ) from None
     if holiday_country is not None and holiday_country not in HOLIDAY_COUNTRIES:
         raise ValidationFailed(
             f"holidays are available for {', '.join(HOLIDAY_COUNTRIES)}",
             field="holiday_country",
+            template=N_("Public holidays are available for %(countries)s."),
+            params={"countries": ", ".join(HOLIDAY_COUNTRIES)},
         )
     dates: list[str] = []
     for text in closed_dates or []:
@@ -89,11 +106,15 @@ def set_team_calendar(
             ) from None
     if not 5 <= callback_slot_minutes <= 240:
         raise ValidationFailed(
-            "callback slots are 5 to 240 minutes long", field="callback_slot_minutes"
+            "callback slots are 5 to 240 minutes long",
+            field="callback_slot_minutes",
+            template=N_("Callback slots are 5 to 240 minutes long."),
         )
     if not 0 <= callback_capacity <= 100:
         raise ValidationFailed(
-            "callback capacity is 0 to 100 calls per slot", field="callback_capacity"
+            "callback capacity is 0 to 100 calls per slot",
+            field="callback_capacity",
+            template=N_("Callback capacity is 0 to 100 calls per slot."),
         )
     row = session.get(TeamCalendar, team_id)
     forget_calendar(session, team_id)

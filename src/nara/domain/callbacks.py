@@ -45,7 +45,11 @@ CLOSED_STATUSES = (CaseStatus.resolved.value, CaseStatus.closed.value)
 
 def _find_slot(session: Session, team_id: int, starts_at: datetime, now: datetime) -> SlotView:
     if starts_at.tzinfo is None:
-        raise ValidationFailed("give the slot's time with a time zone", field="starts_at")
+        raise ValidationFailed(
+            "give the slot's time with a time zone",
+            field="starts_at",
+            template=N_("Give the slot's time with a time zone."),
+        )
     if starts_at <= now:
         raise ValidationFailed(
             "this time has already passed",
@@ -188,7 +192,11 @@ def _callback_for(session: Session, actor: Actor, callback_id: int) -> tuple[Cal
         .where(Callback.id == callback_id, case_visibility(actor))
     ).first()
     if row is None:
-        raise NotFound(f"no callback with id {callback_id}")
+        raise NotFound(
+            f"no callback with id {callback_id}",
+            template=N_("No callback with id %(callback_id)s."),
+            params={"callback_id": callback_id},
+        )
     require_owning_side(actor, row[1])  # a consulted team reads, it does not call back
     return row[0], row[1]
 

@@ -36,7 +36,9 @@ UNFINISHED = (ConsultationStatus.open.value, ConsultationStatus.answered.value)
 
 def _staff_only(actor: Actor, what: str) -> None:
     if actor.is_customer:
-        raise PermissionDenied(f"customers cannot {what}")
+        raise PermissionDenied(
+            f"customers cannot {what}", template=N_("Only staff can link or merge cases.")
+        )
     require_staff(actor)
 
 
@@ -93,7 +95,11 @@ def unlink_cases(*, session: Session, actor: Actor, number: str, other: str) -> 
         .where(partner.number == other.strip().upper())
     ).first()
     if row is None:
-        raise NotFound(f"case {case.number} is not related to {other}")
+        raise NotFound(
+            f"case {case.number} is not related to {other}",
+            template=N_("Case %(number)s is not related to %(other)s."),
+            params={"number": case.number, "other": other},
+        )
     link, other_case = row
     session.delete(link)
     _both_timelines(session, actor, case, other_case, "case.unlinked")

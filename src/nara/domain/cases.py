@@ -143,17 +143,30 @@ def _find_idempotent(session: Session, actor: Actor, key: str, request_hash: str
 def _resolve_customer(session: Session, actor: Actor, customer_id: int | None) -> Customer:
     if actor.is_customer:
         if actor.customer_id is None:
-            raise PermissionDenied("your login is not linked to a customer record")
+            raise PermissionDenied(
+                "your login is not linked to a customer record",
+                template=N_("Your login is not linked to a customer record."),
+            )
         if customer_id is not None and customer_id != actor.customer_id:
-            raise PermissionDenied("customers can only open cases for themselves")
+            raise PermissionDenied(
+                "customers can only open cases for themselves",
+                template=N_("Customers can only open cases for themselves."),
+            )
         customer_id = actor.customer_id
     else:
         require_staff(actor)
     if customer_id is None:
-        raise ValidationFailed("customer_id is required", field="customer_id")
+        raise ValidationFailed(
+            "customer_id is required", field="customer_id", template=N_("Choose a customer.")
+        )
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise ValidationFailed(f"no customer with id {customer_id}", field="customer_id")
+        raise ValidationFailed(
+            f"no customer with id {customer_id}",
+            field="customer_id",
+            template=N_("No customer with id %(customer_id)s."),
+            params={"customer_id": customer_id},
+        )
     return customer
 
 
@@ -162,7 +175,12 @@ def _resolve_topic(session: Session, topic_id: int | None) -> Topic | None:
         return None
     topic = session.get(Topic, topic_id)
     if topic is None or not topic.is_active:
-        raise ValidationFailed(f"no active topic with id {topic_id}", field="topic_id")
+        raise ValidationFailed(
+            f"no active topic with id {topic_id}",
+            field="topic_id",
+            template=N_("No active topic with id %(topic_id)s."),
+            params={"topic_id": topic_id},
+        )
     return topic
 
 
@@ -191,10 +209,15 @@ def open_case(
     if actor.is_customer:
         if the_channel not in CUSTOMER_CHANNELS:
             raise ValidationFailed(
-                "customers open cases on the web or chat channel", field="channel"
+                "customers open cases on the web or chat channel",
+                field="channel",
+                template=N_("Customers open cases on the web or chat channel."),
             )
         if team_id is not None or owner_id is not None or the_priority != Priority.normal:
-            raise PermissionDenied("customers cannot choose team, owner or priority")
+            raise PermissionDenied(
+                "customers cannot choose team, owner or priority",
+                template=N_("Customers cannot choose team, owner or priority."),
+            )
     payload = {
         "message": body, "customer_id": customer_id, "topic_id": topic_id,
         "channel": the_channel.value, "subject": subject, "priority": the_priority.value,
@@ -221,7 +244,12 @@ def open_case(
         if team_id is not None:
             team = session.get(Team, team_id)
             if team is None:
-                raise ValidationFailed(f"no team with id {team_id}", field="team_id")
+                raise ValidationFailed(
+                    f"no team with id {team_id}",
+                    field="team_id",
+                    template=N_("No team with id %(team_id)s."),
+                    params={"team_id": team_id},
+                )
             decision = RoutingDecision(team, "chosen")
         else:
             decision = route(session, topic_id=topic.id if topic else None, policy=policy, now=now)
@@ -452,7 +480,9 @@ def reply_to_case(*, session: Session, actor: Actor, number: str, body: str) -> 
 def add_note(*, session: Session, actor: Actor, number: str, body: str) -> Case:
     """An internal note, never shown to the customer."""
     if actor.is_customer:
-        raise NotFound(f"no case {number}")
+        raise NotFound(
+            f"no case {number}", template=N_("No case %(number)s."), params={"number": number}
+        )
     require_staff(actor)
     text = validation.text(body, field="body", max_length=MAX_MESSAGE)
     case = get_case_for(session, actor, number)
@@ -488,14 +518,25 @@ def _set_status(session: Session, actor: Actor, case: Case, new: CaseStatus) -> 
 
 def change_status(*, session: Session, actor: Actor, number: str, status: str) -> Case:
     if actor.is_customer:
-        raise PermissionDenied("customers cannot change a case's status")
+        raise PermissionDenied(
+            "customers cannot change a case's status",
+            template=N_("Customers cannot change a case's status."),
+        )
     require_staff(actor)
     new = validation.choice(CaseStatus, status, field="status")
     case = get_case_for(session, actor, number, lock=True, to_change=True)
     if case.status == CaseStatus.closed and new != CaseStatus.closed:
-        raise Conflict(f"case {case.number} is closed and cannot be reopened")
+        raise Conflict(
+            f"case {case.number} is closed and cannot be reopened",
+            template=N_("Case %(number)s is closed and cannot be reopened."),
+            params={"number": case.number},
+        )
     if new == CaseStatus.new and case.status != CaseStatus.new:
-        raise ValidationFailed("a case cannot go back to 'new'", field="status")
+        raise ValidationFailed(
+            "a case cannot go back to 'new'",
+            field="status",
+            template=N_("A case cannot go back to the status New."),
+        )
     _set_status(session, actor, case, new)
     session.flush()
     return case
@@ -514,11 +555,17 @@ def assign_case(
     must belong to it. Claiming is assigning to oneself. Naming another ``team_id`` is a
     hand-over (``ownership.hand_over_to_team_id``) and needs a ``reason``."""
     if actor.is_customer:
-        raise PermissionDenied("customers cannot assign cases")
+        raise PermissionDenied(
+            "customers cannot assign cases", template=N_("Customers cannot assign cases.")
+        )
     require_staff(actor)
     case = get_case_for(session, actor, number, lock=True, to_change=True)
     if case.status == CaseStatus.closed:
-        raise Conflict(f"case {case.number} is closed")
+        raise Conflict(
+            f"case {case.number} is closed",
+            template=N_("Case %(number)s is closed."),
+            params={"number": case.number},
+        )
     if team_id is not None and team_id != case.team_id:
         new_owner = owner_id if isinstance(owner_id, int) else None
         return hand_over_to_team_id(
@@ -542,7 +589,10 @@ def assign_case(
 
 def change_priority(*, session: Session, actor: Actor, number: str, priority: str) -> Case:
     if actor.is_customer:
-        raise PermissionDenied("customers cannot change a case's priority")
+        raise PermissionDenied(
+            "customers cannot change a case's priority",
+            template=N_("Customers cannot change a case's priority."),
+        )
     require_staff(actor)
     new = validation.choice(Priority, priority, field="priority")
     case = get_case_for(session, actor, number, lock=True, to_change=True)

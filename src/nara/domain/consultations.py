@@ -284,19 +284,31 @@ def _consultation_for(
 ) -> tuple[Consultation, Case, Team]:
     """The consultation if ``actor`` may see its case (404 otherwise, as for cases)."""
     if actor.is_customer:
-        raise NotFound(f"no consultation with id {consultation_id}")
+        raise NotFound(
+            f"no consultation with id {consultation_id}",
+            template=N_("No consultation with id %(consultation_id)s."),
+            params={"consultation_id": consultation_id},
+        )
     stmt = select(Consultation).where(Consultation.id == consultation_id)
     if lock:
         stmt = stmt.with_for_update()
     consultation = session.scalar(stmt)
     if consultation is None:
-        raise NotFound(f"no consultation with id {consultation_id}")
+        raise NotFound(
+            f"no consultation with id {consultation_id}",
+            template=N_("No consultation with id %(consultation_id)s."),
+            params={"consultation_id": consultation_id},
+        )
     case = session.get(Case, consultation.case_id)
     assert case is not None
     try:
         get_case_for(session, actor, case.number)
     except NotFound:
-        raise NotFound(f"no consultation with id {consultation_id}") from None
+        raise NotFound(
+            f"no consultation with id {consultation_id}",
+            template=N_("No consultation with id %(consultation_id)s."),
+            params={"consultation_id": consultation_id},
+        ) from None
     team = session.get(Team, consultation.team_id)
     assert team is not None
     return consultation, case, team

@@ -46,13 +46,23 @@ def create_customer(
     user_id: int | None = None,
 ) -> Customer:
     if not (actor.is_staff or actor.is_system):
-        raise PermissionDenied("only staff can register customers")
+        raise PermissionDenied(
+            "only staff can register customers", template=N_("Only staff can register customers.")
+        )
     if user_id is not None:
         user = session.get(User, user_id)
         if user is None or user.role != Role.customer:
-            raise ValidationFailed("user_id must be a customer login", field="user_id")
+            raise ValidationFailed(
+                "user_id must be a customer login",
+                field="user_id",
+                template=N_("The login must be a customer login."),
+            )
         if session.scalar(select(Customer.id).where(Customer.user_id == user_id)):
-            raise Conflict("this login already belongs to a customer", field="user_id")
+            raise Conflict(
+                "this login already belongs to a customer",
+                field="user_id",
+                template=N_("This login already belongs to a customer."),
+            )
     now = clock.now()
     customer = Customer(
         name=validation.name(name, field="name", max_length=200),
@@ -81,9 +91,16 @@ def update_customer(
     """Staff update any customer; a customer updates their own e-mail and phone."""
     customer = get_customer_for(session, actor, customer_id)
     if actor.is_customer and (name is not None or personnummer is not None):
-        raise PermissionDenied("ask us to change your name or personnummer")
+        raise PermissionDenied(
+            "ask us to change your name or personnummer",
+            template=N_("Ask us to change your name or personnummer."),
+        )
     if not (actor.is_staff or actor.is_system or actor.customer_id == customer.id):
-        raise NotFound(f"no customer with id {customer_id}")
+        raise NotFound(
+            f"no customer with id {customer_id}",
+            template=N_("No customer with id %(customer_id)s."),
+            params={"customer_id": customer_id},
+        )
     if name is not None:
         customer.name = validation.name(name, field="name", max_length=200)
     if email is not None:
@@ -101,16 +118,31 @@ def link_customer_login(
     *, session: Session, actor: Actor, customer_id: int, user_id: int
 ) -> Customer:
     if not (actor.is_admin or actor.is_system):
-        raise PermissionDenied("only admins can link a login to a customer")
+        raise PermissionDenied(
+            "only admins can link a login to a customer",
+            template=N_("Only admins can link a login to a customer."),
+        )
     customer = session.get(Customer, customer_id)
     if customer is None:
-        raise NotFound(f"no customer with id {customer_id}")
+        raise NotFound(
+            f"no customer with id {customer_id}",
+            template=N_("No customer with id %(customer_id)s."),
+            params={"customer_id": customer_id},
+        )
     user = session.get(User, user_id)
     if user is None or user.role != Role.customer:
-        raise ValidationFailed("user_id must be a customer login", field="user_id")
+        raise ValidationFailed(
+            "user_id must be a customer login",
+            field="user_id",
+            template=N_("The login must be a customer login."),
+        )
     clash = session.scalar(select(Customer.id).where(Customer.user_id == user_id))
     if clash is not None and clash != customer_id:
-        raise Conflict("this login already belongs to another customer", field="user_id")
+        raise Conflict(
+            "this login already belongs to another customer",
+            field="user_id",
+            template=N_("This login already belongs to another customer."),
+        )
     customer.user_id = user_id
     session.flush()
     return customer

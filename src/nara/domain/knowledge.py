@@ -10,6 +10,7 @@ from nara import clock, textsearch
 from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound, ValidationFailed
+from nara.i18n import N_
 from nara.models import Article, ArticleVersion, Topic
 from nara.queries.access import require_lead
 
@@ -45,9 +46,18 @@ def save_article(
     """Create the topic's article in ``lang`` or save a new version of it."""
     _require_editor(actor)
     if lang not in textsearch.LANGUAGES:
-        raise ValidationFailed("lang must be sv or en", field="lang")
+        raise ValidationFailed(
+            "lang must be sv or en",
+            field="lang",
+            template=N_("The language must be sv (Swedish) or en (English)."),
+        )
     if session.get(Topic, topic_id) is None:
-        raise ValidationFailed(f"no topic with id {topic_id}", field="topic_id")
+        raise ValidationFailed(
+            f"no topic with id {topic_id}",
+            field="topic_id",
+            template=N_("No topic with id %(topic_id)s."),
+            params={"topic_id": topic_id},
+        )
     clean_title = validation.name(title, field="title", max_length=200)
     body = validation.text(body_md, field="body_md", max_length=MAX_BODY)
     now = clock.now()
@@ -86,5 +96,9 @@ def current_version(session: Session, article: Article) -> ArticleVersion:
         )
     )
     if version is None:
-        raise NotFound(f"article {article.id} has no version {article.version}")
+        raise NotFound(
+            f"article {article.id} has no version {article.version}",
+            template=N_("Article %(id)s has no version %(version)s."),
+            params={"id": article.id, "version": article.version},
+        )
     return version

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound
+from nara.i18n import N_
 from nara.models import Case, Consultation, Notification, TeamMember, User
 from nara.queries.access import require_staff
 
@@ -76,7 +77,11 @@ def mark_read(*, session: Session, actor: Actor, notification_id: int) -> Notifi
         )
     )
     if notification is None:
-        raise NotFound(f"no notification with id {notification_id}")
+        raise NotFound(
+            f"no notification with id {notification_id}",
+            template=N_("No notification with id %(notification_id)s."),
+            params={"notification_id": notification_id},
+        )
     if notification.read_at is None:
         notification.read_at = clock.now()
         session.flush()

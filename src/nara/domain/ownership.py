@@ -87,7 +87,12 @@ def check_owner(session: Session, owner_id: int, team_id: int) -> User:
     """The active staff member ``owner_id``, who must be a member of ``team_id``."""
     owner = session.get(User, owner_id)
     if owner is None or not owner.is_active or owner.role == Role.customer:
-        raise ValidationFailed(f"no active staff member with id {owner_id}", field="owner_id")
+        raise ValidationFailed(
+            f"no active staff member with id {owner_id}",
+            field="owner_id",
+            template=N_("No active staff member with id %(owner_id)s."),
+            params={"owner_id": owner_id},
+        )
     if not is_team_member(session, team_id, owner_id):
         raise ValidationFailed(
             "the owner must be a member of the case's responsible team",
@@ -193,7 +198,9 @@ def hand_over_to_team_id(
 
 def _require_reason(actor: Actor, reason: str | None) -> str:
     if actor.is_customer:
-        raise PermissionDenied("customers cannot hand over cases")
+        raise PermissionDenied(
+            "customers cannot hand over cases", template=N_("Customers cannot hand over cases.")
+        )
     require_staff(actor)
     if reason is None or not reason.strip():
         raise ValidationFailed(

@@ -34,9 +34,17 @@ def set_presence(
     now = clock.now()
     if until is not None:
         if new == Presence.available:
-            raise ValidationFailed("'until' is for away or busy", field="until")
+            raise ValidationFailed(
+                "'until' is for away or busy",
+                field="until",
+                template=N_("A time to be back is only for away or busy."),
+            )
         if until.tzinfo is None:
-            raise ValidationFailed("give 'until' with a time zone", field="until")
+            raise ValidationFailed(
+                "give 'until' with a time zone",
+                field="until",
+                template=N_("Give the time to be back with a time zone."),
+            )
         if until <= now or until > now + timedelta(hours=24):
             raise ValidationFailed(
                 "'until' must be within the next 24 hours",
@@ -45,11 +53,20 @@ def set_presence(
             )
     target = user_id if user_id is not None else actor.user_id
     if target is None:
-        raise ValidationFailed("a user is needed", field="user_id")
+        raise ValidationFailed(
+            "a user is needed", field="user_id", template=N_("A user is needed.")
+        )
     if target != actor.user_id and not can_manage_team(actor, team_id):
-        raise PermissionDenied("only a lead of the team can set another member's presence")
+        raise PermissionDenied(
+            "only a lead of the team can set another member's presence",
+            template=N_("Only a lead of the team can set another member's presence."),
+        )
     if not is_team_member(session, team_id, target):
-        raise ValidationFailed("presence is set in a team the member belongs to", field="team_id")
+        raise ValidationFailed(
+            "presence is set in a team the member belongs to",
+            field="team_id",
+            template=N_("Presence is set in a team the member belongs to."),
+        )
     row = session.get(MemberPresence, (team_id, target))
     if row is None:
         row = MemberPresence(team_id=team_id, user_id=target, status=new.value, changed_at=now,

@@ -81,7 +81,11 @@ def _minutes(value: int, field: str) -> int:
             template=N_("A promise needs a positive number of minutes."),
         )
     if value > MAX_PROMISE_MINUTES:
-        raise ValidationFailed(f"{field} is more than a year", field=field)
+        raise ValidationFailed(
+            f"{field} is more than a year",
+            field=field,
+            template=N_("A promise can be at most a year."),
+        )
     return value
 
 
@@ -95,7 +99,12 @@ def _check_policy(
     exclude_id: int | None = None,
 ) -> tuple[str | None, str | None]:
     if topic_id is not None and session.get(Topic, topic_id) is None:
-        raise ValidationFailed(f"no topic with id {topic_id}", field="topic_id")
+        raise ValidationFailed(
+            f"no topic with id {topic_id}",
+            field="topic_id",
+            template=N_("No topic with id %(topic_id)s."),
+            params={"topic_id": topic_id},
+        )
     prio = validation.choice(Priority, priority, field="priority").value if priority else None
     chan = validation.choice(Channel, channel, field="channel").value if channel else None
     _minutes(first_response_minutes, "first_response_minutes")
@@ -172,7 +181,11 @@ def update_policy(
     _require_lead(actor)
     policy = session.get(ResponsePolicy, policy_id)
     if policy is None:
-        raise NotFound(f"no response promise with id {policy_id}")
+        raise NotFound(
+            f"no response promise with id {policy_id}",
+            template=N_("No response promise with id %(policy_id)s."),
+            params={"policy_id": policy_id},
+        )
     _require_may_change(session, actor, policy.topic_id)
     _check_policy(session, policy.topic_id, policy.priority, policy.channel,
                   first_response_minutes, resolution_minutes, exclude_id=policy.id)  # fmt: skip
@@ -197,7 +210,11 @@ def delete_policy(*, session: Session, actor: Actor, policy_id: int) -> None:
     _require_lead(actor)
     policy = session.get(ResponsePolicy, policy_id)
     if policy is None:
-        raise NotFound(f"no response promise with id {policy_id}")
+        raise NotFound(
+            f"no response promise with id {policy_id}",
+            template=N_("No response promise with id %(policy_id)s."),
+            params={"policy_id": policy_id},
+        )
     _require_may_change(session, actor, policy.topic_id)
     before = facts_of(policy, POLICY_FIELDS)
     session.delete(policy)
@@ -499,9 +516,13 @@ def complete_task(*, session: Session, actor: Actor, number: str, kind: str) -> 
         select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.kind == kind)
     )
     if task is None:
-        raise NotFound(f"case {case.number} has no task {kind!r}")
+        raise NotFound(
+            f"case {case.number} has no task {kind!r}",
+            template=N_('Case %(number)s has no task "%(kind)s".'),
+            params={"number": case.number, "kind": kind},
+        )
     if task.done_at is not None:
-        raise Conflict("this task is already done")
+        raise Conflict("this task is already done", template=N_("This task is already done."))
     task.done_at = clock.now()
     task.done_by_id = actor.user_id
     append_event(session, case=case, type="task.done", actor=actor, data={"kind": kind})

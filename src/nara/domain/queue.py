@@ -42,7 +42,9 @@ def take_next_case(*, session: Session, actor: Actor) -> Case | None:
     teams by pressing "Next case" (they asked for work)."""
     require_staff(actor)
     if actor.user_id is None or actor.role == Role.customer:
-        raise PermissionDenied("only members of a team pull cases")
+        raise PermissionDenied(
+            "only members of a team pull cases", template=N_("Only members of a team pull cases.")
+        )
     if not actor.team_ids:
         raise ValidationFailed(
             "you are not a member of any team; join a team to take its cases",

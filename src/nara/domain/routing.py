@@ -48,7 +48,10 @@ def fallback_team(session: Session) -> Team:
     if team is None:
         raise Conflict(
             "no team handles this topic and no fallback team is configured; "
-            "an admin must choose one (nara team fallback SLUG)"
+            "an admin must choose one (nara team fallback SLUG)",
+            template=N_(
+                "No team handles this topic and no fallback team is set; an admin must choose one."
+            ),
         )
     return team
 
@@ -131,10 +134,16 @@ def set_topic_routing(
 ) -> TeamTopic:
     """Change where a team stands among the teams handling a topic."""
     if not can_manage_team(actor, team_id):
-        raise PermissionDenied("only an admin or a lead of this team can change its routing")
+        raise PermissionDenied(
+            "only an admin or a lead of this team can change its routing",
+            template=N_("Only an admin or a lead of this team can change its routing."),
+        )
     link = session.get(TeamTopic, (team_id, topic_id))
     if link is None:
-        raise NotFound("this team does not handle this topic")
+        raise NotFound(
+            "this team does not handle this topic",
+            template=N_("This team does not handle this topic."),
+        )
     require_topic_routing(session, actor, topic_id)
     if not isinstance(rank, int) or not 0 <= rank <= 99:
         raise ValidationFailed(

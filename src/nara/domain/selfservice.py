@@ -58,9 +58,17 @@ def start_conversation(
     *, session: Session, actor: Actor | None, channel: str, lang: str
 ) -> Conversation:
     if channel not in ("portal", "widget"):
-        raise ValidationFailed("channel must be portal or widget", field="channel")
+        raise ValidationFailed(
+            "channel must be portal or widget",
+            field="channel",
+            template=N_("The channel must be portal or widget."),
+        )
     if lang not in ("sv", "en"):
-        raise ValidationFailed("lang must be sv or en", field="lang")
+        raise ValidationFailed(
+            "lang must be sv or en",
+            field="lang",
+            template=N_("The language must be sv (Swedish) or en (English)."),
+        )
     conversation = Conversation(
         public_id=str(uuid.uuid4()),
         customer_id=actor.customer_id if actor is not None and actor.is_customer else None,
@@ -85,11 +93,11 @@ def get_conversation(session: Session, public_id: str, actor: Actor | None) -> C
         select(Conversation).where(Conversation.public_id == public_id[:36])
     )
     if conversation is None:
-        raise NotFound("no such conversation")
+        raise NotFound("no such conversation", template=N_("No such conversation."))
     owner = conversation.customer_id
     staff = actor is not None and (actor.is_staff or actor.is_system)
     if owner is not None and not staff and (actor is None or actor.customer_id != owner):
-        raise NotFound("no such conversation")
+        raise NotFound("no such conversation", template=N_("No such conversation."))
     return conversation
 
 
@@ -161,7 +169,10 @@ def give_feedback(
 ) -> Reply | None:
     """ "Did this solve it?" Yes ends the conversation; No hands over at once."""
     if conversation.outcome not in (Outcome.answered_no_feedback, Outcome.answered_confirmed):
-        raise Conflict("there is no answer to give feedback on")
+        raise Conflict(
+            "there is no answer to give feedback on",
+            template=N_("There is no answer to give feedback on."),
+        )
     if solved:
         conversation.outcome = Outcome.answered_confirmed.value
         conversation.ended_at = clock.now()
@@ -278,9 +289,15 @@ def hand_over_with_contact(
     Always a new customer record: an address typed into a public form is no proof of
     identity, so it is never matched to an existing customer."""
     if conversation.customer_id is not None:
-        raise Conflict("this conversation belongs to a customer; ask for a person instead")
+        raise Conflict(
+            "this conversation belongs to a customer; ask for a person instead",
+            template=N_("This conversation belongs to a customer; ask for a person instead."),
+        )
     if conversation.case_id is not None:
-        raise Conflict("a person has already taken over this conversation")
+        raise Conflict(
+            "a person has already taken over this conversation",
+            template=N_("A person has already taken over this conversation."),
+        )
     clean_email = validation.email(email, required=False)
     clean_phone = validation.phone(phone)
     if clean_email is None and clean_phone is None:

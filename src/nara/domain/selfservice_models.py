@@ -16,6 +16,7 @@ from nara.domain.audit import diff, record_audit
 from nara.domain.errors import Conflict, ValidationFailed
 from nara.domain.jobs import GAP_MINING, TRAINING, TRAINING_ATTEMPTS, request_job
 from nara.domain.training import OUT_OF_SCOPE
+from nara.i18n import N_
 from nara.models import (
     Case,
     CaseEvent,
@@ -39,7 +40,9 @@ def _require_lead(actor: Actor) -> None:
 def _check_target(target: float) -> float:
     if not 0.5 <= target < 1.0:
         raise ValidationFailed(
-            "the precision target must be between 0.5 and 0.999", field="precision_target"
+            "the precision target must be between 0.5 and 0.999",
+            field="precision_target",
+            template=N_("The precision target must be between 0.5 and 0.999."),
         )
     return round(target, 4)
 
@@ -104,7 +107,10 @@ def prepare_training(
     examples = training_data(session)
     topics = {label for _, label in examples if label != OUT_OF_SCOPE}
     if len(topics) < 2:
-        raise Conflict("self-service needs labelled examples of at least two topics")
+        raise Conflict(
+            "self-service needs labelled examples of at least two topics",
+            template=N_("Self-service needs labelled examples of at least two topics."),
+        )
     return TrainingInput(examples=examples, topics=len(topics), precision_target=target)
 
 
@@ -123,7 +129,12 @@ def fit_model(
             data.examples, precision_target=data.precision_target, progress=report, threads=threads
         )
     except ss.TrainingDataError as exc:
-        raise ValidationFailed(f"the training data cannot be used: {exc}") from None
+        raise ValidationFailed(
+            f"the training data cannot be used: {exc}",
+            template=N_(
+                "The training data cannot be used: it needs examples of at least two topics."
+            ),
+        ) from None
 
 
 def store_model(
@@ -243,7 +254,10 @@ def set_precision_target(
     target = _check_target(precision_target)
     row = _active(session)
     if row is None:
-        raise Conflict("no self-service model is trained yet")
+        raise Conflict(
+            "no self-service model is trained yet",
+            template=N_("No self-service model is trained yet."),
+        )
     before = row.precision_target
     row.precision_target = target
     if f"{target:g}" not in row.metrics.get("operating_points", {}):

@@ -29,25 +29,36 @@ def routing_id(topic_id: int, team_id: int) -> str:
 
 def _require_admin(actor: Actor, what: str) -> None:
     if not (actor.is_admin or actor.is_system):
-        raise PermissionDenied(f"only admins can {what}")
+        raise PermissionDenied(f"only admins can {what}", template=N_("Only admins can do this."))
 
 
 def _require_manager(actor: Actor, team_id: int) -> None:
     if not can_manage_team(actor, team_id):
-        raise PermissionDenied("only an admin or a lead of this team can change it")
+        raise PermissionDenied(
+            "only an admin or a lead of this team can change it",
+            template=N_("Only an admin or a lead of this team can change it."),
+        )
 
 
 def _team(session: Session, team_id: int) -> Team:
     team = session.get(Team, team_id)
     if team is None:
-        raise NotFound(f"no team with id {team_id}")
+        raise NotFound(
+            f"no team with id {team_id}",
+            template=N_("No team with id %(team_id)s."),
+            params={"team_id": team_id},
+        )
     return team
 
 
 def _topic(session: Session, topic_id: int) -> Topic:
     topic = session.get(Topic, topic_id)
     if topic is None:
-        raise NotFound(f"no topic with id {topic_id}")
+        raise NotFound(
+            f"no topic with id {topic_id}",
+            template=N_("No topic with id %(topic_id)s."),
+            params={"topic_id": topic_id},
+        )
     return topic
 
 
@@ -197,9 +208,17 @@ def add_team_member(*, session: Session, actor: Actor, team_id: int, user_id: in
     _team(session, team_id)
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound(
+            f"no user with id {user_id}",
+            template=N_("No user with id %(user_id)s."),
+            params={"user_id": user_id},
+        )
     if user.role == Role.customer:
-        raise ValidationFailed("customers cannot be team members", field="user_id")
+        raise ValidationFailed(
+            "customers cannot be team members",
+            field="user_id",
+            template=N_("Customers cannot be team members."),
+        )
     existing = session.get(TeamMember, (team_id, user_id))
     if existing is not None:
         return existing
@@ -221,7 +240,11 @@ def remove_team_member(*, session: Session, actor: Actor, team_id: int, user_id:
     _require_manager(actor, team_id)
     member = session.get(TeamMember, (team_id, user_id))
     if member is None:
-        raise NotFound(f"user {user_id} is not a member of team {team_id}")
+        raise NotFound(
+            f"user {user_id} is not a member of team {team_id}",
+            template=N_("User %(user_id)s is not a member of team %(team_id)s."),
+            params={"user_id": user_id, "team_id": team_id},
+        )
     session.delete(member)
     session.flush()
     record_audit(
@@ -347,7 +370,11 @@ def remove_team_topic(*, session: Session, actor: Actor, team_id: int, topic_id:
     _require_manager(actor, team_id)
     link = session.get(TeamTopic, (team_id, topic_id))
     if link is None:
-        raise NotFound(f"team {team_id} does not handle topic {topic_id}")
+        raise NotFound(
+            f"team {team_id} does not handle topic {topic_id}",
+            template=N_("Team %(team_id)s does not handle topic %(topic_id)s."),
+            params={"team_id": team_id, "topic_id": topic_id},
+        )
     before = facts_of(link, ROUTING_FIELDS)
     session.delete(link)
     session.flush()

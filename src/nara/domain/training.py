@@ -12,6 +12,7 @@ from nara.domain import validation
 from nara.domain.actors import Actor
 from nara.domain.audit import record_audit
 from nara.domain.errors import ValidationFailed
+from nara.i18n import N_
 from nara.models import Topic, TrainingExample
 from nara.queries.access import require_lead
 
@@ -39,7 +40,12 @@ def add_training_examples(
         clean = validation.text(text, field=f"row {index}: text", max_length=2000)
         label = slug.strip()
         if label != OUT_OF_SCOPE and label not in topics:
-            raise ValidationFailed(f"row {index}: unknown topic {label!r}", field="topic")
+            raise ValidationFailed(
+                f"row {index}: unknown topic {label!r}",
+                field="topic",
+                template=N_('Row %(index)s: unknown topic "%(label)s".'),
+                params={"index": index, "label": label},
+            )
         rows.append(
             TrainingExample(
                 topic_id=topics.get(label), lang=lang, text=clean, source=source, created_at=now

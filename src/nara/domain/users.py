@@ -27,7 +27,11 @@ def _check_password(password: str) -> None:
             params={"min": minimum},
         )
     if len(password) > 1024:
-        raise ValidationFailed("password must be at most 1024 characters", field="password")
+        raise ValidationFailed(
+            "password must be at most 1024 characters",
+            field="password",
+            template=N_("Password must be at most 1024 characters."),
+        )
 
 
 def create_user(
@@ -41,13 +45,19 @@ def create_user(
     locale: str | None = None,
 ) -> User:
     if not (actor.is_admin or actor.is_system):
-        raise PermissionDenied("only admins can create users")
+        raise PermissionDenied(
+            "only admins can create users", template=N_("Only admins can create users.")
+        )
     clean_email = validation.email(email)
     assert clean_email is not None
     name = validation.name(display_name, field="display_name", max_length=200)
     the_role = validation.choice(Role, role, field="role")
     if locale is not None and locale not in ("sv", "en"):
-        raise ValidationFailed("locale must be sv or en", field="locale")
+        raise ValidationFailed(
+            "locale must be sv or en",
+            field="locale",
+            template=N_("The language must be sv (Swedish) or en (English)."),
+        )
     if session.scalar(select(User.id).where(func.lower(User.email) == clean_email)):
         raise Conflict(
             f"a user with e-mail {clean_email} already exists",
@@ -89,10 +99,17 @@ def create_user(
 
 def set_password(*, session: Session, actor: Actor, user_id: int, password: str) -> User:
     if not (actor.is_admin or actor.is_system or actor.user_id == user_id):
-        raise PermissionDenied("you can only change your own password")
+        raise PermissionDenied(
+            "you can only change your own password",
+            template=N_("You can only change your own password."),
+        )
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound(
+            f"no user with id {user_id}",
+            template=N_("No user with id %(user_id)s."),
+            params={"user_id": user_id},
+        )
     _check_password(password)
     user.password_hash = hash_password(password)
     forget_failed_logins(session, user.email)
@@ -109,12 +126,21 @@ def set_password(*, session: Session, actor: Actor, user_id: int, password: str)
 
 def set_user_active(*, session: Session, actor: Actor, user_id: int, active: bool) -> User:
     if not (actor.is_admin or actor.is_system):
-        raise PermissionDenied("only admins can activate or deactivate users")
+        raise PermissionDenied(
+            "only admins can activate or deactivate users",
+            template=N_("Only admins can activate or deactivate users."),
+        )
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound(
+            f"no user with id {user_id}",
+            template=N_("No user with id %(user_id)s."),
+            params={"user_id": user_id},
+        )
     if actor.user_id == user_id and not active:
-        raise Conflict("you cannot deactivate yourself")
+        raise Conflict(
+            "you cannot deactivate yourself", template=N_("You cannot deactivate yourself.")
+        )
     before = user.is_active
     user.is_active = active
     session.flush()
@@ -136,12 +162,23 @@ def set_user_active(*, session: Session, actor: Actor, user_id: int, active: boo
 def set_locale(*, session: Session, actor: Actor, user_id: int, locale: str) -> User:
     """A user's chosen language (sv or en)."""
     if not (actor.is_admin or actor.is_system or actor.user_id == user_id):
-        raise PermissionDenied("you can only choose your own language")
+        raise PermissionDenied(
+            "you can only choose your own language",
+            template=N_("You can only choose your own language."),
+        )
     if locale not in ("sv", "en"):
-        raise ValidationFailed("locale must be sv or en", field="locale")
+        raise ValidationFailed(
+            "locale must be sv or en",
+            field="locale",
+            template=N_("The language must be sv (Swedish) or en (English)."),
+        )
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound(
+            f"no user with id {user_id}",
+            template=N_("No user with id %(user_id)s."),
+            params={"user_id": user_id},
+        )
     before = {"locale": user.locale}
     user.locale = locale
     session.flush()

@@ -112,7 +112,9 @@ def get_case_for(
         stmt = stmt.with_for_update(of=Case)
     case = session.scalar(stmt)
     if case is None:
-        raise NotFound(f"no case {number}")
+        raise NotFound(
+            f"no case {number}", template=N_("No case %(number)s."), params={"number": number}
+        )
     if to_change:
         require_owning_side(actor, case)
     return case
@@ -126,12 +128,16 @@ def require_lead(actor: Actor, what: str) -> None:
     """Leads and admins (and Nära itself) only; ``what`` ends the refusal "only leads and
     admins …" (for example "edit knowledge articles")."""
     if not is_lead_or_admin(actor):
-        raise PermissionDenied(f"only leads and admins {what}")
+        raise PermissionDenied(
+            f"only leads and admins {what}", template=N_("Only leads and admins can do this.")
+        )
 
 
 def require_staff(actor: Actor) -> None:
     if not (actor.is_staff or actor.is_system):
-        raise PermissionDenied("this needs an agent, lead or admin")
+        raise PermissionDenied(
+            "this needs an agent, lead or admin", template=N_("This needs an agent, lead or admin.")
+        )
 
 
 def customer_visibility(actor: Actor) -> ColumnElement[bool]:
@@ -149,7 +155,11 @@ def get_customer_for(session: Session, actor: Actor, customer_id: int) -> Custom
         select(Customer).where(Customer.id == customer_id, customer_visibility(actor))
     )
     if customer is None:
-        raise NotFound(f"no customer with id {customer_id}")
+        raise NotFound(
+            f"no customer with id {customer_id}",
+            template=N_("No customer with id %(customer_id)s."),
+            params={"customer_id": customer_id},
+        )
     return customer
 
 
@@ -157,7 +167,11 @@ def get_team_for(session: Session, actor: Actor, team_id: int) -> Team:
     require_staff(actor)
     team = session.get(Team, team_id)
     if team is None:
-        raise NotFound(f"no team with id {team_id}")
+        raise NotFound(
+            f"no team with id {team_id}",
+            template=N_("No team with id %(team_id)s."),
+            params={"team_id": team_id},
+        )
     return team
 
 
@@ -202,7 +216,11 @@ def get_user_for(session: Session, actor: Actor, user_id: int) -> User:
         or actor.user_id == user_id
         or (actor.is_staff and user.role != Role.customer)
     ):
-        raise NotFound(f"no user with id {user_id}")
+        raise NotFound(
+            f"no user with id {user_id}",
+            template=N_("No user with id %(user_id)s."),
+            params={"user_id": user_id},
+        )
     return user
 
 

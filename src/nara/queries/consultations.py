@@ -19,6 +19,7 @@ from sqlalchemy.sql._typing import _ColumnExpressionOrStrLabelArgument
 from nara.clock import ensure_utc
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound, ValidationFailed
+from nara.i18n import N_
 from nara.models import Case, Consultation, ConsultationStatus, Role, Team, User
 from nara.queries.access import case_visibility
 
@@ -127,7 +128,11 @@ def _status_filter(status: str | None) -> list[ColumnElement[bool]]:
     if status is None or status == "":
         return []
     if status not in STATUSES:
-        raise ValidationFailed(f"status must be one of {', '.join(STATUSES)}", field="status")
+        raise ValidationFailed(
+            f"status must be one of {', '.join(STATUSES)}",
+            field="status",
+            template=N_("Choose a status from the list."),
+        )
     return [Consultation.status == status]
 
 
@@ -226,5 +231,9 @@ def get_consultation_row(session: Session, actor: Actor, consultation_id: int) -
         [Consultation.id],
     )
     if not rows or actor.is_customer:
-        raise NotFound(f"no consultation with id {consultation_id}")
+        raise NotFound(
+            f"no consultation with id {consultation_id}",
+            template=N_("No consultation with id %(consultation_id)s."),
+            params={"consultation_id": consultation_id},
+        )
     return rows[0]

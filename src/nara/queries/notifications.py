@@ -115,7 +115,11 @@ def one_notification(session: Session, actor: Actor, notification_id: int) -> No
     require_staff(actor)
     row = session.execute(_selected(actor).where(Notification.id == notification_id)).first()
     if row is None:
-        raise NotFound(f"no notification with id {notification_id}")
+        raise NotFound(
+            f"no notification with id {notification_id}",
+            template=N_("No notification with id %(notification_id)s."),
+            params={"notification_id": notification_id},
+        )
     return _line(row)
 
 

@@ -22,6 +22,7 @@ from nara.db import has_writes, session_factory
 from nara.domain.actors import Actor, actor_of
 from nara.domain.auth import authenticate_token_with_membership, resume_session_with_membership
 from nara.domain.errors import AuthenticationRequired, PermissionDenied
+from nara.i18n import N_
 from nara.models import AuthSession, User
 
 SESSION_COOKIE = "nara_session"
@@ -112,7 +113,8 @@ def check_csrf(caller: Caller, supplied: str | None) -> None:
     expected = caller.auth_session.csrf_token
     if not supplied or not hmac.compare_digest(supplied, expected):
         raise PermissionDenied(
-            "missing or wrong CSRF token (send the X-CSRF-Token header from login)"
+            "missing or wrong CSRF token (send the X-CSRF-Token header from login)",
+            template=N_("The form has expired. Reload the page and try again."),
         )
 
 

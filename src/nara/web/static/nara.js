@@ -94,9 +94,35 @@
     }
   });
 
+  // The callback picker: once a day is chosen, the time list offers only that day's free
+  // times (without this script every time is offered and a taken one is refused).
+  function filterSlots(picker) {
+    var day = picker.querySelector("[data-slot-day]");
+    var time = picker.querySelector("[data-slot-time]");
+    if (!day || !time) return;
+    var first = null;
+    Array.prototype.forEach.call(time.options, function (option) {
+      var days = " " + (option.getAttribute("data-days") || "") + " ";
+      var free = days.indexOf(" " + day.value + " ") >= 0;
+      option.hidden = !free;
+      option.disabled = !free;
+      if (free && !first) first = option;
+    });
+    var chosen = time.options[time.selectedIndex];
+    if ((!chosen || chosen.disabled) && first) first.selected = true;
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.hasAttribute || !target.hasAttribute("data-slot-day")) return;
+    var picker = target.closest("[data-slot-picker]");
+    if (picker) filterSlots(picker);
+  });
+
   // Focus the error summary so that screen readers announce it.
   document.addEventListener("DOMContentLoaded", function () {
     var summary = document.getElementById("error-summary");
     if (summary) summary.focus();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-slot-picker]"), filterSlots);
   });
 })();

@@ -12,11 +12,13 @@ from nara.domain import auth as auth_actions
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.errors import DomainError, PermissionDenied
+from nara.i18n import N_
 from nara.models import Role
 from nara.queries import directory
 from nara.queries.access import can_manage_team, can_manage_topic, get_team_for
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
+from nara.web.errors import no_page
 from nara.web.ui.common import (
     FormErrors,
     Refusal,
@@ -182,7 +184,7 @@ def team_action(
         ),
     }
     if action not in actions:
-        return render(request, "error.html", 404, message=f"no such action: {action}", status=404)
+        return no_page(request)
     errors = _attempt(request, db, actions[action])
     if errors:
         return _team_page(request, db, caller, team_id, errors, 422)
@@ -293,7 +295,7 @@ def _users_page(
 def _admin(request: Request, db: DB) -> Caller:
     caller = _staff(request, db)
     if not caller.actor.is_admin:
-        raise PermissionDenied("only admins manage users")
+        raise PermissionDenied("only admins manage users", template=N_("Only admins manage users."))
     return caller
 
 

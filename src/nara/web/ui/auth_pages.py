@@ -15,7 +15,7 @@ from nara.domain import users as user_actions
 from nara.domain.errors import DomainError
 from nara.web.api.auth import is_https, set_session_cookie
 from nara.web.deps import DB, SESSION_COOKIE, check_csrf, client_address
-from nara.web.errors import retry_after
+from nara.web.errors import page_message, retry_after
 from nara.web.ui.common import LANG_COOKIE, page_caller, redirect
 from nara.web.ui.render import render, translate
 
@@ -63,7 +63,9 @@ def login(
         )  # fmt: skip
     except DomainError as exc:
         message = translate(lang, "Too many failed attempts. Try again in 15 minutes.")
-        refused = _landing(request, message if exc.status == 429 else exc.detail, exc.status)
+        refused = _landing(
+            request, message if exc.status == 429 else page_message(exc, lang), exc.status
+        )
         refused.headers.update(retry_after(exc))
         return refused
     db.commit()

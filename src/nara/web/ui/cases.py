@@ -25,7 +25,7 @@ from nara.queries.private_links import private_link_views
 from nara.web import ratelimit
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
-from nara.web.errors import retry_after
+from nara.web.errors import no_page, retry_after
 from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import decisions as decision_pages
 from nara.web.ui import picture_view, service_view
@@ -303,8 +303,7 @@ def case_action(
                 reason=reason,
             )
         else:
-            return render(request, "error.html", 404, message=f"no such action: {action}",
-                          status=404)  # fmt: skip
+            return no_page(request)
     except DomainError as exc:
         db.rollback()
         try:

@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from nara import i18n
 from nara.domain.errors import DomainError, PermissionDenied
+from nara.i18n import N_
 from nara.queries.notifications import unread_count
 from nara.web.deps import Caller, check_csrf, identify
+from nara.web.errors import page_message
 
 LANG_COOKIE = "nara_lang"
 T = TypeVar("T")
@@ -63,7 +65,7 @@ def require_form_caller(request: Request, db: Session, csrf_token: str) -> Calle
 
 def require_staff_page(caller: Caller) -> None:
     if not caller.actor.is_staff:
-        raise PermissionDenied("this page is for staff")
+        raise PermissionDenied("this page is for staff", template=N_("This page is for staff."))
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -82,7 +84,7 @@ class FormErrors:
 
     @classmethod
     def from_error(cls, exc: DomainError, lang: str) -> FormErrors:
-        message = exc.localized(i18n.translations(lang).gettext)
+        message = page_message(exc, lang)
         errors = cls(messages=[message])
         if exc.field:
             errors.fields[exc.field] = message

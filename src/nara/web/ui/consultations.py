@@ -23,6 +23,7 @@ from nara.queries import directory
 from nara.queries import inbox as inbox_queries
 from nara.queries.access import get_case_for, is_owning_side, require_staff
 from nara.web.deps import DB
+from nara.web.errors import no_page
 from nara.web.ui import service_view
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
 from nara.web.ui.render import render
@@ -184,9 +185,7 @@ def act(
                 due=local_time(due_at, "due_at"),
             )
         else:
-            return render(
-                request, "error.html", 404, message=f"no such action: {action}", status=404
-            )
+            return no_page(request)
     except DomainError as exc:
         return _back(request, db, number, exc, f"{action}-{consultation_id}", body)
     db.commit()

@@ -14,6 +14,7 @@ from nara import markdown
 from nara.domain import selfservice as assistant
 from nara.domain.actors import Actor
 from nara.domain.errors import DomainError, PermissionDenied
+from nara.i18n import N_
 from nara.models import Conversation, ConversationTurn
 from nara.queries import directory
 from nara.queries.case_service import latest_estimate
@@ -38,7 +39,10 @@ def _actor(request: Request, db: DB, csrf_token: str) -> Actor | None:
         return caller.actor
     expected = request.cookies.get(FORM_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, csrf_token):
-        raise PermissionDenied("the form has expired; reload the page and try again")
+        raise PermissionDenied(
+            "the form has expired; reload the page and try again",
+            template=N_("The form has expired. Reload the page and try again."),
+        )
     return None
 
 

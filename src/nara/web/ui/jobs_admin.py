@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from nara.domain import jobs as job_actions
 from nara.domain.errors import PermissionDenied
+from nara.i18n import N_
 from nara.jobs.dispatch import dispatch
 from nara.models import JobStatus
 from nara.queries import jobs as job_queries
@@ -38,7 +39,9 @@ STATUSES = tuple(s.value for s in JobStatus)
 
 def _admin(caller: Caller) -> Caller:
     if not caller.actor.is_admin:
-        raise PermissionDenied("only admins see background jobs")
+        raise PermissionDenied(
+            "only admins see background jobs", template=N_("Only admins see background jobs.")
+        )
     return caller
 
 

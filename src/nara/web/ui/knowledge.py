@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from nara import markdown
 from nara.domain.errors import NotFound, PermissionDenied
 from nara.domain.knowledge import save_article
+from nara.i18n import N_
 from nara.queries import directory
 from nara.queries.access import require_lead
 from nara.queries.knowledge import article_with_versions, articles_by_topic
@@ -54,7 +55,11 @@ def _edit_page(
 ) -> Response:
     topic = directory.topic(db, topic_id)
     if topic is None or lang not in LANGS:
-        raise NotFound(f"no topic {topic_id} or language {lang}")
+        raise NotFound(
+            f"no topic {topic_id} or language {lang}",
+            template=N_("No topic %(topic_id)s or language %(lang)s."),
+            params={"topic_id": topic_id, "lang": lang},
+        )
     article, versions = article_with_versions(db, topic_id, lang)
     values = form or {
         "title": article.title if article else "",

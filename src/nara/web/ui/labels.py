@@ -8,6 +8,18 @@ from typing import Any
 from nara import i18n
 from nara.i18n import N_
 
+# Timeline events that Nära itself does whoever's request set them off (a customer's new
+# case is routed by Nära, not by the customer): their actor is shown as "Nära".
+SYSTEM_EVENTS = frozenset(
+    {
+        "case.routed",
+        "promise.set",
+        "promise.warning",
+        "promise.breached",
+        "case.six_months",
+    }
+)
+
 LABELS: dict[str, dict[str, str]] = {
     "status": {
         "new": N_("New"),

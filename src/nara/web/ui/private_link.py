@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from nara import clock
 from nara.domain import private_links as link_actions
-from nara.domain.errors import PermissionDenied
+from nara.domain.errors import DomainError, PermissionDenied
 from nara.i18n import N_
 from nara.models import Case
 from nara.queries import cases as case_queries
@@ -101,7 +101,7 @@ def _page(
         "case": serializers.cases_out(db, actor, [case])[0],
         "events": serializers.events_out(db, actor, events, lang),
         "service": case_service(db, case, clock.now()),
-        "slot_groups": [] if closed else service_view.slot_groups(db, case, lang),
+        "slots": service_view.SlotPicker() if closed else service_view.slot_picker(db, case, lang),
         "follow_url": f"/follow/{token}",
         "form_token": form_token(access.link),
         "customer_phone": customer.phone if customer else None,
@@ -177,10 +177,12 @@ def reply(
     )
 
 
-def _parse_time(value: str) -> datetime:
+def _chosen(starts_at: str, day: str, time_of_day: str) -> datetime:
+    """The slot the form chose; anything unreadable is a time with no slot (refused in
+    words by the domain)."""
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
+        return service_view.slot_time(starts_at, day, time_of_day)
+    except DomainError:
         return datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -191,9 +193,12 @@ def book(
     token: str,
     form_token: Annotated[str, Form()] = "",
     starts_at: Annotated[str, Form()] = "",
+    day: Annotated[str, Form()] = "",
+    time: Annotated[str, Form()] = "",
     phone: Annotated[str, Form()] = "",
 ) -> Response:
-    """Book a callback on the case, with a phone number to call."""
+    """Book a callback on the case, with a phone number to call (the time as ISO 8601
+    ``starts_at``, or the picker's local ``day`` and ``time``)."""
     return _write(
         request,
         db,
@@ -201,7 +206,7 @@ def book(
         form_token,
         "callback",
         lambda a: link_actions.book_callback_by_link(
-            session=db, access=a, starts_at=_parse_time(starts_at), phone=phone or None
+            session=db, access=a, starts_at=_chosen(starts_at, day, time), phone=phone or None
         ),
         phone_draft=phone,
     )

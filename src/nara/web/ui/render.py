@@ -3,7 +3,7 @@ autoescape everywhere, display helpers for dates, numbers and labels."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from nara import clock, i18n
 from nara.config import get_settings
 from nara.domain import events
+from nara.queries.access import can_manage_team
 from nara.web.ui import labels, service_view
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
@@ -35,17 +36,27 @@ def environment(lang: str) -> Environment:
     env.filters["time"] = lambda v: i18n.format_time(v, lang)
     env.filters["moment"] = lambda v: events.moment(v, lang) or ""  # an ISO time stored as text
     env.filters["day"] = lambda v: i18n.format_day(v, lang)
+    env.filters["iso_day"] = lambda v: iso_day(v, lang)  # a date stored as text
     env.filters["number"] = lambda v: i18n.format_number(v, lang)
     env.filters["money"] = lambda v: i18n.format_money(v, lang) if v is not None else ""
     env.filters["ago"] = lambda v: relative(v, lang)
     env.globals["label"] = lambda kind, value: labels.label(kind, value, lang)
     env.globals["lang"] = lang
+    env.globals["system_events"] = labels.SYSTEM_EVENTS
+    env.globals["can_manage_team"] = can_manage_team  # offer only the forms a person may use
     env.globals["name_of"] = lambda ref: labels.name_of(ref, lang)
     env.globals["next_step"] = lambda case: labels.next_step(case, lang)
     env.globals["duration"] = lambda minutes: labels.duration(minutes, lang)
     env.globals["event_words"] = lambda type_, data: events.EVENT_TYPES[type_].summary(lang, data)
     env.globals["wait_sentence"] = lambda at: service_view.wait_sentence(at, lang)
     return env
+
+
+def iso_day(value: str, lang: str) -> str:
+    try:
+        return i18n.format_day(date.fromisoformat(value), lang)
+    except ValueError:
+        return value
 
 
 def relative(value: datetime | None, lang: str) -> str:

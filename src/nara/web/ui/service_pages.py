@@ -5,13 +5,13 @@ Thin: parse the form, call one domain function, redirect or re-render with the e
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from nara import clock, i18n
+from nara import clock
 from nara.domain import calendars as calendar_actions
 from nara.domain import callbacks as callback_actions
 from nara.domain import presence as presence_actions
@@ -20,6 +20,7 @@ from nara.domain import queue as queue_actions
 from nara.domain import routing as routing_actions
 from nara.domain.actors import Actor
 from nara.domain.errors import DomainError, NotFound
+from nara.i18n import N_
 from nara.models import (
     Channel,
     Presence,
@@ -35,6 +36,7 @@ from nara.queries.consultations import overdue_for_teams
 from nara.queries.service import calendar_for_team
 from nara.queries.service_results import current_results
 from nara.web.deps import DB, Caller
+from nara.web.errors import no_page, page_message
 from nara.web.ui import cases as cases_ui
 from nara.web.ui.common import (
     FormErrors,
@@ -45,14 +47,14 @@ from nara.web.ui.common import (
     require_form_caller,
 )
 from nara.web.ui.render import render
-from nara.web.ui.service_view import AWAY_CHOICES
+from nara.web.ui.service_view import AWAY_CHOICES, slot_time
 
 router = APIRouter(include_in_schema=False)
 RESULT_DAYS = 30
 
 
 def _error_page(request: Request, exc: DomainError) -> Response:
-    message = exc.localized(i18n.translations(request.state.lang).gettext)
+    message = page_message(exc, request.state.lang)
     return render(request, "error.html", exc.status, status=exc.status, message=message)
 
 
@@ -122,21 +124,15 @@ def _case_form(
     )
 
 
-def _parse_time(value: str) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        parsed = datetime(1970, 1, 1)
-    return parsed
-
-
 @router.post("/cases/{number}/callback/book")
 def book_callback(
     request: Request,
     db: DB,
     number: str,
     csrf_token: Annotated[str, Form()] = "",
-    starts_at: Annotated[str, Form()] = "",
+    starts_at: Annotated[str, Form(max_length=40)] = "",
+    day: Annotated[str, Form(max_length=10)] = "",
+    time: Annotated[str, Form(max_length=5)] = "",
     phone: Annotated[str, Form()] = "",
 ) -> Response:
     caller = require_form_caller(request, db, csrf_token)
@@ -150,7 +146,7 @@ def book_callback(
             session=db,
             actor=caller.actor,
             number=number,
-            starts_at=_parse_time(starts_at),
+            starts_at=slot_time(starts_at, day, time),
             phone=phone or None,
         ),
         "#callback",
@@ -160,7 +156,11 @@ def book_callback(
 def _callback_case(db: DB, actor: Actor, callback_id: int) -> str:
     case = directory.case_of_callback(db, callback_id)
     if case is None:
-        raise NotFound(f"no callback with id {callback_id}")
+        raise NotFound(
+            f"no callback with id {callback_id}",
+            template=N_("No callback with id %(callback_id)s."),
+            params={"callback_id": callback_id},
+        )
     return get_case_for(db, actor, case.number).number
 
 
@@ -171,7 +171,9 @@ def callback_action(
     callback_id: int,
     action: str,
     csrf_token: Annotated[str, Form()] = "",
-    starts_at: Annotated[str, Form()] = "",
+    starts_at: Annotated[str, Form(max_length=40)] = "",
+    day: Annotated[str, Form(max_length=10)] = "",
+    time: Annotated[str, Form(max_length=5)] = "",
     reached: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
@@ -185,7 +187,7 @@ def callback_action(
             session=db,
             actor=caller.actor,
             callback_id=callback_id,
-            starts_at=_parse_time(starts_at),
+            starts_at=slot_time(starts_at, day, time),
         ),
         "outcome": lambda: callback_actions.record_callback_outcome(
             session=db,
@@ -196,7 +198,7 @@ def callback_action(
         ),
     }
     if action not in actions:
-        return render(request, "error.html", 404, status=404, message=f"no such action: {action}")
+        return no_page(request)
     return _case_form(request, db, caller, number, "callback", actions[action], "#callback")
 
 
@@ -417,6 +419,7 @@ def _calendar_page(
         "team": team,
         "weekdays": WEEKDAYS,
         "form": _calendar_form(db, team.id),
+        "stored": _calendar_form(db, team.id),  # what is saved, for a read-only view
         "errors": FormErrors(),
         "members": members,
         "holidays": names,
