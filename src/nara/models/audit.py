@@ -39,6 +39,7 @@ ACTIONS = frozenset(
         "promise.deleted",
         "token.created",
         "token.revoked",
+        "case.topic_corrected",
         "selfservice.settings_changed",
         "selfservice.examples_added",
         "selfservice.model_trained",
@@ -61,6 +62,7 @@ OBJECT_TYPES = (
     "token",
     "selfservice_settings",
     "selfservice_model",
+    "case",
 )
 
 
