@@ -394,7 +394,7 @@ def _handover(c: Ctx, role: str, cross: bool) -> Call:
     )
 
 
-def _topic(c: Ctx, role: str, cross: bool) -> Call:
+def _correct_topic(c: Ctx, role: str, cross: bool) -> Call:
     """Correct the case's topic to the spare one."""
     return Call("POST", f"{API}/cases/{c.case(cross).number}/topic", {"topic_id": c.spare_topic.id})
 
@@ -689,7 +689,7 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ),
     ("POST", f"{API}/cases/{{number}}/assign"): _assign,
     ("POST", f"{API}/cases/{{number}}/handover"): _handover,
-    ("POST", f"{API}/cases/{{number}}/topic"): _topic,
+    ("POST", f"{API}/cases/{{number}}/topic"): _correct_topic,
     ("POST", f"{API}/cases/{{number}}/claim"): _on_case("/claim"),
     ("POST", f"{API}/cases/{{number}}/priority"): _on_case("/priority", {"priority": "high"}),
     ("GET", f"{API}/customers"): _fixed("GET", "/customers"),
