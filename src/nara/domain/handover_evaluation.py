@@ -112,60 +112,77 @@ def _is_right(topic: str | None, team_id: int, owners: dict[str, set[int]], fron
     return team_id == front if topic is None else team_id in owners.get(topic, set())
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What is known before any question is asked."""
+
+    owners: dict[str, set[int]]
+    front: int
+    slugs: dict[int, str]
+    topic_ids: dict[str, int]
+
+
+def _facts(session: Session, items: list[EvaluationQuestion]) -> _Facts:
+    known = set(session.scalars(select(Topic.slug)))
+    for index, item in enumerate(items, start=1):
+        if item.topic is not None and item.topic not in known:
+            raise ValidationFailed(f"question {index}: unknown topic {item.topic!r}", field="topic")
+    return _Facts(
+        owners=_owners(session),
+        front=front_line_team(session).id,
+        slugs=dict(session.execute(select(Team.id, Team.slug)).all()),
+        topic_ids=dict(session.execute(select(Topic.slug, Topic.id)).all()),
+    )
+
+
+def _hand_over(
+    session: Session,
+    customer_id: int,
+    item: EvaluationQuestion,
+    predictor: Predictor,
+    facts: _Facts,
+) -> Landing:
+    lang = item.lang if item.lang in ("sv", "en") else "sv"
+    conversation = start_conversation(session=session, actor=None, channel="portal", lang=lang)
+    conversation.customer_id = customer_id
+    reply = ask(
+        session=session,
+        actor=None,
+        conversation=conversation,
+        question=item.text,
+        predictor=predictor,
+    )
+    candidates = reply.candidates
+    if reply.case is None:  # answered: the customer asks for a person anyway
+        reply = ask_for_person(session=session, actor=None, conversation=conversation)
+    if reply.case is None:
+        raise Conflict("a hand-over opened no case")
+    guess = facts.topic_ids.get(candidates[0].label) if candidates else None
+    guessed = route(session, topic_id=guess, priority="normal", channel="chat", now=clock.now())
+    team_id = reply.case.team_id
+    return Landing(
+        text=item.text,
+        topic=item.topic,
+        path=SURE_TOPIC if sure_of_topic(session, conversation) else UNSURE_FRONT_LINE,
+        team_slug=facts.slugs[team_id],
+        right=_is_right(item.topic, team_id, facts.owners, facts.front),
+        by_guess_right=_is_right(item.topic, guessed.team.id, facts.owners, facts.front),
+    )
+
+
 def measure_handovers(
     *, session: Session, questions: Iterable[EvaluationQuestion], predictor: Predictor
 ) -> HandoverMeasurement:
     """Hand every question over through self-service and count where the cases land
     (see the module doc). Unknown true topics are refused (422) before anything runs."""
     items = list(questions)
-    known = set(session.scalars(select(Topic.slug)))
-    for index, item in enumerate(items, start=1):
-        if item.topic is not None and item.topic not in known:
-            raise ValidationFailed(f"question {index}: unknown topic {item.topic!r}", field="topic")
-    owners = _owners(session)
-    front = front_line_team(session).id
-    slugs = dict(session.execute(select(Team.id, Team.slug)).all())
-    topic_ids = dict(session.execute(select(Topic.slug, Topic.id)).all())
+    facts = _facts(session, items)
     result = HandoverMeasurement()
     savepoint = session.begin_nested()
     try:
         customer = create_customer(session=session, actor=SYSTEM, name="Utvärdering")
         for item in items:
-            lang = item.lang if item.lang in ("sv", "en") else "sv"
-            conversation = start_conversation(
-                session=session, actor=None, channel="portal", lang=lang
-            )
-            conversation.customer_id = customer.id
-            reply = ask(
-                session=session,
-                actor=None,
-                conversation=conversation,
-                question=item.text,
-                predictor=predictor,
-            )
-            candidates = reply.candidates
-            if reply.case is None:  # answered: the customer asks for a person anyway
-                reply = ask_for_person(session=session, actor=None, conversation=conversation)
-            if reply.case is None:
-                raise Conflict("a hand-over opened no case")
-            guess = candidates[0].label if candidates else None
-            guessed = route(
-                session,
-                topic_id=topic_ids.get(guess or ""),
-                priority="normal",
-                channel="chat",
-                now=clock.now(),
-            )
-            result.landings.append(
-                Landing(
-                    text=item.text,
-                    topic=item.topic,
-                    path=SURE_TOPIC if sure_of_topic(session, conversation) else UNSURE_FRONT_LINE,
-                    team_slug=slugs[reply.case.team_id],
-                    right=_is_right(item.topic, reply.case.team_id, owners, front),
-                    by_guess_right=_is_right(item.topic, guessed.team.id, owners, front),
-                )
-            )
+            result.landings.append(_hand_over(session, customer.id, item, predictor, facts))
     finally:
         savepoint.rollback()
     return result
