@@ -27,6 +27,8 @@ from nara.queries.handover_hints import handover_hints
 from nara.selfservice.predictions import Candidate, Prediction
 from tests import factories
 
+CORRECTED = "selfservice.example_corrected"
+
 
 @dataclass
 class Engine:
@@ -240,11 +242,11 @@ def test_the_front_line_corrects_the_topic_and_it_is_kept_for_training(
     assert example.text == "Jag ärvde min pappas konto, vad gör jag?"
     assert example.topic_id == bank.card_topic.id and example.lang == "sv"
     assert ("Jag ärvde min pappas konto, vad gör jag?", "kort") in training_data(db)
-    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == "case.topic_corrected"))
-    assert entry is not None and entry.object_id == case.number
+    entry = db.scalar(select(AuditEntry).where(AuditEntry.action == CORRECTED))
+    assert entry is not None and entry.object_type == "training_example"
+    assert entry.object_id == str(example.id)
     assert entry.actor_user_id == bank.front_agent.user_id
-    assert entry.changes["topic_id"] == [None, bank.card_topic.id]
-    assert entry.changes["training_example_id"] == [None, example.id]
+    assert entry.changes == {"topic_id": [None, bank.card_topic.id], "case": [None, case.number]}
     # A second correction replaces the example: one per conversation.
     correct_topic(
         session=db, actor=bank.front_agent, number=case.number, topic_id=bank.loan_topic.id
@@ -253,6 +255,10 @@ def test_the_front_line_corrects_the_topic_and_it_is_kept_for_training(
         db.scalars(select(TrainingExample).where(TrainingExample.source == "correction"))
     )
     assert [(e.id, e.topic_id) for e in examples] == [(example.id, bank.loan_topic.id)]
+    last = db.scalar(
+        select(AuditEntry).where(AuditEntry.action == CORRECTED).order_by(AuditEntry.id.desc())
+    )
+    assert last is not None and last.changes["topic_id"] == [bank.card_topic.id, bank.loan_topic.id]
     pairs = training_data(db)
     assert ("Jag ärvde min pappas konto, vad gör jag?", "lan") in pairs
     assert ("Jag ärvde min pappas konto, vad gör jag?", "kort") not in pairs
@@ -300,7 +306,7 @@ def test_only_the_owning_side_corrects_the_topic(db: Session, bank: Bank) -> Non
         )
     assert case.topic_id is None
     assert db.scalar(select(TrainingExample).where(TrainingExample.source == "correction")) is None
-    assert db.scalar(select(AuditEntry).where(AuditEntry.action == "case.topic_corrected")) is None
+    assert db.scalar(select(AuditEntry).where(AuditEntry.action == CORRECTED)) is None
 
 
 def test_bad_topics_and_closed_cases_are_refused(db: Session, bank: Bank) -> None:

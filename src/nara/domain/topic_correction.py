@@ -46,8 +46,11 @@ def customer_text(session: Session, conversation_id: int) -> str:
     return "\n".join(t.strip() for t in texts if t.strip())
 
 
-def _keep_for_training(session: Session, case: Case, topic: Topic) -> TrainingExample | None:
-    """Store (or replace) the conversation's customer text with the corrected topic."""
+def _keep_for_training(
+    session: Session, actor: Actor, case: Case, topic: Topic
+) -> TrainingExample | None:
+    """Store (or replace) the conversation's customer text with the corrected topic; a
+    change of the training data, so it is in the audit log."""
     conversation = session.scalar(select(Conversation).where(Conversation.case_id == case.id))
     if conversation is None:
         return None
@@ -57,6 +60,7 @@ def _keep_for_training(session: Session, case: Case, topic: Topic) -> TrainingEx
     example = session.scalar(
         select(TrainingExample).where(TrainingExample.conversation_id == conversation.id)
     )
+    before = example.topic_id if example is not None else None
     if example is None:
         example = TrainingExample(conversation_id=conversation.id, source=CORRECTION)
         session.add(example)
@@ -64,14 +68,24 @@ def _keep_for_training(session: Session, case: Case, topic: Topic) -> TrainingEx
     example.lang = conversation.lang
     example.text = text[:2000]
     example.created_at = clock.now()
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action="selfservice.example_corrected",
+        object_type="training_example",
+        object_id=example.id,
+        changes={"topic_id": [before, topic.id], "case": [None, case.number]},
+    )
     return example
 
 
 def correct_topic(*, session: Session, actor: Actor, number: str, topic_id: object) -> Case:
-    """Set the case's topic (only its owning side may). The change is on the timeline and
-    in the audit log; a self-service hand-over's customer text is kept for training with
-    the corrected topic. The team stays: hand over separately if another team should own
-    the case. Setting the topic it already has changes nothing."""
+    """Set the case's topic (only its owning side may). The change is on the timeline
+    (the case's audit trail); a self-service hand-over's customer text is kept for
+    training with the corrected topic (in the audit log as a change of training data).
+    The team stays: hand over separately if another team should own the case. Setting
+    the topic it already has changes nothing."""
     if actor.is_customer:
         raise PermissionDenied("customers cannot change a case's topic")
     require_staff(actor)
@@ -96,17 +110,6 @@ def correct_topic(*, session: Session, actor: Actor, number: str, topic_id: obje
     }
     append_event(session, case=case, type="case.topic_changed", actor=actor, data=data)
     mark_earlier_answers_unresolved(session, customer_id=case.customer_id, topic_id=topic.id)
-    example = _keep_for_training(session, case, topic)
+    _keep_for_training(session, actor, case, topic)
     session.flush()
-    record_audit(
-        session=session,
-        actor=actor,
-        action="case.topic_corrected",
-        object_type="case",
-        object_id=case.number,
-        changes={
-            "topic_id": [old.id if old else None, topic.id],
-            "training_example_id": [None, example.id if example else None],
-        },
-    )
     return case

@@ -39,9 +39,9 @@ ACTIONS = frozenset(
         "promise.deleted",
         "token.created",
         "token.revoked",
-        "case.topic_corrected",
         "selfservice.settings_changed",
         "selfservice.examples_added",
+        "selfservice.example_corrected",
         "selfservice.model_trained",
         "selfservice.model_activated",
         "auth.login",
@@ -62,7 +62,7 @@ OBJECT_TYPES = (
     "token",
     "selfservice_settings",
     "selfservice_model",
-    "case",
+    "training_example",
 )
 
 
