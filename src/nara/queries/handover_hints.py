@@ -3,6 +3,7 @@ and the engine's candidate topics with their scores (hints for the agent)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from nara.models import Case, CaseEvent, Topic
 
 PATHS = ("sure_topic", "unsure_front_line")
+HANDED_OVER = "selfservice.handed_over"
 
 
 @dataclass(frozen=True)
@@ -25,16 +27,23 @@ class HandoverHints:
     hints: list[TopicHint] = field(default_factory=list)
 
 
-def handover_hints(session: Session, case: Case) -> HandoverHints | None:
+def handover_hints(
+    session: Session, case: Case, events: Sequence[CaseEvent] | None = None
+) -> HandoverHints | None:
     """The hand-over's path and the candidate topics that are active topics, best
-    first; None when the case did not come from self-service. Staff only: callers
-    check who asks."""
-    data = session.scalar(
-        select(CaseEvent.data)
-        .where(CaseEvent.case_id == case.id, CaseEvent.type == "selfservice.handed_over")
-        .order_by(CaseEvent.id.desc())
-        .limit(1)
-    )
+    first; None when the case did not come from self-service. ``events``: the case's
+    whole timeline when the caller has it already (no query then for a case that did
+    not come from self-service). Staff only: callers check who asks."""
+    if events is not None:
+        handed = [e.data for e in events if e.type == HANDED_OVER]
+        data = handed[-1] if handed else None
+    else:
+        data = session.scalar(
+            select(CaseEvent.data)
+            .where(CaseEvent.case_id == case.id, CaseEvent.type == HANDED_OVER)
+            .order_by(CaseEvent.id.desc())
+            .limit(1)
+        )
     if data is None:
         return None
     candidates = [c for c in data.get("candidates") or [] if isinstance(c, dict)]

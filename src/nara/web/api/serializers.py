@@ -121,16 +121,16 @@ def case_detail_out(
         events=events_out(session, actor, events, locale),
         related=related,
         merged_into=case_links.merged_into(session, case),
-        selfservice=_selfservice_handover(session, actor, case),
+        selfservice=_selfservice_handover(session, actor, case, events),
     )
 
 
 def _selfservice_handover(
-    session: Session, actor: Actor, case: Case
+    session: Session, actor: Actor, case: Case, events: Sequence[CaseEvent]
 ) -> schemas.SelfServiceHandoverOut | None:
     if not (actor.is_staff or actor.is_system):
         return None
-    found = handover_hints(session, case)
+    found = handover_hints(session, case, events)  # staff see the whole timeline
     if found is None:
         return None
     return schemas.SelfServiceHandoverOut(
