@@ -30,6 +30,7 @@ from nara.domain.cases import (
 )
 from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from nara.domain.events import EVENT_TYPES
+from nara.domain.topic_correction import correct_topic
 from nara.models import Case, CaseEvent, IdempotencyKey, User
 from nara.queries.access import get_case_for
 from nara.queries.cases import timeline
@@ -902,6 +903,7 @@ def _full_life(db: Session, w: World) -> Case:
     change_status(session=db, actor=agent, number=number, status="waiting_on_customer")
     reply_to_case(session=db, actor=alice, number=number, body="Okej.")
     change_priority(session=db, actor=agent, number=number, priority="normal")
+    correct_topic(session=db, actor=agent, number=number, topic_id=w.loan_topic.id)
     assign_case(session=db, actor=lead, number=number, owner_id=None)
     assign_case(session=db, actor=lead, number=number, team_id=w.loans.id, reason="Ett lån")
     change_status(session=db, actor=act(db, w.admin), number=number, status="resolved")
@@ -975,6 +977,7 @@ def test_customer_timeline_hides_internal_events(db: Session, w: World) -> None:
         "case.assigned",
         "note.added",
         "case.priority_changed",
+        "case.topic_changed",
         "case.unassigned",
         "case.handed_over",
     }

@@ -94,13 +94,14 @@ def test_unsure_hands_over_at_once_with_the_transcript(
     assert reply.handed_over and reply.case is not None
     assert conversation.outcome == Outcome.abstained
     case = reply.case
-    cards = bank["cards"]
-    assert case.team_id == cards.id  # routed by the predicted topic
+    front = bank["front"]
+    assert case.team_id == front.id and case.topic_id is None  # not sure: the front line
     events = list(db.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id)))
     opened = next(e for e in events if e.type == "case.opened")
     assert "Något konstigt hände med mitt kort i Spanien" in opened.body
     handed = next(e for e in events if e.type == "selfservice.handed_over")
     assert handed.data["reason"] == "abstained"
+    assert handed.data["path"] == "unsure_front_line"
     assert handed.data["candidates"][0]["label"] == "kort-har-inte-kommit"
     assert handed.is_public is False
     from nara.domain.events import EVENT_TYPES

@@ -85,12 +85,17 @@ def test_customer_is_handed_over_with_the_conversation(
     assert body["handed_over"] is True and body["outcome"] == "answered_rejected"
     case = client.get(f"{API}/cases/{body['case_number']}", headers=alice).json()
     assert "Mitt kort har inte kommit" in case["events"][0]["body"]  # the whole transcript
-    assert case["team"]["id"] == w.cards.id  # routed by the predicted topic
+    # A rejected answer is no sure topic: the front line, without a topic, with hints.
+    assert case["team"]["id"] == w.front.id and case["topic"] is None
+    assert case["selfservice"] is None  # the customer sees no hints
     staff = client.get(
-        f"{API}/cases/{body['case_number']}", headers=factories.headers(db, w.card_agent)
+        f"{API}/cases/{body['case_number']}", headers=factories.headers(db, w.admin)
     ).json()
     handed = next(e for e in staff["events"] if e["type"] == "selfservice.handed_over")
     assert handed["data"]["candidates"][0]["label"] == "kort-har-inte-kommit"
+    assert staff["selfservice"]["path"] == "unsure_front_line"
+    hint = staff["selfservice"]["topic_hints"][0]
+    assert hint["topic"]["slug"] == "kort-har-inte-kommit" and 0 < hint["score"] <= 1
 
 
 def test_unsure_goes_to_a_person_at_once(

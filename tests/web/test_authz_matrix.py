@@ -119,6 +119,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/cases/{{number}}/handover"): Rule(
         STAFF, 200, cross={**CASE_CROSS, "customer": 403}
     ),
+    # Only the owning side corrects a case's topic (customers never).
+    ("POST", f"{API}/cases/{{number}}/topic"): Rule(
+        STAFF, 200, cross={**CASE_CROSS, "customer": 403}
+    ),
     # Admins see every case but, like everyone, may only own cases of a team they are
     # in; the admin of the matrix is in no team, so claiming is refused as input (422).
     ("POST", f"{API}/cases/{{number}}/claim"): Rule(
@@ -419,6 +423,11 @@ def _handover(c: Ctx, role: str, cross: bool) -> Call:
         f"{API}/cases/{c.case(cross).number}/handover",
         {"team": c.team(not cross).slug, "reason": "Frågan hör hemma hos det andra teamet."},
     )
+
+
+def _correct_topic(c: Ctx, role: str, cross: bool) -> Call:
+    """Correct the case's topic to the spare one."""
+    return Call("POST", f"{API}/cases/{c.case(cross).number}/topic", {"topic_id": c.spare_topic.id})
 
 
 def _customer(method: str, body: Any = None) -> Builder:
@@ -911,6 +920,7 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ),
     ("POST", f"{API}/cases/{{number}}/assign"): _assign,
     ("POST", f"{API}/cases/{{number}}/handover"): _handover,
+    ("POST", f"{API}/cases/{{number}}/topic"): _correct_topic,
     ("POST", f"{API}/cases/{{number}}/claim"): _on_case("/claim"),
     ("POST", f"{API}/cases/{{number}}/priority"): _on_case("/priority", {"priority": "high"}),
     ("GET", f"{API}/customers"): _fixed("GET", "/customers"),

@@ -378,6 +378,7 @@ RULES_BEYOND_THE_SCHEMA = {
     ("POST /cases", "customer_id"): "staff must name the customer; customers need not",
     ("POST /cases/{number}/handover", "team"): "an existing, active team with active members",
     ("POST /cases/{number}/handover", "owner"): "the e-mail of an active member of that team",
+    ("POST /cases/{number}/topic", "topic_id"): "an active topic",
     ("POST /promises", "resolution_minutes"): "not less than first_response_minutes",
     ("PUT /promises/{policy_id}", "resolution_minutes"): "not less than first_response_minutes",
     ("GET /cases", "cursor"): "only a next_cursor the server gave",

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from nara import migrate as migrations
 from nara.cli.bench import bench_app
 from nara.cli.eval import eval_app
+from nara.cli.handovers import handovers
 from nara.cli.jobs import jobs_app, worker
 from nara.cli.selfservice import selfservice_app
 from nara.config import Settings, get_settings, reset_settings
@@ -48,6 +49,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(team_app, name="team")
 app.add_typer(topic_app, name="topic")
 app.add_typer(eval_app, name="eval")
+eval_app.command("handovers")(handovers)
 app.add_typer(selfservice_app, name="selfservice")
 app.add_typer(bench_app, name="bench")
 app.add_typer(jobs_app, name="jobs")

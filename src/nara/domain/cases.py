@@ -35,7 +35,7 @@ from nara.domain.ownership import (
 from nara.domain.presence import end_work
 from nara.domain.promises import apply_promise, refresh_due_times, schedule_promise_check
 from nara.domain.resolution import mark_earlier_answers_unresolved
-from nara.domain.routing import RoutingDecision, route
+from nara.domain.routing import RoutingDecision, front_line_decision, route
 from nara.domain.waiting import estimate_wait, new_estimate, record_first_response
 from nara.i18n import N_
 from nara.models import (
@@ -197,12 +197,15 @@ def open_case(
     team_id: int | None = None,
     owner_id: int | None = None,
     idempotency_key: str | None = None,
+    front_line: bool = False,
 ) -> OpenedCase:
     """Open a case with its first message. Customers open their own (web or chat);
     staff open on behalf of a customer and may choose team, owner and priority.
 
     With ``idempotency_key`` a retry with the same key and request returns the case the
-    first call created, also when the retries race (unique key, savepoint, re-read)."""
+    first call created, also when the retries race (unique key, savepoint, re-read).
+    ``front_line`` sends the case to the front line (``routing.front_line_team``)
+    instead of routing it: self-service hand-overs the engine was not sure of."""
     body = validation.text(message, field="message", max_length=MAX_MESSAGE)
     the_channel = validation.choice(Channel, channel, field="channel")
     the_priority = validation.choice(Priority, priority, field="priority")
@@ -251,6 +254,9 @@ def open_case(
                     params={"team_id": team_id},
                 )
             decision = RoutingDecision(team, "chosen")
+        elif front_line:
+            decision = front_line_decision(session)
+            team = decision.team
         else:
             decision = route(session, topic_id=topic.id if topic else None, policy=policy, now=now)
             if owner_id is None and opener_keeps(actor):

@@ -145,6 +145,12 @@ EVENT_TYPES: dict[str, EventType] = {
             "Priority changed from {old} to {new}",
         ),
         EventType(
+            "case.topic_changed",
+            False,
+            "Ämne ändrat till {topic}",
+            "Topic changed to {topic_en}",
+        ),
+        EventType(
             "selfservice.handed_over",
             False,
             "Överlämnat från självservice ({reason})",

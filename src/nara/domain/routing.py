@@ -7,6 +7,9 @@ customer sees) fits within the promise. When the first team cannot and another t
 that accepts overflow can, the case overflows there and the reason is recorded in the
 timeline. When none can, the team with the shortest expected wait among them gets it.
 A topic that no team handles goes to the fallback team and is flagged.
+
+Self-service hand-overs the engine was not sure of go to the front line instead
+(``front_line_team``): the team an admin chose to receive them, or the fallback team.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ from nara.queries.service import (
 @dataclass(frozen=True)
 class RoutingDecision:
     team: Team
-    reason: str  # "topic", "overflow", "least_wait", "fallback", "chosen", "kept"
+    # "topic", "overflow", "least_wait", "fallback", "chosen", "kept", "front_line"
+    reason: str
     detail: dict[str, Any] = field(default_factory=dict)
     flag: str | None = None
 
@@ -54,6 +58,19 @@ def fallback_team(session: Session) -> Team:
             ),
         )
     return team
+
+
+def front_line_team(session: Session) -> Team:
+    """Where unsure self-service hand-overs go: the active team chosen to receive them
+    (``set_unsure_team``), otherwise the fallback team."""
+    team = session.scalar(
+        select(Team).where(Team.receives_unsure.is_(True), Team.is_active.is_(True))
+    )
+    return team if team is not None else fallback_team(session)
+
+
+def front_line_decision(session: Session) -> RoutingDecision:
+    return RoutingDecision(front_line_team(session), "front_line")
 
 
 def _expected_first_response(session: Session, team: Team, now: datetime) -> float:

@@ -37,6 +37,10 @@ from nara.queries.knowledge import article_for
 from nara.selfservice.predictions import Candidate, Predictor
 
 MAX_QUESTION = 2000
+SURE_TOPIC = "sure_topic"
+"""Hand-over path: the engine was sure of the topic; routed by it."""
+UNSURE_FRONT_LINE = "unsure_front_line"
+"""Hand-over path: not sure; to the front line without a topic, candidates as hints."""
 
 
 @dataclass
@@ -211,12 +215,34 @@ def transcript(session: Session, conversation: Conversation) -> str:
     return "\n".join(lines) or "(ingen fråga)"
 
 
+def sure_of_topic(session: Session, conversation: Conversation) -> bool:
+    """Whether the engine was sure of the conversation's topic: the customer asked for a
+    person after a confident answer. Not sure: it abstained (also when it had no
+    article), the question was none of ours, the answer was rejected, or the customer
+    asked before any confident answer."""
+    if conversation.outcome != Outcome.asked_for_person or conversation.topic_id is None:
+        return False
+    last = session.scalar(
+        select(ConversationTurn.answered)
+        .where(
+            ConversationTurn.conversation_id == conversation.id,
+            ConversationTurn.role == "assistant",
+        )
+        .order_by(ConversationTurn.id.desc())
+        .limit(1)
+    )
+    return bool(last)
+
+
 def hand_over(
     *, session: Session, actor: Actor | None, conversation: Conversation, reason: str
 ) -> Case | None:
-    """Open a case with the whole conversation for the customer, routed by the
-    predicted topic. Without a known customer (the anonymous widget) there is no case
-    yet: ``identify_and_hand_over`` takes the contact details first."""
+    """Open a case with the whole conversation for the customer. When the engine was
+    sure of the topic (the customer asked for a person after a confident answer) it is
+    routed by that topic; otherwise it goes to the front line without a topic, the
+    engine's candidates kept as hints (``path`` in the ``selfservice.handed_over``
+    event). Without a known customer (the anonymous widget) there is no case yet:
+    ``hand_over_with_contact`` takes the contact details first."""
     conversation.ended_at = clock.now()
     if conversation.customer_id is None:
         session.flush()
@@ -229,14 +255,16 @@ def hand_over(
                ConversationTurn.role == "customer", ConversationTurn.text != "")
         .order_by(ConversationTurn.id)
     )  # fmt: skip
+    path = SURE_TOPIC if sure_of_topic(session, conversation) else UNSURE_FRONT_LINE
     opened = open_case(
         session=session,
         actor=actor if actor is not None and actor.is_customer else SYSTEM,
         customer_id=None if actor is not None and actor.is_customer else customer.id,
         message=transcript(session, conversation),
         subject=(first or "Fråga från självservice")[:120],
-        topic_id=conversation.topic_id,
+        topic_id=conversation.topic_id if path == SURE_TOPIC else None,
         channel="chat",
+        front_line=path == UNSURE_FRONT_LINE,
     )
     case = opened.case
     conversation.case_id = case.id
@@ -254,7 +282,7 @@ def hand_over(
     )
     append_event(session, case=case, type="selfservice.handed_over",
                  actor=actor if actor is not None else SYSTEM,
-                 data={"reason": reason, "conversation": conversation.public_id,
+                 data={"reason": reason, "path": path, "conversation": conversation.public_id,
                        "candidates": last.candidates if last else [],
                        "articles_shown": [v for v in shown if v is not None],
                        "model_version": conversation.model_version})  # fmt: skip

@@ -115,12 +115,17 @@ def update_team(
     description: str | None = None,
     is_active: bool | None = None,
     consultation_minutes: int | None = None,
+    receives_unsure: bool | None = None,
 ) -> Team:
     """Change a team's names, description, whether it is active (admins) and its
     consultation promise (admins, and leads of the team). An inactive team gets no new
     cases, consultations or hand-overs; its history and members stay. The fallback team
-    cannot be made inactive (it takes what no other team handles)."""
+    cannot be made inactive (it takes what no other team handles). ``receives_unsure``
+    (admins) makes it the team for unsure hand-overs, or gives them back to the
+    fallback team (``set_unsure_team``)."""
     team = _team(session, team_id)
+    if receives_unsure is not None:
+        _require_admin(actor, "choose the team for unsure hand-overs")
     if consultation_minutes is not None:
         _require_manager(actor, team.id)
     if any(v is not None for v in (name_sv, name_en, description, is_active)):
@@ -163,6 +168,8 @@ def update_team(
         before=before,
         after=facts_of(team, TEAM_SETTINGS),
     )
+    if receives_unsure is not None and receives_unsure != team.receives_unsure:
+        set_unsure_team(session=session, actor=actor, team_id=team.id if receives_unsure else None)
     return team
 
 
@@ -199,6 +206,38 @@ def set_fallback_team(*, session: Session, actor: Actor, team_id: int) -> Team:
             object_type="team",
             object_id=team.id,
             changes=diff({"is_fallback": False}, {"is_fallback": True}),
+        )
+    return team
+
+
+def set_unsure_team(*, session: Session, actor: Actor, team_id: int | None) -> Team | None:
+    """Choose the one team that receives self-service hand-overs the engine was not sure
+    of (the front line); ``None`` sends them to the fallback team again (the default)."""
+    _require_admin(actor, "choose the team for unsure hand-overs")
+    team = _team(session, team_id) if team_id is not None else None
+    if team is not None and not team.is_active:
+        raise Conflict(
+            "an inactive team cannot receive unsure hand-overs",
+            field="receives_unsure",
+            template=N_("An inactive team cannot receive unsure hand-overs."),
+        )
+    previous = session.scalars(
+        select(Team.id).where(Team.receives_unsure.is_(True), Team.id != team_id)
+    ).all()
+    session.execute(update(Team).where(Team.id.in_(previous)).values(receives_unsure=False))
+    changed = [(other, True, False) for other in previous]
+    if team is not None and not team.receives_unsure:
+        team.receives_unsure = True
+        changed.append((team.id, False, True))
+    session.flush()
+    for object_id, old, new in changed:
+        record_audit(
+            session=session,
+            actor=actor,
+            action="team.updated",
+            object_type="team",
+            object_id=object_id,
+            changes=diff({"receives_unsure": old}, {"receives_unsure": new}),
         )
     return team
 

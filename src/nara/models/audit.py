@@ -43,6 +43,7 @@ ACTIONS = frozenset(
         "private_link.revoked",
         "selfservice.settings_changed",
         "selfservice.examples_added",
+        "selfservice.example_corrected",
         "selfservice.model_trained",
         "selfservice.model_activated",
         "auth.login",
@@ -72,6 +73,7 @@ OBJECT_TYPES = (
     "decision_type",
     "mandate_rule",
     "mandate_ceiling",
+    "training_example",
 )
 
 

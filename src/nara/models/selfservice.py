@@ -41,8 +41,13 @@ class TrainingExample(Base):
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
     lang: Mapped[str | None] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(16))  # demo, import, case
+    source: Mapped[str] = mapped_column(String(16))  # demo, import, case, correction
     created_at: Mapped[datetime]
+    # A correction: the self-service conversation whose customer text an agent gave its
+    # right topic (one example per conversation; a later correction replaces it).
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
 
 
 class SelfServiceModel(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, true
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nara.models.base import Base
@@ -20,6 +20,9 @@ class Team(Base):
     name_en: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text, default="")
     is_fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The one team (if any) that receives self-service hand-overs the engine was not sure
+    # of; without one they go to the fallback team (``routing.front_line_team``).
+    receives_unsure: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # An inactive team takes no new cases or consultations; its history stays.
     is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The consultation promise: business minutes (of this team's calendar) in which the

@@ -140,6 +140,7 @@ DECLARED: dict[str, Declared] = {
     "POST /cases/{number}/status": _d(409),
     "POST /cases/{number}/assign": _d(409),
     "POST /cases/{number}/handover": _d(409),
+    "POST /cases/{number}/topic": _d(409),  # a closed case
     "POST /cases/{number}/claim": _d(409),
     "GET /customers": _d(429),  # searches by a full personnummer
     "POST /customers": _d(409, 429),  # a personnummer given counts as a search by one

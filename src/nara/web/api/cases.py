@@ -1,4 +1,5 @@
-"""/api/v1/cases: create, list, get, reply, note, status, assign, hand-over, priority."""
+"""/api/v1/cases: create, list, get, reply, note, status, assign, hand-over, priority,
+topic."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter, Header, Query, Response, status
 from nara.domain import cases as case_actions
 from nara.domain.errors import ValidationFailed
 from nara.domain.ownership import hand_over
+from nara.domain.topic_correction import correct_topic
 from nara.domain.validation import choice
 from nara.models import Case, CaseStatus, StatusCategory
 from nara.queries import cases as case_queries
@@ -204,5 +206,16 @@ def set_priority(
     case = case_actions.change_priority(
         session=db, actor=caller.actor, number=number, priority=body.priority
     )
+    db.commit()
+    return _detail(db, caller, case.number)
+
+
+@router.post("/{number}/topic", response_model=schemas.CaseDetailOut)
+def set_topic(
+    number: str, body: schemas.TopicCorrectionIn, db: DB, caller: CurrentCaller
+) -> schemas.CaseDetailOut:
+    """Correct the case's topic (the owning side only). For a case handed over from
+    self-service the customer's text is kept for training with this topic."""
+    case = correct_topic(session=db, actor=caller.actor, number=number, topic_id=body.topic_id)
     db.commit()
     return _detail(db, caller, case.number)

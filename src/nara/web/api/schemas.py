@@ -108,6 +108,11 @@ class TeamPatch(In):
     description: str | None = Field(None, max_length=2000)
     is_active: bool | None = None
     consultation_minutes: int | None = Field(None, ge=1, le=60 * 24 * 30)
+    receives_unsure: bool | None = Field(
+        None,
+        description="Admins: true makes this the one team that receives self-service "
+        "hand-overs the engine was not sure of; false sends them to the fallback team again.",
+    )
 
 
 class CustomerIn(In):
@@ -227,8 +232,33 @@ class RelatedOut(BaseModel):
     subject: str | None = Field(description="Null when the caller may not read that case.")
 
 
+class TopicHintOut(BaseModel):
+    topic: Ref
+    score: float = Field(description="The self-service engine's score for this topic, 0 to 1.")
+
+
+class SelfServiceHandoverOut(BaseModel):
+    path: str | None = Field(
+        description="sure_topic: routed by the topic the engine was sure of; "
+        "unsure_front_line: not sure, to the front line without a topic. Null for "
+        "hand-overs recorded before paths were."
+    )
+    topic_hints: list[TopicHintOut] = Field(
+        description="The engine's candidate topics with their scores, best first."
+    )
+
+
+class TopicCorrectionIn(In):
+    topic_id: int = Field(description="The active topic the case is about.")
+
+
 class CaseDetailOut(CaseOut):
     events: list[EventOut]
+    selfservice: SelfServiceHandoverOut | None = Field(
+        None,
+        description="For a case handed over from self-service (staff only): the hand-over's "
+        "path and the engine's candidate topics as hints; null otherwise.",
+    )
     related: list[RelatedOut] = Field(
         default_factory=list, description="Cases related to this one (both directions)."
     )
@@ -245,6 +275,11 @@ class CasePage(BaseModel):
 class TeamOut(Ref):
     description: str
     is_fallback: bool
+    receives_unsure: bool = Field(
+        False,
+        description="Receives the self-service hand-overs the engine was not sure of "
+        "(without such a team, the fallback team does).",
+    )
     is_active: bool
     consultation_minutes: int = Field(
         description="The consultation promise: business minutes to answer a consultation."

@@ -19,6 +19,7 @@ from nara.models import (
     User,
 )
 from nara.queries import case_links, directory
+from nara.queries.handover_hints import handover_hints
 from nara.web.api import schemas
 
 _by_id = directory.by_id
@@ -128,6 +129,23 @@ def case_detail_out(
         events=events_out(session, actor, events, locale),
         related=related,
         merged_into=case_links.merged_into(session, case),
+        selfservice=_selfservice_handover(session, actor, case, events),
+    )
+
+
+def _selfservice_handover(
+    session: Session, actor: Actor, case: Case, events: Sequence[CaseEvent]
+) -> schemas.SelfServiceHandoverOut | None:
+    if not (actor.is_staff or actor.is_system):
+        return None
+    found = handover_hints(session, case, events)  # staff see the whole timeline
+    if found is None:
+        return None
+    return schemas.SelfServiceHandoverOut(
+        path=found.path,
+        topic_hints=[
+            schemas.TopicHintOut(topic=ref(h.topic), score=round(h.score, 4)) for h in found.hints
+        ],
     )
 
 
@@ -145,6 +163,7 @@ def teams_out(session: Session, actor: Actor, teams: Sequence[Team]) -> list[sch
             name_en=t.name_en,
             description=t.description,
             is_fallback=t.is_fallback,
+            receives_unsure=t.receives_unsure,
             is_active=t.is_active,
             consultation_minutes=t.consultation_minutes,
             members=[p for u in sorted(members[t.id]) if (p := person(actor, users[u]))],

@@ -154,8 +154,9 @@ def team_action(
     topic_id: Annotated[int, Form()] = 0,
     consultation_minutes: Annotated[str, Form()] = "",
     is_active: Annotated[str, Form()] = "",
+    receives_unsure: Annotated[str, Form()] = "",
 ) -> Response:
-    """add-member, remove-member, add-topic, remove-topic, fallback, settings."""
+    """add-member, remove-member, add-topic, remove-topic, fallback, unsure, settings."""
     caller = _staff_form(request, db, csrf_token)
     actor = caller.actor
     actions: dict[str, Callable[[], object]] = {
@@ -173,6 +174,9 @@ def team_action(
         ),
         "fallback": lambda: team_actions.set_fallback_team(
             session=db, actor=actor, team_id=team_id
+        ),
+        "unsure": lambda: team_actions.set_unsure_team(
+            session=db, actor=actor, team_id=team_id if receives_unsure == "on" else None
         ),
         # The consultation promise (a lead of the team or an admin); active (admins).
         "settings": lambda: team_actions.update_team(

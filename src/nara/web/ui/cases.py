@@ -12,6 +12,7 @@ from nara import clock, i18n
 from nara.domain import cases as case_actions
 from nara.domain.errors import DomainError
 from nara.domain.ownership import hand_over
+from nara.domain.topic_correction import correct_topic
 from nara.i18n import N_
 from nara.models import Case, CaseEvent, CaseStatus, Channel, Customer, Priority, Topic
 from nara.queries import cases as case_queries
@@ -222,6 +223,7 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
             statuses=[s.value for s in CaseStatus if s != CaseStatus.new],
             priorities=[p.value for p in Priority],
             may_change=is_owning_side(caller.actor, case),
+            topic_choices=_topics(db),
             **_handover_context(db, case, events),
         )
         context.update(consultation_pages.case_consultations(db, caller.actor, case))
@@ -272,8 +274,10 @@ def case_action(
     team: Annotated[str, Form()] = "",
     owner: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
+    topic_id: Annotated[str, Form()] = "",
 ) -> Response:
-    """One form per action: reply, note, status, priority, assign, claim, handover."""
+    """One form per action: reply, note, status, priority, assign, claim, handover,
+    topic."""
     caller = require_form_caller(request, db, csrf_token)
     actor = caller.actor
     try:
@@ -302,6 +306,8 @@ def case_action(
                 owner=owner or None,
                 reason=reason,
             )
+        elif action == "topic":
+            correct_topic(session=db, actor=actor, number=number, topic_id=_int(topic_id))
         else:
             return no_page(request)
     except DomainError as exc:

@@ -73,6 +73,7 @@ LABELS: dict[str, dict[str, str]] = {
         "case.team_changed": N_("Responsible team changed"),
         "case.handed_over": N_("Handed over"),
         "case.priority_changed": N_("Priority changed"),
+        "case.topic_changed": N_("Topic changed"),
         "case.routed": N_("Routed"),
         "selfservice.handed_over": N_("Handed over from self-service"),
         "promise.set": N_("Response promise"),
@@ -160,6 +161,7 @@ LABELS: dict[str, dict[str, str]] = {
         "fallback": N_("fallback team"),
         "chosen": N_("chosen by staff"),
         "kept": N_("kept by the person who opened it"),
+        "front_line": N_("front line: self-service was not sure of the topic"),
     },
     "outcome": {
         "answered_confirmed": N_("Answered, and it helped"),
@@ -215,6 +217,7 @@ LABELS: dict[str, dict[str, str]] = {
         "private_link.revoked": N_("Private link to a case withdrawn"),
         "selfservice.settings_changed": N_("Self-service settings changed"),
         "selfservice.examples_added": N_("Training examples added"),
+        "selfservice.example_corrected": N_("Training example from a corrected topic"),
         "selfservice.model_trained": N_("Self-service model trained"),
         "selfservice.model_activated": N_("Self-service model activated"),
         "auth.login": N_("Logged in"),
@@ -241,6 +244,7 @@ LABELS: dict[str, dict[str, str]] = {
         "decision_type": N_("Decision type"),
         "mandate_rule": N_("Mandate rule"),
         "mandate_ceiling": N_("Mandate ceiling (team, decision type)"),
+        "training_example": N_("Training example"),
     },
     "audit_actor": {
         "system": N_("Nära (system)"),
@@ -258,6 +262,8 @@ LABELS: dict[str, dict[str, str]] = {
         "name_en": N_("Name (English)"),
         "description": N_("Description"),
         "is_fallback": N_("Fallback team"),
+        "receives_unsure": N_("Receives unsure hand-overs"),
+        "case": N_("Case"),
         "user_id": N_("User"),
         "team_id": N_("Team"),
         "topic_id": N_("Topic"),
@@ -283,7 +289,6 @@ LABELS: dict[str, dict[str, str]] = {
         "count": N_("Number"),
         "source": N_("Source"),
         "minutes": N_("Minutes"),
-        "case": N_("Case"),
     },
     "next_step": {  # what happens next, for the customer, by status (nobody owns it yet)
         "new": N_("We have received your case. A person in %(team)s will answer you here."),
