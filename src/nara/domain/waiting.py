@@ -3,7 +3,7 @@ response of a case when it changes, and fill in the actual wait when it comes.""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -67,9 +67,13 @@ def new_estimate(
     result, ahead = compute_wait(session, case, now)
     cal = calendar_for_team(session, case.team_id)
     try:
-        expected_at = cal.add_business_seconds(now, result.seconds)
+        # The wait until a member takes the case counts open hours only; the first reply
+        # follows from there, also past closing (a member finishes what they took).
+        start = max(0.0, result.seconds - result.reply_seconds)
+        taken_at = cal.add_business_seconds(now, start)
     except NoOpenHours:
         return None
+    expected_at = taken_at + timedelta(seconds=result.reply_seconds)
     return WaitEstimate(
         case_id=case.id,
         team_id=case.team_id,

@@ -34,6 +34,10 @@ class WaitEstimateResult:
     seconds: float
     basis: str  # "queue" (agents available) or "no_agents" (assumed fallback agents)
     agents: int
+    # The part of ``seconds`` after a member has taken the case (the time to the first
+    # reply). The rest is business time; this part runs on past closing, as a member
+    # finishes what they took.
+    reply_seconds: float = 0.0
 
 
 def _remaining(elapsed: float | None, mean_handle: float) -> float:
@@ -62,6 +66,7 @@ def expected_wait(snapshot: QueueSnapshot) -> WaitEstimateResult:
         t = heapq.heappop(free_at)
         heapq.heappush(free_at, t + handle)
     start = free_at[0]
+    reply = snapshot.mean_first_reply_seconds
     return WaitEstimateResult(
-        seconds=start + snapshot.mean_first_reply_seconds, basis=basis, agents=len(free_at)
+        seconds=start + reply, basis=basis, agents=len(free_at), reply_seconds=reply
     )

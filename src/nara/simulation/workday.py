@@ -65,6 +65,7 @@ class Result:
     median_abs_pct_error: float
     p90_abs_pct_error: float
     mean_abs_error_minutes: float
+    median_abs_error_minutes: float
     median_wait_minutes: float
     p90_wait_minutes: float
     agents: int
@@ -279,6 +280,7 @@ def _simulate(
         median_abs_pct_error=round(100 * statistics.median(errors), 2),
         p90_abs_pct_error=round(100 * _quantile(errors, 0.9), 2),
         mean_abs_error_minutes=round(statistics.fmean(abs(e - a) for e, a in pairs) / 60, 2),
+        median_abs_error_minutes=round(statistics.median(abs(e - a) for e, a in pairs) / 60, 2),
         median_wait_minutes=round(statistics.median(waits) / 60, 2),
         p90_wait_minutes=round(_quantile(waits, 0.9) / 60, 2),
         agents=scenario.agents,
