@@ -29,6 +29,7 @@ def snapshot(work: TeamWorkload, ahead: int) -> QueueSnapshot:
         returning_in=work.returning_in,
         mean_handle_seconds=work.mean_handle_seconds,
         mean_first_reply_seconds=work.mean_first_reply_seconds,
+        handle_log_sd=work.handle_log_sd,
         fallback_agents=max(1, work.members_known),
     )
 
@@ -113,6 +114,7 @@ def refresh_team_stats(*, session: Session, now: datetime) -> int:
         row.mean_handle_seconds = history.mean_handle_seconds
         row.mean_first_reply_seconds = history.mean_first_reply_seconds
         row.members_known = history.members_known
+        row.handle_log_sd = history.handle_log_sd
         row.computed_at = now
     session.flush()
     return len(teams)
