@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nara import clock
+from nara.config import get_settings
 from nara.db import make_engine
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
@@ -39,6 +40,7 @@ from nara.domain.customers import create_customer
 from nara.domain.presence import set_presence
 from nara.domain.promises import create_policy
 from nara.domain.queue import take_next_case
+from nara.domain.waiting import refresh_team_stats
 from nara.migrate import upgrade
 from nara.models import WaitEstimate
 
@@ -178,6 +180,13 @@ def _simulate(
 
     for at in arrivals:
         push(at, "arrive")
+    # The periodic job keeps the teams' statistics, as often as in production.
+    every = timedelta(seconds=get_settings().promise_check_seconds or 60)
+    for day in _days(scenario):
+        at = _local(day, 7, 55)
+        while at < _local(day, 17, 30):
+            push(at, "stats")
+            at += every
     for index, agent in enumerate(agents):
         for day in _days(scenario):
             push(_local(day, 8), "agent_start", index)
@@ -207,7 +216,9 @@ def _simulate(
     while events:
         at, _, kind, payload = heapq.heappop(events)
         with clock.frozen_at(at):
-            if kind == "arrive":
+            if kind == "stats":
+                refresh_team_stats(session=session, now=at)
+            elif kind == "arrive":
                 open_case(session=session, actor=SYSTEM, message="Mitt kort fungerar inte",
                           customer_id=customer_id, topic_id=topic_id)  # fmt: skip
                 done_arrivals += 1
