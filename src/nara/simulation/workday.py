@@ -284,6 +284,11 @@ def _simulate(
         )
     ).all()
     pairs = [(e, a) for e, a in rows if a is not None and a > 0]
+    return summarise(pairs, agents=scenario.agents, seed=scenario.seed)
+
+
+def summarise(pairs: list[tuple[float, float]], *, agents: int, seed: int) -> Result:
+    """The figures of a run from (expected, actual) seconds of the answered cases."""
     errors = sorted(abs(e - a) / a for e, a in pairs)
     waits = sorted(a for _, a in pairs)
     return Result(
@@ -294,8 +299,8 @@ def _simulate(
         median_abs_error_minutes=round(statistics.median(abs(e - a) for e, a in pairs) / 60, 2),
         median_wait_minutes=round(statistics.median(waits) / 60, 2),
         p90_wait_minutes=round(_quantile(waits, 0.9) / 60, 2),
-        agents=scenario.agents,
-        seed=scenario.seed,
+        agents=agents,
+        seed=seed,
     )
 
 

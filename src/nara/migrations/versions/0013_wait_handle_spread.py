@@ -18,9 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("team_stats") as batch:
-        batch.add_column(
-            sa.Column("handle_log_sd", sa.Float(), server_default="0", nullable=False)
-        )
+        batch.add_column(sa.Column("handle_log_sd", sa.Float(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:
