@@ -15,8 +15,6 @@ from nara.queries.service import (
     TeamWorkload,
     calendar_for_team,
     queue_ahead,
-    sample_breaks,
-    team_breaks_now,
     team_history,
     team_workload,
 )
@@ -32,7 +30,6 @@ def snapshot(work: TeamWorkload, ahead: int) -> QueueSnapshot:
         mean_handle_seconds=work.mean_handle_seconds,
         mean_first_reply_seconds=work.mean_first_reply_seconds,
         handle_log_sd=work.handle_log_sd,
-        breaks_ahead=work.breaks_ahead,
         fallback_agents=max(1, work.members_known),
     )
 
@@ -110,8 +107,6 @@ def refresh_team_stats(*, session: Session, now: datetime) -> int:
     teams = list(session.scalars(select(Team.id)))
     for team_id in teams:
         history = team_history(session, team_id, now)
-        on_break_left, at_work = team_breaks_now(session, team_id, now)
-        zone = calendar_for_team(session, team_id).timezone
         row = session.get(TeamStats, team_id)
         if row is None:
             row = TeamStats(team_id=team_id)
@@ -120,7 +115,6 @@ def refresh_team_stats(*, session: Session, now: datetime) -> int:
         row.mean_first_reply_seconds = history.mean_first_reply_seconds
         row.members_known = history.members_known
         row.handle_log_sd = history.handle_log_sd
-        row.break_profile = sample_breaks(row.break_profile, on_break_left, at_work, now, zone)
         row.computed_at = now
     session.flush()
     return len(teams)

@@ -108,8 +108,6 @@ class TeamStats(Base):
     members_known: Mapped[int] = mapped_column(Integer)
     # spread of the handling times: standard deviation of their logarithms (0: unknown)
     handle_log_sd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
-    # the team's usual breaks by time of day (queries.service.sample_breaks)
-    break_profile: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
     computed_at: Mapped[datetime]
 
 

@@ -34,10 +34,6 @@ class QueueSnapshot:
     # Spread of the recent handling times: the standard deviation of their logarithms
     # (0: unknown, then a member past the mean needs MIN_REMAINDER_FRACTION of it).
     handle_log_sd: float = 0.0
-    # Breaks to come, from the team's usual day: for each BREAK_STEP seconds from now,
-    # the share of the members at work who are usually on a break then and how long
-    # such a break lasts (seconds). Used with a known spread only.
-    breaks_ahead: Sequence[tuple[float, float]] = ()
 
 
 @dataclass(frozen=True)
@@ -95,14 +91,7 @@ def expected_wait(snapshot: QueueSnapshot) -> WaitEstimateResult:
         basis = "no_agents"
     agents = len(working) + len(returning)
     if snapshot.handle_log_sd > 0:
-        start = _median_start(
-            snapshot.ahead,
-            working,
-            returning,
-            handle,
-            snapshot.handle_log_sd,
-            snapshot.breaks_ahead,
-        )
+        start = _median_start(snapshot.ahead, working, returning, handle, snapshot.handle_log_sd)
     else:
         free_at = [remaining_seconds(e, handle) for e in working] + returning
         heapq.heapify(free_at)
@@ -120,57 +109,35 @@ SAMPLE_DRAWS = 4000  # handling times drawn per estimate at most (a few millisec
 MIN_SAMPLES, MAX_SAMPLES = 15, 101
 
 
-BREAK_STEP = 900  # seconds per entry of QueueSnapshot.breaks_ahead
-
-
 def _median_start(
     ahead: int,
     working: Sequence[float | None],
     returning: Sequence[float],
     handle: float,
     log_sd: float,
-    breaks_ahead: Sequence[tuple[float, float]] = (),
 ) -> float:
     """The median time until a member takes the case: the queue played forward many
     times with log-normal handling times (the team's mean and spread), current cases
-    drawn beyond the time already spent. A member who finishes a case when fewer are on
-    a break than usual at that time of day goes on one first (once per member).
-    Deterministic (a fixed seed)."""
+    drawn beyond the time already spent. Deterministic (a fixed seed)."""
     rng = random.Random(0)  # noqa: S311 - a model, not a secret
     mu = math.log(handle) - log_sd**2 / 2
     normal = NormalDist()
-    members = len(working) + len(returning)
     samples = max(MIN_SAMPLES, min(MAX_SAMPLES, SAMPLE_DRAWS // (len(working) + ahead + 1)))
     starts = []
     for _ in range(samples):
-        # (free at, member, may still take a break): members back from one do not
-        free_at: list[tuple[float, int, bool]] = [(r, i, False) for i, r in enumerate(returning)]
-        for i, elapsed in enumerate(working, start=len(returning)):
+        free_at = list(returning)
+        for elapsed in working:
             if elapsed is None:
-                free_at.append((0.0, i, True))
+                free_at.append(0.0)
                 continue
             # a handling time beyond ``elapsed``, by the inverse of the distribution
             low = normal.cdf((math.log(elapsed) - mu) / log_sd) if elapsed > 0 else 0.0
             u = min(low + (1 - low) * rng.random(), 1 - 1e-12)
             total = math.exp(mu + log_sd * normal.inv_cdf(max(u, 1e-12)))
-            left = max(total - elapsed, MIN_REMAINDER_FRACTION * handle)
-            free_at.append((left, i, True))
+            free_at.append(max(total - elapsed, MIN_REMAINDER_FRACTION * handle))
         heapq.heapify(free_at)
-        breaks_end = list(returning)  # members on a break, known or played, until
-        taken = 0
-        while True:
-            t, member, may_break = heapq.heappop(free_at)
-            step = int(t // BREAK_STEP)
-            if may_break and step < len(breaks_ahead):
-                share, length = breaks_ahead[step]
-                missing = share * members - sum(1 for end in breaks_end if end > t)
-                if missing >= 1 or (missing > 0 and rng.random() < missing):
-                    breaks_end.append(t + length)
-                    heapq.heappush(free_at, (t + length, member, False))
-                    continue
-            if taken == ahead:
-                starts.append(t)
-                break
-            taken += 1
-            heapq.heappush(free_at, (t + rng.lognormvariate(mu, log_sd), member, may_break))
+        for _ in range(ahead):
+            t = heapq.heappop(free_at)
+            heapq.heappush(free_at, t + rng.lognormvariate(mu, log_sd))
+        starts.append(free_at[0])
     return statistics.median(starts)

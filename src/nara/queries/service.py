@@ -7,7 +7,6 @@ import math
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy import case as sql_case
@@ -30,7 +29,6 @@ from nara.models import (
     status_in,
 )
 from nara.promises.calendar import WEEKDAYS, BusinessCalendar, Interval
-from nara.promises.estimator import BREAK_STEP
 
 QUEUE_STATUSES = (CaseStatus.new.value, CaseStatus.open.value, CaseStatus.waiting_on_team.value)
 
@@ -183,8 +181,6 @@ class TeamWorkload:
     mean_first_reply_seconds: float
     members_known: int  # members who worked recently (fallback when none available)
     handle_log_sd: float = 0.0  # spread of the handling times (0: not known)
-    # per BREAK_STEP from now: (share of members usually on a break, break seconds)
-    breaks_ahead: tuple[tuple[float, float], ...] = ()
 
 
 def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload:
@@ -223,83 +219,7 @@ def team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkload
         mean_first_reply_seconds=history.mean_first_reply_seconds,
         members_known=history.members_known,
         handle_log_sd=history.handle_log_sd,
-        breaks_ahead=breaks_ahead(
-            history.break_profile, now, calendar_for_team(session, team_id).timezone
-        ),
     )
-
-
-# The team's usual breaks by time of day: BREAK_SLOTS slots of the local day, each
-# None (never seen anyone at work then) or [share of the members at work who are on a
-# break, mean length of a break seconds, weight of the share, weight of the length].
-BREAK_SLOTS = 96
-BREAK_SLOT_SECONDS = 86400 // BREAK_SLOTS
-BREAK_MEMORY = 0.97  # per sample (once a minute): a slot remembers its last days
-BREAKS_AHEAD = RETURN_HORIZON_HOURS * 3600 // BREAK_STEP
-
-
-def break_slot(at: datetime, timezone: str) -> int:
-    local = at.astimezone(ZoneInfo(timezone))
-    return (local.hour * 3600 + local.minute * 60 + local.second) // BREAK_SLOT_SECONDS
-
-
-def breaks_ahead(
-    profile: list[list[float] | None] | None, now: datetime, timezone: str
-) -> tuple[tuple[float, float], ...]:
-    """The estimator's view of the breaks to come: for each BREAK_STEP from now (its
-    middle), the usual share of members on a break and the usual length of a break."""
-    if not profile or len(profile) != BREAK_SLOTS:
-        return ()
-    ahead: list[tuple[float, float]] = []
-    for step in range(BREAKS_AHEAD):
-        entry = profile[break_slot(now + timedelta(seconds=(step + 0.5) * BREAK_STEP), timezone)]
-        ahead.append((entry[0], entry[1]) if entry and entry[1] > 0 else (0.0, 0.0))
-    return tuple(ahead)
-
-
-def team_breaks_now(session: Session, team_id: int, now: datetime) -> tuple[list[float], int]:
-    """Members of the team on a break now (away or busy with a return time within
-    RETURN_HORIZON_HOURS): the seconds until each is back, and the members at work
-    (available or on a break)."""
-    rows = session.execute(
-        select(MemberPresence.status, MemberPresence.away_until).where(
-            MemberPresence.team_id == team_id
-        )
-    ).all()
-    horizon = now + timedelta(hours=RETURN_HORIZON_HOURS)
-    left = [
-        (until - now).total_seconds()
-        for status, until in rows
-        if status != Presence.available.value and until is not None and now < until <= horizon
-    ]
-    available = sum(1 for status, _ in rows if status == Presence.available.value)
-    return left, available + len(left)
-
-
-def sample_breaks(
-    profile: list[list[float] | None] | None,
-    on_break_left: list[float],
-    at_work: int,
-    now: datetime,
-    timezone: str,
-) -> list[list[float] | None]:
-    """The profile with one more look at the team now: ``at_work`` members available or
-    on a break, ``on_break_left`` seconds until each on a break is back (a break seen at
-    a random moment has on average half its length left)."""
-    slots: list[list[float] | None] = (
-        list(profile) if profile and len(profile) == BREAK_SLOTS else [None] * BREAK_SLOTS
-    )
-    if at_work <= 0:
-        return slots
-    index = break_slot(now, timezone)
-    share, length, w_share, w_length = slots[index] or [0.0, 0.0, 0.0, 0.0]
-    w_share = w_share * BREAK_MEMORY + 1
-    share += (len(on_break_left) / at_work - share) / w_share
-    for left in on_break_left:
-        w_length = w_length * BREAK_MEMORY + 1
-        length += (2 * left - length) / w_length
-    slots[index] = [share, length, w_share, w_length]
-    return slots
 
 
 @dataclass(frozen=True)
@@ -310,7 +230,6 @@ class TeamHistory:
     mean_first_reply_seconds: float
     members_known: int  # members who worked recently (fallback when none available)
     handle_log_sd: float = 0.0  # standard deviation of log handling times (0: not known)
-    break_profile: list[list[float] | None] | None = None  # kept by the periodic job only
 
 
 STATS_FRESH = timedelta(minutes=5)
@@ -328,7 +247,6 @@ def stored_history(session: Session, team_id: int, now: datetime) -> TeamHistory
         row.mean_first_reply_seconds,
         row.members_known,
         row.handle_log_sd,
-        row.break_profile,
     )
 
 

@@ -1,4 +1,4 @@
-"""expected wait: the spread of a team's handling times and its usual breaks in team_stats
+"""expected wait: the spread of a team's handling times in team_stats
 
 Revision ID: 0013
 Revises: 0009
@@ -19,10 +19,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("team_stats") as batch:
         batch.add_column(sa.Column("handle_log_sd", sa.Float(), server_default="0", nullable=False))
-        batch.add_column(sa.Column("break_profile", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("team_stats") as batch:
-        batch.drop_column("break_profile")
         batch.drop_column("handle_log_sd")
