@@ -781,7 +781,9 @@ def test_bench_wait_prints_the_estimate_error() -> None:
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     result = json.loads(out.stdout)
-    assert {"cases", "median_abs_pct_error", "p90_abs_pct_error"} <= set(result)
+    figures = {"cases", "median_abs_pct_error", "p90_abs_pct_error", "median_abs_error_minutes"}
+    assert figures <= set(result)
+    assert 0 <= result["median_abs_error_minutes"] < result["p90_wait_minutes"]
     assert result["cases"] > 300  # two days of arrivals, every case answered
     assert 0 <= result["median_abs_pct_error"] <= result["p90_abs_pct_error"]
     assert "simulating:" in out.stderr  # progress goes to stderr, stdout is only JSON

@@ -559,3 +559,65 @@ def test_a_moved_due_time_is_warned_about_again(db: Session, w: World) -> None:
     assert (report.warnings, report.breaches) == (0, 1)
     report = check_promises(session=db, actor=SYSTEM, now=datetime(2026, 11, 24, 14, tzinfo=STHLM))
     assert (report.warnings, report.breaches) == (0, 0)
+
+
+def test_the_first_reply_of_a_case_taken_before_closing_is_not_moved_to_tomorrow(
+    db: Session, w: World
+) -> None:
+    """Only the wait until a member takes the case counts open hours: a member free at
+    16:58 takes it and replies a few minutes after 17:00, as they finish what they took."""
+    agent = act(db, w.card_agent)
+    before_closing = datetime(2026, 11, 24, 16, 58, tzinfo=STHLM)  # Tuesday, open 08-17
+    with clock.frozen_at(before_closing - timedelta(hours=1)):
+        set_presence(session=db, actor=agent, team_id=w.cards.id, status="available")
+        taken = take_next_case(session=db, actor=agent)
+        assert taken is not None
+        change_status(session=db, actor=agent, number=taken.number, status="resolved")
+    with clock.frozen_at(before_closing):
+        case = open_card_case(db, w)
+    est = db.scalars(select(WaitEstimate).where(WaitEstimate.case_id == case.id)).one()
+    assert (est.queue_ahead, est.agents_available) == (0, 1)
+    first_reply = get_settings().default_first_reply_minutes * 60
+    assert est.expected_at == before_closing + timedelta(seconds=first_reply)
+    # nobody free: the case waits for the opening tomorrow, then the first reply
+    with clock.frozen_at(before_closing):
+        set_presence(session=db, actor=agent, team_id=w.cards.id, status="away")
+        later = open_card_case(db, w)
+    late = db.scalars(select(WaitEstimate).where(WaitEstimate.case_id == later.id)).one()
+    assert late.expected_at > datetime(2026, 11, 25, 8, tzinfo=STHLM)
+
+
+def test_the_periodic_job_keeps_the_spread_of_handling_times(db: Session, w: World) -> None:
+    import math
+    import statistics
+
+    from nara.domain.waiting import refresh_team_stats
+    from nara.models import TeamStats
+
+    minutes = [4, 6, 8, 8, 10, 14, 20]
+    start = TUESDAY_9 - timedelta(hours=3)
+    for i, m in enumerate(minutes):
+        began = start + timedelta(minutes=20 * i)
+        ended = began + timedelta(minutes=m)
+        db.add(
+            WorkSession(
+                team_id=w.cards.id,
+                user_id=w.card_agent.id,
+                case_id=w.alice_case.id,
+                started_at=began,
+                ended_at=ended,
+            )
+        )
+    db.flush()
+    spread = statistics.stdev(math.log(m * 60) for m in minutes)
+    with clock.frozen_at(TUESDAY_9):
+        refresh_team_stats(session=db, now=clock.now())
+        stored = db.get(TeamStats, w.cards.id)
+        assert stored is not None and stored.handle_log_sd == pytest.approx(spread)
+        work = team_workload(db, w.cards.id, clock.now())
+        assert work.handle_log_sd == pytest.approx(spread)
+        assert work.mean_handle_seconds == pytest.approx(60 * sum(minutes) / len(minutes))
+    # fewer than five sessions: no spread, and the estimator keeps its plain rule
+    with clock.frozen_at(TUESDAY_9 + timedelta(days=20)):
+        refresh_team_stats(session=db, now=clock.now())
+        assert team_workload(db, w.cards.id, clock.now()).handle_log_sd == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -258,3 +259,56 @@ def test_long_spans_sum_whole_days_exactly_like_the_intervals(calendar: Business
         by_intervals = sum((b - a).total_seconds() for a, b in calendar.intervals(lo, hi))
         expected = by_intervals if end >= start else -by_intervals
         assert calendar.business_seconds(start, end) == pytest.approx(expected, abs=1e-6)
+
+
+def test_estimator_uses_the_spread_of_handling_times() -> None:
+    from nara.promises.estimator import QueueSnapshot, expected_wait, remaining_seconds
+
+    # without a spread the plain rule: the mean less the time spent, at least 15 %
+    assert remaining_seconds(500, 600) == 100
+    assert remaining_seconds(5000, 600) == 90
+    assert remaining_seconds(None, 600, 0.45) == 0
+    # with a spread (log-normal): a member at the mean still needs a good part of it,
+    # and one far past the mean is on a long case, not almost done
+    at_mean = remaining_seconds(600, 600, 0.45)
+    assert 200 < at_mean < 400
+    assert remaining_seconds(1200, 600, 0.45) > remaining_seconds(900, 600, 0.45) > 90
+    assert remaining_seconds(100, 600, 0.45) == pytest.approx(500, rel=0.05)
+
+    def queue(
+        ahead: int = 0,
+        working_elapsed: list[float | None] | None = None,
+        returning_in: list[float] | None = None,
+    ) -> QueueSnapshot:
+        return QueueSnapshot(
+            ahead=ahead,
+            working_elapsed=[None] if working_elapsed is None else working_elapsed,
+            returning_in=returning_in or [],
+            mean_handle_seconds=600,
+            mean_first_reply_seconds=200,
+            handle_log_sd=0.45,
+        )
+
+    def wait(
+        ahead: int = 0,
+        working_elapsed: list[float | None] | None = None,
+        returning_in: list[float] | None = None,
+    ) -> float:
+        return expected_wait(queue(ahead, working_elapsed, returning_in)).seconds
+
+    # a free member takes the case at once: the median of the time to the first reply
+    # (below its mean), and only that part runs on past closing
+    free = expected_wait(queue())
+    assert free.seconds == free.reply_seconds == pytest.approx(200 * math.exp(-(0.45**2) / 2))
+    # the same queue gives the same answer (a fixed seed), and more ahead waits longer
+    assert wait(ahead=3) == wait(ahead=3)
+    waits = [wait(ahead=k, working_elapsed=[300, 900]) for k in (0, 1, 2, 5, 10)]
+    assert waits == sorted(waits) and len(set(waits)) == len(waits)
+    # two members busy: the case starts when the first is free, which is sooner than
+    # either's expected remainder (the median of the earlier of two)
+    two_busy = wait(working_elapsed=[300, 300]) - free.reply_seconds
+    assert 0 < two_busy < remaining_seconds(300, 600, 0.45)
+    # ten ahead, two members: about five handling times each
+    assert wait(ahead=10, working_elapsed=[None, None]) == pytest.approx(5 * 600 + 180, rel=0.2)
+    # a member away for 20 minutes is counted back in from then
+    assert wait(working_elapsed=[], returning_in=[1200]) > 1200

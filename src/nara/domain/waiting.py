@@ -3,7 +3,7 @@ response of a case when it changes, and fill in the actual wait when it comes.""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ def snapshot(work: TeamWorkload, ahead: int) -> QueueSnapshot:
         returning_in=work.returning_in,
         mean_handle_seconds=work.mean_handle_seconds,
         mean_first_reply_seconds=work.mean_first_reply_seconds,
+        handle_log_sd=work.handle_log_sd,
         fallback_agents=max(1, work.members_known),
     )
 
@@ -37,9 +38,11 @@ def snapshot(work: TeamWorkload, ahead: int) -> QueueSnapshot:
 def compute_wait(session: Session, case: Case, now: datetime) -> tuple[WaitEstimateResult, int]:
     if case.owner_id is not None:
         # Someone has the case: only their time to the first reply is left (the team's
-        # recent handling times; who else is present does not matter).
+        # recent handling times; who else is present does not matter). Like any first
+        # reply once a case is taken, it runs on past closing time.
         history = recent_history(session, case.team_id, now)
-        return WaitEstimateResult(history.mean_first_reply_seconds, "owner", 1), 0
+        reply = history.mean_first_reply_seconds
+        return WaitEstimateResult(reply, "owner", 1, reply_seconds=reply), 0
     work = team_workload(session, case.team_id, now)
     ahead = queue_ahead(session, case)
     return expected_wait(snapshot(work, ahead)), ahead
@@ -69,9 +72,13 @@ def new_estimate(
     result, ahead = compute_wait(session, case, now)
     cal = calendar_for_team(session, case.team_id)
     try:
-        expected_at = cal.add_business_seconds(now, result.seconds)
+        # The wait until a member takes the case counts open hours only; the first reply
+        # follows from there, also past closing (a member finishes what they took).
+        start = max(0.0, result.seconds - result.reply_seconds)
+        taken_at = cal.add_business_seconds(now, start)
     except NoOpenHours:
         return None
+    expected_at = taken_at + timedelta(seconds=result.reply_seconds)
     return WaitEstimate(
         case_id=case.id,
         team_id=case.team_id,
@@ -111,6 +118,7 @@ def refresh_team_stats(*, session: Session, now: datetime) -> int:
         row.mean_handle_seconds = history.mean_handle_seconds
         row.mean_first_reply_seconds = history.mean_first_reply_seconds
         row.members_known = history.members_known
+        row.handle_log_sd = history.handle_log_sd
         row.computed_at = now
     session.flush()
     return len(teams)

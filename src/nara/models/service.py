@@ -106,6 +106,8 @@ class TeamStats(Base):
     mean_handle_seconds: Mapped[float] = mapped_column(Float)
     mean_first_reply_seconds: Mapped[float] = mapped_column(Float)
     members_known: Mapped[int] = mapped_column(Integer)
+    # spread of the handling times: standard deviation of their logarithms (0: unknown)
+    handle_log_sd: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
     computed_at: Mapped[datetime]
 
 

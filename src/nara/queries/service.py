@@ -3,6 +3,8 @@ handling-time statistics and the queue a case waits in."""
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -180,6 +182,7 @@ class TeamWorkload:
     mean_handle_seconds: float
     mean_first_reply_seconds: float
     members_known: int  # members who worked recently (fallback when none available)
+    handle_log_sd: float = 0.0  # spread of the handling times (0: not known)
 
 
 WORKLOADS = "nara.team_workloads"
@@ -241,6 +244,7 @@ def _team_workload(session: Session, team_id: int, now: datetime) -> TeamWorkloa
         mean_handle_seconds=history.mean_handle_seconds,
         mean_first_reply_seconds=history.mean_first_reply_seconds,
         members_known=history.members_known,
+        handle_log_sd=history.handle_log_sd,
     )
 
 
@@ -251,6 +255,7 @@ class TeamHistory:
     mean_handle_seconds: float
     mean_first_reply_seconds: float
     members_known: int  # members who worked recently (fallback when none available)
+    handle_log_sd: float = 0.0  # standard deviation of log handling times (0: not known)
 
 
 STATS_FRESH = timedelta(minutes=5)
@@ -268,7 +273,12 @@ def stored_history(session: Session, team_id: int, now: datetime) -> TeamHistory
     row = session.get(TeamStats, team_id)
     if row is None or not now - STATS_FRESH <= row.computed_at <= now:
         return None
-    return TeamHistory(row.mean_handle_seconds, row.mean_first_reply_seconds, row.members_known)
+    return TeamHistory(
+        row.mean_handle_seconds,
+        row.mean_first_reply_seconds,
+        row.members_known,
+        row.handle_log_sd,
+    )
 
 
 def team_history(session: Session, team_id: int, now: datetime) -> TeamHistory:
@@ -303,7 +313,13 @@ def team_history(session: Session, team_id: int, now: datetime) -> TeamHistory:
         .subquery()
     )
     members_known = session.scalar(select(func.count(func.distinct(latest.c.user_id)))) or 0
-    return TeamHistory(handle, first_reply, members_known)
+    return TeamHistory(handle, first_reply, members_known, log_spread(durations))
+
+
+def log_spread(durations: list[float]) -> float:
+    """Standard deviation of the logarithms of handling times (0 with fewer than five)."""
+    logs = [math.log(d) for d in durations if d > 0]
+    return statistics.stdev(logs) if len(logs) >= 5 else 0.0
 
 
 def _mean_first_reply(session: Session, team_id: int, now: datetime) -> float | None:

@@ -1,7 +1,7 @@
 """mandates: decision types, versioned mandate rules, ceilings, decisions and approval requests
 
 Revision ID: 0013
-Revises: 0011
+Revises: 0012
 Create Date: 2026-12-07 02:26:34.803102
 """
 
@@ -15,7 +15,7 @@ MONEY = sa.Numeric(14, 2).with_variant(sa.BigInteger(), "sqlite")
 
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
