@@ -10,8 +10,9 @@ from nara.selfservice.text import normalise
 
 
 def _trained_on() -> set[str]:
-    texts = [q for by_lang in knowledge_examples.EXAMPLES.values() for qs in by_lang.values()
-             for q in qs]  # fmt: skip
+    texts = [
+        q for by_lang in knowledge_examples.EXAMPLES.values() for qs in by_lang.values() for q in qs
+    ]
     texts += [q for qs in knowledge_examples.OUT_OF_SCOPE.values() for q in qs]
     texts += [m for ms in content.MESSAGES.values() for m in ms]  # the demo cases' messages
     return {normalise(t) for t in texts}

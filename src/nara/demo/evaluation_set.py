@@ -460,30 +460,66 @@ _SWEDISH = [
         "byta webbläsare. Vad mer kan jag göra?",
     ),
     # Several topics in one question; ``topic`` is the one mainly asked about.
-    *_sv("kort-har-inte-kommit", "several",
-         "Mitt nya kort har inte kommit, och vad kostar det egentligen att få ett ersättningskort?"),  # noqa: E501
-    *_sv("bestridd-kortbetalning", "several",
-         "Jag vill bestrida ett köp på 3 400 kr och undrar samtidigt hur jag ändrar min adress"),  # noqa: E501
-    *_sv("bankid", "several",
-         "BankID strular på nya mobilen och därför kommer jag inte in i internetbanken heller"),  # noqa: E501
-    *_sv("stulet-kort", "several",
-         "Min väska blev stulen med kortet i, och jag ser ett köp på 2 000 kr som inte är mitt"),  # noqa: E501
-    *_sv("amortering", "several",
-         "Vi vill sänka amorteringen och samtidigt binda räntan på bolånet, går det?"),
-    *_sv("fullmakt", "several",
-         "Jag vill ge min dotter fullmakt och även beställa ett kontoutdrag för förra året"),
-    *_sv("avsluta-konto", "several",
-         "Jag vill avsluta mitt sparkonto och säga upp autogirot som är kopplat till det"),
-    *_sv("utlandsbetalning", "several",
-         "Vad kostar det att föra över 5 000 kr till Finland och hur lång tid tar det?"),
-    *_sv("natfiske", "several",
-         "Fick ett falskt sms och klickade på länken, nu kan jag inte logga in i appen längre"),  # noqa: E501
-    *_sv("kreditgrans", "several",
-         "Kan jag höja kreditgränsen på kortet och vad kostar det att använda det utomlands?"),  # noqa: E501
-    *_sv("klagomal", "several",
-         "Jag är arg över att ni tagit en avgift utan att säga till och vill klaga på det"),
-    *_sv("andra-personuppgifter", "several",
-         "Har flyttat till Malmö, vill byta adress och behöver ett nytt kort till nya adressen"),  # noqa: E501
+    *_sv(
+        "kort-har-inte-kommit",
+        "several",
+        "Mitt nya kort har inte kommit, och vad kostar det egentligen att få ett ersättningskort?",
+    ),
+    *_sv(
+        "bestridd-kortbetalning",
+        "several",
+        "Jag vill bestrida ett köp på 3 400 kr och undrar samtidigt hur jag ändrar min adress",
+    ),
+    *_sv(
+        "bankid",
+        "several",
+        "BankID strular på nya mobilen och därför kommer jag inte in i internetbanken heller",
+    ),
+    *_sv(
+        "stulet-kort",
+        "several",
+        "Min väska blev stulen med kortet i, och jag ser ett köp på 2 000 kr som inte är mitt",
+    ),
+    *_sv(
+        "amortering",
+        "several",
+        "Vi vill sänka amorteringen och samtidigt binda räntan på bolånet, går det?",
+    ),
+    *_sv(
+        "fullmakt",
+        "several",
+        "Jag vill ge min dotter fullmakt och även beställa ett kontoutdrag för förra året",
+    ),
+    *_sv(
+        "avsluta-konto",
+        "several",
+        "Jag vill avsluta mitt sparkonto och säga upp autogirot som är kopplat till det",
+    ),
+    *_sv(
+        "utlandsbetalning",
+        "several",
+        "Vad kostar det att föra över 5 000 kr till Finland och hur lång tid tar det?",
+    ),
+    *_sv(
+        "natfiske",
+        "several",
+        "Fick ett falskt sms och klickade på länken, nu kan jag inte logga in i appen längre",
+    ),
+    *_sv(
+        "kreditgrans",
+        "several",
+        "Kan jag höja kreditgränsen på kortet och vad kostar det att använda det utomlands?",
+    ),
+    *_sv(
+        "klagomal",
+        "several",
+        "Jag är arg över att ni tagit en avgift utan att säga till och vill klaga på det",
+    ),
+    *_sv(
+        "andra-personuppgifter",
+        "several",
+        "Har flyttat till Malmö, vill byta adress och behöver ett nytt kort till nya adressen",
+    ),
     # Questions Exempelbanken has no topic for: these must go to a person.
     *_sv(
         None,
@@ -526,83 +562,153 @@ _SWEDISH = [
 ]
 
 _ENGLISH = [
-    *_en("kort-har-inte-kommit", "plain",
-         "It's been over two weeks and my replacement debit card is still not here"),
+    *_en(
+        "kort-har-inte-kommit",
+        "plain",
+        "It's been over two weeks and my replacement debit card is still not here",
+    ),
     *_en("kort-har-inte-kommit", "typos", "havent recieved my new card yet, orderd it ages ago"),
-    *_en("kortbetalning-nekad", "plain",
-         "My card keeps getting rejected at the petrol station even though I have money",
-         "Why was my card declined when I tried to buy plane tickets online?"),  # fmt: skip
-    *_en("bestridd-kortbetalning", "plain",
-         "I was charged twice for the same taxi ride, how do I get my money back?"),
-    *_en("bestridd-kortbetalning", "story",
-         "I cancelled a holiday rental in Croatia within the free cancellation period, but the "
-         "owner still charged my card 6,500 kr and now ignores my e-mails. What can the bank "
-         "do?"),  # fmt: skip
+    *_en(
+        "kortbetalning-nekad",
+        "plain",
+        "My card keeps getting rejected at the petrol station even though I have money",
+        "Why was my card declined when I tried to buy plane tickets online?",
+    ),
+    *_en(
+        "bestridd-kortbetalning",
+        "plain",
+        "I was charged twice for the same taxi ride, how do I get my money back?",
+    ),
+    *_en(
+        "bestridd-kortbetalning",
+        "story",
+        "I cancelled a holiday rental in Croatia within the free cancellation period, but the "
+        "owner still charged my card 6,500 kr and now ignores my e-mails. What can the bank "
+        "do?",
+    ),
     *_en("swish", "plain", "Swish says the recipient cannot receive payments, what's wrong?"),
     *_en("swish", "typos", "swish not workin after i changed phone"),
-    *_en("utlandsbetalning", "plain",
-         "What details do I need to send money to a bank in the UK?",
-         "My transfer to Lithuania still hasn't arrived after a week"),  # fmt: skip
-    *_en("autogiro", "plain",
-         "How do I cancel a direct debit to my old phone company?",
-         "My insurance direct debit was taken twice this month"),  # fmt: skip
+    *_en(
+        "utlandsbetalning",
+        "plain",
+        "What details do I need to send money to a bank in the UK?",
+        "My transfer to Lithuania still hasn't arrived after a week",
+    ),
+    *_en(
+        "autogiro",
+        "plain",
+        "How do I cancel a direct debit to my old phone company?",
+        "My insurance direct debit was taken twice this month",
+    ),
     *_en("bankid", "plain", "How do I get BankID on my new phone?"),
     *_en("bankid", "typos", "bankid says somethign went wrong when i try to renew it"),
-    *_en("oppna-konto", "plain",
-         "Can I open a savings account for my daughter?"),
-    *_en("oppna-konto", "story",
-         "I've just moved to Sweden for a job in Uppsala and have my personal number but no "
-         "BankID yet. My employer needs a Swedish account for my salary. Can I become a "
-         "customer?"),  # fmt: skip
-    *_en("avsluta-konto", "plain",
-         "How do I close my account and move the money to another bank?",
-         "I don't use my old savings account anymore, please shut it down"),  # fmt: skip
-    *_en("andra-personuppgifter", "plain",
-         "I've moved house, where do I update my address?",
-         "I changed my surname after getting married, how do I update it with you?"),  # fmt: skip
-    *_en("kontoutdrag", "plain",
-         "I need a bank statement for my visa application",
-         "Where can I download my annual statement for my tax return?"),  # fmt: skip
-    *_en("fullmakt", "plain",
-         "How can my daughter handle my banking for me?",
-         "I want to let my husband pay bills from my account"),  # fmt: skip
-    *_en("bolanerata", "plain",
-         "What is your current fixed rate for three years?",
-         "Why did the interest on my mortgage go up?"),  # fmt: skip
-    *_en("laneansokan", "plain",
-         "How do I apply for a personal loan?",
-         "How long does it take to get a decision on my loan application?"),  # fmt: skip
-    *_en("amortering", "plain",
-         "Can I pause my mortgage repayments while I'm on parental leave?",
-         "How much do I have to pay off my mortgage each month?"),  # fmt: skip
+    *_en("oppna-konto", "plain", "Can I open a savings account for my daughter?"),
+    *_en(
+        "oppna-konto",
+        "story",
+        "I've just moved to Sweden for a job in Uppsala and have my personal number but no "
+        "BankID yet. My employer needs a Swedish account for my salary. Can I become a "
+        "customer?",
+    ),
+    *_en(
+        "avsluta-konto",
+        "plain",
+        "How do I close my account and move the money to another bank?",
+        "I don't use my old savings account anymore, please shut it down",
+    ),
+    *_en(
+        "andra-personuppgifter",
+        "plain",
+        "I've moved house, where do I update my address?",
+        "I changed my surname after getting married, how do I update it with you?",
+    ),
+    *_en(
+        "kontoutdrag",
+        "plain",
+        "I need a bank statement for my visa application",
+        "Where can I download my annual statement for my tax return?",
+    ),
+    *_en(
+        "fullmakt",
+        "plain",
+        "How can my daughter handle my banking for me?",
+        "I want to let my husband pay bills from my account",
+    ),
+    *_en(
+        "bolanerata",
+        "plain",
+        "What is your current fixed rate for three years?",
+        "Why did the interest on my mortgage go up?",
+    ),
+    *_en(
+        "laneansokan",
+        "plain",
+        "How do I apply for a personal loan?",
+        "How long does it take to get a decision on my loan application?",
+    ),
+    *_en(
+        "amortering",
+        "plain",
+        "Can I pause my mortgage repayments while I'm on parental leave?",
+        "How much do I have to pay off my mortgage each month?",
+    ),
     *_en("kreditgrans", "plain", "Can I raise the limit on my credit card?"),
-    *_en("kreditgrans", "typos", "my credit card limit is to low for my holliday, can u increase it"),  # noqa: E501
+    *_en(
+        "kreditgrans", "typos", "my credit card limit is to low for my holliday, can u increase it"
+    ),
     *_en("misstankt-bedrageri", "plain", "There are payments on my account that I didn't make"),
-    *_en("misstankt-bedrageri", "story",
-         "Someone called pretending to be from your security team and I approved something with "
-         "BankID. Now 20,000 kr is gone from my account. Please help!"),  # fmt: skip
-    *_en("natfiske", "plain",
-         "I got a text saying my account is locked with a link to click, is this from you?",
-         "I think I typed my card details into a fake website from an e-mail"),  # fmt: skip
-    *_en("stulet-kort", "plain",
-         "My wallet was stolen, please block my card",
-         "I lost my card somewhere in town last night"),  # fmt: skip
-    *_en("avgifter", "plain",
-         "What does your credit card cost per year?",
-         "What is this 49 kr fee on my account?"),  # fmt: skip
-    *_en("klagomal", "plain",
-         "I want to make a formal complaint about how my case was handled",
-         "I've been on hold for an hour, this is unacceptable"),  # fmt: skip
-    *_en("inloggning", "plain",
-         "I can't log in to online banking, the page just keeps loading",
-         "My online banking user is locked, what do I do?"),  # fmt: skip
+    *_en(
+        "misstankt-bedrageri",
+        "story",
+        "Someone called pretending to be from your security team and I approved something with "
+        "BankID. Now 20,000 kr is gone from my account. Please help!",
+    ),
+    *_en(
+        "natfiske",
+        "plain",
+        "I got a text saying my account is locked with a link to click, is this from you?",
+        "I think I typed my card details into a fake website from an e-mail",
+    ),
+    *_en(
+        "stulet-kort",
+        "plain",
+        "My wallet was stolen, please block my card",
+        "I lost my card somewhere in town last night",
+    ),
+    *_en(
+        "avgifter",
+        "plain",
+        "What does your credit card cost per year?",
+        "What is this 49 kr fee on my account?",
+    ),
+    *_en(
+        "klagomal",
+        "plain",
+        "I want to make a formal complaint about how my case was handled",
+        "I've been on hold for an hour, this is unacceptable",
+    ),
+    *_en(
+        "inloggning",
+        "plain",
+        "I can't log in to online banking, the page just keeps loading",
+        "My online banking user is locked, what do I do?",
+    ),
     *_en("inloggning", "typos", "cant sign in to the internet bank on my laptop"),
-    *_en("stulet-kort", "several",
-         "My card was stolen yesterday and I can also see two purchases I didn't make"),
-    *_en("andra-personuppgifter", "several",
-         "I want to change my address and also get a statement for last year"),
-    *_en("kreditgrans", "several",
-         "Can I increase my credit limit, and what are the fees for using the card abroad?"),
+    *_en(
+        "stulet-kort",
+        "several",
+        "My card was stolen yesterday and I can also see two purchases I didn't make",
+    ),
+    *_en(
+        "andra-personuppgifter",
+        "several",
+        "I want to change my address and also get a statement for last year",
+    ),
+    *_en(
+        "kreditgrans",
+        "several",
+        "Can I increase my credit limit, and what are the fees for using the card abroad?",
+    ),
     *_en("swish", "several", "Swish isn't working and the app keeps logging me out too"),
     *_en(
         None,

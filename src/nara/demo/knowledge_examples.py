@@ -1572,11 +1572,14 @@ _MORE: dict[str, dict[str, list[str]]] = {
             "Hur sänker jag kreditgränsen?",
             "Gränsen på kortkrediten räcker inte, kan den ökas?",
             "Kan jag handla för mer än min kreditgräns?",
+            "Kreditkortet tar stopp vid stora köp, hur får jag utrymme för mer?",
+            "Jag behöver kunna betala mer med kreditkortet än vad jag får nu",
         ],
         "en": [
             "I'd like a higher limit on my credit card",
             "How do I lower my credit limit?",
             "can I spend more than my credit limit on the card",
+            "My credit card stops at big purchases, can I get more room on it?",
         ],
     },
     "misstankt-bedrageri": {
@@ -1717,6 +1720,10 @@ OUT_OF_SCOPE["sv"] = OUT_OF_SCOPE["sv"] + [
     "Hur värderas min bostadsrätt?",
     "Vilket företag är bäst att köpa el från?",
     "Jag vill ge pengar i gåva till mina barnbarn, hur gör jag?",
+    "Min hyresbetalning har inte kommit fram till hyresvärden",
+    "Jag har betalat en räkning i appen men pengarna har inte dragits",
+    "Vad skiljer ett sparkonto från ett ISK?",
+    "Vilken ränta har ni på sparkonton just nu?",
 ]
 
 OUT_OF_SCOPE["en"] = OUT_OF_SCOPE["en"] + [
@@ -1744,4 +1751,8 @@ OUT_OF_SCOPE["en"] = OUT_OF_SCOPE["en"] + [
     "How are you?",
     "How do I value my flat?",
     "How do I switch electricity supplier?",
+    "My rent payment hasn't reached the landlord",
+    "What is the difference between a savings account and an investment account?",
+    "What rate do you pay on savings?",
+    "I paid a bill in the app but the money hasn't left my account",
 ]

@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from nara.selfservice.model import Model
 
 Progress = Callable[[str, int, int], None]
+ANSWERABLE = ("confident", "low_confidence", "several_topics")
+"""Reasons of a prediction that a lower threshold could turn into an answer."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,12 @@ class Outcome:
     confidence: float
     answerable: bool
     """False when the model would never answer (out of scope, no words)."""
+    other_topic: float = 0.0
+    """How confidently a part of the question is another topic (several questions in
+    one message); at the threshold or above the model hands over."""
 
     def answered(self, threshold: float) -> bool:
-        return self.answerable and self.confidence >= threshold
+        return self.answerable and self.confidence >= threshold and self.other_topic < threshold
 
     @property
     def right(self) -> bool:
@@ -67,12 +72,18 @@ def predict(
     with threadpool_limits(limits=1):
         for done, question in enumerate(questions, 1):
             prediction = model.predict(question.text)
+            answerable = prediction.reason in ANSWERABLE
             outcomes.append(
                 Outcome(
                     question=question,
                     label=prediction.label,
                     confidence=prediction.confidence,
-                    answerable=prediction.reason in ("confident", "low_confidence"),
+                    answerable=answerable,
+                    other_topic=(
+                        model.other_topic_confidence(question.text, prediction.label)
+                        if answerable
+                        else 0.0
+                    ),
                 )
             )
             if progress is not None and (done % 25 == 0 or done == len(questions)):
@@ -101,7 +112,9 @@ def figures(outcomes: Iterable[Outcome], threshold: float) -> dict[str, Any]:
     }
 
 
-def scorecard(model: Model, outcomes: Sequence[Outcome], targets: Sequence[float]) -> dict[str, Any]:
+def scorecard(
+    model: Model, outcomes: Sequence[Outcome], targets: Sequence[float]
+) -> dict[str, Any]:
     """The figures at each precision target's threshold (as the model chose it on its
     training data): in total, per language and for the held-out part."""
     langs = sorted({o.question.lang for o in outcomes})

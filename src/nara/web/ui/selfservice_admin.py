@@ -10,7 +10,6 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from nara.domain.errors import DomainError
-from nara.i18n import N_
 from nara.domain.jobs import GAP_MINING, TRAINING
 from nara.domain.selfservice_models import (
     TARGETS,
@@ -18,6 +17,7 @@ from nara.domain.selfservice_models import (
     request_training,
     set_precision_target,
 )
+from nara.i18n import N_
 from nara.jobs.dispatch import dispatch
 from nara.models import JobRun
 from nara.queries import jobs as job_queries
