@@ -1462,6 +1462,8 @@ _MORE: dict[str, dict[str, list[str]]] = {
             "Jag vill öppna ett konto till mitt barnbarn",
             "Nyinflyttad till Sverige, går det att öppna konto utan BankID?",
             "Vill ha ett separat konto för att spara till resor",
+            "Kan mitt barn i högstadiet få ett konto med bankkort?",
+            "Från vilken ålder kan barn få eget konto och kort hos er?",
         ],
         "en": [
             "How do I become a customer?",
@@ -1724,6 +1726,8 @@ OUT_OF_SCOPE["sv"] = OUT_OF_SCOPE["sv"] + [
     "Jag har betalat en räkning i appen men pengarna har inte dragits",
     "Vad skiljer ett sparkonto från ett ISK?",
     "Vilken ränta har ni på sparkonton just nu?",
+    "Hur många dagar tar det innan pengar jag för över till Nordea syns där?",
+    "Överföringar mellan olika banker i Sverige, när kommer pengarna fram?",
 ]
 
 OUT_OF_SCOPE["en"] = OUT_OF_SCOPE["en"] + [
