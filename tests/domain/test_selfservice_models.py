@@ -13,6 +13,7 @@ from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from nara.domain.selfservice_models import (
     evaluation_questions,
     fit_model,
+    measure,
     prepare_training,
     set_precision_target,
     store_evaluation,
@@ -192,7 +193,10 @@ def test_a_new_model_is_measured_on_the_evaluation_set(db: Session, examples: No
         Question("Vem vinner Melodifestivalen?", "sv", None),
     )
     data = replace(data, questions=questions)
-    row = store_model(session=db, actor=SYSTEM, data=data, model=fit_model(data))
+    model = fit_model(data)
+    row = store_model(
+        session=db, actor=SYSTEM, data=data, model=model, evaluation=measure(data, model)
+    )
     db.expire(row)
     evaluation = row.metrics["evaluation"]
     assert evaluation["model_version"] == row.version

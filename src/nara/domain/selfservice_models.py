@@ -175,15 +175,20 @@ def fit_model(
 
 
 def store_model(
-    *, session: Session, actor: Actor, data: TrainingInput, model: Any
+    *,
+    session: Session,
+    actor: Actor,
+    data: TrainingInput,
+    model: Any,
+    evaluation: dict[str, Any] | None = None,
 ) -> SelfServiceModel:
-    """Store a trained model and make it the only active one."""
+    """Store a trained model and make it the only active one, with its figures on the
+    evaluation set (``measure``, taken before: no transaction waits on predictions)."""
     _require_lead(actor)
     target = data.precision_target
     points = {
         f"{p:g}": point_json(model.operating_point(p)) for p in sorted(set(TARGETS) | {target})
     }
-    evaluation = measure(data, model)
     measured = {"evaluation": evaluation} if evaluation is not None else {}
     previous = _active(session)
     session.execute(update(SelfServiceModel).values(is_active=False))
@@ -223,7 +228,8 @@ def train_model(
     steps in transactions of their own)."""
     data = prepare_training(session=session, actor=actor, precision_target=precision_target)
     model = fit_model(data, progress=progress, threads=threads)
-    return store_model(session=session, actor=actor, data=data, model=model)
+    evaluation = measure(data, model, progress=progress)
+    return store_model(session=session, actor=actor, data=data, model=model, evaluation=evaluation)
 
 
 def request_training(
