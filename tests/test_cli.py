@@ -768,6 +768,43 @@ def test_demo_trains_self_service_that_answers_swedish(migrated: Cli) -> None:
         assert card.answer and card.candidates[0].label == "kort-har-inte-kommit"
         weather = predictor.predict("Vad blir det för väder i Göteborg i helgen?")
         assert not weather.answer
+    # measured on the demo bank's evaluation set when trained, and again on demand
+    from nara.demo.evaluation_set import EVALUATION_SET
+    from nara.queries.selfservice import active_model
+
+    evaluated = migrated.ok("selfservice", "evaluate-demo")
+    assert "97 % ←" in evaluated.stdout and "held_out" in evaluated.stdout
+    assert "evaluating: 223/223" in evaluated.stderr
+    with Session(migrated.engine()) as session:
+        row = active_model(session)
+        assert row is not None
+        figures = row.metrics["evaluation"]["targets"]["0.97"]
+        assert figures["all"]["questions"] == len(EVALUATION_SET)
+        assert figures["sv"]["questions"] + figures["en"]["questions"] == len(EVALUATION_SET)
+
+
+def test_evaluate_demo_needs_a_model_and_the_demo_topics(migrated: Cli, session: Session) -> None:
+    nothing = migrated("selfservice", "evaluate-demo")
+    assert nothing.exit_code == 2 and "no self-service model" in nothing.stderr
+    from nara.domain.actors import SYSTEM
+    from nara.domain.selfservice_models import train_model
+    from nara.domain.training import add_training_examples
+    from tests import factories
+
+    w = factories.world(session)
+    add_training_examples(
+        session=session,
+        actor=SYSTEM,
+        source="import",
+        examples=[
+            *[(f"mitt kort {i} har inte kommit", w.card_topic.slug) for i in range(8)],
+            *[(f"räntan på lånet {i}", w.loan_topic.slug) for i in range(8)],
+        ],
+    )
+    train_model(session=session, actor=SYSTEM)
+    session.commit()
+    other = migrated("selfservice", "evaluate-demo")
+    assert other.exit_code == 2 and "does not fit this organisation's topics" in other.stderr
 
 
 def test_bench_wait_prints_the_estimate_error() -> None:

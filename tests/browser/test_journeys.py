@@ -248,6 +248,36 @@ def test_widget_hands_over_to_a_person(live_server: LiveServer, new_context: Any
     expect(page.locator("ol.timeline")).to_contain_text("Du skrev")
 
 
+def test_widget_answer_offers_a_way_on_at_once(
+    live_server: LiveServer, new_context: Any, monkeypatch: Any
+) -> None:
+    """Every answer shows "Not what you asked? Talk to a person" before the article; one
+    click rejects it and a person takes over."""
+    from nara.selfservice.predictions import Candidate, Prediction
+    from nara.web.api import selfservice as api
+
+    class Sure:
+        def predict(self, text: str) -> Prediction:
+            return Prediction([Candidate("kort-har-inte-kommit", 0.99)], 0.99, True, "t-1")
+
+    monkeypatch.setattr(api, "active_predictor", lambda db: Sure())
+    page = new_context("sv", enforce_csp=True).new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(live_server.url + "/widget-demo")
+    widget = page.locator("#nara-widget")
+    widget.get_by_role("button", name="Fråga oss").click()
+    widget.get_by_label("Skriv din fråga").fill("Mitt nya kort har inte kommit")
+    widget.get_by_role("button", name="Skicka", exact=True).click()
+    way_on = widget.locator(".nara-way-on")
+    expect(way_on).to_contain_text("Inte det du frågade om?")
+    expect(widget.locator(".nara-article h3")).to_be_visible()
+    way_on.get_by_role("button", name="Prata med en person").click()
+    expect(widget.get_by_label("Namn")).to_be_visible()  # a person takes over
+    expect(way_on).to_have_count(0)
+    assert errors == []
+
+
 def test_expected_wait_callback_and_next_case(live_server: LiveServer, new_context: Any) -> None:
     """The customer sees when a person will answer and books a callback instead of
     waiting; an agent takes the next case with "x" and records the call."""

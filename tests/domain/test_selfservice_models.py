@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nara.domain.actors import SYSTEM
-from nara.domain.errors import Conflict, PermissionDenied, ValidationFailed
-from nara.domain.selfservice_models import set_precision_target, train_model, training_data
+from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from nara.domain.selfservice_models import (
+    evaluation_questions,
+    fit_model,
+    measure,
+    prepare_training,
+    set_precision_target,
+    store_evaluation,
+    store_model,
+    train_model,
+    training_data,
+)
 from nara.domain.training import add_training_examples
 from nara.models import SelfServiceModel
 from nara.queries.audit import AuditFilter, list_audit
 from nara.queries.selfservice import active_predictor
+from nara.selfservice.scorecard import Question
 from tests import factories
 
 CARD = [
@@ -169,3 +182,64 @@ def test_a_model_that_never_answers_at_a_target_is_stored_as_strict_json(
     db.flush()
     json.dumps(tuned.metrics, allow_nan=False)
     assert tuned.metrics["operating_points"]["0.995"]["threshold"] is None
+
+
+def test_a_new_model_is_measured_on_the_evaluation_set(db: Session, examples: None) -> None:
+    data = prepare_training(session=db, actor=SYSTEM)
+    assert data.questions == ()  # not the demo bank's topics: no evaluation set
+    questions = (
+        Question("Mitt kort har fortfarande inte kommit fram", "sv", "kort"),
+        Question("Swishen strular igen", "sv", "swish", held_out=True),
+        Question("Vem vinner Melodifestivalen?", "sv", None),
+    )
+    data = replace(data, questions=questions)
+    model = fit_model(data)
+    row = store_model(
+        session=db, actor=SYSTEM, data=data, model=model, evaluation=measure(data, model)
+    )
+    db.expire(row)
+    evaluation = row.metrics["evaluation"]
+    assert evaluation["model_version"] == row.version
+    assert set(evaluation["targets"]) == {"0.9", "0.95", "0.97", "0.98", "0.99"}
+    loose = evaluation["targets"]["0.9"]
+    assert loose["all"]["questions"] == 3 and loose["all"]["in_scope"] == 2
+    assert loose["all"]["no_topic"] == 1 and loose["sv"] == loose["all"]
+    assert loose["held_out"]["questions"] == 1 and "en" not in loose
+    for figures in evaluation["targets"].values():
+        assert figures["all"]["answered_right"] <= figures["all"]["answered"]
+        assert 0 <= (figures["all"]["coverage"] or 0) <= 1
+
+
+def test_the_demo_banks_set_applies_to_the_demo_banks_topics(db: Session) -> None:
+    from nara.demo.content import TOPICS
+    from nara.demo.evaluation_set import EVALUATION_SET, is_held_out
+
+    team = factories.team(db, fallback=True)
+    for slug, *_ in TOPICS[:-1]:
+        factories.topic(db, teams=[team], slug=slug)
+    assert evaluation_questions(db) == ()  # one topic missing: not the demo bank
+    factories.topic(db, teams=[team], slug=TOPICS[-1][0])
+    questions = evaluation_questions(db)
+    assert [q.text for q in questions] == [q.text for q in EVALUATION_SET]
+    assert [q.held_out for q in questions] == [is_held_out(q) for q in EVALUATION_SET]
+
+
+def test_stored_figures_must_belong_to_the_model(db: Session, examples: None) -> None:
+    row = train_model(session=db, actor=SYSTEM)
+    figures = {"model_version": row.version, "targets": {}}
+    stored = store_evaluation(session=db, actor=SYSTEM, model_id=row.id, evaluation=figures)
+    assert stored.metrics["evaluation"] == figures and "operating_points" in stored.metrics
+    with pytest.raises(Conflict):
+        store_evaluation(
+            session=db,
+            actor=SYSTEM,
+            model_id=row.id,
+            evaluation={"model_version": "ss2-other", "targets": {}},
+        )
+    with pytest.raises(NotFound):
+        store_evaluation(session=db, actor=SYSTEM, model_id=row.id + 1000, evaluation=figures)
+    w = factories.world(db)
+    with pytest.raises(PermissionDenied):
+        store_evaluation(
+            session=db, actor=factories.actor(db, w.card_agent), model_id=row.id, evaluation=figures
+        )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from nara.domain.actors import SYSTEM
 from nara.domain.auth import start_session
 from nara.domain.knowledge import save_article
-from nara.models import Case, Conversation
+from nara.models import ArticleVersion, Case, CaseEvent, Conversation
 from nara.selfservice.predictions import Candidate, Prediction
 from nara.web.deps import SESSION_COOKIE
 from nara.web.ui import help as help_pages
@@ -117,3 +117,49 @@ def test_search_finds_articles(client: TestClient, w: factories.World) -> None:
 def test_english_page(client: TestClient, w: factories.World) -> None:
     page = client.get("/help", headers={"Accept-Language": "en"})
     assert 'lang="en"' in page.text and "Ask us" in page.text
+
+
+def test_every_answer_shows_a_way_on_before_the_article(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    """ "Not what you asked? Talk to a person" comes first, and rejects the answer: the
+    hand-over notes the article version the customer said no to."""
+    new = start_session(session=db, user=w.alice_user)
+    client.cookies.set(SESSION_COOKIE, new.token)
+    page = client.get("/help")
+    answer = client.post(
+        "/help/ask", data={"csrf_token": csrf(page.text), "question": "Mitt kort har inte kommit"}
+    )
+    html = answer.text
+    assert html.index("Inte det du frågade om?") < html.index("<strong>fem</strong>")
+    way_on = re.search(r'<form[^>]*class="row way-on".*?</form>', html, re.S)
+    assert way_on and 'name="solved" value="no"' in way_on.group(0)
+    assert "Prata med en person" in way_on.group(0)
+    handed = client.post(
+        "/help/feedback",
+        data={"csrf_token": csrf(html), "solved": "no", "conversation": conversation_id(html)},
+        follow_redirects=False,
+    )
+    assert handed.status_code == 303 and "handed_over=1" in handed.headers["location"]
+    conversation = db.scalar(select(Conversation).where(Conversation.case_id.is_not(None)))
+    assert conversation is not None and conversation.outcome == "answered_rejected"
+    event = db.scalar(
+        select(CaseEvent).where(
+            CaseEvent.case_id == conversation.case_id, CaseEvent.type == "selfservice.handed_over"
+        )
+    )
+    assert event is not None and event.data["reason"] == "rejected"
+    shown = db.scalar(
+        select(ArticleVersion.id).where(ArticleVersion.title == "Kortet har inte kommit")
+    )
+    assert event.data["rejected_article_version"] == shown == event.data["articles_shown"][-1]
+
+
+def test_the_english_way_on(client: TestClient, w: factories.World) -> None:
+    page = client.get("/help", headers={"Accept-Language": "en"})
+    answer = client.post(
+        "/help/ask",
+        data={"csrf_token": csrf(page.text), "question": "My kort has not arrived"},
+        headers={"Accept-Language": "en"},
+    )
+    assert "Not what you asked?" in answer.text

@@ -103,3 +103,47 @@ def test_agents_and_customers_are_refused(client: TestClient, db: Session) -> No
         assert client.get("/admin/selfservice").status_code == 403
         refused = client.post("/admin/selfservice/train", data={"csrf_token": csrf})
         assert refused.status_code == 403
+
+
+def test_the_evaluation_figures_stored_with_the_model_are_shown(
+    client: TestClient, db: Session
+) -> None:
+    from nara.domain.selfservice_models import store_evaluation
+
+    w = factories.world(db)
+    add_training_examples(
+        session=db,
+        actor=SYSTEM,
+        source="import",
+        examples=[
+            *[(f"mitt kort {i} har inte kommit", w.card_topic.slug) for i in range(8)],
+            *[(f"räntan på lånet {i}", w.loan_topic.slug) for i in range(8)],
+        ],
+    )
+    row = train_model(session=db, actor=SYSTEM)
+    log_in(client, db, w.card_lead)
+    assert "På frågor skrivna som kunder skriver" not in client.get("/admin/selfservice").text
+    part = {
+        "questions": 223,
+        "in_scope": 171,
+        "no_topic": 52,
+        "answered": 160,
+        "answered_right": 156,
+        "precision": 0.975,
+        "coverage": 0.9123,
+        "oos_handover": 0.9808,
+    }
+    held = {**part, "questions": 62, "precision": None}
+    store_evaluation(
+        session=db,
+        actor=SYSTEM,
+        model_id=row.id,
+        evaluation={
+            "model_version": row.version,
+            "targets": {"0.97": {"all": part, "sv": part, "en": part, "held_out": held}},
+        },
+    )
+    page = client.get("/admin/selfservice").text
+    assert "På frågor skrivna som kunder skriver" in page
+    assert "97.5 % (156/160)" in page and "91.2 %" in page and "98.1 %" in page
+    assert "Undanhållen del" in page and "Engelska" in page and "–" in page

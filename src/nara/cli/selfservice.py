@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from sqlalchemy import func, select
@@ -121,3 +121,75 @@ def status() -> None:
         for key, point in sorted(row.metrics.get("operating_points", {}).items()):
             mark = " ←" if float(key) == row.precision_target else ""
             typer.echo(f"  precision {float(key):.0%}: answers {point['coverage']:.0%}{mark}")
+
+
+@selfservice_app.command("evaluate-demo")
+def evaluate_demo(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    store: Annotated[
+        bool,
+        typer.Option("--store/--no-store", help="Keep the figures with the model for its page."),
+    ] = True,
+) -> None:
+    """Measure the active model on the demo bank's evaluation set (questions written apart
+    from the training data) at every precision the admin page offers."""
+    import json
+
+    from nara.cli.main import unit_of_work
+    from nara.domain.selfservice_models import (
+        TrainingInput,
+        evaluation_questions,
+        measure,
+        store_evaluation,
+    )
+    from nara.queries.selfservice import active_model
+    from nara.selfservice.runtime import engine
+
+    with unit_of_work() as session:
+        row = active_model(session)
+        if row is None:
+            _fail("no self-service model is trained yet (nara selfservice train)")
+        questions = evaluation_questions(session)
+        if not questions:
+            _fail("the demo bank's evaluation set does not fit this organisation's topics")
+        blob, target, row_id = row.blob, row.precision_target, row.id
+    typer.echo(f"Evaluating model on {len(questions)} questions …", err=True)
+    model = engine().Model.from_bytes(blob)
+    data = TrainingInput(examples=[], topics=0, precision_target=target, questions=questions)
+    result = measure(data, model, progress=_progress)
+    assert result is not None
+    if store:
+        with unit_of_work() as session:
+            store_evaluation(session=session, actor=SYSTEM, model_id=row_id, evaluation=result)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    typer.echo(evaluation_table(result, target))
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    if done == total or done % 50 == 0:
+        typer.echo(f"  {stage}: {done}/{total}", err=True)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value * 100:.1f} %"
+
+
+def evaluation_table(result: dict[str, Any], target: float) -> str:
+    """The evaluation figures as a plain-text table, one row per target and part."""
+    by_target = result["targets"]
+    lines = [
+        f"model {result['model_version']}",
+        f"{'precision':<12}{'part':<10}{'questions':>10}{'answered':>10}"
+        f"{'precision':>11}{'coverage':>10}{'no topic → person':>19}",
+    ]
+    for key in sorted(by_target, key=float):
+        mark = " ←" if float(key) == target else ""
+        for part, f in by_target[key].items():
+            lines.append(
+                f"{f'{float(key) * 100:g} %{mark}':<12}{part:<10}{f['questions']:>10}"
+                f"{f['answered']:>10}{_pct(f['precision']):>11}{_pct(f['coverage']):>10}"
+                f"{_pct(f['oos_handover']):>19}"
+            )
+    return "\n".join(lines)

@@ -1351,3 +1351,412 @@ OUT_OF_SCOPE["en"] = [
     "Which team does Zlatan play for now?",
     "What's the capital of Australia?",
 ]
+
+# ---- More natural phrasings (issue 13) ----
+# Written the way customers write in chat: long stories, typos, no greeting, several
+# sentences of context before the question. Kept apart from the evaluation set
+# (``evaluation_set.py``), which is never trained on.
+_MORE: dict[str, dict[str, list[str]]] = {
+    "kort-har-inte-kommit": {
+        "sv": [
+            "Har väntat i snart en månad på kortet, appen säger skickat men brevlådan är tom",
+            "mitt kort e inte här än och jag åker på semester på fredag, hjälp",
+            "Det gamla kortet slutade gälla igår och något nytt har inte dykt upp. Vad gör jag?",
+            "Beställde ersättningskort när mitt gick sönder, det har inte kommit fram till mig",
+            "Vet ni när mitt nya kort skickades? Har fortfarande inget fått",
+        ],
+        "en": [
+            "Been almost a month and the card you sent still isn't in my letterbox",
+            "old card expired yesterday, new one never came, what now",
+            "Could you tell me when my new card was posted? Nothing has reached me",
+        ],
+    },
+    "kortbetalning-nekad": {
+        "sv": [
+            "Försökte tanka och kortet godkändes inte, fast jag har täckning",
+            "Varför går mitt kort inte igenom när jag ska betala en flygbiljett?",
+            "kortet nekas i affären sen i morse, vad är fel",
+            "Jag står vid kassan och betalningen avvisas, kortet är inte spärrat",
+            "Köp på nätet med kortet stoppas hela tiden, BankID-rutan kommer aldrig upp",
+        ],
+        "en": [
+            "The shop says my card was refused, I have plenty of money",
+            "Online checkout keeps saying payment not approved with my card",
+            "card got rejected at the restaurant tonight, why",
+        ],
+    },
+    "bestridd-kortbetalning": {
+        "sv": [
+            "Affären har dragit fel belopp på kortet, jag vill reklamera köpet",
+            "Fick aldrig varan jag betalade med kortet och säljaren svarar inte",
+            "Har blivit debiterad två gånger för samma köp, hur får jag pengarna tillbaka?",
+            "Jag sa upp en prenumeration men de fortsätter dra pengar från kortet",
+            "Flygbolaget ställde in resan men har inte betalat tillbaka till kortet",
+        ],
+        "en": [
+            "The shop charged my card the wrong amount, how do I dispute it?",
+            "Paid by card for something that never arrived and the seller went silent",
+            "A subscription I cancelled keeps charging my card",
+        ],
+    },
+    "swish": {
+        "sv": [
+            "Swishen går inte igenom, det står att något gick fel",
+            "Jag får inga pengar via swish längre, kompisarna säger att det inte funkar",
+            "swish är kopplat till fel konto, hur byter jag",
+            "Kan inte skicka pengar med swish efter att jag fått ny telefon",
+            "Hur ändrar jag beloppsgränsen för swish?",
+        ],
+        "en": [
+            "Swish payment fails every time I try to pay someone",
+            "How do I connect Swish to my new number?",
+            "nobody can swish me money anymore, why",
+        ],
+    },
+    "utlandsbetalning": {
+        "sv": [
+            "Hur för jag över pengar till ett konto i Spanien?",
+            "Vilka uppgifter behövs för att skicka pengar utomlands, IBAN och vad mer?",
+            "Pengarna jag skickade till Tyskland har inte kommit fram, kan ni efterforska?",
+            "Kan jag ta emot pengar från ett konto i England?",
+            "Vad kostar det att skicka euro till en annan bank i Europa?",
+        ],
+        "en": [
+            "How do I pay money into an account in Spain?",
+            "The money I sent to Germany hasn't arrived, can you trace it?",
+            "What is the BIC I need to receive a payment from abroad?",
+        ],
+    },
+    "autogiro": {
+        "sv": [
+            "Hur startar jag autogiro för försäkringen?",
+            "Ett företag drar pengar via autogiro fast jag har sagt upp avtalet",
+            "Jag vill ta bort ett autogiromedgivande i appen",
+            "Autogirodragningen kom för tidigt den här månaden",
+            "Varför har inte autogirot till elbolaget dragits?",
+        ],
+        "en": [
+            "How do I stop a company taking money by direct debit?",
+            "I want to set up a direct debit for my rent",
+            "The direct debit failed this month, what happens now?",
+        ],
+    },
+    "bankid": {
+        "sv": [
+            "BankID säger att det har gått ut, hur skaffar jag ett nytt?",
+            "Har bytt mobil och nu funkar inte bankid",
+            "Jag har låst mitt BankID genom att skriva fel kod för många gånger",
+            "Hur flyttar jag mitt BankID till en ny telefon?",
+            "bankid appen öppnas men det står att inget id finns",
+        ],
+        "en": [
+            "BankID has expired, how do I renew it?",
+            "I forgot my BankID code",
+            "how do I move BankID to my new phone",
+        ],
+    },
+    "oppna-konto": {
+        "sv": [
+            "Hur blir jag kund hos er?",
+            "Kan jag öppna ett lönekonto direkt i appen?",
+            "Jag vill öppna ett konto till mitt barnbarn",
+            "Nyinflyttad till Sverige, går det att öppna konto utan BankID?",
+            "Vill ha ett separat konto för att spara till resor",
+            "Kan mitt barn i högstadiet få ett konto med bankkort?",
+            "Från vilken ålder kan barn få eget konto och kort hos er?",
+        ],
+        "en": [
+            "How do I become a customer?",
+            "I want to open an account for my grandchild",
+            "Can I open a salary account without BankID? I just moved here",
+        ],
+    },
+    "avsluta-konto": {
+        "sv": [
+            "Jag vill inte vara kund längre, hur avslutar jag allt?",
+            "Stäng mitt sparkonto och för över pengarna till lönekontot",
+            "Hur gör jag för att säga upp ett konto jag inte använder?",
+            "Jag byter bank, hur avslutar jag mina konton hos er?",
+        ],
+        "en": [
+            "I don't want to bank with you anymore, how do I close everything?",
+            "Please close my unused account",
+        ],
+    },
+    "andra-personuppgifter": {
+        "sv": [
+            "Min adress är inte uppdaterad hos er efter flytten",
+            "Jag har bytt namn, hur ändrar jag det i banken?",
+            "Hur uppdaterar jag mitt mobilnummer i appen?",
+            "Vill ändra e-postadressen ni skickar till",
+            "Stavningen av mitt namn är fel, hur rättar jag den?",
+        ],
+        "en": [
+            "My address is wrong since I moved, how do I update it?",
+            "How do I change my phone number with you?",
+            "My name is spelled wrong in the app",
+        ],
+    },
+    "kontoutdrag": {
+        "sv": [
+            "Kan jag få ett kontoutdrag för de senaste sex månaderna?",
+            "Behöver intyg på att jag har ett konto hos er",
+            "Var laddar jag ner årsbesked?",
+            "Jag behöver ett saldobesked till Migrationsverket",
+            "hur skriver man ut transaktioner för ett år tillbaka",
+        ],
+        "en": [
+            "Can I get a statement for the last six months?",
+            "I need proof of my balance for the Migration Agency",
+            "where do I find my yearly statement",
+        ],
+    },
+    "fullmakt": {
+        "sv": [
+            "Kan min dotter få sköta mina bankärenden åt mig?",
+            "Hur ger jag min man behörighet att betala mina räkningar?",
+            "Jag vill återkalla fullmakten jag gav min bror",
+            "Min pappa orkar inte sköta sin ekonomi själv längre, hur kan jag hjälpa honom?",
+            "Hur registrerar jag en framtidsfullmakt hos er?",
+        ],
+        "en": [
+            "Can my son take care of my banking for me?",
+            "I want to withdraw the power of attorney I gave my brother",
+            "My mother can't manage her money any longer, how can I help her?",
+        ],
+    },
+    "bolanerata": {
+        "sv": [
+            "Vad ligger er tremånadersränta på för bolån?",
+            "Jag vill förhandla räntan på mitt bolån",
+            "Vilken ränta får jag om jag binder på fem år?",
+            "Varför fick jag höjd ränta på huslånet?",
+            "Min räntebindning går ut snart, vad ska jag välja?",
+        ],
+        "en": [
+            "What is your variable mortgage rate right now?",
+            "Can I negotiate the rate on my mortgage?",
+            "my fixed rate period ends soon, what should I choose",
+        ],
+    },
+    "laneansokan": {
+        "sv": [
+            "Hur ansöker jag om lån till en bil?",
+            "Kan jag få lånelöfte inför bostadsköp?",
+            "Jag har sökt lån men inte fått något svar än",
+            "Hur mycket kan jag låna hos er?",
+            "Varför fick jag avslag på min låneansökan?",
+        ],
+        "en": [
+            "How do I apply for a car loan?",
+            "Can I get a mortgage approval in principle before buying a flat?",
+            "I applied for a loan last week and heard nothing",
+        ],
+    },
+    "amortering": {
+        "sv": [
+            "Hur mycket ska vi amortera på huslånet?",
+            "Kan jag få amorteringsfritt ett tag?",
+            "Jag vill betala av extra på bolånet",
+            "Hur ändrar jag amorteringen efter en ny värdering?",
+            "Vilka amorteringskrav gäller för mitt lån?",
+        ],
+        "en": [
+            "How much must I pay off my mortgage?",
+            "Can I take a break from amortising?",
+            "I want to make an extra repayment on my mortgage",
+        ],
+    },
+    "kreditgrans": {
+        "sv": [
+            "Jag vill ha en högre gräns på kreditkortet",
+            "Kan ni höja krediten på mitt kort inför en resa?",
+            "Hur sänker jag kreditgränsen?",
+            "Gränsen på kortkrediten räcker inte, kan den ökas?",
+            "Kan jag handla för mer än min kreditgräns?",
+            "Kreditkortet tar stopp vid stora köp, hur får jag utrymme för mer?",
+            "Jag behöver kunna betala mer med kreditkortet än vad jag får nu",
+        ],
+        "en": [
+            "I'd like a higher limit on my credit card",
+            "How do I lower my credit limit?",
+            "can I spend more than my credit limit on the card",
+            "My credit card stops at big purchases, can I get more room on it?",
+        ],
+    },
+    "misstankt-bedrageri": {
+        "sv": [
+            "Jag ser köp på kontot som jag inte har gjort",
+            "Någon har lurat mig att signera med BankID, pengarna är borta",
+            "Jag har blivit lurad av en säljare på nätet och betalat",
+            "Okända uttag från mitt konto i natt, vad gör jag?",
+            "En person som sa att han var från banken fick mig att flytta pengar",
+        ],
+        "en": [
+            "I see purchases on my account that I never made",
+            "I was tricked into signing with BankID and money is gone",
+            "Someone pretending to be the bank made me move my savings",
+        ],
+    },
+    "natfiske": {
+        "sv": [
+            "Jag fick ett mejl från banken som ser konstigt ut, är det äkta?",
+            "Sms med länk om att mitt konto ska spärras, är det ni?",
+            "Jag klickade på en länk i ett sms, vad ska jag göra nu?",
+            "Hur vet jag om ett mejl verkligen kommer från er?",
+            "Fick ett sms om ett paket med en länk att betala tull",
+        ],
+        "en": [
+            "I got an e-mail from the bank that looks odd, is it real?",
+            "A text with a link says my account will be blocked, is it you?",
+            "I clicked a link in a text message, what should I do?",
+        ],
+    },
+    "stulet-kort": {
+        "sv": [
+            "Mitt kort är borta, jag måste spärra det",
+            "Någon har stulit min plånbok med bankkortet",
+            "Jag tappade kortet på stan, spärra det",
+            "Hur spärrar jag kortet om jag är utomlands?",
+            "Automaten behöll mitt kort",
+        ],
+        "en": [
+            "My card is gone, I need to block it",
+            "Someone stole my wallet with my bank card",
+            "The cash machine kept my card",
+        ],
+    },
+    "avgifter": {
+        "sv": [
+            "Vad tar ni för avgift för bankkortet?",
+            "Jag har fått en avgift jag inte förstår på kontot",
+            "Kostar det att ta ut kontanter utomlands?",
+            "Vad är månadsavgiften för kontopaketet?",
+            "Varför har ni börjat ta betalt för mitt konto?",
+        ],
+        "en": [
+            "What fee do you charge for the debit card?",
+            "There is a fee on my account I don't understand",
+            "Does it cost anything to withdraw cash abroad?",
+        ],
+    },
+    "klagomal": {
+        "sv": [
+            "Jag är mycket missnöjd och vill klaga",
+            "Ingen har ringt tillbaka som ni lovade, det här är dåligt",
+            "Vill anmäla att jag blev illa bemött av er personal",
+            "Hur lämnar jag klagomål på er service?",
+            "Jag är inte nöjd med svaret på mitt klagomål, vart vänder jag mig?",
+        ],
+        "en": [
+            "I am very unhappy and want to complain",
+            "Nobody called me back as promised, this is poor service",
+            "Where do I turn if I'm not happy with your answer to my complaint?",
+        ],
+    },
+    "inloggning": {
+        "sv": [
+            "Internetbanken vill inte släppa in mig",
+            "Det kommer ett fel när jag loggar in på banken i datorn",
+            "Jag blir utloggad direkt när jag loggat in i internetbanken",
+            "Hur loggar jag in utan mobilt BankID?",
+            "Min inloggning är spärrad, vad gör jag?",
+        ],
+        "en": [
+            "Online banking won't let me in",
+            "I get an error when logging in to the internet bank on my computer",
+            "I'm logged out right after logging in",
+        ],
+    },
+}
+
+for _slug, _by_lang in _MORE.items():
+    for _lang, _questions in _by_lang.items():
+        EXAMPLES[_slug][_lang] = EXAMPLES[_slug][_lang] + _questions
+
+# Questions customers ask a bank that Exempelbanken has no topic for (payments within
+# Sweden, estates, savings and funds, pensions, cash, branches, insurance) and requests
+# for a person: these must go to a person, not to the nearest article.
+OUT_OF_SCOPE["sv"] = OUT_OF_SCOPE["sv"] + [
+    "Jag har betalat en faktura men mottagaren säger att betalningen inte kommit",
+    "När kommer pengarna fram om jag betalar en räkning i dag?",
+    "Min lön har inte kommit in på kontot",
+    "Överföringen till min sons konto i en annan bank syns inte",
+    "Hur betalar jag en räkning till ett bankgiro?",
+    "Jag har betalat till fel kontonummer, kan jag få tillbaka pengarna?",
+    "Hur lägger jag upp en stående överföring till sparkontot?",
+    "Min mamma har dött, vad händer med hennes bankkonton?",
+    "Hur får dödsboet ut pengar från kontot?",
+    "Vem ska sköta ett dödsbo och hur gör man hos banken?",
+    "Hur fördelas arvet efter min pappa?",
+    "Vilka fonder rekommenderar ni?",
+    "Hur öppnar jag ett investeringssparkonto?",
+    "Vad kostar det att handla aktier hos er?",
+    "Hur säljer jag mina fondandelar?",
+    "Vilken sparränta får jag på sparkontot?",
+    "Hur sparar jag bäst till pensionen?",
+    "Hur flyttar jag min tjänstepension till er?",
+    "Kan jag sätta in mynt och sedlar på kontot?",
+    "Var kan jag ta ut kontanter i närheten?",
+    "Har ni något kontor öppet på lördagar?",
+    "Vilken adress har ert kontor i Stockholm?",
+    "Jag vill boka ett möte med en rådgivare på kontoret",
+    "Säljer ni hemförsäkringar?",
+    "Hur anmäler jag en skada på min bil?",
+    "Kan jag köpa utländsk valuta hos er inför resan?",
+    "Går det att hyra förvaringsbox i banken?",
+    "Jag vill prata med en handläggare",
+    "Kan jag få prata med någon på riktigt?",
+    "Koppla mig till en person tack",
+    "Hej!",
+    "Tack för hjälpen",
+    "Hur mår du?",
+    "Vad blir det för väder i morgon?",
+    "Vem vann hockeymatchen igår?",
+    "Vad ska jag ge min fru i julklapp?",
+    "Hur deklarerar jag en bostadsförsäljning?",
+    "Hur får jag ett personnummer?",
+    "Hur söker jag bostadstillägg hos Försäkringskassan?",
+    "Hur byter jag mobiloperatör?",
+    "Kan du hjälpa mig att skriva ett personligt brev?",
+    "Hur värderas min bostadsrätt?",
+    "Vilket företag är bäst att köpa el från?",
+    "Jag vill ge pengar i gåva till mina barnbarn, hur gör jag?",
+    "Min hyresbetalning har inte kommit fram till hyresvärden",
+    "Jag har betalat en räkning i appen men pengarna har inte dragits",
+    "Vad skiljer ett sparkonto från ett ISK?",
+    "Vilken ränta har ni på sparkonton just nu?",
+    "Hur många dagar tar det innan pengar jag för över till Nordea syns där?",
+    "Överföringar mellan olika banker i Sverige, när kommer pengarna fram?",
+]
+
+OUT_OF_SCOPE["en"] = OUT_OF_SCOPE["en"] + [
+    "I paid an invoice but the company says the payment hasn't arrived",
+    "My salary hasn't come into my account",
+    "When does money arrive if I pay a bill today?",
+    "I sent money to the wrong account number, can I get it back?",
+    "How do I set up a standing transfer to my savings account?",
+    "My mother died, what happens to her bank accounts?",
+    "How does the estate get money out of the account?",
+    "Which funds do you recommend?",
+    "How do I open an investment savings account?",
+    "What does it cost to trade shares with you?",
+    "What interest do I get on my savings account?",
+    "How should I save for my pension?",
+    "Can I pay coins and notes into my account?",
+    "Is any branch open on Saturdays?",
+    "I want to book a meeting with an adviser at the branch",
+    "Do you sell home insurance?",
+    "Can I buy foreign currency from you before my trip?",
+    "I want to talk to a real person",
+    "Connect me to an agent please",
+    "Hello!",
+    "Thanks for your help",
+    "How are you?",
+    "How do I value my flat?",
+    "How do I switch electricity supplier?",
+    "My rent payment hasn't reached the landlord",
+    "What is the difference between a savings account and an investment account?",
+    "What rate do you pay on savings?",
+    "I paid a bill in the app but the money hasn't left my account",
+]

@@ -274,18 +274,35 @@ def hand_over(
                ConversationTurn.role == "assistant")
         .order_by(ConversationTurn.id.desc())
     )  # fmt: skip
-    shown = session.scalars(
-        select(ConversationTurn.article_version_id).where(
-            ConversationTurn.conversation_id == conversation.id,
-            ConversationTurn.article_version_id.is_not(None),
+    shown = [
+        v
+        for v in session.scalars(
+            select(ConversationTurn.article_version_id)
+            .where(
+                ConversationTurn.conversation_id == conversation.id,
+                ConversationTurn.article_version_id.is_not(None),
+            )
+            .order_by(ConversationTurn.id)
         )
+        if v is not None
+    ]
+    data: dict[str, object] = {
+        "reason": reason,
+        "path": path,
+        "conversation": conversation.public_id,
+        "candidates": last.candidates if last else [],
+        "articles_shown": shown,
+        "model_version": conversation.model_version,
+    }
+    if reason == "rejected" and shown:
+        data["rejected_article_version"] = shown[-1]  # the answer the customer said No to
+    append_event(
+        session,
+        case=case,
+        type="selfservice.handed_over",
+        actor=actor if actor is not None else SYSTEM,
+        data=data,
     )
-    append_event(session, case=case, type="selfservice.handed_over",
-                 actor=actor if actor is not None else SYSTEM,
-                 data={"reason": reason, "path": path, "conversation": conversation.public_id,
-                       "candidates": last.candidates if last else [],
-                       "articles_shown": [v for v in shown if v is not None],
-                       "model_version": conversation.model_version})  # fmt: skip
     session.flush()
     return case
 

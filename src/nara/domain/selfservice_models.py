@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.domain.actors import Actor
 from nara.domain.audit import diff, record_audit
-from nara.domain.errors import Conflict, ValidationFailed
+from nara.domain.errors import Conflict, NotFound, ValidationFailed
 from nara.domain.jobs import GAP_MINING, TRAINING, TRAINING_ATTEMPTS, request_job
 from nara.domain.training import OUT_OF_SCOPE
 from nara.i18n import N_
@@ -27,7 +27,9 @@ from nara.models import (
     TrainingExample,
 )
 from nara.queries.access import require_lead
+from nara.selfservice import scorecard
 from nara.selfservice.runtime import engine
+from nara.selfservice.scorecard import Question
 
 Progress = Callable[[str, int, int], None]
 TARGETS = (0.9, 0.95, 0.97, 0.98, 0.99)
@@ -95,6 +97,47 @@ class TrainingInput:
     examples: list[tuple[str, str]]
     topics: int
     precision_target: float
+    questions: tuple[Question, ...] = ()
+    """The evaluation set the trained model is measured on (none: not measured)."""
+
+
+def evaluation_questions(session: Session) -> tuple[Question, ...]:
+    """The questions to measure a new model on, written apart from its training data.
+    Today only the demo bank has such a set (``nara.demo.evaluation_set``): it applies
+    when every topic it names is one of the organisation's topics."""
+    from nara.demo.evaluation_set import EVALUATION_SET, is_held_out
+
+    slugs = set(session.scalars(select(Topic.slug)))
+    if not {q.topic for q in EVALUATION_SET if q.topic is not None} <= slugs:
+        return ()
+    return tuple(Question(q.text, q.lang, q.topic, is_held_out(q)) for q in EVALUATION_SET)
+
+
+def measure(
+    data: TrainingInput, model: Any, *, progress: Progress | None = None
+) -> dict[str, Any] | None:
+    """The model's figures on the evaluation set at every precision target the lead can
+    choose (seconds: one prediction per question); ``None`` without a set."""
+    if not data.questions:
+        return None
+    targets = sorted(set(TARGETS) | {data.precision_target})
+    return scorecard.evaluate(model, data.questions, targets, progress)
+
+
+def store_evaluation(
+    *, session: Session, actor: Actor, model_id: int, evaluation: dict[str, Any]
+) -> SelfServiceModel:
+    """Keep a model's figures on the evaluation set with it (``nara selfservice
+    evaluate-demo`` measures a model trained before the set existed)."""
+    _require_lead(actor)
+    row = session.get(SelfServiceModel, model_id)
+    if row is None:
+        raise NotFound("no such self-service model")
+    if evaluation.get("model_version") != row.version:
+        raise Conflict("these figures were measured on another model")
+    row.metrics = {**row.metrics, "evaluation": evaluation}
+    session.flush()
+    return row
 
 
 def prepare_training(
@@ -111,7 +154,12 @@ def prepare_training(
             "self-service needs labelled examples of at least two topics",
             template=N_("Self-service needs labelled examples of at least two topics."),
         )
-    return TrainingInput(examples=examples, topics=len(topics), precision_target=target)
+    return TrainingInput(
+        examples=examples,
+        topics=len(topics),
+        precision_target=target,
+        questions=evaluation_questions(session),
+    )
 
 
 def fit_model(
@@ -138,21 +186,28 @@ def fit_model(
 
 
 def store_model(
-    *, session: Session, actor: Actor, data: TrainingInput, model: Any
+    *,
+    session: Session,
+    actor: Actor,
+    data: TrainingInput,
+    model: Any,
+    evaluation: dict[str, Any] | None = None,
 ) -> SelfServiceModel:
-    """Store a trained model and make it the only active one."""
+    """Store a trained model and make it the only active one, with its figures on the
+    evaluation set (``measure``, taken before: no transaction waits on predictions)."""
     _require_lead(actor)
     target = data.precision_target
     points = {
         f"{p:g}": point_json(model.operating_point(p)) for p in sorted(set(TARGETS) | {target})
     }
+    measured = {"evaluation": evaluation} if evaluation is not None else {}
     previous = _active(session)
     session.execute(update(SelfServiceModel).values(is_active=False))
     same = session.scalar(select(SelfServiceModel).where(SelfServiceModel.version == model.version))
     if same is not None:
         # The same data trains the same model (versions are content hashes): reuse it.
         same.is_active, same.precision_target = True, target
-        same.metrics = {**same.metrics, "operating_points": points}
+        same.metrics = {**same.metrics, "operating_points": points, **measured}
         session.flush()
         _record_training(session, actor, same, previous)
         return same
@@ -163,7 +218,7 @@ def store_model(
         precision_target=target,
         blob=model.to_bytes(),
         is_active=True,
-        metrics={"operating_points": points, "topics": data.topics},
+        metrics={"operating_points": points, "topics": data.topics, **measured},
     )
     session.add(row)
     session.flush()
@@ -184,7 +239,8 @@ def train_model(
     steps in transactions of their own)."""
     data = prepare_training(session=session, actor=actor, precision_target=precision_target)
     model = fit_model(data, progress=progress, threads=threads)
-    return store_model(session=session, actor=actor, data=data, model=model)
+    evaluation = measure(data, model, progress=progress)
+    return store_model(session=session, actor=actor, data=data, model=model, evaluation=evaluation)
 
 
 def request_training(

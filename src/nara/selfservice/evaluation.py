@@ -27,6 +27,7 @@ from nara.selfservice.calibration import (
     precision_at_coverage,
 )
 from nara.selfservice.model import OOS, Model, Prediction
+from nara.selfservice.scorecard import ANSWERABLE
 from nara.selfservice.training import Config, Progress, train
 
 COVERAGES = ("0.7", "0.8", "0.9")
@@ -141,7 +142,7 @@ def curve_of(predictions: list[Prediction], truth: list[str]) -> Curve:
         confidence=np.array([p.confidence for p in predictions], dtype=np.float64),
         correct=np.array([p.label == t for p, t in zip(predictions, truth, strict=True)]),
         in_scope=np.array([t != OOS for t in truth]),
-        answerable=np.array([p.reason in ("confident", "low_confidence") for p in predictions]),
+        answerable=np.array([p.reason in ANSWERABLE for p in predictions]),
     )
 
 

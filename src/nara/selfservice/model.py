@@ -4,7 +4,7 @@ abstain. Built by :func:`nara.selfservice.training.train`."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -18,7 +18,7 @@ from nara.selfservice.embeddings import EMBEDDER_NAME, get_embedder
 from nara.selfservice.errors import ModelFormatError
 from nara.selfservice.features import LexicalFeatures
 from nara.selfservice.neighbours import NeighbourVote
-from nara.selfservice.text import normalise, words
+from nara.selfservice.text import normalise, parts, words
 
 OOS = "oos"
 """The training label of out-of-scope questions (not one of the organisation's topics)."""
@@ -45,7 +45,8 @@ class Prediction:
     right topic (from the confidence model; ``candidates`` carry the blended topic
     probabilities). ``answer`` is true when ``confidence`` reaches ``threshold`` and the
     question does not look out-of-scope. ``reason`` is ``"confident"``,
-    ``"low_confidence"``, ``"out_of_scope"`` or ``"no_words"``."""
+    ``"low_confidence"``, ``"out_of_scope"``, ``"several_topics"`` (the message joins
+    questions of which one alone is confidently another topic) or ``"no_words"``."""
 
     label: str | None
     confidence: float
@@ -119,6 +120,14 @@ class Model:
             threshold = self.operating_point(precision_target).threshold
         if not words(normalise(text)):
             return self._no_words(threshold)
+        blended, top, confidence = self._score(text)
+        prediction = self._prediction(blended, top, confidence, threshold)
+        if prediction.answer and self.other_topic_confidence(text, self.labels[top]) >= threshold:
+            return replace(prediction, answer=False, reason="several_topics")
+        return prediction
+
+    def _score(self, text: str) -> tuple[NDArray[np.float64], int, float]:
+        """The blended probabilities, the top in-scope topic and its confidence."""
         embedder = self._embedder or get_embedder()
         lexical = self.features.transform([text])
         embedding = embedder.embed_one(text)
@@ -135,7 +144,23 @@ class Model:
             confidence = float(self.confidence(signals)[0])
         else:
             confidence = float(blended[0, top[0]])
-        return self._prediction(blended[0], int(top[0]), confidence, threshold)
+        return blended[0], int(top[0]), confidence
+
+    def other_topic_confidence(self, text: str, label: str | None) -> float:
+        """Several questions in one message ("… and also …", "…? …"): the highest
+        confidence with which one of them, on its own, is another topic than ``label``
+        (0 when the message is one question). At the threshold or above, a person takes
+        over rather than the customer getting half an answer."""
+        pieces = parts(text)
+        if len(pieces) < 2 or not words(normalise(text)):
+            return 0.0
+        highest = 0.0
+        for piece in pieces:
+            probs, top, confidence = self._score(piece)
+            out_of_scope = self._oos is not None and probs[self._oos] > probs[top]
+            if self.labels[top] != label and not out_of_scope:
+                highest = max(highest, confidence)
+        return highest
 
     def _prediction(
         self, probs: NDArray[np.float64], top: int, confidence: float, threshold: float

@@ -77,3 +77,19 @@ def stems(text: str) -> list[str]:
     tokens = words(normalise(text))
     language = guess_language(tokens)
     return [stem(t, language) for t in tokens]
+
+
+_JOINS = re.compile(
+    r"\?\s+|;\s*|,?\s+(?:och|samt|and|plus)\s+(?=(?:undrar|vill|även|också|samtidigt|"
+    r"dessutom|sen|sedan|hur|vad|varför|kan|behöver|also|what|how|why|can|i|i'd|i'm)\b)",
+    re.IGNORECASE,
+)
+MIN_PART_WORDS = 3
+
+
+def parts(text: str) -> list[str]:
+    """The questions a customer joined in one message ("… and also …", "…? …"), each
+    of at least :data:`MIN_PART_WORDS` words; one part when nothing was joined."""
+    pieces = [p.strip(" ,.") for p in _JOINS.split(text[:MAX_TEXT_CHARS])]
+    found = [p for p in pieces if len(words(normalise(p))) >= MIN_PART_WORDS]
+    return found if len(found) > 1 else [text]

@@ -10,7 +10,7 @@
   if (lang !== "en") lang = "sv";
   var T = {
     sv: { open: "Fråga oss", title: "Fråga Exempelbanken", ask: "Skriv din fråga", send: "Skicka",
-      person: "Prata med en person", solved: "Löste det här ditt problem?", yes: "Ja, tack",
+      person: "Prata med en person", notWhat: "Inte det du frågade om? ", solved: "Löste det här ditt problem?", yes: "Ja, tack",
       no: "Nej, jag vill prata med en person", name: "Namn", email: "E-postadress (valfri om du anger telefon)",
       phone: "Telefonnummer (valfritt om du anger e-post)",
       contact: "En person hjälper dig. Ange ditt namn och hur vi når dig om en person behöver fråga något. Vi skickar inte e-post.",
@@ -22,7 +22,7 @@
       inPortal: "En person tar över. Du hittar ärendet i portalen: ", close: "Stäng",
       thanks: "Bra! Fråga gärna något mer.", error: "Något gick fel: ", you: "Du", us: "Svar" },
     en: { open: "Ask us", title: "Ask Exempelbanken", ask: "Write your question", send: "Send",
-      person: "Talk to a person", solved: "Did this solve it?", yes: "Yes, thank you",
+      person: "Talk to a person", notWhat: "Not what you asked? ", solved: "Did this solve it?", yes: "Yes, thank you",
       no: "No, I want to talk to a person", name: "Name", email: "E-mail address (optional if you give a phone number)",
       phone: "Phone number (optional if you give an e-mail address)",
       contact: "A person will help you. Give your name and how we can reach you if a person needs to ask something. We do not send e-mail.",
@@ -110,6 +110,10 @@
     if (d.article) {
       var box = el("div", { class: "nara-article" });
       box.appendChild(el("h3", {}, d.article.title));
+      // A way on at once, before the article: a wrong answer is rejected in one click.
+      var wayOn = el("p", { class: "nara-way-on" }, T.notWhat);
+      var other = el("button", { type: "button", class: "nara-quiet" }, T.person);
+      wayOn.appendChild(other); box.appendChild(wayOn);
       var body = el("div");
       body.innerHTML = d.article.html; // sanitised by the server (nh3)
       box.appendChild(body);
@@ -118,14 +122,16 @@
       var no = el("button", { type: "button", class: "nara-quiet" }, T.no);
       yes.addEventListener("click", function () {
         api("/" + conversation + "/feedback", { solved: true }).then(function () {
-          q.remove(); say("us", T.thanks);
+          q.remove(); wayOn.remove(); say("us", T.thanks);
         }).catch(fail);
       });
-      no.addEventListener("click", function () {
+      function reject() {
         api("/" + conversation + "/feedback", { solved: false }).then(function (r) {
-          q.remove(); handle(r);
+          q.remove(); wayOn.remove(); handle(r);
         }).catch(fail);
-      });
+      }
+      no.addEventListener("click", reject);
+      other.addEventListener("click", reject);
       q.appendChild(yes); q.appendChild(no); box.appendChild(q);
       log.appendChild(box);
     } else if (d.handed_over && d.case_number) {

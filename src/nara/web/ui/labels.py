@@ -182,6 +182,7 @@ LABELS: dict[str, dict[str, str]] = {
         "embedding": N_("reading the questions"),
         "cross-validation": N_("testing on held-out examples"),
         "final model": N_("training the final model"),
+        "evaluating": N_("measuring on the evaluation set"),
         "storing": N_("storing the model"),
         "grouping": N_("grouping"),
     },

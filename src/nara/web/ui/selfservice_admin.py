@@ -4,7 +4,7 @@ the knowledge gaps (handed-over questions grouped by similarity)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,6 +17,7 @@ from nara.domain.selfservice_models import (
     request_training,
     set_precision_target,
 )
+from nara.i18n import N_
 from nara.jobs.dispatch import dispatch
 from nara.models import JobRun
 from nara.queries import jobs as job_queries
@@ -50,6 +51,7 @@ def _page(request: Request, db: DB, errors: FormErrors, status_code: int = 200) 
     state = selfservice_queries.overview(db)
     model = state.model
     points = model.metrics.get("operating_points", {}) if model else {}
+    evaluation = model.metrics.get("evaluation") if model else None
     return render(
         request,
         "admin/selfservice.html",
@@ -62,8 +64,28 @@ def _page(request: Request, db: DB, errors: FormErrors, status_code: int = 200) 
         mining=job_queries.latest_run(db, GAP_MINING),
         points=sorted(points.items(), key=lambda kv: float(kv[0])),
         targets=TARGETS,
+        evaluation=_evaluation_rows(evaluation),
         job=job_queries.latest_run(db, TRAINING),
     )
+
+
+PARTS = (
+    ("all", N_("All")),
+    ("sv", N_("Swedish")),
+    ("en", N_("English")),
+    ("held_out", N_("Held-out part")),
+)
+
+
+def _evaluation_rows(evaluation: Any) -> list[tuple[float, str, dict[str, Any]]] | None:
+    """(target, part label, figures) per row of the stored evaluation, or ``None``."""
+    if not isinstance(evaluation, dict) or not isinstance(evaluation.get("targets"), dict):
+        return None
+    rows = []
+    for key in sorted(evaluation["targets"], key=float):
+        parts = evaluation["targets"][key]
+        rows += [(float(key), label, parts[part]) for part, label in PARTS if part in parts]
+    return rows
 
 
 @router.get("", response_class=HTMLResponse)
