@@ -33,5 +33,21 @@ def engine() -> Any:
     return importlib.import_module("nara.selfservice.engine")
 
 
+_ONE_THREAD: list[Any] = []
+
+
+def _one_thread_per_answer() -> None:
+    """Answering runs on one thread (OpenMP and BLAS) in this process, once set: a web
+    worker answers many questions side by side, and the embedding engine's own thread
+    pool fought with them (0.3-5 s a question on a busy machine instead of 55 ms).
+    Training sets its own limits for its duration."""
+    if not _ONE_THREAD:
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+        _ONE_THREAD.append(threadpool_limits(limits=1))
+
+
 def load_predictor(blob: bytes, precision_target: float) -> Predictor:
-    return EnginePredictor(engine().Model.from_bytes(blob), precision_target)
+    predictor = EnginePredictor(engine().Model.from_bytes(blob), precision_target)
+    _one_thread_per_answer()
+    return predictor
