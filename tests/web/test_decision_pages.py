@@ -318,3 +318,56 @@ def test_an_admin_creates_a_rule_on_the_page_and_bad_limits_are_refused(
         why="",
     )
     assert refused.status_code == 403
+
+
+def test_an_admin_defines_a_decision_type_and_takes_it_out_of_use(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    csrf = log_in(client, db, w.admin)
+    r = client.post(
+        "/admin/mandates/types",
+        data={
+            "csrf_token": csrf,
+            "slug": "waive-fee",
+            "name_sv": "Efterskänk avgift",
+            "name_en": "Waive a fee",
+            "kind": "amount",
+            "approval_minutes": "120",
+            "topic_ids": [str(w.card_topic.id)],
+        },
+        follow_redirects=False,
+    )
+    redirected(r, "/admin/mandates#types")
+    made = mandates.decision_type_by_slug(db, "waive-fee")
+    assert made.approval_minutes == 120 and mandates.type_topic_ids(db, made.id) == [
+        w.card_topic.id
+    ]
+    again = post(
+        client,
+        "/admin/mandates/types",
+        csrf,
+        slug="waive-fee",
+        name_sv="x",
+        name_en="x",
+        kind="amount",
+        approval_minutes="120",
+    )
+    assert again.status_code == 409
+    r = post(client, f"/admin/mandates/types/{made.id}/active", csrf, active="no")
+    redirected(r, "/admin/mandates#types")
+    db.refresh(made)
+    assert made.is_active is False
+    csrf = log_in(client, db, w.card_lead)
+    refused = post(
+        client,
+        "/admin/mandates/types",
+        csrf,
+        slug="mine",
+        name_sv="x",
+        name_en="x",
+        kind="days",
+        approval_minutes="60",
+    )
+    assert refused.status_code == 403

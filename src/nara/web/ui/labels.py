@@ -106,6 +106,11 @@ LABELS: dict[str, dict[str, str]] = {
         "declined": N_("Declined"),
         "withdrawn": N_("Withdrawn"),
     },
+    "decision_kind": {
+        "amount": N_("Amount (kronor)"),
+        "days": N_("Days"),
+        "yes_no": N_("Yes or no"),
+    },
     "decision_how": {
         "at_once": N_("decided at once"),
         "requested": N_("sent for approval"),

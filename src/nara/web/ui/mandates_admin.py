@@ -104,6 +104,9 @@ def _page(
         rules=_rules(db, lang),
         types=types,
         teams=list(db.scalars(select(Team).where(Team.is_active.is_(True)).order_by(Team.name_sv))),
+        every_type=list(db.scalars(select(DecisionType).order_by(DecisionType.name_sv))),
+        topics=directory.topics(db, active_only=True),
+        is_admin=caller.actor.is_admin,
         all_types=list(
             db.scalars(
                 select(DecisionType)
@@ -278,6 +281,64 @@ def new_rule(
         return _page(request, db, caller, errors=errors, failed_rule=0, status_code=exc.status)
     db.commit()
     return redirect(f"/admin/mandates#rule-{version.rule_id}")
+
+
+@router.post("/mandates/types")
+def new_type(
+    request: Request,
+    db: DB,
+    csrf_token: Annotated[str, Form()] = "",
+    slug: Annotated[str, Form()] = "",
+    name_sv: Annotated[str, Form()] = "",
+    name_en: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "",
+    approval_minutes: Annotated[str, Form()] = "240",
+    topic_ids: Annotated[list[int] | None, Form()] = None,
+) -> Response:
+    """A new decision type (admins)."""
+    caller = require_form_caller(request, db, csrf_token)
+    require_staff_page(caller)
+    try:
+        minutes = mandate_actions.days(approval_minutes, field="approval_minutes", maximum=43200)
+        mandate_actions.create_decision_type(
+            session=db,
+            actor=caller.actor,
+            slug=slug,
+            name_sv=name_sv,
+            name_en=name_en,
+            kind=kind,
+            approval_minutes=minutes,
+            topic_ids=topic_ids or [],
+        )
+    except DomainError as exc:
+        db.rollback()
+        errors = FormErrors.from_error(exc, request.state.lang)
+        return _page(request, db, caller, errors=errors, failed_rule=-1, status_code=exc.status)
+    db.commit()
+    return redirect("/admin/mandates#types")
+
+
+@router.post("/mandates/types/{type_id}/active")
+def type_active(
+    request: Request,
+    db: DB,
+    type_id: int,
+    csrf_token: Annotated[str, Form()] = "",
+    active: Annotated[str, Form()] = "",
+) -> Response:
+    """Take a decision type out of use (or back): admins."""
+    caller = require_form_caller(request, db, csrf_token)
+    require_staff_page(caller)
+    try:
+        mandate_actions.update_decision_type(
+            session=db, actor=caller.actor, type_id=type_id, is_active=active == "yes"
+        )
+    except DomainError as exc:
+        db.rollback()
+        errors = FormErrors.from_error(exc, request.state.lang)
+        return _page(request, db, caller, errors=errors, status_code=exc.status)
+    db.commit()
+    return redirect("/admin/mandates#types")
 
 
 @router.post("/mandates/{rule_id}")
