@@ -213,8 +213,9 @@ def test_anonymous_hand_over_with_contact_details(db: Session) -> None:
         predictor=FakeEngine("okänt", 0.1))  # fmt: skip
     with pytest.raises(ValidationFailed):
         hand_over_with_contact(session=db, conversation=conversation, name="Eva", email="nej")
-    case = hand_over_with_contact(session=db, conversation=conversation, name="Eva",
-                                  email="eva@example.test").case  # fmt: skip
+    case = hand_over_with_contact(
+        session=db, conversation=conversation, name="Eva", email="eva@example.test"
+    ).case
     customer = db.get(Customer, case.customer_id)
     assert customer is not None and customer.email == "eva@example.test"
     body = db.scalar(select(CaseEvent.body).where(CaseEvent.case_id == case.id,

@@ -159,9 +159,14 @@ def other_teams_calendar(client: TestClient, db: Session, w: factories.World) ->
     token = _as(client, db, w.card_lead)
     response = client.post(
         f"/admin/teams/{w.loans.id}/calendar",
-        data={"csrf_token": token, "mon": "08:00-17:00", "timezone": "Europe/Stockholm",
-              "callback_slot_minutes": "30", "callback_capacity": "2"},
-    )  # fmt: skip
+        data={
+            "csrf_token": token,
+            "mon": "08:00-17:00",
+            "timezone": "Europe/Stockholm",
+            "callback_slot_minutes": "30",
+            "callback_capacity": "2",
+        },
+    )
     return response.status_code, response.text
 
 
@@ -178,9 +183,14 @@ def bad_calendar_form(client: TestClient, db: Session, w: factories.World) -> tu
     token = _as(client, db, w.card_lead)
     response = client.post(
         f"/admin/teams/{w.cards.id}/calendar",
-        data={"csrf_token": token, "mon": "8 till 5", "timezone": "Mars/Olympus",
-              "callback_slot_minutes": "30", "callback_capacity": "2"},
-    )  # fmt: skip
+        data={
+            "csrf_token": token,
+            "mon": "8 till 5",
+            "timezone": "Mars/Olympus",
+            "callback_slot_minutes": "30",
+            "callback_capacity": "2",
+        },
+    )
     return response.status_code, response.text
 
 

@@ -91,11 +91,23 @@ def test_customer_sees_expected_wait_and_books_a_callback(
     taken = [t for t, days in times if day.group(1) not in days.split()]
     assert free
     if taken:  # without JavaScript a taken time can be chosen: it is refused in words
-        refused = post(client, f"/cases/{w.alice_case.number}/callback/book", csrf,
-                       day=day.group(1), time=taken[0], phone="070-123 45 67")  # fmt: skip
+        refused = post(
+            client,
+            f"/cases/{w.alice_case.number}/callback/book",
+            csrf,
+            day=day.group(1),
+            time=taken[0],
+            phone="070-123 45 67",
+        )
         assert refused.status_code == 422 and "error-summary" in refused.text
-    garbled = post(client, f"/cases/{w.alice_case.number}/callback/book", csrf,
-                   day="sometime", time="soon", phone="070-123 45 67")  # fmt: skip
+    garbled = post(
+        client,
+        f"/cases/{w.alice_case.number}/callback/book",
+        csrf,
+        day="sometime",
+        time="soon",
+        phone="070-123 45 67",
+    )
     assert garbled.status_code == 422 and "error-summary" in garbled.text
     chosen = {"day": day.group(1), "time": free[0]}
     bad_phone = post(

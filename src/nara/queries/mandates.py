@@ -306,3 +306,67 @@ def pending_for_holder_clause(actor: Actor) -> ColumnElement[bool]:
     return and_(
         ApprovalRequest.holder_rule_version_id == MandateRuleVersion.id, held_by_clause(actor)
     )
+
+
+def decision_types(session: Session) -> list[DecisionType]:
+    """Every decision type, those in use first, in name order."""
+    return list(
+        session.scalars(
+            select(DecisionType).order_by(
+                DecisionType.is_active.desc(), DecisionType.name_sv, DecisionType.id
+            )
+        )
+    )
+
+
+def decision_type_of_slug(session: Session, slug: str) -> DecisionType | None:
+    return session.scalar(select(DecisionType).where(DecisionType.slug == slug))
+
+
+def team_of_slug(session: Session, slug: str) -> Team | None:
+    return session.scalar(select(Team).where(Team.slug == slug))
+
+
+def active_teams(session: Session) -> list[Team]:
+    return list(
+        session.scalars(select(Team).where(Team.is_active.is_(True)).order_by(Team.name_sv))
+    )
+
+
+def type_of_rule(session: Session, rule_id: int) -> DecisionType:
+    """The decision type a rule gives."""
+    rule = session.get(MandateRule, rule_id)
+    assert rule is not None
+    decision_type = session.get(DecisionType, rule.decision_type_id)
+    assert decision_type is not None
+    return decision_type
+
+
+def versions_of_rule(session: Session, rule_id: int) -> list[MandateRuleVersion]:
+    """Every version of a rule, newest first."""
+    return list(
+        session.scalars(
+            select(MandateRuleVersion)
+            .where(MandateRuleVersion.rule_id == rule_id)
+            .order_by(MandateRuleVersion.version.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RuleLine:
+    """A rule in force with its decision type and holder in words (the mandates page)."""
+
+    version: MandateRuleVersion
+    type: DecisionType
+    holder: str
+
+
+def rules_in_force(session: Session, locale: str) -> list[RuleLine]:
+    versions = current_versions(session)
+    types_of = rule_type_ids(session, [v.rule_id for v in versions])
+    types = {t.id: t for t in session.scalars(select(DecisionType))}
+    lines = [
+        RuleLine(v, types[types_of[v.rule_id]], holder_label(session, v, locale)) for v in versions
+    ]
+    return sorted(lines, key=lambda r: (r.type.name_sv, r.version.rule_id))

@@ -11,14 +11,14 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
 from nara import clock
 from nara.domain import decisions as decision_actions
 from nara.domain import mandates as mandate_actions
 from nara.domain.decisions import MAX_REASON
-from nara.models import ApprovalRequest, DecisionType, MandateRule, MandateRuleVersion
+from nara.models import ApprovalRequest, DecisionType, MandateRuleVersion
 from nara.queries import decisions as decision_queries
+from nara.queries import mandates as mandate_queries
 from nara.queries.access import get_case_for, require_staff
 from nara.queries.mandates import current_versions
 from nara.web.api.schemas import SLUG, In
@@ -330,11 +330,10 @@ def _version_out(v: MandateRuleVersion) -> RuleVersionOut:
 
 
 def _rule_out(db: DB, version: MandateRuleVersion) -> RuleOut:
-    rule = db.get(MandateRule, version.rule_id)
-    assert rule is not None
-    decision_type = db.get(DecisionType, rule.decision_type_id)
-    assert decision_type is not None
-    return RuleOut(id=rule.id, decision_type=decision_type.slug, current=_version_out(version))
+    decision_type = mandate_queries.type_of_rule(db, version.rule_id)
+    return RuleOut(
+        id=version.rule_id, decision_type=decision_type.slug, current=_version_out(version)
+    )
 
 
 # ---- decision types -----------------------------------------------------------------
@@ -344,12 +343,7 @@ def _rule_out(db: DB, version: MandateRuleVersion) -> RuleOut:
 def list_decision_types(db: DB, caller: CurrentCaller) -> list[DecisionTypeOut]:
     """Every decision type, active first, in name order."""
     require_staff(caller.actor)
-    types = db.scalars(
-        select(DecisionType).order_by(
-            DecisionType.is_active.desc(), DecisionType.name_sv, DecisionType.id
-        )
-    )
-    return [_type_out(db, t) for t in types]
+    return [_type_out(db, t) for t in mandate_queries.decision_types(db)]
 
 
 @router.post("/decision-types", status_code=201, response_model=DecisionTypeOut)
@@ -431,12 +425,7 @@ def rule_versions(rule_id: int, db: DB, caller: CurrentCaller) -> list[RuleVersi
     """Every version of a rule, newest first (who, when, why)."""
     require_staff(caller.actor)
     mandate_actions.current_version(db, rule_id)  # 404 for an unknown rule
-    versions = db.scalars(
-        select(MandateRuleVersion)
-        .where(MandateRuleVersion.rule_id == rule_id)
-        .order_by(MandateRuleVersion.version.desc())
-    )
-    return [_version_out(v) for v in versions]
+    return [_version_out(v) for v in mandate_queries.versions_of_rule(db, rule_id)]
 
 
 @router.put("/mandate-ceilings", response_model=CeilingIn)

@@ -16,6 +16,7 @@ from nara.domain.actors import Actor
 from nara.domain.errors import DomainError
 from nara.models import Case, CaseStatus
 from nara.queries import decisions as decision_queries
+from nara.queries import directory
 from nara.queries.access import get_case_for, is_owning_side, require_staff
 from nara.web.deps import DB
 from nara.web.ui.common import FormErrors, redirect, require_caller, require_form_caller
@@ -129,7 +130,7 @@ def act(
     """approve, decline (with a reason) or withdraw."""
     caller = require_form_caller(request, db, csrf_token)
     request_row = decision_actions.get_approval_for(db, caller.actor, approval_id)
-    case = db.get(Case, request_row.case_id)
+    case = directory.case_by_id(db, request_row.case_id)
     assert case is not None
     number = case.number
     try:

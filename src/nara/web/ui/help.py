@@ -178,9 +178,16 @@ def contact(
     except DomainError as exc:
         db.rollback()
         current = assistant.get_conversation(db, conversation, actor)
-        return _page(request, db, current, FormErrors.from_error(exc, request.state.lang),
-                     exc.status, contact_name=name, contact_email=email,
-                     contact_phone=phone)  # fmt: skip
+        return _page(
+            request,
+            db,
+            current,
+            FormErrors.from_error(exc, request.state.lang),
+            exc.status,
+            contact_name=name,
+            contact_email=email,
+            contact_phone=phone,
+        )
     db.commit()
     estimate = latest_estimate(db, handed.case.id)
     return _page(

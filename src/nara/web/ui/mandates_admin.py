@@ -12,16 +12,15 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from nara import clock
 from nara.domain import mandates as mandate_actions
 from nara.domain.errors import DomainError
-from nara.models import DecisionKind, DecisionType, MandateRule, Team
+from nara.models import DecisionKind
 from nara.queries import decisions as decision_queries
 from nara.queries import directory
+from nara.queries import mandates as mandate_queries
 from nara.queries.access import is_lead_or_admin
-from nara.queries.mandates import current_versions
 from nara.web.deps import DB, Caller
 from nara.web.ui.common import (
     FormErrors,
@@ -33,23 +32,6 @@ from nara.web.ui.common import (
 from nara.web.ui.render import render
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-
-
-def _rules(db: DB, lang: str) -> list[dict[str, Any]]:
-    versions = current_versions(db)
-    rules = {r.id: r for r in db.scalars(select(MandateRule))}
-    types = {t.id: t for t in db.scalars(select(DecisionType))}
-    out = []
-    for v in versions:
-        decision_type = types[rules[v.rule_id].decision_type_id]
-        out.append(
-            {
-                "version": v,
-                "type": decision_type,
-                "holder": decision_queries.holder_name(db, v, lang),
-            }
-        )
-    return sorted(out, key=lambda r: (r["type"].name_sv, r["version"].rule_id))
 
 
 def _page(
@@ -85,11 +67,8 @@ def _page(
         except DomainError as exc:
             what_if_errors = FormErrors.from_error(exc, lang)
             status_code = exc.status
-    types = [
-        t
-        for t in db.scalars(select(DecisionType).order_by(DecisionType.name_sv))
-        if t.kind != DecisionKind.yes_no.value
-    ]
+    every_type = mandate_queries.decision_types(db)
+    types = [t for t in every_type if t.kind != DecisionKind.yes_no.value]
     period = _period(what_if.get("days") if what_if else None)
     now = clock.now()
     results = decision_queries.mandate_results(
@@ -101,19 +80,13 @@ def _page(
         status_code,
         results=results,
         period=period,
-        rules=_rules(db, lang),
+        rules=mandate_queries.rules_in_force(db, lang),
         types=types,
-        teams=list(db.scalars(select(Team).where(Team.is_active.is_(True)).order_by(Team.name_sv))),
-        every_type=list(db.scalars(select(DecisionType).order_by(DecisionType.name_sv))),
+        teams=mandate_queries.active_teams(db),
+        every_type=every_type,
         topics=directory.topics(db, active_only=True),
         is_admin=caller.actor.is_admin,
-        all_types=list(
-            db.scalars(
-                select(DecisionType)
-                .where(DecisionType.is_active.is_(True))
-                .order_by(DecisionType.name_sv)
-            )
-        ),
+        all_types=[t for t in every_type if t.is_active],
         staff=directory.active_staff(db) if is_lead_or_admin(caller.actor) else [],
         what_if=what_if or {},
         figures=figures,
@@ -136,8 +109,8 @@ HOW = ("at_once", "requested", "approved", "declined", "withdrawn", "pending")
 def _drill(
     db: DB, caller: Caller, type: str, team: str, how: str, days: str
 ) -> tuple[list[decision_queries.DecisionRow], dict[str, Any]]:
-    decision_type = db.scalar(select(DecisionType).where(DecisionType.slug == type))
-    the_team = db.scalar(select(Team).where(Team.slug == team))
+    decision_type = mandate_queries.decision_type_of_slug(db, type)
+    the_team = mandate_queries.team_of_slug(db, team)
     period = _period(days)
     now = clock.now()
     rows = decision_queries.decisions_list(
