@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from nara.domain.actors import Actor
@@ -33,6 +33,8 @@ from nara.queries.mandates import (
     ZERO,
     Mandate,
     current_versions,
+    held_by_clause,
+    holder_label,
     holds,
     mandate_for,
     rule_type_ids,
@@ -202,18 +204,6 @@ class ApprovalRow:
         return self.request.status == ApprovalStatus.pending.value and now > self.request.due_at
 
 
-def holder_name(session: Session, version: MandateRuleVersion, locale: str) -> str:
-    if version.holder_kind == HolderKind.user.value and version.holder_user_id is not None:
-        user = session.get(User, version.holder_user_id)
-        return user.display_name if user is not None else "?"
-    if version.holder_kind == HolderKind.team.value and version.holder_team_id is not None:
-        team = session.get(Team, version.holder_team_id)
-        if team is None:
-            return "?"
-        return team.name_en if locale == "en" else team.name_sv
-    return str(version.holder_role)
-
-
 def approval_rows(
     session: Session, actor: Actor, requests: list[ApprovalRequest], locale: str
 ) -> list[ApprovalRow]:
@@ -233,7 +223,7 @@ def approval_rows(
                 request=request,
                 decision=rows[request.decision_id],
                 holder=holder,
-                holder_name=holder_name(session, holder, locale),
+                holder_name=holder_label(session, holder, locale),
                 may_decide=(
                     request.status == ApprovalStatus.pending.value
                     and holds(actor, holder)
@@ -261,7 +251,7 @@ def list_approvals(
         stmt = stmt.where(ApprovalRequest.requested_by_id == actor.user_id)
     else:
         stmt = stmt.join(_Holder, _Holder.id == ApprovalRequest.holder_rule_version_id).where(
-            _held_by(actor)
+            held_by_clause(actor, _Holder)
         )
     if status is not None:
         stmt = stmt.where(ApprovalRequest.status == status)
@@ -271,24 +261,6 @@ def list_approvals(
         ApprovalRequest.id,
     ).limit(limit)
     return approval_rows(session, actor, list(session.scalars(stmt)), locale)
-
-
-def _held_by(actor: Actor) -> ColumnElement[bool]:
-    """``held_by_clause`` over the aliased holder version."""
-    if actor.user_id is None:
-        return false()
-    parts = [
-        and_(_Holder.holder_kind == HolderKind.user.value, _Holder.holder_user_id == actor.user_id),
-        and_(_Holder.holder_kind == HolderKind.role.value, _Holder.holder_role == actor.role.value),
-    ]
-    if actor.team_ids:
-        parts.append(
-            and_(
-                _Holder.holder_kind == HolderKind.team.value,
-                _Holder.holder_team_id.in_(sorted(actor.team_ids)),
-            )
-        )
-    return or_(*parts)
 
 
 def approvals_of_case(session: Session, actor: Actor, case: Case, locale: str) -> list[ApprovalRow]:
@@ -310,7 +282,7 @@ def pending_count(session: Session, actor: Actor) -> int:
             .join(_Holder, _Holder.id == ApprovalRequest.holder_rule_version_id)
             .where(
                 ApprovalRequest.status == ApprovalStatus.pending.value,
-                _held_by(actor),
+                held_by_clause(actor, _Holder),
                 ApprovalRequest.requested_by_id.is_distinct_from(actor.user_id),
             )
         )

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
 from nara.models import (
-    ApprovalRequest,
     Decision,
     DecisionKind,
     DecisionState,
@@ -81,25 +80,27 @@ def holds(actor: Actor, version: MandateRuleVersion) -> bool:
     return version.holder_role == actor.role.value
 
 
-def held_by_clause(actor: Actor) -> ColumnElement[bool]:
-    """SQL: the rule version (joined) is held by ``actor``."""
+def held_by_clause(
+    actor: Actor, version: type[MandateRuleVersion] = MandateRuleVersion
+) -> ColumnElement[bool]:
+    """SQL: the rule version (joined; ``version`` may be an alias) is held by ``actor``."""
     if actor.user_id is None:
         return false()
     parts = [
         and_(
-            MandateRuleVersion.holder_kind == HolderKind.user.value,
-            MandateRuleVersion.holder_user_id == actor.user_id,
+            version.holder_kind == HolderKind.user.value,
+            version.holder_user_id == actor.user_id,
         ),
         and_(
-            MandateRuleVersion.holder_kind == HolderKind.role.value,
-            MandateRuleVersion.holder_role == actor.role.value,
+            version.holder_kind == HolderKind.role.value,
+            version.holder_role == actor.role.value,
         ),
     ]
     if actor.team_ids:
         parts.append(
             and_(
-                MandateRuleVersion.holder_kind == HolderKind.team.value,
-                MandateRuleVersion.holder_team_id.in_(sorted(actor.team_ids)),
+                version.holder_kind == HolderKind.team.value,
+                version.holder_team_id.in_(sorted(actor.team_ids)),
             )
         )
     return or_(*parts)
@@ -299,13 +300,6 @@ def holder_label(session: Session, version: MandateRuleVersion, locale: str = "s
             return "?"
         return team.name_en if locale == "en" else team.name_sv
     return str(version.holder_role)
-
-
-def pending_for_holder_clause(actor: Actor) -> ColumnElement[bool]:
-    """SQL over ApprovalRequest joined to its holder's rule version: ``actor`` holds it."""
-    return and_(
-        ApprovalRequest.holder_rule_version_id == MandateRuleVersion.id, held_by_clause(actor)
-    )
 
 
 def decision_types(session: Session) -> list[DecisionType]:

@@ -519,7 +519,7 @@ def take_decision(
         )
     response.status_code = 202
     assert outcome.holder is not None
-    name = decision_queries.holder_name(db, outcome.holder, _locale(caller))
+    name = mandate_queries.holder_label(db, outcome.holder, _locale(caller))
     return DecisionResultOut(
         state="pending_approval",
         decision=_decision_out(row),
