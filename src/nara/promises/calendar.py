@@ -84,19 +84,10 @@ class BusinessCalendar:
             return False
         return day in _holiday_dates(self.holiday_country, self.holiday_categories, day.year)
 
-    def day_intervals(self, day: date) -> list[tuple[datetime, datetime]]:
-        """The open intervals of one local day, in UTC."""
-        if self.is_closed_day(day):
-            return []
-        zone = self.zone
-        midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
-        result = []
-        for start, end in self.hours[day.weekday()]:
-            a = _local(midnight, start, zone)
-            b = _local(midnight, end, zone)
-            if b > a:
-                result.append((a, b))
-        return result
+    def day_intervals(self, day: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The open intervals of one local day, in UTC (kept per calendar and day: a
+        list of promise badges asks for the same few days again and again)."""
+        return _day_intervals(self, day)
 
     def intervals(self, start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Open intervals overlapping [start, end), clipped to it, in order (UTC)."""
@@ -165,6 +156,21 @@ class BusinessCalendar:
 
     def next_open(self, at: datetime) -> datetime:
         return self.add_business_seconds(at, 0)
+
+
+@lru_cache(maxsize=8192)
+def _day_intervals(calendar: BusinessCalendar, day: date) -> tuple[tuple[datetime, datetime], ...]:
+    if calendar.is_closed_day(day):
+        return ()
+    zone = calendar.zone
+    midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+    result = []
+    for start, end in calendar.hours[day.weekday()]:
+        a = _local(midnight, start, zone)
+        b = _local(midnight, end, zone)
+        if b > a:
+            result.append((a, b))
+    return tuple(result)
 
 
 @lru_cache(maxsize=128)

@@ -4,7 +4,7 @@ the API's response bodies need (members and topics of teams, teams of topics).""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -36,23 +36,63 @@ def by_id(session: Session, model: type[Row], ids: Iterable[int | None]) -> dict
     return {row.id: row for row in rows}
 
 
+class RefRow(NamedTuple):
+    """A team or topic as a case list names it (``serializers.ref`` reads these fields)."""
+
+    id: int
+    slug: str
+    name_sv: str
+    name_en: str
+
+
+class OwnerRow(NamedTuple):
+    """A case's owner as a case list names them (``serializers.person`` reads these)."""
+
+    id: int
+    display_name: str
+    role: str
+
+    @property
+    def first_name(self) -> str:
+        return self.display_name.split(" ", 1)[0]
+
+
 def case_references(
     session: Session, case_ids: Iterable[int]
-) -> dict[int, tuple[str, Topic | None, Team, User | None]]:
+) -> dict[int, tuple[str, RefRow | None, RefRow, OwnerRow | None]]:
     """What a case list shows besides the case itself (customer name, topic, team,
-    owner), for many cases in one query."""
+    owner), for many cases in one query: plain columns, no ORM objects to build."""
     wanted = sorted(set(case_ids))
     if not wanted:
         return {}
     rows = session.execute(
-        select(Case.id, Customer.name, Topic, Team, User)
+        select(
+            Case.id,
+            Customer.name,
+            Topic.id,
+            Topic.slug,
+            Topic.name_sv,
+            Topic.name_en,
+            Team.id,
+            Team.slug,
+            Team.name_sv,
+            Team.name_en,
+            User.id,
+            User.display_name,
+            User.role,
+        )
         .join(Customer, Customer.id == Case.customer_id)
         .join(Team, Team.id == Case.team_id)
         .outerjoin(Topic, Topic.id == Case.topic_id)
         .outerjoin(User, User.id == Case.owner_id)
         .where(Case.id.in_(wanted))
     )
-    return {case_id: (name, topic, team, owner) for case_id, name, topic, team, owner in rows}
+    out: dict[int, tuple[str, RefRow | None, RefRow, OwnerRow | None]] = {}
+    for case_id, name, *ids in rows:
+        topic = RefRow(*ids[0:4]) if ids[0] is not None else None
+        owner = OwnerRow(*ids[8:11]) if ids[8] is not None else None
+        out[case_id] = (name, topic, RefRow(*ids[4:8]), owner)
+    return out
 
 
 def teams(session: Session) -> list[Team]:

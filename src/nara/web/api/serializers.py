@@ -25,11 +25,11 @@ from nara.web.api import schemas
 _by_id = directory.by_id
 
 
-def ref(row: Team | Topic) -> schemas.Ref:
+def ref(row: Team | Topic | directory.RefRow) -> schemas.Ref:
     return schemas.Ref(id=row.id, slug=row.slug, name_sv=row.name_sv, name_en=row.name_en)
 
 
-def person(actor: Actor, user: User | None) -> schemas.PersonRef | None:
+def person(actor: Actor, user: User | directory.OwnerRow | None) -> schemas.PersonRef | None:
     if user is None:
         return None
     if actor.is_customer and user.role != "customer":
