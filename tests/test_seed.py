@@ -385,3 +385,27 @@ def test_the_case_page_and_the_api_render_seeded_cases(client: TestClient, db: S
         assert body["number"] == case.number
         assert [e["type"] for e in body["events"]][:2] == ["case.opened", "case.routed"]
         json.dumps(body)
+
+
+def test_keep_thins_a_topic_after_a_moment(db: Session, seeded: Seeded) -> None:
+    """``keep`` makes a change in contacts true in the seeded history: no contacts about
+    one topic after a moment, the other topics as before (and numbering stays gap-free)."""
+    topic_id = db.scalar(select(Topic.id).where(Topic.slug == "kort-har-inte-kommit"))
+    cut = (seeded.now - timedelta(days=120)).timestamp()
+    with clock.frozen_at(seeded.now):
+        report = seed_cases(
+            db,
+            cases=1000,
+            seed=8,
+            keep=lambda topic, at: 0.0 if topic == topic_id and at >= cut else 1.0,
+        )
+    new = list(db.scalars(select(Case).order_by(Case.id.desc()).limit(report.cases)))
+    assert 850 < report.cases < 1000  # about 6 % of contacts have the topic
+    thinned = [c for c in new if c.topic_id == topic_id]
+    assert thinned, "the topic's contacts before the cut are kept"
+    assert all(c.opened_at.timestamp() < cut for c in thinned)
+    assert any(c.opened_at.timestamp() >= cut for c in new)
+    numbers = sorted(
+        int(NUMBER.match(c.number).group(2)) for c in new if c.number.startswith("NA-2026")
+    )  # type: ignore[union-attr]
+    assert numbers == list(range(numbers[0], numbers[0] + len(numbers)))

@@ -37,13 +37,25 @@ from nara import clock
 from nara.config import get_settings
 from nara.models import CaseNumberCounter
 from nara.simulation.seed_clock import DAY, ArrivalCurve
-from nara.simulation.seed_history import ChunkDraft, ChunkIds, ChunkRows, Row, build_rows
+from nara.simulation.seed_history import (
+    ChunkDraft,
+    ChunkIds,
+    ChunkRows,
+    Row,
+    build_rows,
+    pick_topics,
+)
 from nara.simulation.seed_org import NothingToSeed, load_org
 
 CHUNK = 50_000
 CASES_PER_CUSTOMER = 5
 LOGIN_SHARE = 0.6  # customers who log in to the portal (they open their own cases)
 YEAR = 365 * DAY
+
+KeepShare = Callable[[int | None, float], float]
+"""``keep(topic_id, opened_at)``: the share of contacts about a topic (None: no topic) at a
+moment (a Unix time) that happen; 1.0 for all. The demo makes a change that removed
+contacts on a topic true this way (``nara.demo.improvements``)."""
 
 COLUMNS = {
     "users": (
@@ -159,10 +171,12 @@ class Seeder:
         seed: int = 0,
         chunk_size: int = CHUNK,
         check_references: bool = False,
+        keep: KeepShare | None = None,
     ):
         if cases < 1:
             raise ValueError("the number of cases must be at least 1")
         self.session, self.cases, self.seed = session, cases, seed
+        self.keep = keep
         self.chunk_size = max(1, chunk_size)
         settings = get_settings()
         self.prefix = settings.case_number_prefix
@@ -230,10 +244,15 @@ class Seeder:
         lo = index * self.chunk_size
         hi = min(self.cases, lo + self.chunk_size)
         arrivals = [self.curve.at((k + rng.random()) / self.cases) for k in range(lo, hi)]
+        topics = pick_topics(self.org, rng, len(arrivals))
+        if self.keep is not None:
+            ids = [self.org.topics[t].id if t is not None else None for t in topics]
+            kept = [i for i, t in enumerate(arrivals) if rng.random() < self.keep(ids[i], t)]
+            arrivals, topics = [arrivals[i] for i in kept], [topics[i] for i in kept]
         years = [datetime.fromtimestamp(t, self.zone).year for t in arrivals]
         customers = max(1, round(len(arrivals) / CASES_PER_CUSTOMER))
         logins = [rng.random() < LOGIN_SHARE for _ in range(customers)]
-        return ChunkDraft(arrivals=arrivals, years=years, logins=logins, rng=rng)
+        return ChunkDraft(arrivals=arrivals, topics=topics, years=years, logins=logins, rng=rng)
 
     def _reserve(self, draft: ChunkDraft) -> ChunkIds:
         """Case numbers first (on SQLite the upsert also takes the write lock), then ids."""
@@ -370,6 +389,7 @@ def seed_cases(
     seed: int = 0,
     chunk_size: int = CHUNK,
     check_references: bool = False,
+    keep: KeepShare | None = None,
     progress: Callable[[SeedReport], None] | None = None,
 ) -> SeedReport:
     """Seed every chunk in the caller's transaction (tests; the command commits after
@@ -380,6 +400,7 @@ def seed_cases(
         seed=seed,
         chunk_size=chunk_size,
         check_references=check_references,
+        keep=keep,
     )
     for index in range(seeder.chunks):
         report = seeder.seed_chunk(index)

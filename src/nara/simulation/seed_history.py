@@ -61,6 +61,7 @@ class ChunkDraft:
     """A chunk's arrivals (sorted) and its new customers, drawn before ids are known."""
 
     arrivals: list[float]
+    topics: list[int | None]  # per arrival: an index into the org's topics, None: no topic
     years: list[int]  # the local calendar year of each arrival (case numbers count per year)
     logins: list[bool]  # per new customer: whether they log in to the portal
     rng: random.Random
@@ -98,6 +99,14 @@ def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
     return median * math.exp(rng.gauss(0.0, sigma))
 
 
+def pick_topics(org: SeedOrg, rng: random.Random, count: int) -> list[int | None]:
+    """The topic of each of ``count`` contacts (an index into ``org.topics``) by the
+    topics' weights; one contact in fifty has none (the fallback team takes it)."""
+    weights = [t.weight for t in org.topics]
+    picks = rng.choices(range(len(org.topics)), weights, k=count)
+    return [pick if rng.random() > 0.02 else None for pick in picks]
+
+
 def build_rows(
     org: SeedOrg, draft: ChunkDraft, ids: ChunkIds, batch: int = 5_000
 ) -> Iterator[ChunkRows]:
@@ -106,11 +115,10 @@ def build_rows(
     with its timeline, wait estimates and work sessions."""
     builder = _Builder(org, draft.rng)
     customers = builder.customers(draft, ids)
-    topic_weights = [t.weight for t in org.topics]
-    picks = draft.rng.choices(range(len(org.topics)), topic_weights, k=len(draft.arrivals))
     for index, opened in enumerate(draft.arrivals):
         customer = customers[int(len(customers) * draft.rng.random() ** 1.6)]
-        topic = org.topics[picks[index]] if draft.rng.random() > 0.02 else None
+        pick = draft.topics[index]
+        topic = org.topics[pick] if pick is not None else None
         builder.case(ids.cases[index], ids.numbers[index], opened, topic, customer)
         if len(builder.rows.cases) == batch:
             yield builder.rows
