@@ -25,6 +25,20 @@ from nara.models.collaboration import (
     Notification,
 )
 from nara.models.customers import Customer
+from nara.models.improvements import (
+    OPEN_IMPROVEMENT_STATUSES,
+    EvidenceSource,
+    EvidenceStatus,
+    FollowerRole,
+    Improvement,
+    ImprovementEffect,
+    ImprovementEvent,
+    ImprovementEvidence,
+    ImprovementFollower,
+    ImprovementKind,
+    ImprovementStatus,
+    ImprovementTopic,
+)
 from nara.models.jobs import JobRun, JobStatus, KnowledgeGapReport
 from nara.models.knowledge import Article, ArticleVersion
 from nara.models.mandates import (
@@ -64,6 +78,18 @@ from nara.models.teams import Team, TeamMember, TeamTopic, Topic
 from nara.models.users import ApiToken, AuthSession, LoginFailure, Role, User
 
 __all__ = [
+    "OPEN_IMPROVEMENT_STATUSES",
+    "EvidenceSource",
+    "EvidenceStatus",
+    "FollowerRole",
+    "Improvement",
+    "ImprovementEffect",
+    "ImprovementEvent",
+    "ImprovementEvidence",
+    "ImprovementFollower",
+    "ImprovementKind",
+    "ImprovementStatus",
+    "ImprovementTopic",
     "ACTIVE_STATUSES",
     "ApiToken",
     "ApprovalRequest",

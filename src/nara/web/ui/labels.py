@@ -235,6 +235,7 @@ LABELS: dict[str, dict[str, str]] = {
         "mandate_rule.created": N_("Mandate rule created"),
         "mandate_rule.changed": N_("Mandate rule changed"),
         "mandate_ceiling.set": N_("Mandate ceiling set"),
+        "improvement.owner_changed": N_("Improvement moved to another team"),
     },
     "audit_object": {
         "user": N_("User"),
@@ -251,6 +252,7 @@ LABELS: dict[str, dict[str, str]] = {
         "mandate_rule": N_("Mandate rule"),
         "mandate_ceiling": N_("Mandate ceiling (team, decision type)"),
         "training_example": N_("Training example"),
+        "improvement": N_("Improvement"),
     },
     "audit_actor": {
         "system": N_("Nära (system)"),
