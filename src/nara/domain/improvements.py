@@ -515,7 +515,7 @@ def _status_changed(
     _event(
         session,
         improvement,
-        f"improvement.{improvement.status}",
+        "improvement.reopened" if old == "declined" else f"improvement.{improvement.status}",
         actor,
         {"old": old, "new": improvement.status, **facts},
     )
