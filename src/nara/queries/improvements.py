@@ -369,6 +369,19 @@ def get_row(session: Session, actor: Actor, improvement_id: int) -> ImprovementR
     return _rows(session, actor, [improvement])[0]
 
 
+def evidence_with_case(session: Session, evidence_id: int) -> tuple[ImprovementEvidence, Case]:
+    """An evidence row and its case (after a domain function checked the reader)."""
+    row = session.get(ImprovementEvidence, evidence_id)
+    the_case = session.get(Case, row.case_id) if row is not None else None
+    if row is None or the_case is None:
+        raise NotFound(
+            f"no evidence with id {evidence_id}",
+            template=N_("No evidence with id %(evidence_id)s."),
+            params={"evidence_id": evidence_id},
+        )
+    return row, the_case
+
+
 # ---- figures ----
 def _topic_ids(session: Session, improvement_id: int) -> list[int]:
     return list(

@@ -27,6 +27,7 @@ from nara.web.api import (
     consultations,
     directory,
     health,
+    improvements,
     mandates,
     notifications,
     overview,
@@ -117,6 +118,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         overview.router,
         notifications.router,
         mandates.router,
+        improvements.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 
