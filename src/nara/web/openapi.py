@@ -206,7 +206,8 @@ DECLARED: dict[str, Declared] = {
     "POST /approvals/{approval_id}/withdraw": _d(409),
     "GET /mandates/what-if": _d(403, 404),  # staff only; no such team
     # Improvements (issue 15): staff only (403 for customers on every route).
-    "POST /improvements": _d(409),  # no team for the topic and no fallback team
+    # 404: a case_number the caller may not read; 409: no team and no fallback team.
+    "POST /improvements": _d(404, 409),
     "GET /improvements": _d(403),
     "GET /improvements/ranked": _d(403),
     "GET /improvements/{improvement_id}": _d(403),
