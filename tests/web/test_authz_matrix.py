@@ -27,6 +27,7 @@ from nara import clock
 from nara.domain import auth as auth_actions
 from nara.domain import consultations as consultation_actions
 from nara.domain import decisions as decision_actions
+from nara.domain import improvements as improvement_actions
 from nara.domain import mandates as mandate_actions
 from nara.domain import selfservice as assistant
 from nara.domain import teams as team_actions
@@ -37,7 +38,7 @@ from nara.domain.case_links import link_cases
 from nara.domain.knowledge import save_article
 from nara.domain.notifications import notify
 from nara.domain.promises import create_policy
-from nara.models import Case, CaseTask, Consultation, Team, Topic, User
+from nara.models import Case, CaseTask, Consultation, Improvement, Team, Topic, User
 from nara.queries.callbacks import team_slots
 from nara.selfservice.predictions import Candidate, Prediction
 from tests import factories
@@ -61,6 +62,9 @@ CONSULT_CREATED = {**CONSULT_CROSS, "admin": 201}
 # holder decides it (403).
 HOLDERS = frozenset({"agent", "lead"})  # the cards team holds the matrix's requests
 APPROVAL_CROSS = {"customer": 403, "agent": 404, "lead": 404, "admin": 403}
+# Improvements: every staff member reads another team's; only its lead or an admin decides.
+IMP_READ = {"customer": 403, "agent": 200, "lead": 200, "admin": 200}
+IMP_DECIDE = {"customer": 403, "agent": 403, "lead": 403, "admin": 200}
 
 
 @dataclass(frozen=True)
@@ -284,6 +288,36 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/approvals/{{approval_id}}/decline"): Rule(HOLDERS, 200, cross=APPROVAL_CROSS),
     ("POST", f"{API}/approvals/{{approval_id}}/withdraw"): Rule(STAFF, 200, cross=CONSULT_CROSS),
     ("GET", f"{API}/mandates/what-if"): Rule(STAFF, 200),
+    # ---- improvements (issue 15): every staff member reads every improvement and may
+    # comment, follow and support; evidence only from cases the caller may read; the
+    # owning team's lead (or an admin) decides. Own: owned by the cards team; cross: by
+    # the loans team. Customers are refused (403) everywhere. ----
+    ("POST", f"{API}/improvements"): Rule(STAFF, 201),
+    ("GET", f"{API}/improvements"): Rule(STAFF, 200),
+    ("GET", f"{API}/improvements/ranked"): Rule(STAFF, 200),
+    ("GET", f"{API}/improvements/{{improvement_id}}"): Rule(STAFF, 200, cross=IMP_READ),
+    ("GET", f"{API}/improvements/{{improvement_id}}/events"): Rule(STAFF, 200, cross=IMP_READ),
+    # Cross: a case of the loans team, which the cards team may not read.
+    ("POST", f"{API}/improvements/{{improvement_id}}/evidence"): Rule(
+        STAFF, 201, cross={**CONSULT_CROSS, "admin": 201}
+    ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/evidence/{{evidence_id}}/confirm"): Rule(
+        STAFF, 200, cross=CONSULT_CROSS
+    ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/evidence/{{evidence_id}}/reject"): Rule(
+        STAFF, 200, cross=CONSULT_CROSS
+    ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/status"): Rule(
+        MANAGERS, 200, cross=IMP_DECIDE
+    ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/comments"): Rule(
+        STAFF, 201, cross={**IMP_READ, "agent": 201, "lead": 201, "admin": 201}
+    ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/follow"): Rule(STAFF, 200, cross=IMP_READ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/unfollow"): Rule(STAFF, 200, cross=IMP_READ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/support"): Rule(STAFF, 200, cross=IMP_READ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/owner"): Rule(MANAGERS, 200, cross=IMP_DECIDE),
+    ("POST", f"{API}/improvements/{{improvement_id}}/merge"): Rule(MANAGERS, 200, cross=IMP_DECIDE),
     # ---- the audit log: admins only ----
     ("GET", f"{API}/audit-log"): Rule(ADMIN, 200),
     ("GET", f"{API}/audit-log.csv"): Rule(ADMIN, 200),
@@ -796,7 +830,106 @@ def _read_notification(c: Ctx, role: str, cross: bool) -> Call:
     return Call("POST", f"{API}/notifications/{made[0].id}/read")
 
 
+def _improvement(c: Ctx, cross: bool, title: str = "Kortet har inte kommit") -> int:
+    """Raised by Nära itself: about the loans topic (owned by the loans team) or the
+    cards topic (owned by the cards team, the matrix's agent and lead)."""
+    topic = c.w.loan_topic if cross else c.w.card_topic
+    made = improvement_actions.raise_improvement(
+        session=c.db,
+        actor=SYSTEM,
+        title=title,
+        description="Kunder hör av sig.",
+        kind="fix",
+        topics=[topic.slug],
+    )
+    return made.id
+
+
+def _on_improvement(suffix: str, body: Any = None, method: str = "POST") -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        return Call(method, f"{API}/improvements/{_improvement(c, cross)}{suffix}", body)
+
+    return build
+
+
+def _suggested(action: str) -> Builder:
+    def build(c: Ctx, role: str, cross: bool) -> Call:
+        improvement_id = _improvement(c, cross)
+        improvement = c.db.get(Improvement, improvement_id)
+        assert improvement is not None
+        made = improvement_actions.add_suggested_evidence(
+            c.db, improvement, [(c.case(cross).id, 0.9)]
+        )
+        return Call("POST", f"{API}/improvements/{improvement_id}/evidence/{made[0].id}/{action}")
+
+    return build
+
+
+def _raise(c: Ctx, role: str, cross: bool) -> Call:
+    return Call(
+        "POST",
+        f"{API}/improvements",
+        {
+            "title": "Kortet har inte kommit",
+            "description": "Kunder ringer om kortet.",
+            "kind": "fix",
+            "topics": [c.w.card_topic.slug],
+            "case_number": c.w.alice_case.number,
+        },
+    )
+
+
+def _improvement_evidence(c: Ctx, role: str, cross: bool) -> Call:
+    improvement_id = _improvement(c, False)
+    return Call(
+        "POST",
+        f"{API}/improvements/{improvement_id}/evidence",
+        {"case_number": c.case(cross).number},
+    )
+
+
+def _improvement_owner(c: Ctx, role: str, cross: bool) -> Call:
+    """Own: the cards team's improvement to the loans team; cross: the loans team's to
+    the front team."""
+    to = c.w.front if cross else c.w.loans
+    return Call("POST", f"{API}/improvements/{_improvement(c, cross)}/owner", {"team_id": to.id})
+
+
+def _improvement_merge(c: Ctx, role: str, cross: bool) -> Call:
+    duplicate = _improvement(c, cross, "Dubblett")
+    return Call(
+        "POST",
+        f"{API}/improvements/{duplicate}/merge",
+        {"into": _improvement(c, cross)},
+    )
+
+
 BUILDERS: dict[tuple[str, str], Builder] = {
+    ("POST", f"{API}/improvements"): _raise,
+    ("GET", f"{API}/improvements"): _fixed("GET", "/improvements?status=raised"),
+    ("GET", f"{API}/improvements/ranked"): _fixed("GET", "/improvements/ranked"),
+    ("GET", f"{API}/improvements/{{improvement_id}}"): _on_improvement("", method="GET"),
+    ("GET", f"{API}/improvements/{{improvement_id}}/events"): _on_improvement(
+        "/events", method="GET"
+    ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/evidence"): _improvement_evidence,
+    ("POST", f"{API}/improvements/{{improvement_id}}/evidence/{{evidence_id}}/confirm"): (
+        _suggested("confirm")
+    ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/evidence/{{evidence_id}}/reject"): (
+        _suggested("reject")
+    ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/status"): _on_improvement(
+        "/status", {"status": "accepted", "target_date": "2099-06-30"}
+    ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/comments"): _on_improvement(
+        "/comments", {"body": "Vi ser det också."}
+    ),
+    ("POST", f"{API}/improvements/{{improvement_id}}/follow"): _on_improvement("/follow"),
+    ("POST", f"{API}/improvements/{{improvement_id}}/unfollow"): _on_improvement("/unfollow"),
+    ("POST", f"{API}/improvements/{{improvement_id}}/support"): _on_improvement("/support"),
+    ("POST", f"{API}/improvements/{{improvement_id}}/owner"): _improvement_owner,
+    ("POST", f"{API}/improvements/{{improvement_id}}/merge"): _improvement_merge,
     ("POST", f"{API}/queue/next"): _fixed("POST", "/queue/next"),
     ("GET", f"{API}/me/presence"): _fixed("GET", "/me/presence"),
     ("PUT", f"{API}/me/presence"): lambda c, role, cross: Call(

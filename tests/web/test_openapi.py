@@ -375,6 +375,12 @@ MEANINGFUL = {
 """Text the schema cannot describe fully: a value the domain takes."""
 ANY_LENGTH = 60_000
 RULES_BEYOND_THE_SCHEMA = {
+    ("POST /improvements", "topics"): "existing topics",
+    ("GET /improvements", "topic"): "an existing topic",
+    ("GET /improvements", "cursor"): "only a next_cursor the server gave",
+    ("POST /improvements/{improvement_id}/status", "target_date"): "not in the past",
+    ("POST /improvements/{improvement_id}/status", "live_at"): "not in the future",
+    ("POST /improvements/{improvement_id}/status", "status"): "one the current status allows",
     ("POST /cases", "customer_id"): "staff must name the customer; customers need not",
     ("POST /cases/{number}/handover", "team"): "an existing, active team with active members",
     ("POST /cases/{number}/handover", "owner"): "the e-mail of an active member of that team",

@@ -25,6 +25,20 @@ from nara.models.collaboration import (
     Notification,
 )
 from nara.models.customers import Customer
+from nara.models.improvements import (
+    OPEN_IMPROVEMENT_STATUSES,
+    EvidenceSource,
+    EvidenceStatus,
+    FollowerRole,
+    Improvement,
+    ImprovementEffect,
+    ImprovementEvent,
+    ImprovementEvidence,
+    ImprovementFollower,
+    ImprovementKind,
+    ImprovementStatus,
+    ImprovementTopic,
+)
 from nara.models.jobs import JobRun, JobStatus, KnowledgeGapReport
 from nara.models.knowledge import Article, ArticleVersion
 from nara.models.mandates import (
@@ -65,6 +79,7 @@ from nara.models.users import ApiToken, AuthSession, LoginFailure, Role, User
 
 __all__ = [
     "ACTIVE_STATUSES",
+    "OPEN_IMPROVEMENT_STATUSES",
     "ApiToken",
     "ApprovalRequest",
     "ApprovalStatus",
@@ -96,8 +111,19 @@ __all__ = [
     "DecisionState",
     "DecisionType",
     "DecisionTypeTopic",
+    "EvidenceSource",
+    "EvidenceStatus",
+    "FollowerRole",
     "HolderKind",
     "IdempotencyKey",
+    "Improvement",
+    "ImprovementEffect",
+    "ImprovementEvent",
+    "ImprovementEvidence",
+    "ImprovementFollower",
+    "ImprovementKind",
+    "ImprovementStatus",
+    "ImprovementTopic",
     "JobRun",
     "JobStatus",
     "KnowledgeGapReport",

@@ -55,6 +55,7 @@ ACTIONS = frozenset(
         "mandate_rule.created",
         "mandate_rule.changed",
         "mandate_ceiling.set",
+        "improvement.owner_changed",
     }
 )
 """Every action the log knows (the page names each through the catalogs)."""
@@ -74,6 +75,7 @@ OBJECT_TYPES = (
     "mandate_rule",
     "mandate_ceiling",
     "training_example",
+    "improvement",
 )
 
 

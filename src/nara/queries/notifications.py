@@ -34,6 +34,23 @@ KIND_TEXT: dict[str, str] = {
     "approval.overdue": N_("An approval request on case %(case)s is overdue"),
 }
 """The kinds in words; a kind not listed here is told generically."""
+IMPROVEMENT_TEXT: dict[str, str] = {
+    "improvement.raised": N_("A new improvement for your team: %(title)s"),
+    "improvement.status_changed": N_("The improvement “%(title)s” is now: %(status)s"),
+    "improvement.declined": N_("The improvement “%(title)s” was declined: %(reason)s"),
+    "improvement.owner_changed": N_("The improvement “%(title)s” moved to %(team)s"),
+    "improvement.commented": N_("New comment on the improvement “%(title)s”"),
+    "improvement.merged": N_("The improvement “%(title)s” was merged into “%(into_title)s”"),
+    "improvement.measured": N_("The effect of the improvement “%(title)s” was measured"),
+}
+"""Notifications about improvements (no case): told with the improvement's title."""
+IMPROVEMENT_STATUS = {
+    "raised": N_("Raised"),
+    "accepted": N_("Accepted"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "declined": N_("Declined"),
+}
 SOMETHING_ON_CASE = N_("Something new on case %(case)s")
 SOMETHING = N_("Something new for you")
 
@@ -55,8 +72,27 @@ class NotificationPage:
     next_cursor: str | None
 
 
-def describe(kind: str, case_number: str | None, translate: Callable[[str], str]) -> str:
+def describe(
+    kind: str,
+    case_number: str | None,
+    translate: Callable[[str], str],
+    data: dict[str, object] | None = None,
+    locale: str = "sv",
+) -> str:
     """What a notification says, in the language of ``translate`` (a gettext)."""
+    if kind in IMPROVEMENT_TEXT:
+        facts = data or {}
+        status = str(facts.get("status") or "")
+        values = {
+            "title": str(facts.get("title") or ""),
+            "status": translate(IMPROVEMENT_STATUS[status])
+            if status in IMPROVEMENT_STATUS
+            else status,
+            "reason": str(facts.get("reason") or ""),
+            "team": str(facts.get("team_en" if locale == "en" else "team") or ""),
+            "into_title": str(facts.get("into_title") or ""),
+        }
+        return translate(IMPROVEMENT_TEXT[kind]) % values
     if case_number is None:
         return translate(SOMETHING)
     template = KIND_TEXT.get(kind, SOMETHING_ON_CASE)
@@ -121,6 +157,12 @@ def one_notification(session: Session, actor: Actor, notification_id: int) -> No
             params={"notification_id": notification_id},
         )
     return _line(row)
+
+
+def improvement_of(line: NotificationLine) -> int | None:
+    """The improvement a notification is about (None: not about one)."""
+    value = (line.notification.data or {}).get("improvement_id")
+    return value if isinstance(value, int) else None
 
 
 def _number_in(notification: Notification) -> str | None:

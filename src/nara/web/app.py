@@ -27,6 +27,7 @@ from nara.web.api import (
     consultations,
     directory,
     health,
+    improvements,
     mandates,
     notifications,
     overview,
@@ -55,6 +56,7 @@ from nara.web.ui import cases as case_pages
 from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import decisions as decision_pages
 from nara.web.ui import help as help_pages
+from nara.web.ui import improvements as improvement_pages
 from nara.web.ui import knowledge as knowledge_pages
 from nara.web.ui import private_link as private_link_pages
 
@@ -117,6 +119,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         overview.router,
         notifications.router,
         mandates.router,
+        improvements.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 
@@ -149,6 +152,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         customer_pages.router,
         notification_pages.router,
         related_pages.router,
+        improvement_pages.router,
     )
     for page_router in page_routers:
         app.include_router(page_router)

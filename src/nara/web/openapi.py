@@ -205,6 +205,23 @@ DECLARED: dict[str, Declared] = {
     "POST /approvals/{approval_id}/decline": _d(409),
     "POST /approvals/{approval_id}/withdraw": _d(409),
     "GET /mandates/what-if": _d(403, 404),  # staff only; no such team
+    # Improvements (issue 15): staff only (403 for customers on every route).
+    # 404: a case_number the caller may not read; 409: no team and no fallback team.
+    "POST /improvements": _d(404, 409),
+    "GET /improvements": _d(403),
+    "GET /improvements/ranked": _d(403),
+    "GET /improvements/{improvement_id}": _d(403),
+    "GET /improvements/{improvement_id}/events": _d(403),
+    "POST /improvements/{improvement_id}/evidence": _d(409),  # merged into another
+    "POST /improvements/{improvement_id}/evidence/{evidence_id}/confirm": _d(409),
+    "POST /improvements/{improvement_id}/evidence/{evidence_id}/reject": _d(409),
+    "POST /improvements/{improvement_id}/status": _d(409),  # not allowed from this status
+    "POST /improvements/{improvement_id}/comments": _d(),
+    "POST /improvements/{improvement_id}/follow": _d(),
+    "POST /improvements/{improvement_id}/unfollow": _d(409),  # the reporter keeps following
+    "POST /improvements/{improvement_id}/support": _d(409),  # merged into another
+    "POST /improvements/{improvement_id}/owner": _d(409),  # merged into another
+    "POST /improvements/{improvement_id}/merge": _d(409),  # done, declined or merged
 }
 """Keyed by "METHOD /path" under /api/v1, as in the document."""
 

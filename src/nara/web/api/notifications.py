@@ -52,7 +52,7 @@ def notification_out(line: NotificationLine, locale: str) -> NotificationOut:
     return NotificationOut(
         id=n.id,
         kind=n.kind,
-        text=notification_queries.describe(n.kind, line.case_number, translate),
+        text=notification_queries.describe(n.kind, line.case_number, translate, n.data, locale),
         case_number=line.case_number,
         consultation_id=n.consultation_id,
         actor=actor,

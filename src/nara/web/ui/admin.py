@@ -19,6 +19,7 @@ from nara.queries.access import can_manage_team, can_manage_topic, get_team_for
 from nara.web.api import serializers
 from nara.web.deps import DB, Caller
 from nara.web.errors import no_page
+from nara.web.ui import improvements as improvement_pages
 from nara.web.ui.common import (
     FormErrors,
     Refusal,
@@ -134,6 +135,7 @@ def _team_page(
             for t in directory.topics(db)
             if t.id not in topic_ids and can_manage_topic(db, caller.actor, t.id)
         ],
+        **improvement_pages.team_improvements(db, caller.actor, team.id, request.state.lang),
     )
 
 

@@ -29,6 +29,7 @@ from nara.web.deps import DB, Caller
 from nara.web.errors import no_page, retry_after
 from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import decisions as decision_pages
+from nara.web.ui import improvements as improvement_pages
 from nara.web.ui import picture_view, service_view
 from nara.web.ui.common import (
     FormErrors,
@@ -229,6 +230,7 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
         context.update(consultation_pages.case_consultations(db, caller.actor, case))
         context.update(decision_pages.case_decisions(db, caller.actor, case, lang))
         context["private_links"] = private_link_views(db, case)
+        context.update(improvement_pages.case_improvements(db, caller.actor, case))
     return context
 
 

@@ -119,6 +119,24 @@ LABELS: dict[str, dict[str, str]] = {
         "withdrawn": N_("withdrawn"),
         "pending": N_("waiting for approval"),
     },
+    "improvement_status": {
+        "raised": N_("Raised"),
+        "accepted": N_("Accepted"),
+        "in_progress": N_("In progress"),
+        "done": N_("Done"),
+        "declined": N_("Declined"),
+    },
+    "improvement_kind": {"fix": N_("Fix"), "opportunity": N_("Opportunity")},
+    "evidence_status": {
+        "suggested": N_("Suggested"),
+        "confirmed": N_("Confirmed"),
+        "rejected": N_("Rejected"),
+    },
+    "follower_role": {
+        "reporter": N_("You raised it"),
+        "supporter": N_("You support it"),
+        "follower": N_("You follow it"),
+    },
     "approval": {
         "pending": N_("Waiting"),
         "approved": N_("Approved"),
@@ -235,6 +253,7 @@ LABELS: dict[str, dict[str, str]] = {
         "mandate_rule.created": N_("Mandate rule created"),
         "mandate_rule.changed": N_("Mandate rule changed"),
         "mandate_ceiling.set": N_("Mandate ceiling set"),
+        "improvement.owner_changed": N_("Improvement moved to another team"),
     },
     "audit_object": {
         "user": N_("User"),
@@ -251,6 +270,7 @@ LABELS: dict[str, dict[str, str]] = {
         "mandate_rule": N_("Mandate rule"),
         "mandate_ceiling": N_("Mandate ceiling (team, decision type)"),
         "training_example": N_("Training example"),
+        "improvement": N_("Improvement"),
     },
     "audit_actor": {
         "system": N_("Nära (system)"),

@@ -33,7 +33,9 @@ def notifications_page(
     )
     translate = i18n.translations(request.state.lang).gettext
     texts = [
-        notification_queries.describe(n.notification.kind, n.case_number, translate)
+        notification_queries.describe(
+            n.notification.kind, n.case_number, translate, n.notification.data, request.state.lang
+        )
         for n in page.items
     ]
     return render(
@@ -58,6 +60,9 @@ def open_notification(
     notification_actions.mark_read(session=db, actor=caller.actor, notification_id=notification_id)
     db.commit()
     line = notification_queries.one_notification(db, caller.actor, notification_id)
+    improvement_id = notification_queries.improvement_of(line)
+    if improvement_id is not None:
+        return redirect(f"/improvements/{improvement_id}")
     if line.case_number is None:
         return redirect("/notifications")
     return redirect(f"/cases/{line.case_number}")
