@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from nara.i18n import N_
+from nara.i18n import N_, format_day, format_number, translations
 
 MIN_LINKED_BEFORE = 50
 """Linked contacts the before-window must hold: with fewer there is no baseline to measure a
@@ -69,16 +69,16 @@ MODEL_FAILED = "model_failed"
 
 REASON_MESSAGES = {
     AFTER_WINDOW_NOT_PASSED: N_(
-        "Not enough data yet: the effect can be measured from %(date)s, when the "
-        "%(weeks)s weeks after the change have passed."
+        "Not enough data yet: the effect can be measured from %(date)s, when the weeks "
+        "after the change have passed."
     ),
     TOO_FEW_DAYS: N_(
-        "Not enough data: fewer than half of the days in the %(weeks)s weeks before or "
-        "after the change have any contacts."
+        "Not enough data: fewer than half of the days before or after the change have any "
+        "contacts."
     ),
     TOO_FEW_CONTACTS: N_(
-        "Not enough data: only %(count)s contacts about %(driver)s in the %(weeks)s weeks "
-        "before the change (at least %(minimum)s are needed to measure a change)."
+        "Not enough data: only %(count)s contacts about “%(driver)s” in the weeks before the "
+        "change (at least %(minimum)s are needed to measure a change)."
     ),
     MODEL_FAILED: N_("Not enough data: the contact counts could not be modelled reliably."),
 }
@@ -123,7 +123,7 @@ class EffectEstimate:
         }
 
 
-class NotEnoughData(Exception):  # noqa: N818 - the name is the design's interface
+class NotEnoughData(Exception):
     """No number can be given honestly. ``reason`` is one of the reason codes above;
     ``params`` the figures its message shows (see :func:`not_enough_data_message`)."""
 
@@ -289,8 +289,8 @@ def _fit(
     trend: bool,
 ) -> tuple[float, float, float]:
     """(β_after, half-width of its 95 % interval on the log scale, scale)."""
-    import statsmodels.api as sm
-    from scipy import stats
+    import statsmodels.api as sm  # type: ignore[import-untyped]
+    from scipy import stats  # type: ignore[import-untyped]
 
     exog = _design(rows, is_after, live_at, trend)
     where = exog.shape[1] - (2 if trend else 1)
@@ -299,7 +299,9 @@ def _fit(
         warnings.simplefilter("error")
         try:
             if model == "nbmle":
-                from statsmodels.discrete.discrete_model import NegativeBinomial
+                from statsmodels.discrete.discrete_model import (  # type: ignore[import-untyped]
+                    NegativeBinomial,
+                )
 
                 mle = NegativeBinomial(linked, exog, offset=offset).fit(disp=0, maxiter=200)
                 beta, se = float(mle.params[where]), float(mle.bse[where])
@@ -312,10 +314,24 @@ def _fit(
                 result = poisson
             else:
                 mu = np.asarray(poisson.fittedvalues)
-                alpha = max(float(np.sum((linked - mu) ** 2 - linked) / np.sum(mu**2)), 1e-8)
+                n, p = exog.shape
+                correction = n / (n - p) if model in ("nb2", "nb3") else 1.0
+                alpha = max(
+                    float(correction * np.sum((linked - mu) ** 2 - linked) / np.sum(mu**2)), 1e-8
+                )
                 family = sm.families.NegativeBinomial(alpha=alpha)
                 result = sm.GLM(linked, exog, family=family, offset=offset).fit()
-                scale = max(float(result.pearson_chi2 / result.df_resid), 1.0)
+                if model == "nb3":
+                    mu = np.asarray(result.fittedvalues)
+                    alpha = max(
+                        float(correction * np.sum((linked - mu) ** 2 - linked) / np.sum(mu**2)),
+                        1e-8,
+                    )
+                    family = sm.families.NegativeBinomial(alpha=alpha)
+                    result = sm.GLM(linked, exog, family=family, offset=offset).fit()
+                scale = float(result.pearson_chi2 / result.df_resid)
+                if model != "nbnf":
+                    scale = max(scale, 1.0)
             beta = float(result.params[where])
             se = float(np.sqrt(result.cov_params(scale=scale)[where, where]))
             quantile = float(stats.t.ppf(0.5 + CONFIDENCE / 2, result.df_resid))
@@ -336,6 +352,83 @@ def _exact_no_contacts_after(
     upper_share = 1 - ((1 - CONFIDENCE) / 2) ** (1 / n)
     ratio_high = upper_share * total_before / ((1 - upper_share) * total_after)
     return -1.0, ratio_high - 1
+
+
+FELL = N_(
+    "Contacts about “%(driver)s” fell %(percent)s %% (95 %% interval %(low)s–%(high)s %%) "
+    "after “%(change)s” on %(date)s."
+)
+ROSE = N_(
+    "Contacts about “%(driver)s” rose %(percent)s %% (95 %% interval %(low)s–%(high)s %%) "
+    "after “%(change)s” on %(date)s."
+)
+NO_CHANGE = N_(
+    "No measurable change in contacts about “%(driver)s” after “%(change)s” on %(date)s "
+    "(95 %% interval %(low)s to %(high)s %%)."
+)
+MINUS = "\u2212"  # the typographic minus sign, in both languages
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A verdict in plain words as a catalog message and its parameters. ``params`` holds
+    the raw values (names as text, the date as a ``date``, shares as floats: 0.38 = 38 %);
+    :meth:`text` formats them with Babel in the reader's language."""
+
+    template: str
+    params: dict[str, Any]
+    signed: bool = False  # shares shown with their sign (+6 %, −12 %)
+
+    def words(self, lang: str) -> dict[str, str]:
+        shown: dict[str, str] = {}
+        for key, value in self.params.items():
+            if isinstance(value, date):
+                shown[key] = format_day(value, lang)
+            elif isinstance(value, float):
+                shown[key] = format_percent(value, lang, signed=self.signed)
+            elif isinstance(value, int):
+                shown[key] = format_number(value, lang)
+            else:
+                shown[key] = str(value)
+        return shown
+
+    def text(self, lang: str) -> str:
+        return str(translations(lang).gettext(self.template) % self.words(lang))
+
+
+def format_percent(share: float, lang: str, *, signed: bool = False) -> str:
+    """A share as a percent number without the sign (0.384 → "38"): whole percents from
+    10 % up, one decimal below ("3,4" in Swedish). ``signed`` adds "+" or "−"."""
+    from babel.numbers import format_decimal
+
+    percent = abs(share) * 100
+    pattern = "#,##0" if percent >= 9.5 else "#,##0.#"
+    number = format_decimal(percent, format=pattern, locale=lang)
+    if not signed or number == "0":
+        return number
+    return ("+" if share > 0 else MINUS) + number
+
+
+def verdict(estimate: EffectEstimate, *, driver: str, change: str, live_at: date) -> Verdict:
+    """The verdict of a measured effect: "fell" or "rose" when the 95 % interval excludes
+    zero, else "no measurable change" with the interval (which says how large a change
+    the data can rule out). ``driver`` names the topic(s), ``change`` the improvement."""
+    common: dict[str, Any] = {"driver": driver, "change": change, "date": live_at}
+    if estimate.significant and estimate.relative_change < 0:
+        fall = {"percent": -estimate.relative_change, "low": -estimate.ci_high}
+        return Verdict(FELL, {**common, **fall, "high": -estimate.ci_low})
+    if estimate.significant:
+        rise = {"percent": estimate.relative_change, "low": estimate.ci_low}
+        return Verdict(ROSE, {**common, **rise, "high": estimate.ci_high})
+    return Verdict(
+        NO_CHANGE, {**common, "low": estimate.ci_low, "high": estimate.ci_high}, signed=True
+    )
+
+
+def not_enough_data_verdict(error: NotEnoughData, *, driver: str) -> Verdict:
+    """Why there is no number yet, in words (the reason's catalog message)."""
+    template = REASON_MESSAGES.get(error.reason, REASON_MESSAGES[MODEL_FAILED])
+    return Verdict(template, {"driver": driver, **error.params})
 
 
 def typical_effect(relative_changes: Sequence[float]) -> float:

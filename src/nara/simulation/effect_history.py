@@ -59,6 +59,7 @@ FAMILIES = (
 TOTAL_WEEKDAY_FACTORS = (1.25, 1.10, 1.0, 1.0, 0.95, 0.35, 0.30)  # Monday first
 DRIVER_WEEKDAY_FACTORS = (1.35, 1.10, 1.0, 0.95, 0.90, 0.75, 0.85)  # after the weekend
 FIRST_LIVE_DAY = date(2025, 3, 3)
+MODELS = ("nb", "qp", "qp1", "nbmle")  # nb is the estimator's; the others for comparison
 
 
 @dataclass(frozen=True)
