@@ -313,25 +313,15 @@ def _fit(
                     scale = max(scale, 1.0)
                 result = poisson
             else:
+                # NB2 dispersion: the moment estimate on the Poisson fit (Var = mu + alpha
+                # mu^2), with the degrees-of-freedom correction n / (n - p).
                 mu = np.asarray(poisson.fittedvalues)
                 n, p = exog.shape
-                correction = n / (n - p) if model in ("nb2", "nb3") else 1.0
-                alpha = max(
-                    float(correction * np.sum((linked - mu) ** 2 - linked) / np.sum(mu**2)), 1e-8
-                )
+                excess = np.sum((linked - mu) ** 2 - linked) / np.sum(mu**2)
+                alpha = max(float(n / (n - p) * excess), 1e-8)
                 family = sm.families.NegativeBinomial(alpha=alpha)
                 result = sm.GLM(linked, exog, family=family, offset=offset).fit()
-                if model == "nb3":
-                    mu = np.asarray(result.fittedvalues)
-                    alpha = max(
-                        float(correction * np.sum((linked - mu) ** 2 - linked) / np.sum(mu**2)),
-                        1e-8,
-                    )
-                    family = sm.families.NegativeBinomial(alpha=alpha)
-                    result = sm.GLM(linked, exog, family=family, offset=offset).fit()
-                scale = float(result.pearson_chi2 / result.df_resid)
-                if model != "nbnf":
-                    scale = max(scale, 1.0)
+                scale = max(float(result.pearson_chi2 / result.df_resid), 1.0)
             beta = float(result.params[where])
             se = float(np.sqrt(result.cov_params(scale=scale)[where, where]))
             quantile = float(stats.t.ppf(0.5 + CONFIDENCE / 2, result.df_resid))
