@@ -59,6 +59,14 @@ def effect(
     with_trend: Annotated[
         bool, typer.Option("--with-trend", help="For comparison only: add a linear time term.")
     ] = False,
+    stress: Annotated[
+        bool,
+        typer.Option(
+            "--stress",
+            help="Histories outside the model's assumptions (waves of days, an unrelated "
+            "incident, a strong drift) instead of the benchmark's families.",
+        ),
+    ] = False,
 ) -> None:
     """Draw synthetic daily contact histories with known true effects (zero effect, weekly
     patterns, volume changes, trends, overdispersion, a small driver) and measure them with
@@ -74,7 +82,7 @@ def effect(
         if done == total or done % 250 == 0:
             print(f"measuring: {done}/{total} scenarios", file=sys.stderr, flush=True)
 
-    result = run(scenarios, seed, progress, model=model, trend=with_trend)
+    result = run(scenarios, seed, progress, model=model, trend=with_trend, stress=stress)
     if as_json:
         typer.echo(json.dumps(result))
         return

@@ -73,8 +73,7 @@ REASON_MESSAGES = {
         "after the change have passed."
     ),
     TOO_FEW_DAYS: N_(
-        "Not enough data: fewer than half of the days before or after the change have any "
-        "contacts."
+        "Not enough data: fewer than half of the days before or after the change have any contacts."
     ),
     TOO_FEW_CONTACTS: N_(
         "Not enough data: only %(count)s contacts about “%(driver)s” in the weeks before the "
@@ -324,6 +323,12 @@ def _fit(
                 scale = max(float(result.pearson_chi2 / result.df_resid), 1.0)
             beta = float(result.params[where])
             se = float(np.sqrt(result.cov_params(scale=scale)[where, where]))
+            if model.startswith("nbhac"):
+                lags = int(model[len("nbhac"):] or 7)
+                hac = sm.GLM(linked, exog, family=family, offset=offset).fit(
+                    cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
+                )
+                se = max(se, float(hac.bse[where]))
             quantile = float(stats.t.ppf(0.5 + CONFIDENCE / 2, result.df_resid))
         except (Warning, ValueError, np.linalg.LinAlgError) as exc:
             raise NotEnoughData(MODEL_FAILED, f"the model could not be fitted: {exc}") from exc

@@ -56,10 +56,19 @@ FAMILIES = (
     "low_volume",
     "mixed",
 )
+STRESS_FAMILIES = ("autocorrelated", "incident", "strong_drift")
+"""Outside the model's assumptions, for ``--stress`` (not in the goal figures):
+
+* ``autocorrelated``: the day-to-day variation comes in waves (a log-AR(1) day factor,
+  correlation 0.7 from one day to the next, coefficient of variation 15 %);
+* ``incident``: an unrelated incident adds 30–80 % to all contacts on 2–5 days in a row
+  in one of the windows, without contacts about the driver;
+* ``strong_drift``: the driver's rate drifts by 30–60 % a year, up or down.
+"""
 TOTAL_WEEKDAY_FACTORS = (1.25, 1.10, 1.0, 1.0, 0.95, 0.35, 0.30)  # Monday first
 DRIVER_WEEKDAY_FACTORS = (1.35, 1.10, 1.0, 0.95, 0.90, 0.75, 0.85)  # after the weekend
 FIRST_LIVE_DAY = date(2025, 3, 3)
-MODELS = ("nb", "qp", "qp1", "nbmle")  # nb is the estimator's; the others for comparison
+MODELS = ("nb", "qp", "qp1", "nbmle", "nbhac", "nbhac3", "nbhac14")  # nb is the estimator's; the others for comparison
 
 
 @dataclass(frozen=True)
@@ -73,10 +82,12 @@ class History:
     weeks_after: int = 6
 
 
-def draw_history(seed: int, index: int) -> History:
-    """Scenario ``index`` of ``seed``: its family is ``FAMILIES[index % 7]``."""
-    rng = np.random.default_rng([seed, index])
-    family = FAMILIES[index % len(FAMILIES)]
+def draw_history(seed: int, index: int, *, stress: bool = False) -> History:
+    """Scenario ``index`` of ``seed``: its family is ``FAMILIES[index % 7]`` (with
+    ``stress``, ``STRESS_FAMILIES[index % 3]`` from a generator of its own)."""
+    rng = np.random.default_rng([seed, index, 1] if stress else [seed, index])
+    names = STRESS_FAMILIES if stress else FAMILIES
+    family = names[index % len(names)]
     weeks_before = weeks_after = 6
     live_at = FIRST_LIVE_DAY + timedelta(days=int(rng.integers(0, 365)))
     pick = rng.random()
@@ -110,6 +121,27 @@ def draw_history(seed: int, index: int) -> History:
     if family in ("trend", "mixed"):
         volume_trend = math.log(1 + float(rng.uniform(-0.30, 0.30)))
         rate_trend = math.log(1 + float(rng.uniform(-0.20, 0.20)))
+    if family == "strong_drift":
+        drift = float(rng.uniform(0.30, 0.60))
+        rate_trend = math.log(1 + drift) if rng.random() < 0.5 else math.log(1 - drift)
+    waves = np.zeros(span)
+    if family == "autocorrelated":
+        sd = math.sqrt(math.log(1 + 0.15**2))
+        shocks = rng.normal(0, sd * math.sqrt(1 - 0.7**2), span)
+        waves[0] = rng.normal(0, sd)
+        for i in range(1, span):
+            waves[i] = 0.7 * waves[i - 1] + shocks[i]
+        waves -= sd**2 / 2  # mean factor 1
+    incident: set[date] = set()
+    if family == "incident":
+        length = int(rng.integers(2, 6))
+        start = live_at + timedelta(
+            days=int(rng.integers(1, 7 * weeks_after - length))
+            if rng.random() < 0.5
+            else -int(rng.integers(length + 1, 7 * weeks_before))
+        )
+        incident = {start + timedelta(days=i) for i in range(length)}
+        surge = float(rng.uniform(0.30, 0.80))
 
     days: list[DayCount] = []
     for offset in range(span):
@@ -124,8 +156,10 @@ def draw_history(seed: int, index: int) -> History:
             rate *= 1 + true_effect
         elif day == live_at:
             rate *= 1 + true_effect / 2
-        expected = total * rate * rng.gamma(1 / cv**2, cv**2)
+        expected = total * rate * rng.gamma(1 / cv**2, cv**2) * math.exp(waves[offset])
         linked = min(int(rng.poisson(expected)), total)
+        if day in incident:
+            total += int(rng.poisson(level * surge))
         days.append(DayCount(day=day, linked=linked, total=total))
     return History(
         family=family,
@@ -177,12 +211,13 @@ def run(
     *,
     model: str = "nb",
     trend: bool = False,
+    stress: bool = False,
 ) -> dict[str, Any]:
     """Draw and measure ``scenarios`` histories; the figures overall and per family."""
     overall = Tally()
-    families = {name: Tally() for name in FAMILIES}
+    families = {name: Tally() for name in (STRESS_FAMILIES if stress else FAMILIES)}
     for index in range(scenarios):
-        history = draw_history(seed, index)
+        history = draw_history(seed, index, stress=stress)
         tallies = (overall, families[history.family])
         try:
             estimate = effect._estimate(
@@ -214,6 +249,7 @@ def run(
     return {
         **overall.as_dict(),
         "seed": seed,
+        "stress": stress,
         "model": effect.METHOD if (model, trend) == ("nb", False) else model + "+trend" * trend,
         "families": {name: tally.as_dict() for name, tally in families.items()},
     }
