@@ -253,3 +253,20 @@ def test_the_typical_effect_for_the_ranked_list() -> None:
     assert effect.typical_effect([-0.4, -0.1, -0.3]) == pytest.approx(0.3)
     assert effect.typical_effect([0.1, 0.2]) == 0.0  # no fall typically: nothing saved
     assert effect.typical_effect([float("nan")]) == 0.25
+
+
+def test_contacts_in_waves_widen_the_interval() -> None:
+    """Days are not independent when contacts come in waves (a batch of late cards brings
+    contacts for a week): the interval is never narrower than the Newey-West one."""
+    rng = np.random.default_rng(11)
+    wave = 0.0
+    days = []
+    for d in history(seed=11, noise_cv=0.01):
+        wave = 0.8 * wave + float(rng.normal(0, 0.15))
+        days.append(DayCount(d.day, int(d.linked * np.exp(wave)), d.total))
+    robust = estimate_effect(days, LIVE, today=READY)
+    plain = effect._estimate(
+        days, LIVE, weeks_before=6, weeks_after=6, today=READY, model="nb-model-se"
+    )
+    assert robust.relative_change == plain.relative_change
+    assert robust.ci_high - robust.ci_low > 1.2 * (plain.ci_high - plain.ci_low)

@@ -52,8 +52,9 @@ def effect(
         str,
         typer.Option(
             "--model",
-            help="For comparison only: nb (the estimator's), qp, qp1 (quasi-Poisson, scale "
-            "free or at least 1), nbmle (negative binomial, maximum likelihood).",
+            help="For comparison only: nb (the estimator's), nb-model-se (without the "
+            "Newey-West floor), qp, qp1 (quasi-Poisson, scale free or at least 1), nbmle "
+            "(negative binomial, maximum likelihood).",
         ),
     ] = "nb",
     with_trend: Annotated[

@@ -51,6 +51,9 @@ MIN_DAY_SHARE = 0.5
 """The share of a window's days that must have contacts of any kind (a history that starts
 inside the window, or a long outage of the counting, is not enough data)."""
 
+HAC_LAGS = 7
+"""Lags (rows, that is days) of the Newey-West standard error the interval never goes below."""
+
 MAX_WEEKS = 52
 CONFIDENCE = 0.95
 TYPICAL_EFFECT_DEFAULT = 0.25
@@ -323,10 +326,11 @@ def _fit(
                 scale = max(float(result.pearson_chi2 / result.df_resid), 1.0)
             beta = float(result.params[where])
             se = float(np.sqrt(result.cov_params(scale=scale)[where, where]))
-            if model.startswith("nbhac"):
-                lags = int(model[len("nbhac"):] or 7)
+            if model == "nb":
+                # Never narrower than the Newey-West (HAC) standard error over a week of
+                # lags: days are not independent when contacts come in waves.
                 hac = sm.GLM(linked, exog, family=family, offset=offset).fit(
-                    cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}
+                    cov_type="HAC", cov_kwds={"maxlags": HAC_LAGS, "use_correction": True}
                 )
                 se = max(se, float(hac.bse[where]))
             quantile = float(stats.t.ppf(0.5 + CONFIDENCE / 2, result.df_resid))

@@ -68,7 +68,13 @@ STRESS_FAMILIES = ("autocorrelated", "incident", "strong_drift")
 TOTAL_WEEKDAY_FACTORS = (1.25, 1.10, 1.0, 1.0, 0.95, 0.35, 0.30)  # Monday first
 DRIVER_WEEKDAY_FACTORS = (1.35, 1.10, 1.0, 0.95, 0.90, 0.75, 0.85)  # after the weekend
 FIRST_LIVE_DAY = date(2025, 3, 3)
-MODELS = ("nb", "qp", "qp1", "nbmle", "nbhac", "nbhac3", "nbhac14")  # nb is the estimator's; the others for comparison
+MODELS = (
+    "nb",
+    "nb-model-se",
+    "qp",
+    "qp1",
+    "nbmle",
+)  # nb is the estimator's; the others for comparison
 
 
 @dataclass(frozen=True)
