@@ -34,7 +34,9 @@ def test_queries_do_not_import_the_write_side() -> None:
     assert bad == []
 
 
-@pytest.mark.parametrize("package", ["models", "queries", "domain", "promises", "selfservice"])
+@pytest.mark.parametrize(
+    "package", ["models", "queries", "domain", "promises", "selfservice", "improvements"]
+)
 def test_lower_layers_do_not_import_web_cli_or_jobs(package: str) -> None:
     upper = ("nara.web", "nara.cli", "nara.jobs")
     assert [(f, m) for f, m in imports(package) if m.startswith(upper)] == []

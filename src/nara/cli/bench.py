@@ -41,6 +41,63 @@ def wait(
         typer.echo(f"{key:>24}: {value}")
 
 
+@bench_app.command("effect")
+def effect(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    scenarios: Annotated[
+        int, typer.Option("--scenarios", min=1, max=100_000, help="Histories to draw.")
+    ] = 3500,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same runs).")] = 0,
+    model: Annotated[
+        str,
+        typer.Option(
+            "--model",
+            help="For comparison only: nb (the estimator's), nb-model-se (without the "
+            "Newey-West floor), qp, qp1 (quasi-Poisson, scale free or at least 1), nbmle "
+            "(negative binomial, maximum likelihood).",
+        ),
+    ] = "nb",
+    with_trend: Annotated[
+        bool, typer.Option("--with-trend", help="For comparison only: add a linear time term.")
+    ] = False,
+    stress: Annotated[
+        bool,
+        typer.Option(
+            "--stress",
+            help="Histories outside the model's assumptions (waves of days, an unrelated "
+            "incident, a strong drift) instead of the benchmark's families.",
+        ),
+    ] = False,
+) -> None:
+    """Draw synthetic daily contact histories with known true effects (zero effect, weekly
+    patterns, volume changes, trends, overdispersion, a small driver) and measure them with
+    the real effect estimator: interval coverage, false alarms and the error of the
+    estimate, overall and per family (docs/effect.md)."""
+    from nara.cli.main import fail
+    from nara.simulation.effect_history import MODELS, run
+
+    if model not in MODELS:
+        fail(f"--model must be one of {', '.join(MODELS)}")
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 250 == 0:
+            print(f"measuring: {done}/{total} scenarios", file=sys.stderr, flush=True)
+
+    result = run(scenarios, seed, progress, model=model, trend=with_trend, stress=stress)
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    families = result.pop("families")
+    for key, value in result.items():
+        typer.echo(f"{key:>22}: {value}")
+    typer.echo("per family (coverage, false alarms, median abs error, linked/day):")
+    for name, figures in families.items():
+        typer.echo(
+            f"{name:>22}: {figures['ci_coverage']}, {figures['false_alarm_rate']}, "
+            f"{figures['median_abs_error']}, {figures['median_linked_per_day']}"
+        )
+
+
 @bench_app.command("seed")
 def seed_cases(
     cases: Annotated[int, typer.Option("--cases", help="How many cases to add.")],
