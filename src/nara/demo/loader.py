@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from nara import clock
-from nara.demo import content, knowledge_articles, knowledge_examples
+from nara.demo import content, improvements, knowledge_articles, knowledge_examples
 from nara.demo.mandates import add_mandate_rules, decide_in_case
 from nara.demo.picture import add_related_and_merged
 from nara.domain import auth as auth_actions
@@ -31,8 +31,14 @@ from nara.domain.routing import set_topic_routing
 from nara.domain.training import add_training_examples
 from nara.models import AuditEntry, Base, Case, Customer, Team, User
 from nara.models.audit import SQLITE_TRIGGERS
+from nara.simulation.seed import seed_cases
 
 Progress = Callable[[int, int], None]
+
+
+DEMO_HISTORY = 20_000
+"""Contacts of the year before the demo, seeded (about 55 a working day): enough for the
+follow-up's trends and for measuring an improvement's effect with a useful interval."""
 
 
 @dataclass
@@ -373,11 +379,14 @@ def load_demo(
     session: Session,
     *,
     cases: int = 300,
+    history: int = DEMO_HISTORY,
     seed: int = 2026,
     password: str = content.DEMO_PASSWORD,
     progress: Progress | None = None,
 ) -> DemoOrg:
-    """Create Exempelbanken with ``cases`` historical cases over the last six months."""
+    """Create Exempelbanken with ``cases`` cases played through the domain over the last
+    six months (rich timelines), on top of ``history`` seeded contacts over the last year
+    (the volumes the follow-up and the improvements' measured effects rest on)."""
     rng = random.Random(seed)
     now = clock.now()
     org_rng = random.Random(seed + 14)
@@ -387,6 +396,9 @@ def load_demo(
         _add_customers(session, org, rng, password)
         _add_knowledge(session, org)
         add_mandate_rules(session, org.teams, org.staff, org.topic_ids)
+    if history:
+        topic_ids = dict(org.topic_ids)
+        seed_cases(session, cases=history, seed=seed, keep=improvements.keep(topic_ids, now))
     times = _opening_times(rng, now, cases)
     for index, opened_at in enumerate(times, start=1):
         _play_case(session, org, rng, opened_at, now)
@@ -395,6 +407,8 @@ def load_demo(
     add_related_and_merged(session, org.staff, now)
     _set_presence(session, org)
     check_promises(session=session, actor=SYSTEM, now=now)
+    if history:
+        improvements.add_improvements(session, now)
     admin = org.staff["admin@exempelbanken.se"]
     auth_actions.create_api_token(
         session=session, actor=SYSTEM, user_id=admin.id, name="demo-integration"

@@ -28,6 +28,7 @@ GAP_MINING = "knowledge_gaps.mine"
 RECOVER = "jobs.recover"
 PRUNE = "jobs.prune"
 WAIT_REFRESH = "waits.refresh"
+EFFECT_MEASURING = "improvements.measure"
 
 TRAINING_ATTEMPTS = 2
 

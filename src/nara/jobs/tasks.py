@@ -12,6 +12,7 @@ from nara.domain import jobs as job_actions
 from nara.domain.actors import SYSTEM, Actor, actor_for_user
 from nara.domain.cases import forget_expired_idempotency_keys
 from nara.domain.errors import PermissionDenied
+from nara.domain.improvement_effects import measure_due
 from nara.domain.promises import CHECK_PHASES, CheckReport, check_promise_batch
 from nara.domain.selfservice_models import fit_model, measure, prepare_training, store_model
 from nara.domain.waiting import (
@@ -32,6 +33,7 @@ GAP_MINING = job_actions.GAP_MINING
 RECOVER = job_actions.RECOVER
 PRUNE = job_actions.PRUNE
 WAIT_REFRESH = job_actions.WAIT_REFRESH
+EFFECT_MEASURING = job_actions.EFFECT_MEASURING
 
 
 def _requester(ctx: JobContext) -> Actor:
@@ -167,3 +169,11 @@ def prune(ctx: JobContext) -> dict[str, Any]:
         removed = job_actions.prune_runs(session=session, keep_days=keep)
         keys = forget_expired_idempotency_keys(session=session)
         return {"removed": removed, "idempotency_keys": keys}
+
+
+@job(EFFECT_MEASURING, every=lambda s: 3600)
+def measure_effects(ctx: JobContext) -> dict[str, Any]:
+    """The effect of every done improvement whose after-window has passed and that has not
+    been measured since (``docs/effect.md``); the people who raised it are told."""
+    with session_scope(ctx.engine) as session:
+        return {"measured": measure_due(session=session)}

@@ -31,6 +31,7 @@ TASKS = (
     job_actions.WAIT_REFRESH,
     job_actions.TRAINING,
     job_actions.GAP_MINING,
+    job_actions.EFFECT_MEASURING,
     job_actions.RECOVER,
     job_actions.PRUNE,
 )

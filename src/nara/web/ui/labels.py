@@ -198,6 +198,7 @@ LABELS: dict[str, dict[str, str]] = {
         "waits.refresh": N_("New expected times for customers still waiting"),
         "selfservice.train": N_("Self-service training"),
         "knowledge_gaps.mine": N_("Grouping handed-over questions"),
+        "improvements.measure": N_("Measuring the effect of done improvements"),
         "jobs.recover": N_("Recovering stopped jobs"),
         "jobs.prune": N_("Clearing old job runs"),
     },
