@@ -43,7 +43,7 @@ def seeded(engine: Engine) -> Iterator[Seeded]:
     transaction = connection.begin()
     session = Session(bind=connection, join_transaction_mode="create_savepoint")
     with clock.frozen_at(NOW):
-        load_demo(session, cases=0)
+        load_demo(session, cases=0, history=0)
         seed_cases(session, cases=CASES, seed=3)
     session.commit()
     session.close()

@@ -208,6 +208,15 @@ def demo(
     cases: Annotated[
         int, typer.Option(help="Historical cases to create.", min=0, max=100_000)
     ] = 300,
+    history: Annotated[
+        int,
+        typer.Option(
+            help="Contacts of the year before, seeded in bulk (the volumes behind the "
+            "follow-up and the improvements' measured effects; 0 = none).",
+            min=0,
+            max=1_000_000,
+        ),
+    ] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same demo).")] = 2026,
     train: Annotated[
         bool, typer.Option("--train/--no-train", help="Train self-service on the demo data.")
@@ -233,7 +242,9 @@ def demo(
                 typer.echo(f"  cases {done:>{len(str(total))}}/{total} ({done * 100 // total} %)")
 
         typer.echo("Loading Exempelbanken …")
-        loader.load_demo(session, cases=cases, seed=seed, progress=progress)
+        if history:
+            typer.echo(f"  seeding {history:,} contacts of the past year …")
+        loader.load_demo(session, cases=cases, history=history, seed=seed, progress=progress)
         if train:
             from nara.domain.selfservice_models import train_model
 

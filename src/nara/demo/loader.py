@@ -45,6 +45,7 @@ follow-up's trends and for measuring an improvement's effect with a useful inter
 class DemoOrg:
     teams: dict[str, Team] = field(default_factory=dict)
     topic_ids: dict[str, int] = field(default_factory=dict)
+    seeded: int = 0  # contacts of the seeded year (``history``)
     staff: dict[str, User] = field(default_factory=dict)
     members_of: dict[str, list[User]] = field(default_factory=dict)
     customers: list[Customer] = field(default_factory=list)
@@ -398,7 +399,10 @@ def load_demo(
         add_mandate_rules(session, org.teams, org.staff, org.topic_ids)
     if history:
         topic_ids = dict(org.topic_ids)
-        seed_cases(session, cases=history, seed=seed, keep=improvements.keep(topic_ids, now))
+        report = seed_cases(
+            session, cases=history, seed=seed, keep=improvements.keep(topic_ids, now)
+        )
+        org.seeded = report.cases
     times = _opening_times(rng, now, cases)
     for index, opened_at in enumerate(times, start=1):
         _play_case(session, org, rng, opened_at, now)
