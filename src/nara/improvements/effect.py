@@ -17,8 +17,9 @@ benchmark behind the choices are in ``docs/effect.md``; in short:
 * **Model.** A negative-binomial regression (statsmodels ``GLM``) of the daily linked count
   with ``log(total)`` as offset, one term per weekday and an after-indicator. The dispersion
   ``alpha`` is estimated from the data (moment estimate on a first Poisson fit); the scale
-  is then the Pearson χ²/df (never below 1) and the interval uses Student's t with the
-  residual degrees of freedom. ``exp(β_after) − 1`` is the relative change of the rate.
+  is then the Pearson χ²/df (never below 1), the standard error never below the Newey-West
+  (HAC, 7 days of lags) one, and the interval uses Student's t with the residual degrees
+  of freedom. ``exp(β_after) − 1`` is the relative change of the rate.
   No linear time term: the benchmark showed it doubles the interval width (it is nearly
   collinear with the after-indicator) for little gain; see ``docs/effect.md``.
 * **Minimums.** Days with no contacts at all are dropped (closed, or no data). Each window
@@ -60,7 +61,10 @@ TYPICAL_EFFECT_DEFAULT = 0.25
 """The typical relative fall assumed for the leads' ranked list before anything has been
 measured (a fix that works usually removes a quarter or more of its driver's contacts)."""
 
-METHOD = "negative-binomial GLM, log(total) offset, weekday terms, after-indicator"
+METHOD = (
+    "negative-binomial GLM, log(total) offset, weekday terms, after-indicator, "
+    "Newey-West floor (7 days)"
+)
 EXACT_METHOD = "exact conditional binomial (no linked contacts after the change)"
 
 
