@@ -4,7 +4,10 @@ domain functions; the work itself lives in ``domain/`` and ``queries/``."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from nara.config import Settings, get_settings
 from nara.db import session_scope
@@ -24,6 +27,11 @@ from nara.jobs.registry import JobContext, job
 from nara.queries import gaps as gap_queries
 from nara.queries import jobs as job_queries
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from nara.improvements.similarity import TextEmbedder
+
 log = logging.getLogger("nara.jobs")
 
 PROMISE_CHECK = job_actions.PROMISE_CHECK
@@ -32,6 +40,7 @@ GAP_MINING = job_actions.GAP_MINING
 RECOVER = job_actions.RECOVER
 PRUNE = job_actions.PRUNE
 WAIT_REFRESH = job_actions.WAIT_REFRESH
+CASE_EMBEDDING = "cases.embed"
 
 
 def _requester(ctx: JobContext) -> Actor:
@@ -167,3 +176,77 @@ def prune(ctx: JobContext) -> dict[str, Any]:
         removed = job_actions.prune_runs(session=session, keep_days=keep)
         keys = forget_expired_idempotency_keys(session=session)
         return {"removed": removed, "idempotency_keys": keys}
+
+
+@dataclass
+class EmbeddingReport:
+    embedded: int = 0
+    looked_at: int = 0
+    unavailable: str | None = None
+
+
+def embed_pending(
+    engine: Engine,
+    *,
+    since: datetime | None,
+    batch: int = 256,
+    embedder: TextEmbedder | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EmbeddingReport:
+    """Embed every case opened from ``since`` that has no vector of the model yet, one
+    batch at a time: read in one short transaction, embed outside any, store in another
+    (SQLite's single writer is never held while the model works). ``progress(done,
+    total)`` after each batch, where ``total`` grows as batches are found."""
+    # numpy and the model only in processes that embed (the web app never imports them).
+    from nara.domain.case_embeddings import pending_texts, store_case_embeddings
+    from nara.improvements.similarity import default_embedder
+    from nara.queries.similar_cases import cases_to_embed
+    from nara.selfservice.errors import EmbeddingUnavailable
+
+    report = EmbeddingReport()
+    try:
+        model = embedder or default_embedder()
+    except EmbeddingUnavailable as exc:  # cases are still opened; they wait for a later run
+        log.warning("cases are not embedded: %s", exc)
+        report.unavailable = str(exc)
+        return report
+    after = 0
+    while True:
+        with session_scope(engine) as session:
+            ids = cases_to_embed(
+                session, model=model.name, since=since, after_id=after, limit=batch
+            )
+            pending = pending_texts(session, case_ids=ids, model=model.name)
+        if not ids:
+            return report
+        after = ids[-1]
+        report.looked_at += len(ids)
+        if pending.case_ids:
+            vectors = model.embed(pending.texts)
+            with session_scope(engine) as session:
+                report.embedded += store_case_embeddings(
+                    session=session,
+                    model=model.name,
+                    case_ids=pending.case_ids,
+                    texts=pending.texts,
+                    vectors=vectors,
+                )
+        if progress is not None:
+            progress(report.looked_at, report.looked_at + (batch if len(ids) == batch else 0))
+
+
+@job(CASE_EMBEDDING, every=lambda s: s.case_embedding_seconds)
+def embed_cases(ctx: JobContext) -> dict[str, Any]:
+    """Newly opened cases get their vector for the similar-case search (the last
+    ``RECENT_DAYS`` days; older ones are ``nara improvements embed-cases``'s)."""
+    from nara import clock
+    from nara.domain.case_embeddings import RECENT_DAYS
+
+    since = clock.now() - timedelta(days=RECENT_DAYS)
+    report = embed_pending(
+        ctx.engine, since=since, progress=lambda done, total: ctx.progress("embedding", done, total)
+    )
+    result: dict[str, Any] = {"embedded": report.embedded}
+    if report.unavailable is not None:
+        result["unavailable"] = report.unavailable
+    return result

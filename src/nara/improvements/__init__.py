@@ -1,0 +1,1 @@
+"""The outer loop: improvements, their evidence and their measured effect."""
