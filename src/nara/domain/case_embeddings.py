@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from nara import clock
-from nara.improvements.similarity import TextEmbedder, encode, text_hash
+from nara.improvements.similarity import TextEmbedder, embed_unique, encode, text_hash
 from nara.models import Case, CaseEmbedding
 from nara.queries.similar_cases import stored_hashes, texts_of_cases
 
@@ -104,7 +104,7 @@ def embed_cases(
         chunk = case_ids[start : start + batch]
         pending = pending_texts(session, case_ids=chunk, model=embedder.name)
         if pending.case_ids:
-            vectors = embedder.embed(pending.texts)
+            vectors = embed_unique(embedder, pending.texts)
             written += store_case_embeddings(
                 session=session,
                 model=embedder.name,

@@ -51,6 +51,17 @@ def default_embedder() -> TextEmbedder:
     return get_embedder()
 
 
+def embed_unique(embedder: TextEmbedder, texts: Sequence[str]) -> NDArray[np.float32]:
+    """One row per text, each distinct text embedded once (many cases open with the same
+    words: a web form's fixed choices, a copied template)."""
+    distinct = list(dict.fromkeys(texts))
+    if not distinct:
+        return np.zeros((0, embedder.dim), dtype=np.float32)
+    vectors = embedder.embed(distinct)
+    row_of = {text: index for index, text in enumerate(distinct)}
+    return vectors[[row_of[text] for text in texts]]
+
+
 def case_text(subject: str, first_message: str, customer_text: str = "") -> str:
     """What a case is about, in the customer's words: a self-service hand-over's
     customer turns when there are any (the transcript also holds the answers shown),

@@ -199,7 +199,7 @@ def embed_pending(
     total)`` after each batch, where ``total`` grows as batches are found."""
     # numpy and the model only in processes that embed (the web app never imports them).
     from nara.domain.case_embeddings import pending_texts, store_case_embeddings
-    from nara.improvements.similarity import default_embedder
+    from nara.improvements.similarity import default_embedder, embed_unique
     from nara.queries.similar_cases import cases_to_embed
     from nara.selfservice.errors import EmbeddingUnavailable
 
@@ -222,7 +222,7 @@ def embed_pending(
         after = ids[-1]
         report.looked_at += len(ids)
         if pending.case_ids:
-            vectors = model.embed(pending.texts)
+            vectors = embed_unique(model, pending.texts)
             with session_scope(engine) as session:
                 report.embedded += store_case_embeddings(
                     session=session,

@@ -45,7 +45,9 @@ def texts_of_cases(session: Session, case_ids: Sequence[int]) -> dict[int, str]:
     ids = sorted(set(case_ids))
     if not ids:
         return {}
-    subjects = dict(session.execute(select(Case.id, Case.subject).where(Case.id.in_(ids))).tuples())
+    subjects = dict(
+        session.execute(select(Case.id, Case.subject).where(Case.id.in_(ids))).tuples().all()
+    )
     first: dict[int, str] = {}
     conversation_of: dict[str, int] = {}
     events = session.execute(
@@ -121,7 +123,9 @@ def stored_hashes(session: Session, case_ids: Iterable[int], model: str) -> dict
             select(CaseEmbedding.case_id, CaseEmbedding.text_hash).where(
                 CaseEmbedding.case_id.in_(ids), CaseEmbedding.model == model
             )
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
 
 
