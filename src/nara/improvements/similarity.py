@@ -20,10 +20,10 @@ from numpy.typing import NDArray
 
 log = logging.getLogger("nara.improvements.similarity")
 
-SUGGESTION_THRESHOLD = 0.90
+SUGGESTION_THRESHOLD = 0.92
 """A case on the same topic is suggested as evidence from this cosine on (staff confirm
 each suggestion, so precision comes first: see docs/improvements-similarity.md)."""
-DUPLICATE_THRESHOLD = 0.86
+DUPLICATE_THRESHOLD = 0.90
 """An open improvement is offered as a possible duplicate from this cosine on (the
 person raising decides; a few extra candidates cost a glance)."""
 MAX_CANDIDATES = 20_000
