@@ -39,13 +39,13 @@ from numpy.typing import NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from nara.demo import content, evaluation_set, knowledge_examples  # noqa: E402
-from nara.improvements.similarity import (  # noqa: E402
+from nara.demo import content, evaluation_set, knowledge_examples
+from nara.improvements.similarity import (
     DUPLICATE_THRESHOLD,
     SUGGESTION_THRESHOLD,
     embed_unique,
 )
-from nara.selfservice.embeddings import get_embedder  # noqa: E402
+from nara.selfservice.embeddings import get_embedder
 
 THRESHOLDS = [round(0.80 + 0.01 * i, 2) for i in range(17)]
 
@@ -80,12 +80,13 @@ def training_texts() -> list[Text]:
 
 
 def evaluation_texts() -> list[Text]:
-    questions = evaluation_set._SWEDISH + evaluation_set._ENGLISH  # noqa: SLF001
-    return [Text(q.text, q.topic, q.lang) for q in questions if q.topic is not None]
+    return [
+        Text(q.text, q.topic, q.lang) for q in evaluation_set.EVALUATION_SET if q.topic is not None
+    ]
 
 
 def pseudo_improvements(train: Sequence[Text], seed: int = 15) -> list[Text]:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (a fixed shuffle, not a secret)
     groups: dict[tuple[str, str], list[str]] = {}
     for t in train:
         groups.setdefault((t.topic, t.lang), []).append(t.text)
@@ -109,9 +110,12 @@ def _pr(tp: int, fp: int, fn: int) -> dict[str, float | int]:
 
 
 def suggestions(
-    queries: Sequence[Text], qv: NDArray[np.float32], history: Sequence[Text],
-    hv: NDArray[np.float32], related: dict[str, set[str]],
-) -> list[dict[str, Any]]:  # fmt: skip
+    queries: Sequence[Text],
+    qv: NDArray[np.float32],
+    history: Sequence[Text],
+    hv: NDArray[np.float32],
+    related: dict[str, set[str]],
+) -> list[dict[str, Any]]:
     scores = qv @ hv.T
     topics = np.array([h.topic for h in history])
     rows = []
@@ -171,8 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     tv, ev, iv = embed(train), embed(evaluation), embed(improvements)
     same_lang = [i for i, q in enumerate(evaluation) if q.lang == "sv"]
     result: dict[str, Any] = {
-        "texts": {"training": len(train), "evaluation": len(evaluation),
-                  "pseudo_improvements": len(improvements)},
+        "texts": {
+            "training": len(train),
+            "evaluation": len(evaluation),
+            "pseudo_improvements": len(improvements),
+        },
         "chosen": {"suggestion": SUGGESTION_THRESHOLD, "duplicate": DUPLICATE_THRESHOLD},
         "suggestions": suggestions(evaluation, ev, train, tv, related),
         "suggestions_swedish_queries": suggestions(
@@ -182,13 +189,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "same_topic_cosine": spread(train, tv),
         "duplicates": pairs(improvements, iv, related),
         "seconds": round(time.monotonic() - started, 1),
-    }  # fmt: skip
+    }
     if args.json:
         print(json.dumps(result))
         return 0
-    print(json.dumps(result["texts"]), "same-topic cosine:", json.dumps(result["same_topic_cosine"]))
-    for name in ("suggestions", "suggestions_swedish_queries", "pairs_related_training",
-                 "duplicates"):  # fmt: skip
+    print(
+        json.dumps(result["texts"]), "same-topic cosine:", json.dumps(result["same_topic_cosine"])
+    )
+    for name in (
+        "suggestions",
+        "suggestions_swedish_queries",
+        "pairs_related_training",
+        "duplicates",
+    ):
         print(f"\n{name}")
         rows = result[name]
         keys = list(rows[0])

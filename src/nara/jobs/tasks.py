@@ -196,7 +196,7 @@ def embed_pending(
     """Embed every case opened from ``since`` that has no vector of the model yet, one
     batch at a time: read in one short transaction, embed outside any, store in another
     (SQLite's single writer is never held while the model works). ``progress(done,
-    total)`` after each batch, where ``total`` grows as batches are found."""
+    total)`` after each batch (``total`` grows while full batches are found) and at the end."""
     # numpy and the model only in processes that embed (the web app never imports them).
     from nara.domain.case_embeddings import pending_texts, store_case_embeddings
     from nara.improvements.similarity import default_embedder, embed_unique
@@ -218,6 +218,8 @@ def embed_pending(
             )
             pending = pending_texts(session, case_ids=ids, model=model.name)
         if not ids:
+            if progress is not None:
+                progress(report.looked_at, report.looked_at)
             return report
         after = ids[-1]
         report.looked_at += len(ids)

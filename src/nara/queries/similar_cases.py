@@ -45,16 +45,14 @@ def texts_of_cases(session: Session, case_ids: Sequence[int]) -> dict[int, str]:
     ids = sorted(set(case_ids))
     if not ids:
         return {}
-    subjects = dict(
-        session.execute(select(Case.id, Case.subject).where(Case.id.in_(ids))).tuples().all()
-    )
+    subjects = dict(session.execute(select(Case.id, Case.subject).where(Case.id.in_(ids))).all())
     first: dict[int, str] = {}
     conversation_of: dict[str, int] = {}
     events = session.execute(
         select(CaseEvent.case_id, CaseEvent.type, CaseEvent.body, CaseEvent.data)
         .where(CaseEvent.case_id.in_(ids), CaseEvent.type.in_([OPENED, HANDED_OVER]))
         .order_by(CaseEvent.case_id, CaseEvent.id)
-    ).tuples()
+    )
     for case_id, kind, body, data in events:
         if kind == OPENED:
             first.setdefault(case_id, body or "")
@@ -80,7 +78,7 @@ def _customer_texts(session: Session, conversation_of: dict[str, int]) -> dict[i
             ConversationTurn.text != "",
         )
         .order_by(Conversation.id, ConversationTurn.id)
-    ).tuples()
+    )
     parts: dict[int, list[str]] = {}
     for public_id, text in rows:
         if text.strip():
@@ -123,9 +121,7 @@ def stored_hashes(session: Session, case_ids: Iterable[int], model: str) -> dict
             select(CaseEmbedding.case_id, CaseEmbedding.text_hash).where(
                 CaseEmbedding.case_id.in_(ids), CaseEmbedding.model == model
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
 
 
@@ -162,7 +158,7 @@ def _rank_candidates(
     limit: int,
     threshold: float,
 ) -> list[tuple[int, float]]:
-    rows = session.execute(_candidates(topic_ids, since, until, model_name)).tuples().all()
+    rows = session.execute(_candidates(topic_ids, since, until, model_name)).all()
     excluded = set(exclude_case_ids)
     dim = wanted.shape[1]
     rows = [row for row in rows if row[0] not in excluded and row[2] == dim]
@@ -231,15 +227,11 @@ def similar_to_cases(
     if not case_ids or not topic_ids or limit <= 0:
         return []
     model_name = model or _default_name()
-    rows = (
-        session.execute(
-            select(CaseEmbedding.vector, CaseEmbedding.dim).where(
-                CaseEmbedding.case_id.in_(sorted(set(case_ids))), CaseEmbedding.model == model_name
-            )
+    rows = session.execute(
+        select(CaseEmbedding.vector, CaseEmbedding.dim).where(
+            CaseEmbedding.case_id.in_(sorted(set(case_ids))), CaseEmbedding.model == model_name
         )
-        .tuples()
-        .all()
-    )
+    ).all()
     if not rows:
         return []
     dim = rows[0][1]
