@@ -137,7 +137,12 @@ def test_the_evidence_vectors_find_more_cases_without_the_model(
     embed_cases(session=db, case_ids=[evidence.id, like.id, unlike.id], embedder=WordEmbedder())
     monkeypatch.setattr(similarity, "default_embedder", _unavailable)
     found = similar_to_cases(
-        db, case_ids=[evidence.id], topic_ids=[bank.cards.id], since=None, threshold=0.5
+        db,
+        case_ids=[evidence.id],
+        topic_ids=[bank.cards.id],
+        since=None,
+        threshold=0.5,
+        model=WordEmbedder.name,
     )
     assert [case_id for case_id, _ in found] == [like.id]
     assert similar_to_cases(db, case_ids=[], topic_ids=[bank.cards.id], since=None) == []
@@ -164,14 +169,14 @@ def test_a_text_is_embedded_once_per_model_and_again_when_it_changes(
     assert embed_cases(session=db, case_ids=[case.id], embedder=embedder) == 1
     assert embed_cases(session=db, case_ids=[case.id], embedder=embedder) == 0
     assert len(embedder.calls) == 1
-    assert cases_to_embed(db, model=EMBEDDER_NAME, after_id=case.id - 1) == []
-    assert cases_to_embed(db, model="another-model", after_id=case.id - 1) == [case.id]
+    assert cases_to_embed(db, model=WordEmbedder.name, after_id=case.id - 1) == []
+    assert cases_to_embed(db, model=EMBEDDER_NAME, after_id=case.id - 1) == [case.id]
     row = db.get(CaseEmbedding, case.id)
     assert row is not None and row.dim == 384 and len(row.vector) == 768
     # Storing again replaces the row (an upsert: the job and a backfill may race).
     store_case_embeddings(
         session=db,
-        model=EMBEDDER_NAME,
+        model=WordEmbedder.name,
         case_ids=[case.id, 10**9],
         texts=["x", "y"],
         vectors=WordEmbedder().embed(["x", "y"]),

@@ -24,6 +24,12 @@ def embed_cases(
     batch: Annotated[
         int, typer.Option(help="Cases read, embedded and stored at a time.", min=1, max=5000)
     ] = 256,
+    threads: Annotated[
+        int | None,
+        typer.Option(
+            help="Cores the model may use (default all; 1 is faster on a busy machine).", min=1
+        ),
+    ] = None,
 ) -> None:
     """Embed the cases that have no vector yet (a backfill after an upgrade, or after the
     embedding model was unavailable): progress on stderr, the count on stdout. The
@@ -45,7 +51,9 @@ def embed_cases(
         rate = done / max(time.monotonic() - started, 1e-9)
         print(f"  cases looked at: {done} ({rate:.0f}/s)", file=sys.stderr, flush=True)
 
-    report = embed_pending(get_engine(settings()), since=start_day, batch=batch, progress=progress)
+    report = embed_pending(
+        get_engine(settings()), since=start_day, batch=batch, progress=progress, threads=threads
+    )
     if report.unavailable is not None:
         fail(f"the embedding model cannot be loaded: {report.unavailable}", 1)
     seconds = time.monotonic() - started

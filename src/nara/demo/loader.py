@@ -409,7 +409,10 @@ def load_demo(
 
 def embed_history(session: Session) -> int:
     """Every case's vector for the similar-case search (a few seconds for the demo's
-    few hundred cases); without the embedding model the demo simply has none."""
+    few hundred cases, on one thread: faster than the model's own pool on a busy
+    machine); without the embedding model the demo simply has none."""
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
     from nara.domain.case_embeddings import embed_cases
     from nara.improvements.similarity import default_embedder
     from nara.selfservice.errors import EmbeddingUnavailable
@@ -419,7 +422,8 @@ def embed_history(session: Session) -> int:
     except EmbeddingUnavailable:
         return 0
     case_ids = list(session.scalars(select(Case.id).order_by(Case.id)))
-    return embed_cases(session=session, case_ids=case_ids, embedder=embedder)
+    with threadpool_limits(limits=1):
+        return embed_cases(session=session, case_ids=case_ids, embedder=embedder)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

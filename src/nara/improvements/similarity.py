@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Protocol
 
@@ -49,6 +51,20 @@ def default_embedder() -> TextEmbedder:
     from nara.selfservice.embeddings import get_embedder
 
     return get_embedder()
+
+
+_ONE_THREAD: list[object] = []
+
+
+def one_thread_per_search() -> None:
+    """Searches embed their query on one thread (OpenMP and BLAS) in this process, once
+    set, as self-service answers do (``selfservice.runtime``): with the model's own
+    thread pool a query took 1-3 s on a busy two-core machine instead of 50 ms.
+    Batch embedding (the job, the backfill) and training set their own limits."""
+    if not _ONE_THREAD:
+        from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+        _ONE_THREAD.append(threadpool_limits(limits=1))
 
 
 def embed_unique(embedder: TextEmbedder, texts: Sequence[str]) -> NDArray[np.float32]:
@@ -91,14 +107,13 @@ def encode(vector: NDArray[np.floating]) -> bytes:
 
 
 def decode(blobs: Sequence[bytes], dim: int) -> NDArray[np.float32]:
-    """Stored vectors as a ``(len(blobs), dim)`` float32 matrix (rows renormalised, so
-    the float16 rounding does not move a cosine by more than about 0.001)."""
+    """Stored vectors as a ``(len(blobs), dim)`` float32 matrix. Rows are not normalised
+    again: float16 keeps a unit vector's length within 0.0001, so a cosine moves by less
+    than 0.001 (and renormalising would double the time of a search)."""
     if not blobs:
         return np.zeros((0, dim), dtype=np.float32)
     matrix = np.frombuffer(b"".join(blobs), dtype=VECTOR_DTYPE).astype(np.float32)
-    matrix = matrix.reshape(len(blobs), dim)
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    return (matrix / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+    return matrix.reshape(len(blobs), dim)
 
 
 def rank(
@@ -131,10 +146,11 @@ def similar_texts(
 ) -> list[tuple[int, float]]:
     """The candidates ``(id, text)`` whose text is like ``query``, as ``(id, cosine)``
     best first: for possible duplicates when an improvement is raised (pass each open
-    improvement's title and description as one text). The candidates are embedded on
-    the fly, at most :data:`MAX_DUPLICATE_CANDIDATES` of them (the first ones given).
-    When the embedding model cannot be loaded there are no suggestions (logged), never
-    an error: raising an improvement must not depend on it."""
+    improvement's title and description as one text). At most
+    :data:`MAX_DUPLICATE_CANDIDATES` candidates (the first ones given) are compared;
+    their vectors are kept in the process (by text), so only new or edited texts are
+    embedded. When the embedding model cannot be loaded there are no suggestions
+    (logged), never an error: raising an improvement must not depend on it."""
     from nara.selfservice.errors import EmbeddingUnavailable
 
     kept = [(i, t) for i, t in candidates[:MAX_DUPLICATE_CANDIDATES] if t.strip()]
@@ -142,8 +158,34 @@ def similar_texts(
         return []
     try:
         model = embedder or default_embedder()
-        vectors = model.embed([query, *(t for _, t in kept)])
+        one_thread_per_search()
+        vectors = _cached_vectors(model, [query, *(t for _, t in kept)])
     except EmbeddingUnavailable as exc:
         log.warning("no duplicate suggestions: %s", exc)
         return []
     return rank(vectors[:1], vectors[1:], [i for i, _ in kept], threshold=threshold, limit=limit)
+
+
+CACHE_SIZE = 4096
+_cache: OrderedDict[tuple[str, str], NDArray[np.float32]] = OrderedDict()
+_cache_lock = threading.Lock()
+
+
+def _cached_vectors(model: TextEmbedder, texts: Sequence[str]) -> NDArray[np.float32]:
+    """Rows for ``texts``, embedding only those this process has not seen (the newest
+    :data:`CACHE_SIZE` texts are kept, about 6 MB)."""
+    keys = [(model.name, text_hash(t)) for t in texts]
+    with _cache_lock:
+        known = {k: _cache[k] for k in keys if k in _cache}
+    missing = list(dict.fromkeys(t for k, t in zip(keys, texts, strict=True) if k not in known))
+    if missing:
+        fresh = model.embed(missing)
+        for text, row in zip(missing, fresh, strict=True):
+            known[(model.name, text_hash(text))] = row
+    with _cache_lock:
+        for key in keys:
+            _cache[key] = known[key]
+            _cache.move_to_end(key)
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
+    return np.stack([known[k] for k in keys]).astype(np.float32)

@@ -192,11 +192,26 @@ def embed_pending(
     batch: int = 256,
     embedder: TextEmbedder | None = None,
     progress: Callable[[int, int], None] | None = None,
+    threads: int | None = None,
 ) -> EmbeddingReport:
     """Embed every case opened from ``since`` that has no vector of the model yet, one
     batch at a time: read in one short transaction, embed outside any, store in another
     (SQLite's single writer is never held while the model works). ``progress(done,
-    total)`` after each batch (``total`` grows while full batches are found) and at the end."""
+    total)`` after each batch (``total`` grows while full batches are found) and at the end.
+    ``threads``: cores the model may use (None: all)."""
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    with threadpool_limits(limits=threads):
+        return _embed_pending(engine, since, batch, embedder, progress)
+
+
+def _embed_pending(
+    engine: Engine,
+    since: datetime | None,
+    batch: int,
+    embedder: TextEmbedder | None,
+    progress: Callable[[int, int], None] | None,
+) -> EmbeddingReport:
     # numpy and the model only in processes that embed (the web app never imports them).
     from nara.domain.case_embeddings import pending_texts, store_case_embeddings
     from nara.improvements.similarity import default_embedder, embed_unique
@@ -246,7 +261,10 @@ def embed_cases(ctx: JobContext) -> dict[str, Any]:
 
     since = clock.now() - timedelta(days=RECENT_DAYS)
     report = embed_pending(
-        ctx.engine, since=since, progress=lambda done, total: ctx.progress("embedding", done, total)
+        ctx.engine,
+        since=since,
+        progress=lambda done, total: ctx.progress("embedding", done, total),
+        threads=ctx.threads,
     )
     result: dict[str, Any] = {"embedded": report.embedded}
     if report.unavailable is not None:

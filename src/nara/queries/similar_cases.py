@@ -28,6 +28,7 @@ from nara.improvements.similarity import (
     case_text,
     decode,
     default_embedder,
+    one_thread_per_search,
     rank,
 )
 from nara.models import Case, CaseEmbedding, CaseEvent, Conversation, ConversationTurn
@@ -191,6 +192,7 @@ def similar_cases(
         return []
     try:
         model = embedder or default_embedder()
+        one_thread_per_search()
         wanted = model.embed([text])
     except EmbeddingUnavailable as exc:
         log.warning("no similar cases: %s", exc)
