@@ -69,8 +69,9 @@ def one_thread_per_search() -> None:
 
 def embed_unique(embedder: TextEmbedder, texts: Sequence[str]) -> NDArray[np.float32]:
     """One row per text, each distinct text embedded once (many cases open with the same
-    words: a web form's fixed choices, a copied template)."""
-    distinct = list(dict.fromkeys(texts))
+    words: a web form's fixed choices, a copied template), shortest first so that the
+    model's batches pad little."""
+    distinct = sorted(set(texts), key=lambda t: (len(t), t))
     if not distinct:
         return np.zeros((0, embedder.dim), dtype=np.float32)
     vectors = embedder.embed(distinct)
@@ -177,7 +178,7 @@ def _cached_vectors(model: TextEmbedder, texts: Sequence[str]) -> NDArray[np.flo
     keys = [(model.name, text_hash(t)) for t in texts]
     with _cache_lock:
         known = {k: _cache[k] for k in keys if k in _cache}
-    missing = list(dict.fromkeys(t for k, t in zip(keys, texts, strict=True) if k not in known))
+    missing = sorted({t for k, t in zip(keys, texts, strict=True) if k not in known}, key=len)
     if missing:
         fresh = model.embed(missing)
         for text, row in zip(missing, fresh, strict=True):
