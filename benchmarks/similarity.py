@@ -163,9 +163,34 @@ def spread(texts: Sequence[Text], vectors: NDArray[np.float32]) -> dict[str, flo
     return {f"p{p}": round(float(np.percentile(values, p)), 3) for p in (10, 25, 50, 75, 90)}
 
 
+def show(
+    queries: Sequence[Text],
+    qv: NDArray[np.float32],
+    history: Sequence[Text],
+    hv: NDArray[np.float32],
+    related: dict[str, set[str]],
+    count: int,
+) -> None:
+    """Random suggestions at the chosen threshold, to read: same driver or not?"""
+    scores = qv @ hv.T
+    found = [
+        (i, j)
+        for i, q in enumerate(queries)
+        for j, h in enumerate(history)
+        if h.topic in related[q.topic] and scores[i, j] >= SUGGESTION_THRESHOLD
+    ]
+    rng = random.Random(92)  # noqa: S311 (a fixed sample, not a secret)
+    for i, j in rng.sample(found, min(count, len(found))):
+        mark = "same topic" if queries[i].topic == history[j].topic else "OTHER TOPIC"
+        print(f"{scores[i, j]:.3f} {mark}\n  Q: {queries[i].text}\n  C: {history[j].text}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="one JSON object on stdout")
+    parser.add_argument(
+        "--show", type=int, default=0, help="print N random suggestions at the threshold"
+    )
     args = parser.parse_args(argv)
     started = time.monotonic()
     related = related_topics()
@@ -190,6 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "duplicates": pairs(improvements, iv, related),
         "seconds": round(time.monotonic() - started, 1),
     }
+    if args.show:
+        show(evaluation, ev, train, tv, related, args.show)
     if args.json:
         print(json.dumps(result))
         return 0
