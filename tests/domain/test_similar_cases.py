@@ -26,6 +26,7 @@ from nara.jobs.tasks import CASE_EMBEDDING, embed_pending
 from nara.models import Case, CaseEmbedding, JobRun, Topic
 from nara.queries.similar_cases import (
     cases_to_embed,
+    groups_like_case,
     similar_cases,
     similar_to_cases,
     texts_of_cases,
@@ -146,6 +147,24 @@ def test_the_evidence_vectors_find_more_cases_without_the_model(
     )
     assert [case_id for case_id, _ in found] == [like.id]
     assert similar_to_cases(db, case_ids=[], topic_ids=[bank.cards.id], since=None) == []
+
+
+def test_a_case_finds_the_groups_whose_evidence_it_looks_like(db: Session, bank: Bank) -> None:
+    card = _open(db, bank, CARD, bank.cards)
+    card_again = _open(db, bank, CARD + " tyvärr", bank.cards)
+    address = _open(db, bank, "Hur ändrar jag min adress", bank.cards)
+    new = _open(db, bank, CARD + " än", bank.cards)
+    unembedded = _open(db, bank, CARD, bank.cards)
+    embed_cases(
+        session=db, case_ids=[card.id, card_again.id, address.id, new.id], embedder=WordEmbedder()
+    )
+    groups = {7: [address.id, card.id], 8: [address.id], 9: [unembedded.id], 10: [new.id]}
+    found = groups_like_case(
+        db, case_id=new.id, groups=groups, threshold=0.5, model=WordEmbedder.name
+    )
+    assert [g for g, _ in found] == [7]
+    assert found[0][1] == pytest.approx(0.94, abs=0.03)
+    assert groups_like_case(db, case_id=unembedded.id, groups=groups, model=WordEmbedder.name) == []
 
 
 def _unavailable() -> WordEmbedder:

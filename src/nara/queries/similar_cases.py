@@ -13,7 +13,7 @@ as evidence; whoever shows them checks that the reader may see each case.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 import numpy as np
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from nara.improvements.similarity import (
     MAX_CANDIDATES,
     SUGGESTION_THRESHOLD,
+    VECTOR_DTYPE,
     TextEmbedder,
     case_text,
     decode,
@@ -255,3 +256,40 @@ def _default_name() -> str:
     from nara.selfservice.embeddings import EMBEDDER_NAME
 
     return EMBEDDER_NAME
+
+
+def groups_like_case(
+    session: Session,
+    *,
+    case_id: int,
+    groups: Mapping[int, Sequence[int]],
+    threshold: float = SUGGESTION_THRESHOLD,
+    model: str | None = None,
+) -> list[tuple[int, float]]:
+    """The groups of cases (an open improvement's id → its confirmed evidence cases) that
+    ``case_id`` looks like: ``(group_id, best cosine with any of its cases)`` at or above
+    ``threshold``, best first; for suggesting improvements on a case's page. Stored
+    vectors only (nothing is embedded); empty while the case has no vector yet."""
+    model_name = model or _default_name()
+    wanted_ids = {c for cases in groups.values() for c in cases} | {case_id}
+    rows = dict(
+        session.execute(
+            select(CaseEmbedding.case_id, CaseEmbedding.vector).where(
+                CaseEmbedding.case_id.in_(sorted(wanted_ids)), CaseEmbedding.model == model_name
+            )
+        ).all()
+    )
+    own = rows.pop(case_id, None)
+    if own is None or not rows:
+        return []
+    dim = len(own) // VECTOR_DTYPE.itemsize
+    ids = sorted(rows)
+    scores = decode([rows[i] for i in ids], dim) @ decode([own], dim)[0]
+    score_of = dict(zip(ids, scores.tolist(), strict=True))
+    best = {
+        group: max(score_of[c] for c in cases if c in score_of)
+        for group, cases in groups.items()
+        if any(c in score_of for c in cases if c != case_id)
+    }
+    found = [(g, round(s, 4)) for g, s in best.items() if s >= threshold]
+    return sorted(found, key=lambda item: (-item[1], item[0]))
