@@ -263,7 +263,7 @@ def embed_cases(ctx: JobContext) -> dict[str, Any]:
     report = embed_pending(
         ctx.engine,
         since=since,
-        progress=lambda done, total: ctx.progress("embedding", done, total),
+        progress=lambda done, total: ctx.progress("embedding cases", done, total),
         threads=ctx.threads,
     )
     result: dict[str, Any] = {"embedded": report.embedded}
