@@ -216,6 +216,7 @@ def test_the_embedded_worker_runs_what_a_previous_process_left_queued(
 ) -> None:
     monkeypatch.setenv("NARA_PROMISE_CHECK_SECONDS", "0")
     monkeypatch.setenv("NARA_GAPS_REFRESH_MINUTES", "0")
+    monkeypatch.setenv("NARA_CASE_EMBEDDING_SECONDS", "0")
     get_settings.cache_clear()
     left = _request(committed_engine, "test.ok", args={"left": True})
     worker = embedded.LocalWorker(committed_engine)
@@ -428,6 +429,7 @@ def test_two_workers_run_each_periodic_tick_once(
 
     monkeypatch.setenv("NARA_PROMISE_CHECK_SECONDS", "1")
     monkeypatch.setenv("NARA_GAPS_REFRESH_MINUTES", "0")
+    monkeypatch.setenv("NARA_CASE_EMBEDDING_SECONDS", "0")
     get_settings.cache_clear()
     try:
         workers = [ThreadWorker(committed_engine, get_settings()) for _ in range(2)]
@@ -468,6 +470,7 @@ def test_a_requested_run_goes_through_procrastinate_to_a_worker(
 
     monkeypatch.setenv("NARA_PROMISE_CHECK_SECONDS", "0")
     monkeypatch.setenv("NARA_GAPS_REFRESH_MINUTES", "0")
+    monkeypatch.setenv("NARA_CASE_EMBEDDING_SECONDS", "0")
     get_settings.cache_clear()
     run_id = _request(committed_engine, "test.ok", args={"via": "queue"})
     try:

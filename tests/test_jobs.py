@@ -33,6 +33,7 @@ def test_serve_runs_the_promise_check_in_the_background(
                                 customer_id=customer.id).case.id  # fmt: skip
         session.commit()
     monkeypatch.setenv("NARA_PROMISE_CHECK_SECONDS", "1")
+    monkeypatch.setenv("NARA_CASE_EMBEDDING_SECONDS", "0")
     get_settings.cache_clear()
     try:
         app = create_app(committed_engine, background_jobs=True)

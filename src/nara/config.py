@@ -116,6 +116,14 @@ class Settings(BaseSettings):
         description="How often knowledge gaps are mined from handed-over questions "
         "(minutes, dividing a day; 0 = only when a lead asks for it).",
     )
+    case_embedding_seconds: int = Field(
+        60,
+        ge=0,
+        le=3600,
+        description="How often newly opened cases are embedded for the similar-case search "
+        "(improvement evidence): a divisor of a minute or a whole number of minutes that "
+        "divides an hour; 0 = off (run `nara improvements embed-cases` instead).",
+    )
     job_runs_keep_days: int = Field(
         14, ge=0, description="Finished background job runs are kept this many days (0 = for ever)."
     )
@@ -168,6 +176,7 @@ class Settings(BaseSettings):
         for name, seconds in (
             ("NARA_PROMISE_CHECK_SECONDS", self.promise_check_seconds),
             ("NARA_GAPS_REFRESH_MINUTES", self.gaps_refresh_minutes * 60),
+            ("NARA_CASE_EMBEDDING_SECONDS", self.case_embedding_seconds),
         ):
             if seconds:
                 try:

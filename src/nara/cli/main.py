@@ -22,6 +22,7 @@ from nara import migrate as migrations
 from nara.cli.bench import bench_app
 from nara.cli.eval import eval_app
 from nara.cli.handovers import handovers
+from nara.cli.improvements import improvements_app
 from nara.cli.jobs import jobs_app, worker
 from nara.cli.selfservice import selfservice_app
 from nara.config import Settings, get_settings, reset_settings
@@ -53,6 +54,7 @@ eval_app.command("handovers")(handovers)
 app.add_typer(selfservice_app, name="selfservice")
 app.add_typer(bench_app, name="bench")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(improvements_app, name="improvements")
 app.command("worker")(worker)
 
 

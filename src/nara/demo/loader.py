@@ -384,10 +384,13 @@ def load_demo(
     seed: int = 2026,
     password: str = content.DEMO_PASSWORD,
     progress: Progress | None = None,
+    embed: bool = True,
 ) -> DemoOrg:
     """Create Exempelbanken with ``cases`` cases played through the domain over the last
     six months (rich timelines), on top of ``history`` seeded contacts over the last year
-    (the volumes the follow-up and the improvements' measured effects rest on)."""
+    (the volumes the follow-up and the improvements' measured effects rest on); with
+    ``embed``, each case's vector for the similar-case search, as the ``cases.embed`` job
+    would have stored it."""
     rng = random.Random(seed)
     now = clock.now()
     org_rng = random.Random(seed + 14)
@@ -409,6 +412,8 @@ def load_demo(
         if progress is not None:
             progress(index, len(times))
     add_related_and_merged(session, org.staff, now)
+    if embed:
+        embed_history(session)
     _set_presence(session, org)
     check_promises(session=session, actor=SYSTEM, now=now)
     if history:
@@ -418,6 +423,25 @@ def load_demo(
         session=session, actor=SYSTEM, user_id=admin.id, name="demo-integration"
     )
     return org
+
+
+def embed_history(session: Session) -> int:
+    """Every case's vector for the similar-case search (a few seconds for the demo's
+    few hundred cases, on one thread: faster than the model's own pool on a busy
+    machine); without the embedding model the demo simply has none."""
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    from nara.domain.case_embeddings import embed_cases
+    from nara.improvements.similarity import default_embedder
+    from nara.selfservice.errors import EmbeddingUnavailable
+
+    try:
+        embedder = default_embedder()
+    except EmbeddingUnavailable:
+        return 0
+    case_ids = list(session.scalars(select(Case.id).order_by(Case.id)))
+    with threadpool_limits(limits=1):
+        return embed_cases(session=session, case_ids=case_ids, embedder=embedder)
 
 
 def demo_logins() -> list[tuple[str, str, str]]:

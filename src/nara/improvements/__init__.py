@@ -1,1 +1,2 @@
-"""Improvements (the outer loop, issue 15): pure parts without a database."""
+"""The outer loop: improvements, their evidence and their measured effect (pure parts,
+without a database)."""

@@ -4,7 +4,10 @@ domain functions; the work itself lives in ``domain/`` and ``queries/``."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from nara.config import Settings, get_settings
 from nara.db import session_scope
@@ -25,6 +28,11 @@ from nara.jobs.registry import JobContext, job
 from nara.queries import gaps as gap_queries
 from nara.queries import jobs as job_queries
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from nara.improvements.similarity import TextEmbedder
+
 log = logging.getLogger("nara.jobs")
 
 PROMISE_CHECK = job_actions.PROMISE_CHECK
@@ -34,6 +42,7 @@ RECOVER = job_actions.RECOVER
 PRUNE = job_actions.PRUNE
 WAIT_REFRESH = job_actions.WAIT_REFRESH
 EFFECT_MEASURING = job_actions.EFFECT_MEASURING
+CASE_EMBEDDING = "cases.embed"
 
 
 def _requester(ctx: JobContext) -> Actor:
@@ -177,3 +186,97 @@ def measure_effects(ctx: JobContext) -> dict[str, Any]:
     been measured since (``docs/effect.md``); the people who raised it are told."""
     with session_scope(ctx.engine) as session:
         return {"measured": measure_due(session=session)}
+
+
+@dataclass
+class EmbeddingReport:
+    embedded: int = 0
+    looked_at: int = 0
+    unavailable: str | None = None
+
+
+def embed_pending(
+    engine: Engine,
+    *,
+    since: datetime | None,
+    batch: int = 256,
+    embedder: TextEmbedder | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    threads: int | None = None,
+) -> EmbeddingReport:
+    """Embed every case opened from ``since`` that has no vector of the model yet, one
+    batch at a time: read in one short transaction, embed outside any, store in another
+    (SQLite's single writer is never held while the model works). ``progress(done,
+    total)`` after each batch (``total`` grows while full batches are found) and at the end.
+    ``threads``: cores the model may use (None: all)."""
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    with threadpool_limits(limits=threads):
+        return _embed_pending(engine, since, batch, embedder, progress)
+
+
+def _embed_pending(
+    engine: Engine,
+    since: datetime | None,
+    batch: int,
+    embedder: TextEmbedder | None,
+    progress: Callable[[int, int], None] | None,
+) -> EmbeddingReport:
+    # numpy and the model only in processes that embed (the web app never imports them).
+    from nara.domain.case_embeddings import pending_texts, store_case_embeddings
+    from nara.improvements.similarity import default_embedder, embed_unique
+    from nara.queries.similar_cases import cases_to_embed
+    from nara.selfservice.errors import EmbeddingUnavailable
+
+    report = EmbeddingReport()
+    try:
+        model = embedder or default_embedder()
+    except EmbeddingUnavailable as exc:  # cases are still opened; they wait for a later run
+        log.warning("cases are not embedded: %s", exc)
+        report.unavailable = str(exc)
+        return report
+    after = 0
+    while True:
+        with session_scope(engine) as session:
+            ids = cases_to_embed(
+                session, model=model.name, since=since, after_id=after, limit=batch
+            )
+            pending = pending_texts(session, case_ids=ids, model=model.name)
+        if not ids:
+            if progress is not None:
+                progress(report.looked_at, report.looked_at)
+            return report
+        after = ids[-1]
+        report.looked_at += len(ids)
+        if pending.case_ids:
+            vectors = embed_unique(model, pending.texts)
+            with session_scope(engine) as session:
+                report.embedded += store_case_embeddings(
+                    session=session,
+                    model=model.name,
+                    case_ids=pending.case_ids,
+                    texts=pending.texts,
+                    vectors=vectors,
+                )
+        if progress is not None:
+            progress(report.looked_at, report.looked_at + (batch if len(ids) == batch else 0))
+
+
+@job(CASE_EMBEDDING, every=lambda s: s.case_embedding_seconds)
+def embed_cases(ctx: JobContext) -> dict[str, Any]:
+    """Newly opened cases get their vector for the similar-case search (the last
+    ``RECENT_DAYS`` days; older ones are ``nara improvements embed-cases``'s)."""
+    from nara import clock
+    from nara.domain.case_embeddings import RECENT_DAYS
+
+    since = clock.now() - timedelta(days=RECENT_DAYS)
+    report = embed_pending(
+        ctx.engine,
+        since=since,
+        progress=lambda done, total: ctx.progress("embedding cases", done, total),
+        threads=ctx.threads,
+    )
+    result: dict[str, Any] = {"embedded": report.embedded}
+    if report.unavailable is not None:
+        result["unavailable"] = report.unavailable
+    return result

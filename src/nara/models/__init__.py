@@ -3,6 +3,7 @@
 from nara.models.audit import AuditEntry
 from nara.models.base import Base
 from nara.models.callbacks import Callback, CallbackSlot, CallbackStatus
+from nara.models.case_embeddings import CaseEmbedding
 from nara.models.cases import (
     ACTIVE_STATUSES,
     Case,
@@ -92,6 +93,7 @@ __all__ = [
     "CallbackSlot",
     "CallbackStatus",
     "Case",
+    "CaseEmbedding",
     "CaseEvent",
     "CaseLink",
     "CaseLinkKind",

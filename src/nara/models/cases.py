@@ -102,6 +102,8 @@ class Case(Base):
         Index("ix_cases_opened", "opened_at", "id"),
         Index("ix_cases_team_queue", "team_id", "owner_id", "status"),
         Index("ix_cases_team_opened", "team_id", "opened_at", "id"),
+        # A topic's cases in a time window: similar cases, contacts per topic and week.
+        Index("ix_cases_topic_opened", "topic_id", "opened_at", "id"),
         # The backlog (active cases) is small next to the history; these keep the
         # inbox, the queue and the checks bound to it at any number of cases.
         Index(

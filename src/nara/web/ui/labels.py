@@ -201,6 +201,7 @@ LABELS: dict[str, dict[str, str]] = {
         "improvements.measure": N_("Measuring the effect of done improvements"),
         "jobs.recover": N_("Recovering stopped jobs"),
         "jobs.prune": N_("Clearing old job runs"),
+        "cases.embed": N_("Preparing new cases for the similar-case search"),
     },
     "job_stage": {  # the stages a running job reports
         "embedding": N_("reading the questions"),
@@ -209,6 +210,7 @@ LABELS: dict[str, dict[str, str]] = {
         "evaluating": N_("measuring on the evaluation set"),
         "storing": N_("storing the model"),
         "grouping": N_("grouping"),
+        "embedding cases": N_("reading new cases"),
     },
     "job_status": {
         "queued": N_("Queued"),
