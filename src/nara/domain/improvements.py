@@ -486,8 +486,7 @@ def _check_transition(improvement: Improvement, new: str) -> None:
     if new not in TRANSITIONS.get(improvement.status, frozenset()):
         raise Conflict(
             f"an improvement that is {improvement.status} cannot become {new}",
-            template=N_("An improvement that is %(old)s cannot become %(new)s."),
-            params={"old": improvement.status, "new": new},
+            template=N_("The improvement cannot change to that status from the one it has now."),
             status_now=improvement.status,
         )
 
