@@ -15,7 +15,6 @@ from nara import i18n
 from nara.domain import improvements as actions
 from nara.domain.improvements import MAX_TEXT, MAX_TITLE, MAX_TOPICS
 from nara.queries import improvements as queries
-from nara.queries.access import require_staff
 from nara.web.api.schemas import SLUG, In
 from nara.web.deps import DB, CurrentCaller
 
@@ -332,8 +331,7 @@ def get_improvement(improvement_id: int, db: DB, caller: CurrentCaller) -> Impro
 @router.get("/improvements/{improvement_id}/events", response_model=list[EventOut])
 def events(improvement_id: int, db: DB, caller: CurrentCaller) -> list[EventOut]:
     """The improvement's timeline, oldest first."""
-    require_staff(caller.actor)
-    detail = queries.improvement_detail(db, caller.actor, improvement_id)
+    detail = queries.timeline(db, caller.actor, improvement_id)
     locale = _locale(caller)
     translate = i18n.translations(locale).gettext
     return [
