@@ -870,8 +870,10 @@ def merge(*, session: Session, actor: Actor, improvement_id: int, into_id: int) 
             field="into",
             template=N_("Choose another improvement to merge into."),
         )
-    duplicate = _lock(session, actor, improvement_id)
-    target = _lock(session, actor, into_id)
+    # Locked in id order, so that two merges of the same pair cannot deadlock.
+    first, second = sorted((improvement_id, into_id))
+    locked = {first: _lock(session, actor, first), second: _lock(session, actor, second)}
+    duplicate, target = locked[improvement_id], locked[into_id]
     _require_not_merged(duplicate)
     _require_not_merged(target)
     if not (is_owner_lead(actor, duplicate) or is_owner_lead(actor, target)):
