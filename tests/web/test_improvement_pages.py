@@ -177,3 +177,31 @@ def test_no_pages_for_customers(client: TestClient, db: Session, w: factories.Wo
         "/improvements/mine",
     ):
         assert client.get(url).status_code == 403
+
+
+def test_suggested_link_on_the_case(client: TestClient, db: Session, w: factories.World) -> None:  # noqa: F811
+    made = imp.raise_improvement(
+        session=db,
+        actor=SYSTEM,
+        title="Kortet dröjer",
+        description="D",
+        kind="fix",
+        topics=[w.card_topic.slug],
+    )
+    [suggested] = imp.add_suggested_evidence(db, made, [(w.alice_case.id, 0.88)])
+    db.commit()
+    set_lang(db, w.card_agent, "en")
+    csrf = log_in(client, db, w.card_agent)
+    html = page(client.get(f"/cases/{w.alice_case.number}"))
+    assert "Kortet dröjer" in html and "Suggested" in visible(html)
+    r = post(
+        client,
+        f"/improvements/{made.id}/reject",
+        csrf,
+        evidence_id=str(suggested.id),
+        back=w.alice_case.number,
+    )
+    redirected(r, f"/cases/{w.alice_case.number}#case-improvements")
+    db.refresh(suggested)
+    assert suggested.status == "rejected"
+    assert "Kortet dröjer" not in page(client.get(f"/cases/{w.alice_case.number}"))

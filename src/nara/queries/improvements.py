@@ -683,23 +683,23 @@ def driven_by_team(session: Session, actor: Actor, team_id: int) -> list[Improve
     return _rows(session, actor, found)
 
 
-def open_improvements_for_case(
+def improvements_of_case(
     session: Session, actor: Actor, case_id: int
-) -> list[ImprovementRow]:
-    """The improvements a case is evidence of (confirmed or suggested), for the case page."""
+) -> list[tuple[ImprovementRow, ImprovementEvidence]]:
+    """The improvements a case is evidence of (confirmed or suggested), with the link,
+    for the case page (the caller has checked that the actor may read the case)."""
     require_staff(actor)
-    found = list(
-        session.scalars(
-            select(Improvement)
-            .join(ImprovementEvidence, ImprovementEvidence.improvement_id == Improvement.id)
-            .where(
-                ImprovementEvidence.case_id == case_id,
-                ImprovementEvidence.status != EvidenceStatus.rejected.value,
-            )
-            .order_by(Improvement.id.desc())
+    pairs = session.execute(
+        select(Improvement, ImprovementEvidence)
+        .join(ImprovementEvidence, ImprovementEvidence.improvement_id == Improvement.id)
+        .where(
+            ImprovementEvidence.case_id == case_id,
+            ImprovementEvidence.status != EvidenceStatus.rejected.value,
         )
-    )
-    return _rows(session, actor, found)
+        .order_by(Improvement.id.desc())
+    ).all()
+    rows = _rows(session, actor, [improvement for improvement, _ in pairs])
+    return [(row, evidence) for row, (_, evidence) in zip(rows, pairs, strict=True)]
 
 
 def similar_open(
