@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 
 from nara import i18n
 from nara.domain import improvements as actions
-from nara.domain.improvements import MAX_TEXT, MAX_TITLE, MAX_TOPICS
+from nara.domain.improvements import MAX_TEXT, MAX_TITLE, MAX_TOPICS, MAX_WEEKS
 from nara.queries import improvements as queries
 from nara.web.api.schemas import SLUG, In
 from nara.web.deps import DB, CurrentCaller
@@ -44,6 +44,13 @@ class ImprovementIn(In):
     case_number: str | None = Field(
         None, max_length=32, description="The case it is raised from: its first evidence."
     )
+    count_topic_contacts: bool = Field(
+        True,
+        description="The effect counts every case on its topics besides the confirmed "
+        "evidence (false: the confirmed evidence only).",
+    )
+    weeks_before: int = Field(6, ge=1, le=MAX_WEEKS, description="Weeks measured before.")
+    weeks_after: int = Field(6, ge=1, le=MAX_WEEKS, description="Weeks measured after.")
 
 
 class EvidenceIn(In):
@@ -112,6 +119,9 @@ class ImprovementOut(BaseModel):
     effect: EffectOut | None
     effect_status: Literal["measured", "not_enough_data", "not_measured"]
     effect_due: date | None = Field(description="When the after-window has passed.")
+    count_topic_contacts: bool
+    weeks_before: int
+    weeks_after: int
 
 
 class EvidenceOut(BaseModel):
@@ -212,6 +222,9 @@ def _out(row: queries.ImprovementRow, locale: str) -> ImprovementOut:
         effect=_effect(row, locale),
         effect_status=row.effect.status,
         effect_due=queries.effect_due(i),
+        count_topic_contacts=i.count_topic_contacts,
+        weeks_before=i.weeks_before,
+        weeks_after=i.weeks_after,
     )
 
 
@@ -267,6 +280,9 @@ def raise_improvement(body: ImprovementIn, db: DB, caller: CurrentCaller) -> Imp
         kind=body.kind,
         topics=body.topics,
         case_number=body.case_number,
+        count_topic_contacts=body.count_topic_contacts,
+        weeks_before=body.weeks_before,
+        weeks_after=body.weeks_after,
     )
     db.commit()
     return _one(db, caller, made.id)
