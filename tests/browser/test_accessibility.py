@@ -27,7 +27,15 @@ AGENT = [
     ("calendar-read-only", "/admin/teams/1/calendar"),  # an agent cannot change it
     ("bad-query", "/cases?page=0"),  # the request parser's refusal, as a page
 ]
+IMPROVEMENTS = [
+    ("improvements", "/improvements"),
+    ("improvements-mine-tab", "/improvements?tab=mine"),
+    ("improvements-team", "/improvements?tab=team&status=raised"),
+    ("my-improvements", "/improvements/mine"),
+]
 ADMIN = [
+    ("improvements-ranked", "/improvements?tab=ranked"),
+    ("improvement-for-admin", "/improvements/1"),  # the decide, move and merge forms
     ("admin-teams", "/admin/teams"),
     ("admin-team", "/admin/teams/1"),
     ("admin-topics", "/admin/topics"),
@@ -126,6 +134,25 @@ def test_every_page_passes_axe(live_server: LiveServer, new_context: Any, lang: 
     assert agent.locator("#f-handover-reason[aria-invalid='true']").count() == 1
     if serious := check_page(agent, f"agent-handover-errors-{lang}"):
         failures["agent-handover-errors"] = serious
+    # The agent raises an improvement from the case: the form (with the server's errors
+    # first), the improvement, the lists.
+    agent.click("#raise-improvement")
+    agent.wait_for_url(f"{base}/improvements/new?case=*")
+    if serious := check_page(agent, f"improvement-new-{lang}"):
+        failures["improvement-new"] = serious
+    agent.evaluate("document.querySelector('#improvement-form').noValidate = true")
+    agent.click("#improvement-form button[type=submit]")
+    assert agent.locator("#f-title[aria-invalid='true']").count() == 1
+    if serious := check_page(agent, f"improvement-new-errors-{lang}"):
+        failures["improvement-new-errors"] = serious
+    agent.fill("#f-title", "Kortet har inte kommit")
+    agent.fill("#f-description", "Kunder ringer för att kortet dröjer.")
+    agent.click("#improvement-form button[type=submit]")
+    agent.wait_for_url(f"{base}/improvements/*")
+    if serious := check_page(agent, f"improvement-{lang}"):
+        failures["improvement"] = serious
+    for name, path in IMPROVEMENTS:
+        visit(agent, name, path)
 
     admin = new_context(lang).new_page()
     log_in(admin, base, "admin@exempelbanken.se")

@@ -110,6 +110,25 @@ def test_journey_raise_evidence_accept_done(client: TestClient, db: Session, w: 
     assert [i["id"] for i in mine["items"]] == [iid]
 
 
+def test_measurement_settings(client: TestClient, db: Session, w: World) -> None:
+    agent = factories.headers(db, w.card_agent)
+    db.commit()
+    r = client.post(
+        f"{API}/improvements",
+        json=body(w, count_topic_contacts=False, weeks_before=8, weeks_after=4),
+        headers=agent,
+    )
+    assert r.status_code == 201
+    made = r.json()
+    assert (made["count_topic_contacts"], made["weeks_before"], made["weeks_after"]) == (
+        False,
+        8,
+        4,
+    )
+    r = client.post(f"{API}/improvements", json=body(w, weeks_after=0), headers=agent)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "weeks_after"
+
+
 def test_effect_when_measured(client: TestClient, db: Session, w: World) -> None:
     agent = factories.headers(db, w.card_agent)
     db.commit()

@@ -486,8 +486,7 @@ def _check_transition(improvement: Improvement, new: str) -> None:
     if new not in TRANSITIONS.get(improvement.status, frozenset()):
         raise Conflict(
             f"an improvement that is {improvement.status} cannot become {new}",
-            template=N_("An improvement that is %(old)s cannot become %(new)s."),
-            params={"old": improvement.status, "new": new},
+            template=N_("The improvement cannot change to that status from the one it has now."),
             status_now=improvement.status,
         )
 
@@ -871,8 +870,10 @@ def merge(*, session: Session, actor: Actor, improvement_id: int, into_id: int) 
             field="into",
             template=N_("Choose another improvement to merge into."),
         )
-    duplicate = _lock(session, actor, improvement_id)
-    target = _lock(session, actor, into_id)
+    # Locked in id order, so that two merges of the same pair cannot deadlock.
+    first, second = sorted((improvement_id, into_id))
+    locked = {first: _lock(session, actor, first), second: _lock(session, actor, second)}
+    duplicate, target = locked[improvement_id], locked[into_id]
     _require_not_merged(duplicate)
     _require_not_merged(target)
     if not (is_owner_lead(actor, duplicate) or is_owner_lead(actor, target)):

@@ -30,7 +30,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from nara import clock
+from nara import clock, textsearch
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound, ValidationFailed
 from nara.i18n import N_, format_day
@@ -582,6 +582,34 @@ def improvement_detail(session: Session, actor: Actor, improvement_id: int) -> I
     )
 
 
+@dataclass(frozen=True)
+class Timeline:
+    events: list[ImprovementEvent]
+    actor_names: dict[int, str]
+    visible_case_ids: set[int]
+
+
+def timeline(session: Session, actor: Actor, improvement_id: int) -> Timeline:
+    """The improvement's events, oldest first, with who caused them and which of the
+    cases they name the reader may read."""
+    improvement = get_row(session, actor, improvement_id).improvement
+    events = list(
+        session.scalars(
+            select(ImprovementEvent)
+            .where(ImprovementEvent.improvement_id == improvement.id)
+            .order_by(ImprovementEvent.id)
+        )
+    )
+    case_ids = [
+        int(ev.data["case_id"]) for ev in events if isinstance((ev.data or {}).get("case_id"), int)
+    ]
+    people = {ev.actor_id for ev in events if ev.actor_id is not None}
+    names = dict(
+        session.execute(select(User.id, User.display_name).where(User.id.in_(sorted(people)))).all()
+    )
+    return Timeline(events, names, visible_case_ids(session, actor, case_ids))
+
+
 # ---- the ranked list ----
 @dataclass(frozen=True)
 class RankedLine:
@@ -655,34 +683,35 @@ def driven_by_team(session: Session, actor: Actor, team_id: int) -> list[Improve
     return _rows(session, actor, found)
 
 
-def open_improvements_for_case(
+def improvements_of_case(
     session: Session, actor: Actor, case_id: int
-) -> list[ImprovementRow]:
-    """The improvements a case is evidence of (confirmed or suggested), for the case page."""
+) -> list[tuple[ImprovementRow, ImprovementEvidence]]:
+    """The improvements a case is evidence of (confirmed or suggested), with the link,
+    for the case page (the caller has checked that the actor may read the case)."""
     require_staff(actor)
-    found = list(
-        session.scalars(
-            select(Improvement)
-            .join(ImprovementEvidence, ImprovementEvidence.improvement_id == Improvement.id)
-            .where(
-                ImprovementEvidence.case_id == case_id,
-                ImprovementEvidence.status != EvidenceStatus.rejected.value,
-            )
-            .order_by(Improvement.id.desc())
+    pairs = session.execute(
+        select(Improvement, ImprovementEvidence)
+        .join(ImprovementEvidence, ImprovementEvidence.improvement_id == Improvement.id)
+        .where(
+            ImprovementEvidence.case_id == case_id,
+            ImprovementEvidence.status != EvidenceStatus.rejected.value,
         )
-    )
-    return _rows(session, actor, found)
+        .order_by(Improvement.id.desc())
+    ).all()
+    rows = _rows(session, actor, [improvement for improvement, _ in pairs])
+    return [(row, evidence) for row, (_, evidence) in zip(rows, pairs, strict=True)]
 
 
 def similar_open(
     session: Session, actor: Actor, text: str, *, limit: int = 5
 ) -> list[ImprovementRow]:
     """Open improvements whose title or description shares words with ``text``: the
-    plain-text fallback for duplicate suggestions when raising. The embeddings-based
+    plain-text fallback for duplicate suggestions when raising: stemmed words
+    (``nara.textsearch``), Jaccard overlap of at least 0.15. The embeddings-based
     search (``nara.improvements.similarity.similar_texts``) replaces the scoring when it
     is there; this is the integration point."""
     require_staff(actor)
-    words = {w for w in _words(text) if len(w) > 3}
+    words = _words(text)
     if not words:
         return []
     candidates = list(
@@ -698,7 +727,7 @@ def similar_open(
     )
     scored = []
     for candidate in candidates:
-        theirs = {w for w in _words(f"{candidate.title} {candidate.description}") if len(w) > 3}
+        theirs = _words(f"{candidate.title} {candidate.description}")
         if not theirs:
             continue
         overlap = len(words & theirs) / len(words | theirs)
@@ -708,8 +737,13 @@ def similar_open(
     return _rows(session, actor, [c for _, c in scored[:limit]])
 
 
-def _words(text: str) -> list[str]:
-    return [w for w in "".join(ch.lower() if ch.isalnum() else " " for ch in text).split()]
+def _words(text: str) -> set[str]:
+    """The stemmed words of ``text`` (Swedish and English stems, as search and
+    self-service see words), without the short ones."""
+    found: set[str] = set()
+    for lang in textsearch.LANGUAGES:
+        found.update(t for t in textsearch.terms(text[:2000], lang) if len(t) > 3)
+    return found
 
 
 # ---- words ----

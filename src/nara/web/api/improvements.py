@@ -13,9 +13,8 @@ from pydantic import BaseModel, Field
 
 from nara import i18n
 from nara.domain import improvements as actions
-from nara.domain.improvements import MAX_TEXT, MAX_TITLE, MAX_TOPICS
+from nara.domain.improvements import MAX_TEXT, MAX_TITLE, MAX_TOPICS, MAX_WEEKS
 from nara.queries import improvements as queries
-from nara.queries.access import require_staff
 from nara.web.api.schemas import SLUG, In
 from nara.web.deps import DB, CurrentCaller
 
@@ -45,6 +44,13 @@ class ImprovementIn(In):
     case_number: str | None = Field(
         None, max_length=32, description="The case it is raised from: its first evidence."
     )
+    count_topic_contacts: bool = Field(
+        True,
+        description="The effect counts every case on its topics besides the confirmed "
+        "evidence (false: the confirmed evidence only).",
+    )
+    weeks_before: int = Field(6, ge=1, le=MAX_WEEKS, description="Weeks measured before.")
+    weeks_after: int = Field(6, ge=1, le=MAX_WEEKS, description="Weeks measured after.")
 
 
 class EvidenceIn(In):
@@ -113,6 +119,9 @@ class ImprovementOut(BaseModel):
     effect: EffectOut | None
     effect_status: Literal["measured", "not_enough_data", "not_measured"]
     effect_due: date | None = Field(description="When the after-window has passed.")
+    count_topic_contacts: bool
+    weeks_before: int
+    weeks_after: int
 
 
 class EvidenceOut(BaseModel):
@@ -213,6 +222,9 @@ def _out(row: queries.ImprovementRow, locale: str) -> ImprovementOut:
         effect=_effect(row, locale),
         effect_status=row.effect.status,
         effect_due=queries.effect_due(i),
+        count_topic_contacts=i.count_topic_contacts,
+        weeks_before=i.weeks_before,
+        weeks_after=i.weeks_after,
     )
 
 
@@ -268,6 +280,9 @@ def raise_improvement(body: ImprovementIn, db: DB, caller: CurrentCaller) -> Imp
         kind=body.kind,
         topics=body.topics,
         case_number=body.case_number,
+        count_topic_contacts=body.count_topic_contacts,
+        weeks_before=body.weeks_before,
+        weeks_after=body.weeks_after,
     )
     db.commit()
     return _one(db, caller, made.id)
@@ -332,8 +347,7 @@ def get_improvement(improvement_id: int, db: DB, caller: CurrentCaller) -> Impro
 @router.get("/improvements/{improvement_id}/events", response_model=list[EventOut])
 def events(improvement_id: int, db: DB, caller: CurrentCaller) -> list[EventOut]:
     """The improvement's timeline, oldest first."""
-    require_staff(caller.actor)
-    detail = queries.improvement_detail(db, caller.actor, improvement_id)
+    detail = queries.timeline(db, caller.actor, improvement_id)
     locale = _locale(caller)
     translate = i18n.translations(locale).gettext
     return [

@@ -5,6 +5,7 @@ The domain decides; these only translate forms."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -281,6 +282,7 @@ def act(
     evidence_id: Annotated[int, Form()] = 0,
     team_id: Annotated[int, Form()] = 0,
     into: Annotated[int, Form()] = 0,
+    back: Annotated[str, Form(max_length=32)] = "",
 ) -> Response:
     """status, comment, follow, unfollow, support, evidence, confirm, reject, owner,
     merge."""
@@ -350,12 +352,14 @@ def act(
             **_detail_context(db, caller, improvement_id, request.state.lang),
         )
     db.commit()
+    if action in ("confirm", "reject") and re.fullmatch(r"[A-Za-z0-9-]{1,32}", back.strip()):
+        return redirect(f"/cases/{back.strip()}#case-improvements")
     return redirect(f"/improvements/{target}{anchor}")
 
 
 def case_improvements(db: Session, actor: Actor, case: Case) -> dict[str, Any]:
     """For the case page: the improvements the case is evidence of."""
-    return {"case_improvements": queries.open_improvements_for_case(db, actor, case.id)}
+    return {"case_improvements": queries.improvements_of_case(db, actor, case.id)}
 
 
 def team_improvements(db: Session, actor: Actor, team_id: int, lang: str) -> dict[str, Any]:
