@@ -403,7 +403,11 @@ def load_demo(
     if history:
         topic_ids = dict(org.topic_ids)
         report = seed_cases(
-            session, cases=history, seed=seed, keep=improvements.keep(topic_ids, now)
+            session,
+            cases=history,
+            seed=seed,
+            keep=improvements.keep(topic_ids, now),
+            few_texts=True,
         )
         org.seeded = report.cases
     times = _opening_times(rng, now, cases)

@@ -97,14 +97,20 @@ def embed_cases(
     batch: int = 256,
     progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Embed and store ``case_ids`` in the caller's session (for a few hundred cases:
-    the demo's history, tests). Returns how many vectors were written."""
+    """Embed and store ``case_ids`` in the caller's session (the demo's history, tests).
+    A text met in an earlier batch is not embedded again (the demo's seeded year has
+    twenty thousand cases written with a few dozen texts). Returns how many vectors were
+    written."""
     written, total = 0, len(case_ids)
+    known: dict[str, NDArray[np.float32]] = {}
     for start in range(0, total, batch):
         chunk = case_ids[start : start + batch]
         pending = pending_texts(session, case_ids=chunk, model=embedder.name)
         if pending.case_ids:
-            vectors = embed_unique(embedder, pending.texts)
+            new = sorted({t for t in pending.texts if t not in known})
+            if new:
+                known.update(zip(new, embed_unique(embedder, new), strict=True))
+            vectors = np.stack([known[t] for t in pending.texts])
             written += store_case_embeddings(
                 session=session,
                 model=embedder.name,

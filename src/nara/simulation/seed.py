@@ -172,6 +172,7 @@ class Seeder:
         chunk_size: int = CHUNK,
         check_references: bool = False,
         keep: KeepShare | None = None,
+        few_texts: bool = False,
     ):
         if cases < 1:
             raise ValueError("the number of cases must be at least 1")
@@ -183,7 +184,9 @@ class Seeder:
         self.zone = ZoneInfo(settings.display_timezone)
         self.now = clock.now().timestamp()
         start = self.now - YEAR
-        self.org = load_org(session, self.now, start, settings.promise_warning_fraction)
+        self.org = load_org(
+            session, self.now, start, settings.promise_warning_fraction, few_texts=few_texts
+        )
         self.curve = ArrivalCurve(start, self.now - 60, self.zone)
         self.report = SeedReport()  # seconds: from the first chunk to the last written
         self._started: float | None = None
@@ -390,6 +393,7 @@ def seed_cases(
     chunk_size: int = CHUNK,
     check_references: bool = False,
     keep: KeepShare | None = None,
+    few_texts: bool = False,
     progress: Callable[[SeedReport], None] | None = None,
 ) -> SeedReport:
     """Seed every chunk in the caller's transaction (tests; the command commits after
@@ -401,6 +405,7 @@ def seed_cases(
         chunk_size=chunk_size,
         check_references=check_references,
         keep=keep,
+        few_texts=few_texts,
     )
     for index in range(seeder.chunks):
         report = seeder.seed_chunk(index)

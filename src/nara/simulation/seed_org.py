@@ -111,10 +111,15 @@ class SeedOrg:
         return self._matches[key]
 
 
-def load_org(session: Session, now: float, start: float, warn_fraction: float) -> SeedOrg:
-    """Topics, teams with their members and calendars, and the response policies."""
+def load_org(
+    session: Session, now: float, start: float, warn_fraction: float, *, few_texts: bool = False
+) -> SeedOrg:
+    """Topics, teams with their members and calendars, and the response policies.
+    ``few_texts``: customers write the demo's own few messages per topic (the demo embeds
+    every case's text for the similar-case search: a few dozen texts instead of the
+    training examples' thousands)."""
     teams = _teams(session, start - 30 * DAY, now + 400 * DAY)
-    topics = _topics(session, teams)
+    topics = _topics(session, teams, few_texts=few_texts)
     if not topics:
         raise NothingToSeed(
             "no topic is handled by a team with members; load the demo organisation "
@@ -168,7 +173,9 @@ def _teams(session: Session, start: float, end: float) -> dict[int, SeedTeam]:
     return teams
 
 
-def _topics(session: Session, teams: dict[int, SeedTeam]) -> tuple[SeedTopic, ...]:
+def _topics(
+    session: Session, teams: dict[int, SeedTeam], *, few_texts: bool = False
+) -> tuple[SeedTopic, ...]:
     links = session.execute(
         select(TeamTopic.topic_id, TeamTopic.team_id).order_by(
             TeamTopic.topic_id, TeamTopic.rank, TeamTopic.team_id
@@ -188,17 +195,22 @@ def _topics(session: Session, teams: dict[int, SeedTeam]) -> tuple[SeedTopic, ..
                 topic.name_sv,
                 tuple(handled[topic.id]),
                 float(TOPIC_WEIGHTS.get(topic.slug, 3)),
-                _messages(topic),
+                _messages(topic, few=few_texts),
                 topic.slug in URGENT_TOPICS,
             )
         )
     return tuple(topics)
 
 
-def _messages(topic: Topic) -> tuple[str, ...]:
-    """What customers write about a topic: the demo's messages and example questions."""
-    found: Iterable[str] = [
-        *content.MESSAGES.get(topic.slug, []),
-        *knowledge_examples.EXAMPLES.get(topic.slug, {}).get("sv", []),
-    ]
+FEW = 3
+"""Example questions per topic written by ``few_texts`` customers where the demo has no
+messages of its own for the topic."""
+
+
+def _messages(topic: Topic, *, few: bool = False) -> tuple[str, ...]:
+    """What customers write about a topic: the demo's messages and example questions
+    (``few``: the demo's messages, else the first few example questions)."""
+    examples = knowledge_examples.EXAMPLES.get(topic.slug, {}).get("sv", [])
+    own = content.MESSAGES.get(topic.slug, [])
+    found: Iterable[str] = (own or examples[:FEW]) if few else [*own, *examples]
     return tuple(found) or (f"Jag har en fråga om {topic.name_sv.lower()}.",)
