@@ -13,7 +13,13 @@ from nara.domain.actors import SYSTEM, Actor, actor_for_user
 from nara.domain.cases import forget_expired_idempotency_keys
 from nara.domain.errors import PermissionDenied
 from nara.domain.promises import CHECK_PHASES, CheckReport, check_promise_batch
-from nara.domain.selfservice_models import fit_model, measure, prepare_training, store_model
+from nara.domain.selfservice_models import (
+    fit_model,
+    measure,
+    measure_held_out,
+    prepare_training,
+    store_model,
+)
 from nara.domain.waiting import (
     refresh_passed_estimates,
     refresh_team_stats,
@@ -106,10 +112,16 @@ def train(ctx: JobContext) -> dict[str, Any]:
         data = prepare_training(session=session, actor=actor, precision_target=target)
     model = fit_model(data, progress=ctx.progress, threads=ctx.threads)
     evaluation = measure(data, model, progress=ctx.progress)  # seconds; no transaction
+    held_out = measure_held_out(data, model, progress=ctx.progress)
     ctx.progress("storing", 0, 1)
     with session_scope(ctx.engine) as session:
         row = store_model(
-            session=session, actor=actor, data=data, model=model, evaluation=evaluation
+            session=session,
+            actor=actor,
+            data=data,
+            model=model,
+            evaluation=evaluation,
+            held_out_figures=held_out,
         )
         return {"version": row.version, "examples": row.n_examples}
 

@@ -45,8 +45,10 @@ from nara.models.private_links import CasePrivateLink
 from nara.models.selfservice import (
     Conversation,
     ConversationTurn,
+    ExampleKind,
     Outcome,
     SelfServiceModel,
+    SuggestionStatus,
     TrainingExample,
 )
 from nara.models.service import (
@@ -96,6 +98,7 @@ __all__ = [
     "DecisionState",
     "DecisionType",
     "DecisionTypeTopic",
+    "ExampleKind",
     "HolderKind",
     "IdempotencyKey",
     "JobRun",
@@ -116,6 +119,7 @@ __all__ = [
     "SelfServiceModel",
     "ServiceResultsReport",
     "StatusCategory",
+    "SuggestionStatus",
     "Team",
     "TeamCalendar",
     "TeamMember",
