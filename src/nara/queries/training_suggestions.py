@@ -78,10 +78,14 @@ def list_suggestions(
     *,
     limit: int = PAGE,
     offset: int = 0,
+    ids: list[int] | None = None,
 ) -> SuggestionPage:
-    """Suggestions matching ``flt``, oldest waiting first (leads and admins only)."""
+    """Suggestions matching ``flt`` (and among ``ids`` when given), oldest waiting first
+    (leads and admins only)."""
     require_lead(actor, "review training suggestions")
     where = _where(flt)
+    if ids is not None:
+        where.append(TrainingExample.id.in_(ids))
     total = session.scalar(select(func.count()).select_from(TrainingExample).where(*where)) or 0
     rows = session.execute(
         select(TrainingExample, LabelTopic, NotTopic, Case.number, Reviewer.display_name)
@@ -144,6 +148,14 @@ class VersionFigures:
     coverage_change: float | None = None
     """Against the version trained before it (percentage points / 100)."""
     precision_change: float | None = None
+
+
+def active_target(session: Session) -> float:
+    """The precision target the active model answers at (0.97 before the first)."""
+    target = session.scalar(
+        select(SelfServiceModel.precision_target).where(SelfServiceModel.is_active.is_(True))
+    )
+    return target if target is not None else 0.97
 
 
 def model_versions(session: Session, *, target: float, limit: int = 12) -> list[VersionFigures]:

@@ -31,6 +31,7 @@ from nara.web.api import (
     notifications,
     overview,
     selfservice,
+    selfservice_learning,
     service,
 )
 from nara.web.middleware import (
@@ -111,6 +112,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         consultations.router,
         directory.router,
         selfservice.router,
+        selfservice_learning.router,
         service.router,
         audit.router,
         case_links.router,
