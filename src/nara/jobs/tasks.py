@@ -132,14 +132,18 @@ def mine_gaps(ctx: JobContext) -> dict[str, Any]:
     embedding and clustering take a while) and store the result for the page."""
     days = int(ctx.args.get("days", gap_queries.DAYS))
     with session_scope(ctx.engine) as session:
-        questions = gap_queries.handed_over_questions(session, days=days)
-    gaps = gap_queries.group(questions, progress=ctx.progress)
+        rows = gap_queries.handed_over(session, days=days)
+    questions = [text for text, _ in rows]
+    gaps = gap_queries.group(questions, progress=ctx.progress, cases=[n for _, n in rows])
     with session_scope(ctx.engine) as session:
         report = job_actions.store_gap_report(
             session=session,
             days=days,
             questions=len(questions),
-            gaps=[{"count": g.count, "examples": g.examples, "terms": g.terms} for g in gaps],
+            gaps=[
+                {"count": g.count, "examples": g.examples, "terms": g.terms, "cases": g.cases}
+                for g in gaps
+            ],
         )
         return {"report_id": report.id, "questions": len(questions), "groups": len(gaps)}
 

@@ -50,6 +50,7 @@ from nara.web.ui import (
     notification_pages,
     related_pages,
     selfservice_admin,
+    selfservice_suggestions,
     service_pages,
 )
 from nara.web.ui import cases as case_pages
@@ -145,6 +146,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         admin.router,
         help_pages.router,
         knowledge_pages.router,
+        selfservice_suggestions.router,
         selfservice_admin.router,
         jobs_admin.router,
         audit_pages.router,

@@ -191,6 +191,24 @@ LABELS: dict[str, dict[str, str]] = {
         "storing": N_("storing the model"),
         "grouping": N_("grouping"),
     },
+    "suggestion_status": {
+        "suggested": N_("Waiting for review"),
+        "accepted": N_("Accepted"),
+        "discarded": N_("Discarded"),
+    },
+    "suggestion_kind": {
+        "example": N_("Example"),
+        "counter_example": N_("Counter-example"),
+    },
+    "suggestion_source": {
+        "correction": N_("An agent set the topic"),
+        "confirmed": N_("Resolved with this topic"),
+        "rejection": N_("The customer said the answer did not help"),
+    },
+    "language": {
+        "sv": N_("Swedish"),
+        "en": N_("English"),
+    },
     "job_status": {
         "queued": N_("Queued"),
         "running": N_("Running"),
@@ -296,6 +314,9 @@ LABELS: dict[str, dict[str, str]] = {
         "count": N_("Number"),
         "source": N_("Source"),
         "minutes": N_("Minutes"),
+        "status": N_("Status"),
+        "kind": N_("Kind"),
+        "action": N_("Action"),
     },
     "next_step": {  # what happens next, for the customer, by status (nobody owns it yet)
         "new": N_("We have received your case. A person in %(team)s will answer you here."),
