@@ -58,6 +58,12 @@ class Bank:
 
 @pytest.fixture
 def bank(db: Session) -> Bank:
+    return make_bank(db)
+
+
+def make_bank(db: Session) -> Bank:
+    """A front line, cards and loans teams, a card and a loan topic with articles, a
+    customer with a login and an agent in the front line and in cards."""
     front, cards, loans = factories.team(db, fallback=True), factories.team(db), factories.team(db)
     card_topic = factories.topic(db, teams=[cards], slug="kort")
     loan_topic = factories.topic(db, teams=[loans], slug="lan")
