@@ -12,6 +12,7 @@ from nara.domain.actors import SYSTEM
 from nara.domain.selfservice_models import request_training, set_precision_target
 from nara.domain.training import add_training_examples
 from nara.models import SelfServiceModel, TrainingExample
+from nara.queries.training_suggestions import waiting_count
 
 selfservice_app = typer.Typer(
     help="Self-service: examples, training, precision.", no_args_is_help=True
@@ -109,9 +110,16 @@ def status() -> None:
     from nara.cli.main import unit_of_work
 
     with unit_of_work() as session:
-        count = session.scalar(select(func.count()).select_from(TrainingExample)) or 0
+        count = (
+            session.scalar(
+                select(func.count())
+                .select_from(TrainingExample)
+                .where(TrainingExample.status == "accepted")
+            )
+            or 0
+        )
         row = session.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
-        typer.echo(f"examples: {count}")
+        typer.echo(f"examples: {count} (suggestions waiting for review: {waiting_count(session)})")
         if row is None:
             typer.echo("model:    none (every question goes to a person)")
             return
