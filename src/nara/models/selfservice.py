@@ -114,7 +114,11 @@ class SelfServiceModel(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_customer_started", "customer_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_conversations_customer_started", "customer_id", "started_at"),
+        # Resolving a case looks up its self-service conversation (a training suggestion).
+        Index("ix_conversations_case_id", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(36), unique=True)

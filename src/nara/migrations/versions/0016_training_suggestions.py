@@ -57,8 +57,15 @@ def upgrade() -> None:
             "ix_training_examples_status", ["status", "suggested_at"], unique=False
         )
 
+    # Resolving a case looks up its self-service conversation.
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.create_index("ix_conversations_case_id", ["case_id"], unique=False)
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("conversations", schema=None) as batch_op:
+        batch_op.drop_index("ix_conversations_case_id")
+
     with op.batch_alter_table("training_examples", schema=None) as batch_op:
         batch_op.drop_index("ix_training_examples_status")
         batch_op.drop_constraint(
