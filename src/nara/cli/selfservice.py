@@ -86,11 +86,19 @@ def train(
         if row is None:
             fail("training finished but no model is active", 1)
         point = row.metrics["operating_points"].get(f"{row.precision_target:g}", {})
+        held = row.metrics.get("held_out") or {}
+        figures = (held.get("targets") or {}).get(f"{row.precision_target:g}") or {}
     typer.echo(
         f"model {row.version}: {row.n_examples} examples, answers "
         f"{point.get('coverage', 0):.0%} of questions at {row.precision_target:.0%} "
         "expected precision"
     )
+    if figures:
+        typer.echo(
+            f"on the held-out slice ({held.get('questions')} questions never trained on): "
+            f"coverage {_pct(figures.get('coverage'))}, "
+            f"answered precision {_pct(figures.get('precision'))}"
+        )
 
 
 @selfservice_app.command("precision")
