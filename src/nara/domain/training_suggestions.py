@@ -110,9 +110,11 @@ def suggest_from_case(
     before = {"status": row.status, "kind": row.kind, "topic_id": row.topic_id} if row else {}
     if row is None:
         row = TrainingExample(
-            conversation_id=conversation.id, created_at=now, suggested_at=now,
+            conversation_id=conversation.id,
+            created_at=now,
+            suggested_at=now,
             status=SuggestionStatus.suggested.value,
-        )  # fmt: skip
+        )
         session.add(row)
     elif source == CONFIRMED and not (
         row.kind == ExampleKind.counter_example and row.status == SuggestionStatus.suggested
