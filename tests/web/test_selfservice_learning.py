@@ -307,3 +307,23 @@ def test_suggestions_add_examples_to_what_training_counts(
     log_in(client, db, w.card_lead)
     page = client.get("/admin/selfservice")
     assert "1 märkt exempelfråga" in page.text  # the waiting suggestion is not counted
+
+
+def test_odd_filters_never_break_the_review_page(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    row = _reject(db, w, "Kortet kom inte fram")
+    db.commit()
+    csrf = log_in(client, db, w.card_lead)
+    for query in ("status=bogus&kind=x&lang=zz", "topic=" + "a" * 5000, "page=0", "page=abc"):
+        page = client.get(f"/admin/selfservice/suggestions?{query}")
+        assert page.status_code == 200, query
+    bad_back = client.post(
+        "/admin/selfservice/suggestions/review",
+        data={"csrf_token": csrf, "ids": [str(row)], "action": "accept", "back": "a=1&" * 100},
+        follow_redirects=False,
+    )
+    assert bad_back.status_code == 303
+    assert bad_back.headers["location"].startswith(
+        "/admin/selfservice/suggestions?status=suggested"
+    )

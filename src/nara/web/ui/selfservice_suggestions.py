@@ -60,10 +60,10 @@ def gap_link(gap: Mapping[str, Any]) -> str:
 def _filters(request: Request) -> dict[str, str]:
     params = request.query_params
     return {
-        "status": params.get("status", "suggested"),
-        "kind": params.get("kind", ""),
-        "topic": params.get("topic", ""),
-        "lang": params.get("lang", ""),
+        "status": params.get("status", "suggested")[:20],
+        "kind": params.get("kind", "")[:20],
+        "topic": params.get("topic", "")[:64],
+        "lang": params.get("lang", "")[:2],
     }
 
 
