@@ -27,3 +27,12 @@ def test_the_demo_has_a_merged_duplicate_related_cases_and_a_mention(db: Session
     mine = db.scalars(select(Notification).where(Notification.user_id == oskar)).all()
     # Oskar also hears about the consultations he asked in the history; one mention.
     assert [n.kind for n in mine if n.kind == "note.mention"] == ["note.mention"]
+
+
+def test_the_demo_has_rejected_answers_waiting_for_a_leads_review(db: Session) -> None:
+    from nara.demo.suggestions import REJECTED_ANSWERS
+    from nara.queries.training_suggestions import waiting_count
+
+    with clock.frozen_at(clock.now()):
+        load_demo(db, cases=5)
+    assert waiting_count(db) == len(REJECTED_ANSWERS)

@@ -160,3 +160,77 @@ def test_every_page_passes_axe(live_server: LiveServer, new_context: Any, lang: 
         visit(admin, name, path)
 
     assert failures == {}
+
+
+class _SureOfCards:
+    """Answers every question with the card topic (to make answers to reject)."""
+
+    def predict(self, text: str) -> Any:
+        from nara.selfservice.predictions import Candidate, Prediction
+
+        return Prediction([Candidate("kort-har-inte-kommit", 0.99)], 0.99, True, "axe")
+
+
+def _rejected_answers(live_server: LiveServer, lang: str, n: int) -> None:
+    """Customers say "No" to ``n`` answers: suggested counter-examples for the review."""
+    from sqlalchemy.orm import Session
+
+    from nara.domain.selfservice import ask, give_feedback, start_conversation
+
+    with Session(live_server.engine) as session:
+        for i in range(n):
+            conversation = start_conversation(
+                session=session, actor=None, channel="widget", lang=lang
+            )
+            ask(
+                session=session,
+                actor=None,
+                conversation=conversation,
+                question=f"Mitt kort kom inte fram, fråga {i} ({lang})",
+                predictor=_SureOfCards(),
+            )
+            give_feedback(session=session, actor=None, conversation=conversation, solved=False)
+        session.commit()
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_training_suggestions_pass_axe_and_work_by_keyboard(
+    live_server: LiveServer, new_context: Any, lang: str
+) -> None:
+    """The lead's self-service page and the review of suggestions, with rows, with the
+    server's refusal and after a review done with the keyboard alone."""
+    base = live_server.url
+    _rejected_answers(live_server, lang, 2)
+    failures: dict[str, Any] = {}
+    page = new_context(lang).new_page()
+    log_in(page, base, "karin.lead@exempelbanken.se")
+    for name, path in (
+        ("admin-selfservice", "/admin/selfservice"),
+        ("admin-suggestions", f"/admin/selfservice/suggestions?lang={lang}"),
+    ):
+        page.goto(base + path)
+        if serious := check_page(page, f"{name}-{lang}"):
+            failures[name] = serious
+    assert page.locator("#suggestions input[type=checkbox]").count() >= 2
+    # Nothing chosen: the server refuses and says why.
+    page.focus("#review-actions button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("#error-summary").is_visible()
+    if serious := check_page(page, f"admin-suggestions-errors-{lang}"):
+        failures["admin-suggestions-errors"] = serious
+    # Keyboard only: choose a suggestion with Space, "Discard" with the arrow keys, Enter.
+    page.locator("#suggestions input[type=checkbox]").first.focus()
+    page.keyboard.press("Space")
+    page.focus("#action-accept")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.locator("#action-discard").is_checked()
+    page.focus("#review-actions button[type=submit]")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/admin/selfservice/suggestions?" in page.url
+    assert page.locator("#review-result").is_visible()
+    if serious := check_page(page, f"admin-suggestions-reviewed-{lang}"):
+        failures["admin-suggestions-reviewed"] = serious
+    assert failures == {}

@@ -25,6 +25,7 @@ from nara.domain.training import add_training_examples
 from nara.models import SelfServiceModel
 from nara.queries.audit import AuditFilter, list_audit
 from nara.queries.selfservice import active_predictor
+from nara.selfservice.held_out import in_slice
 from nara.selfservice.scorecard import Question
 from tests import factories
 
@@ -62,7 +63,14 @@ def test_training_stores_and_activates_a_model(db: Session, examples: None) -> N
     stages: list[str] = []
     row = train_model(session=db, actor=SYSTEM, precision_target=0.9,
                       progress=lambda stage, done, total: stages.append(stage))  # fmt: skip
-    assert row.is_active and row.n_examples == len(CARD + SWISH + LOAN + OTHER)
+    everything = CARD + SWISH + LOAN + OTHER
+    trained = [t for t in everything if not in_slice(t)]
+    # The fixed held-out slice is never trained on; the model is measured on it.
+    assert row.is_active and row.n_examples == len(trained) < len(everything)
+    held = row.metrics["held_out"]
+    assert held["questions"] == len(everything) - len(trained)
+    assert held["model_version"] == row.version
+    assert set(held["targets"]) >= {"0.9", "0.97", "0.99"}
     assert stages  # progress was reported
     assert set(row.metrics["operating_points"]) >= {"0.9", "0.97", "0.99"}
     predictor = active_predictor(db)

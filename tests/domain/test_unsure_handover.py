@@ -1,7 +1,7 @@
 """Hand-overs that reach the right people: unsure hand-overs go to the front line without
 a topic (the fallback team, or the team chosen to receive them) with the engine's guesses
 as hints; sure ones are routed by the topic. Agents correct the topic in one action, and
-the correction is kept for training. The measurement of where hand-overs land."""
+the correction is suggested for training. The measurement of where hand-overs land."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from nara.domain.selfservice import ask, ask_for_person, give_feedback, start_co
 from nara.domain.selfservice_models import training_data
 from nara.domain.teams import set_unsure_team, update_team
 from nara.domain.topic_correction import correct_topic
+from nara.domain.training_suggestions import review_suggestions
 from nara.models import AuditEntry, Case, CaseEvent, Conversation, Team, Topic, TrainingExample
 from nara.queries.handover_hints import handover_hints
 from nara.selfservice.predictions import Candidate, Prediction
@@ -57,6 +58,12 @@ class Bank:
 
 @pytest.fixture
 def bank(db: Session) -> Bank:
+    return make_bank(db)
+
+
+def make_bank(db: Session) -> Bank:
+    """A front line, cards and loans teams, a card and a loan topic with articles, a
+    customer with a login and an agent in the front line and in cards."""
     front, cards, loans = factories.team(db, fallback=True), factories.team(db), factories.team(db)
     card_topic = factories.topic(db, teams=[cards], slug="kort")
     loan_topic = factories.topic(db, teams=[loans], slug="lan")
@@ -226,7 +233,7 @@ def test_only_admins_choose_and_never_an_inactive_team(db: Session, bank: Bank) 
 # ---- correcting the topic ----
 
 
-def test_the_front_line_corrects_the_topic_and_it_is_kept_for_training(
+def test_the_front_line_corrects_the_topic_and_it_is_suggested_for_training(
     db: Session, bank: Bank
 ) -> None:
     case = _handed_over(db, bank, "Jag ärvde min pappas konto, vad gör jag?")
@@ -241,13 +248,21 @@ def test_the_front_line_corrects_the_topic_and_it_is_kept_for_training(
     assert example is not None
     assert example.text == "Jag ärvde min pappas konto, vad gör jag?"
     assert example.topic_id == bank.card_topic.id and example.lang == "sv"
-    assert ("Jag ärvde min pappas konto, vad gör jag?", "kort") in training_data(db)
+    assert example.status == "suggested" and example.kind == "example"
+    assert example.case_id == case.id and example.suggested_at is not None
+    # A suggestion: not trained on until a lead accepts it.
+    assert ("Jag ärvde min pappas konto, vad gör jag?", "kort") not in training_data(db)
     entry = db.scalar(select(AuditEntry).where(AuditEntry.action == CORRECTED))
     assert entry is not None and entry.object_type == "training_example"
     assert entry.object_id == str(example.id)
     assert entry.actor_user_id == bank.front_agent.user_id
-    assert entry.changes == {"topic_id": [None, bank.card_topic.id], "case": [None, case.number]}
-    # A second correction replaces the example: one per conversation.
+    assert entry.changes == {
+        "status": [None, "suggested"],
+        "kind": [None, "example"],
+        "topic_id": [None, bank.card_topic.id],
+        "case": [None, case.number],
+    }
+    # A second correction replaces the suggestion's topic: one per conversation.
     correct_topic(
         session=db, actor=bank.front_agent, number=case.number, topic_id=bank.loan_topic.id
     )
@@ -259,6 +274,7 @@ def test_the_front_line_corrects_the_topic_and_it_is_kept_for_training(
         select(AuditEntry).where(AuditEntry.action == CORRECTED).order_by(AuditEntry.id.desc())
     )
     assert last is not None and last.changes["topic_id"] == [bank.card_topic.id, bank.loan_topic.id]
+    review_suggestions(session=db, actor=SYSTEM, ids=[example.id], action="accept")
     pairs = training_data(db)
     assert ("Jag ärvde min pappas konto, vad gör jag?", "lan") in pairs
     assert ("Jag ärvde min pappas konto, vad gör jag?", "kort") not in pairs

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.routing import Mount
 
@@ -38,7 +39,16 @@ from nara.domain.case_links import link_cases
 from nara.domain.knowledge import save_article
 from nara.domain.notifications import notify
 from nara.domain.promises import create_policy
-from nara.models import Case, CaseTask, Consultation, Improvement, Team, Topic, User
+from nara.models import (
+    Case,
+    CaseTask,
+    Consultation,
+    Improvement,
+    Team,
+    Topic,
+    TrainingExample,
+    User,
+)
 from nara.queries.callbacks import team_slots
 from nara.selfservice.predictions import Candidate, Prediction
 from tests import factories
@@ -193,6 +203,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     # ---- self-service: public, like a web form; a logged-in customer's conversation is
     # theirs alone (tests/web/test_api_selfservice.py) ----
+    # ---- self-service learning: leads and admins review the front line's suggestions ----
+    ("GET", f"{API}/selfservice/suggestions"): Rule(MANAGERS, 200),
+    ("POST", f"{API}/selfservice/suggestions/review"): Rule(MANAGERS, 200),
+    ("GET", f"{API}/selfservice/models"): Rule(MANAGERS, 200),
     ("POST", f"{API}/selfservice/conversations"): Rule(PUBLIC, 201),
     ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/questions"): Rule(PUBLIC, 200),
     ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/feedback"): Rule(PUBLIC, 200),
@@ -543,6 +557,18 @@ def _conversation(suffix: str, body: Any = None, answered: bool = False) -> Buil
         )
 
     return build
+
+
+def _review_suggestion(c: Ctx, role: str, cross: bool) -> Call:
+    """A rejected answer's counter-example, accepted."""
+    build = _conversation("/feedback", answered=True)
+    public_id = build(c, role, cross).url.split("/")[-2]
+    conversation = assistant.get_conversation(c.db, public_id, None)
+    assistant.give_feedback(session=c.db, actor=None, conversation=conversation, solved=False)
+    row = c.db.scalar(
+        select(TrainingExample.id).where(TrainingExample.conversation_id == conversation.id)
+    )
+    return Call("POST", f"{API}/selfservice/suggestions/review", {"ids": [row], "action": "accept"})
 
 
 def _article(c: Ctx, role: str, cross: bool) -> Call:
@@ -1084,6 +1110,11 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("POST", f"{API}/selfservice/conversations"): _fixed(
         "POST", "/selfservice/conversations", {"lang": "sv"}
     ),
+    ("GET", f"{API}/selfservice/suggestions"): _fixed(
+        "GET", "/selfservice/suggestions?status=all&lang=sv"
+    ),
+    ("POST", f"{API}/selfservice/suggestions/review"): _review_suggestion,
+    ("GET", f"{API}/selfservice/models"): _fixed("GET", "/selfservice/models?target=0.97"),
     ("POST", f"{API}/selfservice/conversations/{{conversation_id}}/questions"): _conversation(
         "/questions", {"question": "Var är mitt kort?"}
     ),

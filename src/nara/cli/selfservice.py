@@ -12,6 +12,7 @@ from nara.domain.actors import SYSTEM
 from nara.domain.selfservice_models import request_training, set_precision_target
 from nara.domain.training import add_training_examples
 from nara.models import SelfServiceModel, TrainingExample
+from nara.queries.training_suggestions import waiting_count
 
 selfservice_app = typer.Typer(
     help="Self-service: examples, training, precision.", no_args_is_help=True
@@ -85,11 +86,19 @@ def train(
         if row is None:
             fail("training finished but no model is active", 1)
         point = row.metrics["operating_points"].get(f"{row.precision_target:g}", {})
+        held = row.metrics.get("held_out") or {}
+        figures = (held.get("targets") or {}).get(f"{row.precision_target:g}") or {}
     typer.echo(
         f"model {row.version}: {row.n_examples} examples, answers "
         f"{point.get('coverage', 0):.0%} of questions at {row.precision_target:.0%} "
         "expected precision"
     )
+    if figures:
+        typer.echo(
+            f"on the held-out slice ({held.get('questions')} questions never trained on): "
+            f"coverage {_pct(figures.get('coverage'))}, "
+            f"answered precision {_pct(figures.get('precision'))}"
+        )
 
 
 @selfservice_app.command("precision")
@@ -109,9 +118,16 @@ def status() -> None:
     from nara.cli.main import unit_of_work
 
     with unit_of_work() as session:
-        count = session.scalar(select(func.count()).select_from(TrainingExample)) or 0
+        count = (
+            session.scalar(
+                select(func.count())
+                .select_from(TrainingExample)
+                .where(TrainingExample.status == "accepted")
+            )
+            or 0
+        )
         row = session.scalar(select(SelfServiceModel).where(SelfServiceModel.is_active.is_(True)))
-        typer.echo(f"examples: {count}")
+        typer.echo(f"examples: {count} (suggestions waiting for review: {waiting_count(session)})")
         if row is None:
             typer.echo("model:    none (every question goes to a person)")
             return

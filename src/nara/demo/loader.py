@@ -15,6 +15,7 @@ from nara import clock
 from nara.demo import content, improvements, knowledge_articles, knowledge_examples
 from nara.demo.mandates import add_mandate_rules, decide_in_case
 from nara.demo.picture import add_related_and_merged
+from nara.demo.suggestions import add_rejected_answers
 from nara.domain import auth as auth_actions
 from nara.domain import cases as case_actions
 from nara.domain import consultations as consultation_actions
@@ -418,6 +419,7 @@ def load_demo(
     add_related_and_merged(session, org.staff, now)
     if embed:
         embed_history(session)
+    add_rejected_answers(session, now)
     _set_presence(session, org)
     check_promises(session=session, actor=SYSTEM, now=now)
     if history:

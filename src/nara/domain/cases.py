@@ -36,6 +36,7 @@ from nara.domain.presence import end_work
 from nara.domain.promises import apply_promise, refresh_due_times, schedule_promise_check
 from nara.domain.resolution import mark_earlier_answers_unresolved
 from nara.domain.routing import RoutingDecision, front_line_decision, route
+from nara.domain.training_suggestions import CONFIRMED, suggest_from_case
 from nara.domain.waiting import estimate_wait, new_estimate, record_first_response
 from nara.i18n import N_
 from nara.models import (
@@ -544,6 +545,9 @@ def change_status(*, session: Session, actor: Actor, number: str, status: str) -
             template=N_("A case cannot go back to the status New."),
         )
     _set_status(session, actor, case, new)
+    if new in (CaseStatus.resolved, CaseStatus.closed) and actor.user_id is not None:
+        # Staff resolving a self-service hand-over confirm its topic: a training suggestion.
+        suggest_from_case(session=session, actor=actor, case=case, source=CONFIRMED)
     session.flush()
     return case
 

@@ -22,6 +22,7 @@ from nara.domain.errors import Conflict, NotFound, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.private_links import NewLink, issue_private_link
 from nara.domain.resolution import mark_earlier_answers_unresolved
+from nara.domain.training_suggestions import attach_case, suggest_counter_example
 from nara.i18n import N_
 from nara.models import (
     Article,
@@ -185,6 +186,7 @@ def give_feedback(
     conversation.outcome = Outcome.answered_rejected.value
     turn = _turn(session, conversation, "customer", "", answered=False)
     case = hand_over(session=session, actor=actor, conversation=conversation, reason="rejected")
+    suggest_counter_example(session=session, conversation=conversation)
     return Reply(conversation, turn, case=case)
 
 
@@ -360,4 +362,5 @@ def hand_over_with_contact(
         reason=conversation.outcome or "asked",
     )
     assert case is not None  # the conversation has a customer now
+    attach_case(session=session, conversation=conversation)
     return AnonymousHandOver(case, issue_private_link(session=session, actor=SYSTEM, case=case))

@@ -23,11 +23,12 @@ from nara.models import (
     CaseStatus,
     JobRun,
     SelfServiceModel,
+    SuggestionStatus,
     Topic,
     TrainingExample,
 )
 from nara.queries.access import require_lead
-from nara.selfservice import scorecard
+from nara.selfservice import held_out, scorecard
 from nara.selfservice.runtime import engine
 from nara.selfservice.scorecard import Question
 
@@ -66,13 +67,17 @@ def point_json(point: Any) -> dict[str, float | None]:
 
 
 def training_data(session: Session) -> list[tuple[str, str]]:
-    """Labelled examples, plus the first customer message of every resolved or closed
-    case that has a topic (what customers actually write)."""
+    """Labelled examples (the accepted ones: the front line's suggestions only once a
+    lead accepted them), plus the first customer message of every resolved or closed
+    case that has a topic (what customers actually write). ``prepare_training`` holds
+    the fixed slice (``nara.selfservice.held_out``) out of it."""
     slugs = dict(session.execute(select(Topic.id, Topic.slug)).all())
     pairs = [
         (text, slugs[topic_id] if topic_id is not None else OUT_OF_SCOPE)
         for text, topic_id in session.execute(
-            select(TrainingExample.text, TrainingExample.topic_id)
+            select(TrainingExample.text, TrainingExample.topic_id).where(
+                TrainingExample.status == SuggestionStatus.accepted.value
+            )
         )
     ]
     first_messages = session.execute(
@@ -99,6 +104,24 @@ class TrainingInput:
     precision_target: float
     questions: tuple[Question, ...] = ()
     """The evaluation set the trained model is measured on (none: not measured)."""
+    held_out: tuple[Question, ...] = ()
+    """The organisation's own examples in the fixed held-out slice: never trained on,
+    every model version is measured on them."""
+
+
+def split_held_out(
+    pairs: list[tuple[str, str]],
+) -> tuple[list[tuple[str, str]], tuple[Question, ...]]:
+    """The examples to train on, and the held-out slice as questions (``oos`` rows are
+    questions without a topic)."""
+    trained: list[tuple[str, str]] = []
+    held: list[Question] = []
+    for text, label in pairs:
+        if held_out.in_slice(text):
+            held.append(Question(text, "", None if label == OUT_OF_SCOPE else label, True))
+        else:
+            trained.append((text, label))
+    return trained, tuple(held)
 
 
 def evaluation_questions(session: Session) -> tuple[Question, ...]:
@@ -124,6 +147,28 @@ def measure(
     return scorecard.evaluate(model, data.questions, targets, progress)
 
 
+def measure_held_out(
+    data: TrainingInput, model: Any, *, progress: Progress | None = None
+) -> dict[str, Any] | None:
+    """The model's coverage and answered precision on the held-out slice at every
+    precision target the lead can choose (``None`` when the slice is empty). Stored with
+    the model (``metrics["held_out"]``) so versions can be compared."""
+    if not data.held_out:
+        return None
+    targets = sorted(set(TARGETS) | {data.precision_target})
+    outcomes = scorecard.predict(model, data.held_out, progress)
+    by_target = {
+        f"{target:g}": scorecard.figures(outcomes, model.operating_point(target).threshold)
+        for target in targets
+    }
+    return {
+        "model_version": model.version,
+        "questions": len(data.held_out),
+        "in_scope": sum(1 for q in data.held_out if q.topic is not None),
+        "targets": by_target,
+    }
+
+
 def store_evaluation(
     *, session: Session, actor: Actor, model_id: int, evaluation: dict[str, Any]
 ) -> SelfServiceModel:
@@ -147,7 +192,7 @@ def prepare_training(
     then runs outside any transaction)."""
     _require_lead(actor)
     target = _check_target(precision_target)
-    examples = training_data(session)
+    examples, held = split_held_out(training_data(session))
     topics = {label for _, label in examples if label != OUT_OF_SCOPE}
     if len(topics) < 2:
         raise Conflict(
@@ -159,6 +204,7 @@ def prepare_training(
         topics=len(topics),
         precision_target=target,
         questions=evaluation_questions(session),
+        held_out=held,
     )
 
 
@@ -192,15 +238,19 @@ def store_model(
     data: TrainingInput,
     model: Any,
     evaluation: dict[str, Any] | None = None,
+    held_out_figures: dict[str, Any] | None = None,
 ) -> SelfServiceModel:
     """Store a trained model and make it the only active one, with its figures on the
-    evaluation set (``measure``, taken before: no transaction waits on predictions)."""
+    evaluation set (``measure``) and on the held-out slice (``measure_held_out``), both
+    taken before: no transaction waits on predictions."""
     _require_lead(actor)
     target = data.precision_target
     points = {
         f"{p:g}": point_json(model.operating_point(p)) for p in sorted(set(TARGETS) | {target})
     }
     measured = {"evaluation": evaluation} if evaluation is not None else {}
+    if held_out_figures is not None:
+        measured["held_out"] = held_out_figures
     previous = _active(session)
     session.execute(update(SelfServiceModel).values(is_active=False))
     same = session.scalar(select(SelfServiceModel).where(SelfServiceModel.version == model.version))
@@ -240,7 +290,14 @@ def train_model(
     data = prepare_training(session=session, actor=actor, precision_target=precision_target)
     model = fit_model(data, progress=progress, threads=threads)
     evaluation = measure(data, model, progress=progress)
-    return store_model(session=session, actor=actor, data=data, model=model, evaluation=evaluation)
+    return store_model(
+        session=session,
+        actor=actor,
+        data=data,
+        model=model,
+        evaluation=evaluation,
+        held_out_figures=measure_held_out(data, model, progress=progress),
+    )
 
 
 def request_training(

@@ -1,24 +1,19 @@
 """An agent corrects a case's topic in one action; for a self-service hand-over the
-correction is kept as a training example (the customer's own words with the right
-topic), so that the next training learns from it."""
+customer's own words become a suggested training example of the right topic, which a
+lead reviews before the next training uses it (``domain/training_suggestions.py``)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from nara import clock
 from nara.domain.actors import Actor
-from nara.domain.audit import record_audit
 from nara.domain.errors import Conflict, PermissionDenied, ValidationFailed
 from nara.domain.events import append_event
 from nara.domain.resolution import mark_earlier_answers_unresolved
+from nara.domain.training_suggestions import CORRECTION, suggest_from_case
 from nara.i18n import N_
-from nara.models import Case, CaseStatus, Conversation, ConversationTurn, Topic, TrainingExample
+from nara.models import Case, CaseStatus, Topic
 from nara.queries.access import get_case_for, require_staff
-
-CORRECTION = "correction"
-"""``training_examples.source`` of an example kept from an agent's correction."""
 
 
 def _active_topic(session: Session, topic_id: object) -> Topic:
@@ -32,58 +27,10 @@ def _active_topic(session: Session, topic_id: object) -> Topic:
     return topic
 
 
-def customer_text(session: Session, conversation_id: int) -> str:
-    """What the customer wrote in a self-service conversation, question by question."""
-    texts = session.scalars(
-        select(ConversationTurn.text)
-        .where(
-            ConversationTurn.conversation_id == conversation_id,
-            ConversationTurn.role == "customer",
-            ConversationTurn.text != "",
-        )
-        .order_by(ConversationTurn.id)
-    )
-    return "\n".join(t.strip() for t in texts if t.strip())
-
-
-def _keep_for_training(
-    session: Session, actor: Actor, case: Case, topic: Topic
-) -> TrainingExample | None:
-    """Store (or replace) the conversation's customer text with the corrected topic; a
-    change of the training data, so it is in the audit log."""
-    conversation = session.scalar(select(Conversation).where(Conversation.case_id == case.id))
-    if conversation is None:
-        return None
-    text = customer_text(session, conversation.id)
-    if not text:
-        return None
-    example = session.scalar(
-        select(TrainingExample).where(TrainingExample.conversation_id == conversation.id)
-    )
-    before = example.topic_id if example is not None else None
-    if example is None:
-        example = TrainingExample(conversation_id=conversation.id, source=CORRECTION)
-        session.add(example)
-    example.topic_id = topic.id
-    example.lang = conversation.lang
-    example.text = text[:2000]
-    example.created_at = clock.now()
-    session.flush()
-    record_audit(
-        session=session,
-        actor=actor,
-        action="selfservice.example_corrected",
-        object_type="training_example",
-        object_id=example.id,
-        changes={"topic_id": [before, topic.id], "case": [None, case.number]},
-    )
-    return example
-
-
 def correct_topic(*, session: Session, actor: Actor, number: str, topic_id: object) -> Case:
     """Set the case's topic (only its owning side may). The change is on the timeline
-    (the case's audit trail); a self-service hand-over's customer text is kept for
-    training with the corrected topic (in the audit log as a change of training data).
+    (the case's audit trail); a self-service hand-over's customer text becomes a
+    suggested training example of the corrected topic (in the audit log).
     The team stays: hand over separately if another team should own the case. Setting
     the topic it already has changes nothing."""
     if actor.is_customer:
@@ -110,6 +57,6 @@ def correct_topic(*, session: Session, actor: Actor, number: str, topic_id: obje
     }
     append_event(session, case=case, type="case.topic_changed", actor=actor, data=data)
     mark_earlier_answers_unresolved(session, customer_id=case.customer_id, topic_id=topic.id)
-    _keep_for_training(session, actor, case, topic)
+    suggest_from_case(session=session, actor=actor, case=case, source=CORRECTION)
     session.flush()
     return case

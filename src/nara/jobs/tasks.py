@@ -17,7 +17,13 @@ from nara.domain.cases import forget_expired_idempotency_keys
 from nara.domain.errors import PermissionDenied
 from nara.domain.improvement_effects import measure_due
 from nara.domain.promises import CHECK_PHASES, CheckReport, check_promise_batch
-from nara.domain.selfservice_models import fit_model, measure, prepare_training, store_model
+from nara.domain.selfservice_models import (
+    fit_model,
+    measure,
+    measure_held_out,
+    prepare_training,
+    store_model,
+)
 from nara.domain.waiting import (
     refresh_passed_estimates,
     refresh_team_stats,
@@ -117,10 +123,16 @@ def train(ctx: JobContext) -> dict[str, Any]:
         data = prepare_training(session=session, actor=actor, precision_target=target)
     model = fit_model(data, progress=ctx.progress, threads=ctx.threads)
     evaluation = measure(data, model, progress=ctx.progress)  # seconds; no transaction
+    held_out = measure_held_out(data, model, progress=ctx.progress)
     ctx.progress("storing", 0, 1)
     with session_scope(ctx.engine) as session:
         row = store_model(
-            session=session, actor=actor, data=data, model=model, evaluation=evaluation
+            session=session,
+            actor=actor,
+            data=data,
+            model=model,
+            evaluation=evaluation,
+            held_out_figures=held_out,
         )
         return {"version": row.version, "examples": row.n_examples}
 
@@ -131,14 +143,18 @@ def mine_gaps(ctx: JobContext) -> dict[str, Any]:
     embedding and clustering take a while) and store the result for the page."""
     days = int(ctx.args.get("days", gap_queries.DAYS))
     with session_scope(ctx.engine) as session:
-        questions = gap_queries.handed_over_questions(session, days=days)
-    gaps = gap_queries.group(questions, progress=ctx.progress)
+        rows = gap_queries.handed_over(session, days=days)
+    questions = [text for text, _ in rows]
+    gaps = gap_queries.group(questions, progress=ctx.progress, cases=[n for _, n in rows])
     with session_scope(ctx.engine) as session:
         report = job_actions.store_gap_report(
             session=session,
             days=days,
             questions=len(questions),
-            gaps=[{"count": g.count, "examples": g.examples, "terms": g.terms} for g in gaps],
+            gaps=[
+                {"count": g.count, "examples": g.examples, "terms": g.terms, "cases": g.cases}
+                for g in gaps
+            ],
         )
         return {"report_id": report.id, "questions": len(questions), "groups": len(gaps)}
 

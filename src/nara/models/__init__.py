@@ -60,8 +60,10 @@ from nara.models.private_links import CasePrivateLink
 from nara.models.selfservice import (
     Conversation,
     ConversationTurn,
+    ExampleKind,
     Outcome,
     SelfServiceModel,
+    SuggestionStatus,
     TrainingExample,
 )
 from nara.models.service import (
@@ -115,6 +117,7 @@ __all__ = [
     "DecisionTypeTopic",
     "EvidenceSource",
     "EvidenceStatus",
+    "ExampleKind",
     "FollowerRole",
     "HolderKind",
     "IdempotencyKey",
@@ -144,6 +147,7 @@ __all__ = [
     "SelfServiceModel",
     "ServiceResultsReport",
     "StatusCategory",
+    "SuggestionStatus",
     "Team",
     "TeamCalendar",
     "TeamMember",

@@ -44,6 +44,7 @@ ACTIONS = frozenset(
         "selfservice.settings_changed",
         "selfservice.examples_added",
         "selfservice.example_corrected",
+        "selfservice.suggestion_reviewed",
         "selfservice.model_trained",
         "selfservice.model_activated",
         "auth.login",

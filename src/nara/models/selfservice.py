@@ -31,23 +31,60 @@ class Outcome(enum.StrEnum):
     asked_for_person = "asked_for_person"
 
 
+class SuggestionStatus(enum.StrEnum):
+    """Whether an example is trained on: imported and demo examples are ``accepted``;
+    the front line's suggestions wait as ``suggested`` until a lead reviews them."""
+
+    suggested = "suggested"
+    accepted = "accepted"
+    discarded = "discarded"
+
+
+class ExampleKind(enum.StrEnum):
+    example = "example"  # the text is this topic
+    counter_example = "counter_example"  # the answer of ``not_topic_id`` did not help
+
+
 class TrainingExample(Base):
-    """A labelled question: its topic, or no topic for "not ours" (out of scope)."""
+    """A labelled question: its topic, or no topic for "not ours" (out of scope).
+
+    Rows the front line suggests (from a self-service hand-over whose topic an agent set
+    or confirmed, or from an answer the customer rejected) carry the conversation and
+    case they came from and wait for a lead (``status``); only ``accepted`` rows are
+    trained on."""
 
     __tablename__ = "training_examples"
-    __table_args__ = (Index("ix_training_examples_topic", "topic_id"),)
+    __table_args__ = (
+        Index("ix_training_examples_topic", "topic_id"),
+        Index("ix_training_examples_status", "status", "suggested_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="CASCADE"))
     lang: Mapped[str | None] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(String(16))  # demo, import, case, correction
+    # demo, import, case; suggestions: correction, confirmed, rejection
+    source: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime]
-    # A correction: the self-service conversation whose customer text an agent gave its
-    # right topic (one example per conversation; a later correction replaces it).
+    # A suggestion: the self-service conversation it came from (one row per
+    # conversation; later information about it updates that row).
     conversation_id: Mapped[int | None] = mapped_column(
         ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
     )
+    status: Mapped[str] = mapped_column(
+        String(16),
+        default=SuggestionStatus.accepted.value,
+        server_default=SuggestionStatus.accepted.value,
+    )
+    kind: Mapped[str] = mapped_column(
+        String(16), default=ExampleKind.example.value, server_default=ExampleKind.example.value
+    )
+    # A counter-example: the topic whose answer the customer said did not help.
+    not_topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="SET NULL"))
+    suggested_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewed_at: Mapped[datetime | None]
 
 
 class SelfServiceModel(Base):
@@ -77,7 +114,11 @@ class SelfServiceModel(Base):
 
 class Conversation(Base):
     __tablename__ = "conversations"
-    __table_args__ = (Index("ix_conversations_customer_started", "customer_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_conversations_customer_started", "customer_id", "started_at"),
+        # Resolving a case looks up its self-service conversation (a training suggestion).
+        Index("ix_conversations_case_id", "case_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(36), unique=True)

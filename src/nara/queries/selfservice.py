@@ -21,6 +21,7 @@ class Overview:
 
     model: SelfServiceModel | None
     examples: int
+    """Examples trained on (accepted), the held-out slice among them."""
     outcomes: dict[str, int]
 
 
@@ -34,7 +35,12 @@ def overview(session: Session) -> Overview:
     )
     return Overview(
         model=active_model(session),
-        examples=session.scalar(select(func.count()).select_from(TrainingExample)) or 0,
+        examples=session.scalar(
+            select(func.count())
+            .select_from(TrainingExample)
+            .where(TrainingExample.status == "accepted")
+        )
+        or 0,
         outcomes={outcome: n for outcome, n in outcomes if outcome is not None},
     )
 

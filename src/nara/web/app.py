@@ -32,6 +32,7 @@ from nara.web.api import (
     notifications,
     overview,
     selfservice,
+    selfservice_learning,
     service,
 )
 from nara.web.middleware import (
@@ -50,6 +51,7 @@ from nara.web.ui import (
     notification_pages,
     related_pages,
     selfservice_admin,
+    selfservice_suggestions,
     service_pages,
 )
 from nara.web.ui import cases as case_pages
@@ -113,6 +115,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         consultations.router,
         directory.router,
         selfservice.router,
+        selfservice_learning.router,
         service.router,
         audit.router,
         case_links.router,
@@ -146,6 +149,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         admin.router,
         help_pages.router,
         knowledge_pages.router,
+        selfservice_suggestions.router,
         selfservice_admin.router,
         jobs_admin.router,
         audit_pages.router,

@@ -156,6 +156,8 @@ DECLARED: dict[str, Declared] = {
     "POST /users": _d(409),
     "GET /users/{user_id}": _d(403),
     "PATCH /users/{user_id}": _d(409),
+    "GET /selfservice/suggestions": _d(403),  # leads and admins
+    "GET /selfservice/models": _d(403),  # leads and admins
     "POST /selfservice/conversations": _d(429, optional_auth=True),
     f"POST {SELF_SERVICE}/questions": _d(409, 429, optional_auth=True),
     f"POST {SELF_SERVICE}/feedback": _d(409, optional_auth=True),

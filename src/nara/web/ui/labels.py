@@ -212,6 +212,24 @@ LABELS: dict[str, dict[str, str]] = {
         "grouping": N_("grouping"),
         "embedding cases": N_("reading new cases"),
     },
+    "suggestion_status": {
+        "suggested": N_("Waiting for review"),
+        "accepted": N_("Accepted"),
+        "discarded": N_("Discarded"),
+    },
+    "suggestion_kind": {
+        "example": N_("Example"),
+        "counter_example": N_("Counter-example"),
+    },
+    "suggestion_source": {
+        "correction": N_("An agent set the topic"),
+        "confirmed": N_("Resolved with this topic"),
+        "rejection": N_("The customer said the answer did not help"),
+    },
+    "language": {
+        "sv": N_("Swedish"),
+        "en": N_("English"),
+    },
     "job_status": {
         "queued": N_("Queued"),
         "running": N_("Running"),
@@ -244,7 +262,8 @@ LABELS: dict[str, dict[str, str]] = {
         "private_link.revoked": N_("Private link to a case withdrawn"),
         "selfservice.settings_changed": N_("Self-service settings changed"),
         "selfservice.examples_added": N_("Training examples added"),
-        "selfservice.example_corrected": N_("Training example from a corrected topic"),
+        "selfservice.example_corrected": N_("Training example suggested from a corrected topic"),
+        "selfservice.suggestion_reviewed": N_("Training suggestion reviewed"),
         "selfservice.model_trained": N_("Self-service model trained"),
         "selfservice.model_activated": N_("Self-service model activated"),
         "auth.login": N_("Logged in"),
@@ -318,6 +337,9 @@ LABELS: dict[str, dict[str, str]] = {
         "count": N_("Number"),
         "source": N_("Source"),
         "minutes": N_("Minutes"),
+        "status": N_("Status"),
+        "kind": N_("Kind"),
+        "action": N_("Action"),
     },
     "next_step": {  # what happens next, for the customer, by status (nobody owns it yet)
         "new": N_("We have received your case. A person in %(team)s will answer you here."),

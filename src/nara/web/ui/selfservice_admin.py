@@ -1,5 +1,7 @@
-"""The lead's self-service page: the model, its precision and coverage, training, and
-the knowledge gaps (handed-over questions grouped by similarity)."""
+"""The lead's self-service page: the model, its precision and coverage, how model
+versions did on the held-out slice, training, and the knowledge gaps (handed-over
+questions grouped by similarity); and the review of the front line's training
+suggestions (``/admin/selfservice/suggestions``)."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from nara.jobs.dispatch import dispatch
 from nara.models import JobRun
 from nara.queries import jobs as job_queries
 from nara.queries import selfservice as selfservice_queries
+from nara.queries import training_suggestions as suggestion_queries
 from nara.queries.access import require_lead
 from nara.web.deps import DB, Caller
 from nara.web.ui.common import (
@@ -33,6 +36,7 @@ from nara.web.ui.common import (
     require_form_caller,
 )
 from nara.web.ui.render import render
+from nara.web.ui.selfservice_suggestions import gap_link, raise_improvement_url
 
 router = APIRouter(prefix="/admin/selfservice", include_in_schema=False)
 
@@ -52,10 +56,16 @@ def _page(request: Request, db: DB, errors: FormErrors, status_code: int = 200) 
     model = state.model
     points = model.metrics.get("operating_points", {}) if model else {}
     evaluation = model.metrics.get("evaluation") if model else None
+    target = model.precision_target if model else 0.97
     return render(
         request,
         "admin/selfservice.html",
         status_code,
+        versions=suggestion_queries.model_versions(db, target=target),
+        versions_target=target,
+        waiting=suggestion_queries.waiting_count(db),
+        raise_improvement=raise_improvement_url(request),
+        gap_link=gap_link,
         model=model,
         examples=state.examples,
         outcomes=state.outcomes,
