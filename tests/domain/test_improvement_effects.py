@@ -220,3 +220,38 @@ def test_the_demo_holds_every_kind_of_improvement(db: Session) -> None:
     )
     declined = db.scalar(select(Improvement).where(Improvement.status == "declined"))
     assert declined is not None and declined.decline_reason
+
+
+def test_evidence_gathers_itself_up_to_a_short_list(db: Session) -> None:
+    """Open improvements get cases like their confirmed evidence suggested (the demo's
+    stored case vectors), at most ten waiting; a rejected one never comes back, and a
+    decided one makes room for the next."""
+    from nara.models import EvidenceStatus, ImprovementEvidence
+
+    bankid = titled(db, "Guide i appen för BankID efter byte av telefon")
+    fatima = actor_for_user(db, user(db, "fatima@exempelbanken.se"))
+
+    def waiting() -> list[ImprovementEvidence]:
+        return list(
+            db.scalars(
+                select(ImprovementEvidence).where(
+                    ImprovementEvidence.improvement_id == bankid.id,
+                    ImprovementEvidence.status == EvidenceStatus.suggested.value,
+                )
+            )
+        )
+
+    suggested = waiting()
+    assert len(suggested) == imp.MAX_WAITING_SUGGESTIONS
+    card_topic = db.scalar(select(Topic.id).where(Topic.slug == "bankid"))
+    assert all(db.get(Case, s.case_id).topic_id == card_topic for s in suggested)  # type: ignore[union-attr]
+    assert all(s.score is not None and s.score >= 0.92 for s in suggested)
+    rejected = suggested[0]
+    imp.decide_evidence(
+        session=db, actor=fatima, improvement_id=bankid.id, evidence_id=rejected.id, confirm=False
+    )
+    assert imp.gather_evidence(db, bankid)  # room for one more
+    assert len(waiting()) == imp.MAX_WAITING_SUGGESTIONS
+    assert rejected.case_id not in {s.case_id for s in waiting()}
+    done = titled(db, "Sms när kortet har skickats")
+    assert imp.gather_evidence(db, done) == []  # a done improvement gathers no more

@@ -155,9 +155,9 @@ def test_effect_and_team_page(client: TestClient, db: Session, w: factories.Worl
     set_lang(db, w.card_agent, "sv")
     log_in(client, db, w.card_agent)
     text = visible(page(client.get(f"/improvements/{made.id}")))
-    assert "föll 38 %" in text and "25–49 %" in text
+    assert "minskade med 38 %" in text and "25–49 %" in text
     mine = visible(page(client.get("/improvements/mine")))
-    assert "föll 38 %" in mine
+    assert "minskade med 38 %" in mine
     later = visible(page(client.get(f"/improvements/{done_later.id}")))
     assert "Inte tillräckligt med data ännu" in later
     set_lang(db, w.card_lead, "en")

@@ -26,7 +26,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -42,6 +42,7 @@ from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from nara.domain.notifications import notify
 from nara.i18n import N_
 from nara.models import (
+    OPEN_IMPROVEMENT_STATUSES,
     Case,
     EvidenceSource,
     EvidenceStatus,
@@ -61,6 +62,7 @@ from nara.models import (
     User,
 )
 from nara.queries.access import can_manage_team, get_case_for, require_staff
+from nara.queries.similar_cases import similar_to_cases
 
 MAX_TITLE = 200
 MAX_TEXT = 10_000
@@ -413,6 +415,7 @@ def raise_improvement(
         data={"improvement_id": improvement.id, "title": improvement.title},
     )
     session.flush()
+    gather_evidence(session, improvement)
     return improvement
 
 
@@ -771,7 +774,75 @@ def link_evidence(
         at=now,
     )
     session.flush()
+    gather_evidence(session, improvement)
     return row
+
+
+SUGGEST_WEEKS = 26
+"""How far back cases are looked for when suggesting evidence (half a year: the trend
+and the cost count recent contacts)."""
+
+
+MAX_WAITING_SUGGESTIONS = 10
+"""Suggested links waiting for a person's yes or no, at most, per improvement: more come
+as these are decided (a long list of maybes is not read)."""
+
+
+def gather_evidence(session: Session, improvement: Improvement) -> list[ImprovementEvidence]:
+    """Suggest the cases on the improvement's topics that read like its confirmed
+    evidence (stored case vectors; the threshold and why in
+    ``docs/improvements-similarity.md``). Runs when evidence is confirmed or linked, when
+    the improvement is raised, and hourly for new cases (``improvements.gather``). Only
+    open improvements gather; without stored vectors nothing is suggested."""
+    if (
+        improvement.merged_into_id is not None
+        or improvement.status not in OPEN_IMPROVEMENT_STATUSES
+    ):
+        return []
+    rows = session.execute(
+        select(ImprovementEvidence.case_id, ImprovementEvidence.status).where(
+            ImprovementEvidence.improvement_id == improvement.id
+        )
+    ).all()
+    confirmed = [case_id for case_id, status in rows if status == EvidenceStatus.confirmed.value]
+    waiting = sum(1 for _case_id, status in rows if status == EvidenceStatus.suggested.value)
+    room = MAX_WAITING_SUGGESTIONS - waiting
+    if room <= 0 or not confirmed:
+        return []
+    topic_ids = list(
+        session.scalars(
+            select(ImprovementTopic.topic_id).where(
+                ImprovementTopic.improvement_id == improvement.id
+            )
+        )
+    )
+    found = similar_to_cases(
+        session,
+        case_ids=confirmed,
+        topic_ids=topic_ids,
+        since=clock.now() - timedelta(weeks=SUGGEST_WEEKS),
+        until=clock.now(),
+        exclude_case_ids=[case_id for case_id, _status in rows],
+        limit=room,
+    )
+    return add_suggested_evidence(session, improvement, found)
+
+
+def gather_all(*, session: Session) -> int:
+    """The hourly job's work: every open improvement gathers suggestions among the cases
+    stored since. Returns how many suggestions were made."""
+    ids = session.scalars(
+        select(Improvement.id).where(
+            Improvement.status.in_(OPEN_IMPROVEMENT_STATUSES),
+            Improvement.merged_into_id.is_(None),
+        )
+    ).all()
+    made = 0
+    for improvement_id in ids:
+        improvement = session.get(Improvement, improvement_id)
+        if improvement is not None:
+            made += len(gather_evidence(session, improvement))
+    return made
 
 
 def add_suggested_evidence(
@@ -855,6 +926,8 @@ def decide_evidence(
         at=now,
     )
     session.flush()
+    if confirm:
+        gather_evidence(session, improvement)
     return row
 
 

@@ -29,6 +29,7 @@ RECOVER = "jobs.recover"
 PRUNE = "jobs.prune"
 WAIT_REFRESH = "waits.refresh"
 EFFECT_MEASURING = "improvements.measure"
+EVIDENCE_GATHERING = "improvements.gather"
 
 TRAINING_ATTEMPTS = 2
 

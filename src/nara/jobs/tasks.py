@@ -16,6 +16,7 @@ from nara.domain.actors import SYSTEM, Actor, actor_for_user
 from nara.domain.cases import forget_expired_idempotency_keys
 from nara.domain.errors import PermissionDenied
 from nara.domain.improvement_effects import measure_due
+from nara.domain.improvements import gather_all
 from nara.domain.promises import CHECK_PHASES, CheckReport, check_promise_batch
 from nara.domain.selfservice_models import (
     fit_model,
@@ -48,6 +49,7 @@ RECOVER = job_actions.RECOVER
 PRUNE = job_actions.PRUNE
 WAIT_REFRESH = job_actions.WAIT_REFRESH
 EFFECT_MEASURING = job_actions.EFFECT_MEASURING
+EVIDENCE_GATHERING = job_actions.EVIDENCE_GATHERING
 CASE_EMBEDDING = "cases.embed"
 
 
@@ -194,6 +196,14 @@ def prune(ctx: JobContext) -> dict[str, Any]:
         removed = job_actions.prune_runs(session=session, keep_days=keep)
         keys = forget_expired_idempotency_keys(session=session)
         return {"removed": removed, "idempotency_keys": keys}
+
+
+@job(EVIDENCE_GATHERING, every=lambda s: 3600)
+def gather_evidence(ctx: JobContext) -> dict[str, Any]:
+    """Every open improvement gathers the new cases that read like its evidence (the
+    ``cases.embed`` job stores new cases' vectors every minute)."""
+    with session_scope(ctx.engine) as session:
+        return {"suggested": gather_all(session=session)}
 
 
 @job(EFFECT_MEASURING, every=lambda s: 3600)

@@ -34,6 +34,8 @@ from nara import clock, textsearch
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound, ValidationFailed
 from nara.i18n import N_, format_day
+from nara.improvements.effect import EffectEstimate, verdict, windows
+from nara.improvements.similarity import similar_texts
 from nara.models import (
     OPEN_IMPROVEMENT_STATUSES,
     Case,
@@ -702,14 +704,20 @@ def improvements_of_case(
     return [(row, evidence) for row, (_, evidence) in zip(rows, pairs, strict=True)]
 
 
+DUPLICATE_CANDIDATES = 200
+"""Open improvements compared by their embeddings when raising (the latest first): each
+is embedded once per process, so the first request after a start pays for them all."""
+
+
 def similar_open(
     session: Session, actor: Actor, text: str, *, limit: int = 5
 ) -> list[ImprovementRow]:
-    """Open improvements whose title or description shares words with ``text``: the
-    plain-text fallback for duplicate suggestions when raising: stemmed words
-    (``nara.textsearch``), Jaccard overlap of at least 0.15. The embeddings-based
-    search (``nara.improvements.similarity.similar_texts``) replaces the scoring when it
-    is there; this is the integration point."""
+    """Open improvements that may be the same as one described by ``text``, for the
+    duplicate suggestions when raising: those whose title and description the embeddings
+    find alike (cosine at or above ``similarity.DUPLICATE_THRESHOLD``, among the latest
+    :data:`DUPLICATE_CANDIDATES` open ones; see ``docs/improvements-similarity.md``)
+    first, then those sharing stemmed words (``nara.textsearch``, Jaccard overlap of at
+    least 0.15: what is left when the embedding model cannot be loaded)."""
     require_staff(actor)
     words = _words(text)
     if not words:
@@ -725,16 +733,21 @@ def similar_open(
             .limit(500)
         )
     )
+    alike = dict(
+        similar_texts(
+            text,
+            [(c.id, f"{c.title}\n{c.description}") for c in candidates[:DUPLICATE_CANDIDATES]],
+            limit=limit,
+        )
+    )
     scored = []
     for candidate in candidates:
         theirs = _words(f"{candidate.title} {candidate.description}")
-        if not theirs:
-            continue
-        overlap = len(words & theirs) / len(words | theirs)
-        if overlap >= 0.15:
-            scored.append((overlap, candidate))
-    scored.sort(key=lambda pair: (-pair[0], -pair[1].id))
-    return _rows(session, actor, [c for _, c in scored[:limit]])
+        overlap = len(words & theirs) / len(words | theirs) if theirs else 0.0
+        if candidate.id in alike or overlap >= 0.15:
+            scored.append((candidate.id in alike, alike.get(candidate.id, overlap), candidate))
+    scored.sort(key=lambda found: (not found[0], -found[1], -found[2].id))
+    return _rows(session, actor, [c for _, _, c in scored[:limit]])
 
 
 def _words(text: str) -> set[str]:
@@ -811,53 +824,30 @@ def effect_verdict(
     translate: Callable[[str], str],
     locale: str,
 ) -> str | None:
-    """The effect in plain words ("Contacts about Card has not arrived fell 38 % (95 %
-    interval 25–49 %) after the change on 3 March 2026"); None when not measured."""
-    if not effect.measured or effect.relative_change is None:
+    """The effect in plain words ("Contacts about “Card has not arrived” fell 38 % (95 %
+    interval 25–49 %) after “Delivery SMS” on 3 Mar 2026"), in ``locale``, by the
+    estimator's own verdict rule (``nara.improvements.effect.verdict``); None when not
+    measured. ``translate`` is unused: the verdict reads its catalog by ``locale``."""
+    if not effect.measured or effect.relative_change is None or improvement.live_at is None:
         return None
-    about = ", ".join(t.name(locale) for t in topics) or improvement.title
-    when = format_day(improvement.live_at, locale) if improvement.live_at else ""
     low = effect.ci_low if effect.ci_low is not None else effect.relative_change
     high = effect.ci_high if effect.ci_high is not None else effect.relative_change
-    values = {"about": about, "when": when}
-    if high < 0:
-        return translate(
-            N_(
-                "Contacts about %(about)s fell %(change)s %% (95 %% interval %(low)s–%(high)s %%) "
-                "after the change on %(when)s."
-            )
-        ) % {
-            **values,
-            "change": _pct(-effect.relative_change),
-            "low": _pct(-high),
-            "high": _pct(-low),
-        }
-    if low > 0:
-        return translate(
-            N_(
-                "Contacts about %(about)s rose %(change)s %% (95 %% interval %(low)s–%(high)s %%) "
-                "after the change on %(when)s."
-            )
-        ) % {**values, "change": _pct(effect.relative_change), "low": _pct(low), "high": _pct(high)}
-    return translate(
-        N_(
-            "No measurable change in contacts about %(about)s after the change on %(when)s "
-            "(95 %% interval %(low)s to %(high)s %%)."
-        )
-    ) % {**values, "low": _signed_pct(low), "high": _signed_pct(high)}
-
-
-def _pct(value: float) -> str:
-    return str(round(value * 100))
-
-
-def _signed_pct(value: float) -> str:
-    rounded = round(value * 100)
-    return f"+{rounded}" if rounded > 0 else str(rounded)
+    estimate = EffectEstimate(
+        relative_change=effect.relative_change,
+        ci_low=low,
+        ci_high=high,
+        before_rate=effect.before_rate or 0.0,
+        after_rate=effect.after_rate or 0.0,
+        significant=high < 0 or low > 0,
+        method=str(effect.details.get("method", "")),
+    )
+    about = ", ".join(t.name(locale) for t in topics) or improvement.title
+    said = verdict(estimate, driver=about, change=improvement.title, live_at=improvement.live_at)
+    return said.text(locale)
 
 
 def effect_due(improvement: Improvement) -> date | None:
-    """When the after-window has passed and the effect can be measured."""
+    """The first day the effect can be measured (the after-window is over)."""
     if improvement.live_at is None:
         return None
-    return improvement.live_at + timedelta(weeks=improvement.weeks_after)
+    return windows(improvement.live_at, weeks_after=improvement.weeks_after).ready_on

@@ -32,6 +32,7 @@ TASKS = (
     job_actions.TRAINING,
     job_actions.GAP_MINING,
     job_actions.EFFECT_MEASURING,
+    job_actions.EVIDENCE_GATHERING,
     job_actions.RECOVER,
     job_actions.PRUNE,
 )

@@ -199,6 +199,7 @@ LABELS: dict[str, dict[str, str]] = {
         "selfservice.train": N_("Self-service training"),
         "knowledge_gaps.mine": N_("Grouping handed-over questions"),
         "improvements.measure": N_("Measuring the effect of done improvements"),
+        "improvements.gather": N_("Suggesting similar cases as evidence for improvements"),
         "jobs.recover": N_("Recovering stopped jobs"),
         "jobs.prune": N_("Clearing old job runs"),
         "cases.embed": N_("Preparing new cases for the similar-case search"),
