@@ -485,6 +485,16 @@ def test_improvement_raised_from_a_case_accepted_and_measured(
     expect(oskar.locator("#evidence-heading")).to_contain_text("Underlag (1)")
     expect(oskar.locator("#evidence-list")).to_contain_text(number)
     assert check_page(oskar, "improvement-raised-sv") == []
+    # The form as a knowledge gap on the self-service page opens it: cases to link.
+    oskar.goto(
+        f"{base}/improvements/new?kind=opportunity&title=kort+kommit"
+        f"&cases={number}&cases=NA-1999-000001&cases=inte+ett+nummer"
+    )
+    expect(oskar.locator("input[name=kind][value=opportunity]")).to_be_checked()
+    expect(oskar.locator("#f-title")).to_have_value("kort kommit")
+    expect(oskar.locator(f"#evidence-cases input[value={number}]")).to_be_checked()
+    expect(oskar.locator("#cases-left-out")).to_contain_text("2 ärenden utelämnas")
+    assert check_page(oskar, "improvement-new-from-gap-sv") == []
 
     # The lead of the team that owns the topic (Kort & betalningar) accepts it.
     maria = new_context("sv").new_page()
