@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from playwright.sync_api import expect
@@ -443,3 +444,95 @@ def test_mandate_decide_ask_approve(live_server: LiveServer, new_context: Any) -
     expect(karin.locator("#results-heading")).to_be_visible()
     expect(karin.locator(".what-if-result")).to_contain_text("decided at once")
     assert check_page(karin, "admin-mandates-what-if-en") == []
+
+
+def test_improvement_raised_from_a_case_accepted_and_measured(
+    live_server: LiveServer, new_context: Any
+) -> None:
+    """Issue 15's "done when": a front-line agent raises an improvement from a case (the
+    case is its first evidence), the lead of the team that owns the topic accepts it with
+    a date, the agent sees that under "My improvements"; and the agent who raised the
+    demo's delivery SMS sees its measured effect with its 95 % interval."""
+    base = live_server.url
+    oskar = new_context("sv").new_page()
+    log_in(oskar, base, "oskar@exempelbanken.se")  # Kundservice
+    oskar.goto(base + "/cases/new")
+    oskar.fill("#f-customer", CUSTOMER)
+    oskar.select_option("#f-topic_id", label="Kortet har inte kommit")
+    oskar.fill(
+        "#f-message", "Kunden ringer igen: ersättningskortet har inte kommit efter två veckor."
+    )
+    oskar.click("form[action='/cases/new'] button[type=submit]")
+    oskar.wait_for_url(f"{base}/cases/NA-*")
+    number = oskar.url.rsplit("/", 1)[1]
+    oskar.click("#raise-improvement")
+    oskar.wait_for_url(f"{base}/improvements/new?case={number}")
+    expect(oskar.locator("h1")).to_have_text("Föreslå en förbättring")
+    expect(oskar.locator("#from-case")).to_contain_text(number)
+    expect(oskar.locator("#f-topics")).to_have_values(["kort-har-inte-kommit"])
+    assert check_page(oskar, "improvement-new-sv") == []
+    title = "Besked om när ersättningskortet har skickats"
+    oskar.fill("#f-title", title)
+    oskar.fill("#f-description", "Kunder med ersättningskort vet inte när kortet skickades.")
+    oskar.fill("#f-suggestion", "Skicka ett sms när ersättningskortet postas.")
+    oskar.check("input[name=kind][value=fix]")
+    oskar.click("#improvement-form button[type=submit]")
+    oskar.wait_for_url(re.compile(rf"{re.escape(base)}/improvements/\d+$"))
+    improvement_url = oskar.url
+    expect(oskar.locator("h1")).to_have_text(title)
+    expect(oskar.locator("#status-now")).to_have_text("Föreslagen")
+    expect(oskar.locator("main")).to_contain_text("Kort & betalningar")  # the owning team
+    expect(oskar.locator("#evidence-heading")).to_contain_text("Underlag (1)")
+    expect(oskar.locator("#evidence-list")).to_contain_text(number)
+    assert check_page(oskar, "improvement-raised-sv") == []
+    # The form as a knowledge gap on the self-service page opens it: cases to link.
+    oskar.goto(
+        f"{base}/improvements/new?kind=opportunity&title=kort+kommit"
+        f"&cases={number}&cases=NA-1999-000001&cases=inte+ett+nummer"
+    )
+    expect(oskar.locator("input[name=kind][value=opportunity]")).to_be_checked()
+    expect(oskar.locator("#f-title")).to_have_value("kort kommit")
+    expect(oskar.locator(f"#evidence-cases input[value={number}]")).to_be_checked()
+    expect(oskar.locator("#cases-left-out")).to_contain_text("2 ärenden utelämnas")
+    assert check_page(oskar, "improvement-new-from-gap-sv") == []
+
+    # The lead of the team that owns the topic (Kort & betalningar) accepts it.
+    maria = new_context("sv").new_page()
+    log_in(maria, base, "maria.lead@exempelbanken.se")
+    maria.goto(improvement_url)
+    target = date.today() + timedelta(days=45)
+    maria.fill("#f-target-date", target.isoformat())
+    maria.click("#status-accepted button[type=submit]")
+    maria.wait_for_url(improvement_url + "#status")
+    expect(maria.locator("#status-now")).to_have_text("Godkänd")
+    assert check_page(maria, "improvement-accepted-sv") == []
+
+    # The agent sees the answer among his improvements.
+    oskar.goto(base + "/improvements")
+    oskar.click("main >> text=Mina förbättringar")
+    oskar.wait_for_url(base + "/improvements/mine")
+    mine = oskar.locator("#my-improvements li", has_text=title)
+    expect(mine).to_contain_text("Godkänd")
+    expect(mine).to_contain_text(str(target.year))
+    assert check_page(oskar, "my-improvements-sv") == []
+
+    # The agent who raised the delivery SMS sees its measured effect, in English.
+    erik = new_context("en").new_page()
+    log_in(erik, base, CARD_AGENT)
+    erik.click("nav >> text=Improvements")
+    erik.click("main >> text=My improvements")
+    erik.wait_for_url(base + "/improvements/mine")
+    sms = erik.locator("#my-improvements li", has_text="Sms när kortet har skickats")
+    expect(sms).to_contain_text("Done")
+    expect(sms).to_contain_text(re.compile(r"fell \d+ % \(95 % interval \d+–\d+ %\)"))
+    assert check_page(erik, "my-improvements-en") == []
+    sms.locator("h2 a").click()
+    erik.wait_for_url(re.compile(rf"{re.escape(base)}/improvements/\d+$"))
+    effect = erik.locator("#effect")
+    expect(effect).to_contain_text(re.compile(r"fell \d+ % \(95 % interval \d+–\d+ %\)"))
+    expect(effect).to_contain_text("Linked contacts per 1,000 contacts")
+    expect(effect.locator("#effect-shares caption")).to_have_text(
+        "On the topic before and after the change"
+    )
+    expect(effect.locator("#effect-shares")).to_contain_text("Re-contact rate")
+    assert check_page(erik, "improvement-measured-en") == []

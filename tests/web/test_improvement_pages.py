@@ -4,6 +4,7 @@ lead, followed by the person who raised it; refusals shown in both languages."""
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -205,3 +206,137 @@ def test_suggested_link_on_the_case(client: TestClient, db: Session, w: factorie
     db.refresh(suggested)
     assert suggested.status == "rejected"
     assert "Kortet dröjer" not in page(client.get(f"/cases/{w.alice_case.number}"))
+
+
+def test_raise_from_a_knowledge_gap(client: TestClient, db: Session, w: factories.World) -> None:  # noqa: F811
+    """The self-service page's knowledge gaps hand kind, title and their cases to the
+    form: the cases the raiser may read are shown and linked; the others are left out."""
+    other = factories.case(db, the_customer=w.alice, the_topic=w.card_topic, team_id=w.cards.id)
+    db.commit()
+    set_lang(db, w.card_agent, "en")
+    csrf = log_in(client, db, w.card_agent)
+    query = urlencode(
+        [
+            ("kind", "opportunity"),
+            ("title", "kort, kommit"),
+            ("cases", w.alice_case.number),
+            ("cases", other.number.lower()),
+            ("cases", w.bob_case.number),  # another team's case: not readable
+            ("cases", "NOT A NUMBER"),
+            ("cases", "NA-9999-999999"),
+            ("cases", w.alice_case.number),
+        ]
+    )
+    html = page(client.get(f"/improvements/new?{query}"))
+    assert 'value="opportunity" checked' in html and 'value="kort, kommit"' in html
+    for number in (w.alice_case.number, other.number):
+        assert f'name="cases" value="{number}" checked' in html
+    assert f'value="{w.bob_case.number}"' not in html
+    assert "3 cases are left out" in visible(html)
+    r = post(
+        client,
+        "/improvements/new",
+        csrf,
+        title="kort, kommit",
+        description="Customers ask when the card arrives.",
+        kind="opportunity",
+        topics=[w.card_topic.slug],
+        cases=[w.alice_case.number, other.number, w.bob_case.number, "x" * 100, ""],
+    )
+    made = db.scalar(select(Improvement))
+    assert made is not None and made.kind == "opportunity"
+    redirected(r, f"/improvements/{made.id}")
+    linked = db.scalars(
+        select(ImprovementEvidence).where(ImprovementEvidence.improvement_id == made.id)
+    ).all()
+    assert sorted((e.case_id, e.status) for e in linked) == sorted(
+        [(w.alice_case.id, "confirmed"), (other.id, "confirmed")]
+    )
+    text = visible(page(client.get(f"/improvements/{made.id}")))
+    assert "Evidence (2)" in text and other.number in text
+
+
+def test_raise_form_survives_bad_values(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    set_lang(db, w.card_agent, "sv")
+    csrf = log_in(client, db, w.card_agent)
+    query = urlencode(
+        [("kind", "<script>"), ("title", "x\ny" + "z" * 5000), ("cases", "'; drop table")]
+    )
+    html = page(client.get(f"/improvements/new?{query}"))
+    assert 'value="fix" checked' in html and "<script>" not in html
+    assert 'value="x y' + "z" * 197 + '"' in html  # at most the longest title allowed
+    assert "1 ärende utelämnas" in visible(html)
+    html = page(client.get("/improvements/new?cases=&title=&kind="))
+    assert 'name="cases"' not in html and "utelämna" not in html
+    # From a case and a gap at once: the case is the first evidence, shown once.
+    number = w.alice_case.number
+    html = page(client.get(f"/improvements/new?case={number}&cases={number}"))
+    assert f'name="cases" value="{number}"' not in html and "utelämna" not in html
+    # An empty title comes back with the chosen cases still chosen.
+    r = post(
+        client,
+        "/improvements/new",
+        csrf,
+        title="",
+        description="D",
+        kind="fix",
+        topics=[w.card_topic.slug],
+        cases=[number, w.bob_case.number],
+    )
+    assert r.status_code == 422 and "får inte vara tomt" in visible(r.text)
+    assert f'name="cases" value="{number}" checked' in r.text
+    assert w.bob_case.number not in r.text
+    assert db.scalar(select(Improvement)) is None
+
+
+def test_effect_shows_recontact_and_selfservice_shares(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    made = imp.raise_improvement(
+        session=db,
+        actor=factories.actor(db, w.card_agent),
+        title="Kortet har inte kommit",
+        description="Kunder ringer.",
+        kind="fix",
+        topics=[w.card_topic.slug],
+    )
+    made.status = "done"
+    made.live_at = imp.today() - timedelta(weeks=8)
+    effect = ImprovementEffect(
+        improvement_id=made.id,
+        measured_at=clock.now(),
+        status="measured",
+        relative_change=-0.38,
+        ci_low=-0.49,
+        ci_high=-0.25,
+        before_rate=40.0,
+        after_rate=24.8,
+        details={
+            "recontact": {"before": 0.2, "after": 0.125},
+            "selfservice_answered": {"before": None, "after": 0.3},
+        },
+    )
+    db.add(effect)
+    db.commit()
+    set_lang(db, w.card_agent, "sv")
+    log_in(client, db, w.card_agent)
+    html = page(client.get(f"/improvements/{made.id}"))
+    assert "<caption>Ämnet före och efter ändringen</caption>" in html
+    text = visible(html)
+    assert "Återkontakt 20 % 12,5 %" in " ".join(text.split())
+    assert "Besvarat av självservice – Ingen uppgift 30 %" in " ".join(text.split())
+    set_lang(db, w.card_lead, "en")
+    log_in(client, db, w.card_lead)
+    text = " ".join(visible(page(client.get(f"/improvements/{made.id}"))).split())
+    assert "Re-contact rate 20 % 12.5 %" in text
+    # Details without usable shares: no table, no error.
+    effect.details = {"recontact": "x", "selfservice_answered": {"before": None, "after": 2}}
+    db.commit()
+    html = page(client.get(f"/improvements/{made.id}"))
+    assert "effect-shares" not in html and "fell 38 %" in visible(html)

@@ -120,6 +120,21 @@ def get_case_for(
     return case
 
 
+def cases_for(session: Session, actor: Actor, numbers: list[str]) -> list[Case]:
+    """The cases among ``numbers`` that ``actor`` may see, in the order given (numbers
+    of cases the actor may not see, or that do not exist, are left out)."""
+    wanted = list(dict.fromkeys(n.strip().upper() for n in numbers if n.strip()))
+    if not wanted:
+        return []
+    found = {
+        c.number: c
+        for c in session.scalars(
+            select(Case).where(Case.number.in_(wanted), case_visibility(actor))
+        )
+    }
+    return [found[n] for n in wanted if n in found]
+
+
 def is_lead_or_admin(actor: Actor) -> bool:
     return actor.is_system or actor.role in (Role.lead, Role.admin)
 

@@ -19,7 +19,7 @@ from nara.domain.errors import DomainError, NotFound, PermissionDenied
 from nara.models import Case, ImprovementStatus
 from nara.queries import directory
 from nara.queries import improvements as queries
-from nara.queries.access import can_manage_team, get_case_for
+from nara.queries.access import can_manage_team, cases_for, get_case_for
 from nara.web.deps import DB, Caller
 from nara.web.errors import no_page
 from nara.web.ui.common import (
@@ -94,6 +94,29 @@ def list_page(
     )
 
 
+CASE_NUMBER = re.compile(r"[A-Za-z0-9-]{1,32}")
+MAX_EVIDENCE_CASES = 200
+"""At most this many cases handed to the form (a knowledge gap's questions) are linked."""
+
+
+def _kind(value: str) -> str:
+    return value if value in ("fix", "opportunity") else "fix"
+
+
+def _title(value: str) -> str:
+    """A title handed in the address: printable, at most the longest title allowed."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in value)
+    return " ".join(printable.split())[: actions.MAX_TITLE]
+
+
+def _numbers(values: list[str] | None) -> tuple[list[str], int]:
+    """The well-formed case numbers among ``values`` (upper case, each once, at most
+    :data:`MAX_EVIDENCE_CASES`) and how many values were left out as malformed or extra."""
+    given = list(dict.fromkeys(v.strip().upper() for v in values or [] if v.strip()))
+    good = [v for v in given if CASE_NUMBER.fullmatch(v)][:MAX_EVIDENCE_CASES]
+    return good, len(given) - len(good)
+
+
 def _new_context(
     db: Session, actor: Actor, case: Case | None, form: dict[str, Any]
 ) -> dict[str, Any]:
@@ -101,30 +124,46 @@ def _new_context(
     text = " ".join(str(form.get(k) or "") for k in ("title", "description"))
     if not text.strip() and case is not None:
         text = case.subject
+    wanted = [n for n in form.get("cases") or [] if case is None or n != case.number]
+    readable = cases_for(db, actor, wanted)
     return {
         "topics": topics,
         "case": case,
         "form": form,
+        "evidence_cases": readable,
+        "left_out": len(wanted) - len(readable) + int(form.get("dropped") or 0),
         "similar": queries.similar_open(db, actor, text) if text.strip() else [],
     }
 
 
 @router.get("/improvements/new", response_class=HTMLResponse)
-def new_page(request: Request, db: DB, case: Annotated[str, Query(max_length=32)] = "") -> Response:
-    """The form; from a case page (``?case=NUMBER``) with the case and its topic."""
+def new_page(
+    request: Request,
+    db: DB,
+    case: Annotated[str, Query(max_length=32)] = "",
+    kind: str = "",
+    title: str = "",
+    cases: Annotated[list[str] | None, Query()] = None,
+) -> Response:
+    """The form; from a case page (``?case=NUMBER``) with the case and its topic; from a
+    knowledge gap (``?kind=opportunity&title=...&cases=NUMBER&cases=...``) with its
+    handed-over cases as evidence. Values it cannot use are left out, never refused."""
     caller = _staff(request, db)
     the_case = get_case_for(db, caller.actor, case) if case.strip() else None
     topic_slug = ""
     if the_case is not None and the_case.topic_id is not None:
         topic = directory.topic(db, the_case.topic_id)
         topic_slug = topic.slug if topic is not None else ""
+    numbers, dropped = _numbers(cases)
     form = {
-        "title": "",
+        "title": _title(title),
         "description": "",
         "suggestion": "",
-        "kind": "fix",
+        "kind": _kind(kind),
         "topics": [topic_slug] if topic_slug else [],
         "case_number": the_case.number if the_case else "",
+        "cases": numbers,
+        "dropped": dropped,
     }
     return render(
         request,
@@ -145,10 +184,14 @@ def raise_from_form(
     kind: Annotated[str, Form()] = "fix",
     topics: Annotated[list[str] | None, Form()] = None,
     case_number: Annotated[str, Form()] = "",
+    cases: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
+    """Raise it; the other cases chosen on the form that the raiser may read are linked
+    as confirmed evidence (others are left out)."""
     caller = require_form_caller(request, db, csrf_token)
     require_staff_page(caller)
     chosen = [t for t in (topics or []) if t.strip()]
+    numbers, _dropped = _numbers(cases)
     try:
         made = actions.raise_improvement(
             session=db,
@@ -171,6 +214,7 @@ def raise_from_form(
             "kind": kind,
             "topics": chosen,
             "case_number": case_number,
+            "cases": numbers,
         }
         the_case = None
         if case_number.strip() and not isinstance(exc, NotFound):
@@ -185,6 +229,13 @@ def raise_from_form(
             errors=FormErrors.from_error(exc, request.state.lang),
             **_new_context(db, caller.actor, the_case, form),
         )
+    for linked in cases_for(db, caller.actor, numbers):
+        try:
+            actions.link_evidence(
+                session=db, actor=caller.actor, improvement_id=made.id, case_number=linked.number
+            )
+        except DomainError:
+            continue  # it cannot be linked (for example read no longer): left out
     db.commit()
     return redirect(f"/improvements/{made.id}")
 
@@ -200,6 +251,32 @@ def mine_page(request: Request, db: DB) -> Response:
         rows=rows,
         verdicts=_verdicts(rows, request.state.lang),
     )
+
+
+SHARES = ("recontact", "selfservice_answered")
+"""The shares on the topic a measured effect's details hold before and after the change."""
+
+
+def _share(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if 0.0 <= value <= 1.0 else None
+
+
+def effect_shares(effect: queries.EffectView) -> list[tuple[str, float | None, float | None]]:
+    """``(key, before, after)`` of the re-contact rate and the self-service answered share
+    in the latest measured effect's details, for those with a value on either side."""
+    if not effect.measured:
+        return []
+    found: list[tuple[str, float | None, float | None]] = []
+    for key in SHARES:
+        pair = effect.details.get(key)
+        if not isinstance(pair, dict):
+            continue
+        before, after = _share(pair.get("before")), _share(pair.get("after"))
+        if before is not None or after is not None:
+            found.append((key, before, after))
+    return found
 
 
 def _detail_context(db: Session, caller: Caller, improvement_id: int, lang: str) -> dict[str, Any]:
@@ -242,6 +319,7 @@ def _detail_context(db: Session, caller: Caller, improvement_id: int, lang: str)
             detail.row.effect, improvement, detail.row.topics, translate, lang
         ),
         "effect_due": queries.effect_due(improvement),
+        "effect_shares": effect_shares(detail.row.effect),
         "today": actions.today(),
         "merge_targets": [
             r
