@@ -535,3 +535,30 @@ def test_activation_rules(db: Session, w: World) -> None:
         session=db, actor=admin, user_id=w.card_agent.id, active=False
     )
     assert user.is_active is False
+
+
+def test_the_users_page_lists_staff_and_the_latest_customer_logins(
+    db: Session, w: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bank has thousands of customer logins: the admins' page lists every staff member
+    and only the latest customer logins, and says how many there are."""
+    from nara.queries import directory
+
+    for index in range(4):
+        user_actions.create_user(
+            session=db,
+            actor=SYSTEM,
+            email=f"kund{index}@example.com",
+            display_name=f"Kund {index}",
+            role="customer",
+            password="a-long-password-1",
+        )
+    monkeypatch.setattr(directory, "CUSTOMER_LOGINS_SHOWN", 2)
+    shown, total = directory.users_by_role(db)
+    customers = db.scalar(select(func.count()).select_from(User).where(User.role == "customer"))
+    staff = db.scalar(select(func.count()).select_from(User).where(User.role != "customer"))
+    assert total == customers and total >= 4
+    assert sum(1 for u in shown if u.role == "customer") == 2
+    assert sum(1 for u in shown if u.role != "customer") == staff
+    newest = sorted(db.scalars(select(User.id).where(User.role == "customer")), reverse=True)[:2]
+    assert {u.id for u in shown if u.role == "customer"} == set(newest)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
@@ -161,9 +161,25 @@ def users(
     return list(session.scalars(stmt))
 
 
-def users_by_role(session: Session) -> list[User]:
-    """Everyone, grouped by role (the admins' users page)."""
-    return list(session.scalars(select(User).order_by(User.role, User.display_name, User.id)))
+CUSTOMER_LOGINS_SHOWN = 50
+"""Customer logins listed on the admins' users page (the latest); a bank has thousands,
+found one by one under Customers."""
+
+
+def users_by_role(session: Session) -> tuple[list[User], int]:
+    """The admins' users page: every staff member and the latest customer logins, grouped
+    by role; and how many customer logins there are in all."""
+    customer = Role.customer.value
+    staff = session.scalars(select(User).where(User.role != customer))
+    latest = session.scalars(
+        select(User)
+        .where(User.role == customer)
+        .order_by(User.id.desc())
+        .limit(CUSTOMER_LOGINS_SHOWN)
+    )
+    shown = sorted([*staff, *latest], key=lambda u: (u.role, u.display_name, u.id))
+    total = session.scalar(select(func.count()).select_from(User).where(User.role == customer))
+    return shown, int(total or 0)
 
 
 def user(session: Session, user_id: int) -> User | None:

@@ -284,13 +284,16 @@ def update_topic(
 def _users_page(
     request: Request, db: DB, errors: FormErrors, form: dict[str, str], status_code: int = 200
 ) -> Response:
-    users = [serializers.user_out(db, u) for u in directory.users_by_role(db)]
+    shown, customer_logins = directory.users_by_role(db)
+    users = [serializers.user_out(db, u) for u in shown]
     teams = {t.id: t for t in directory.teams(db)}
     return render(
         request,
         "admin/users.html",
         status_code,
         users=users,
+        customer_logins=customer_logins,
+        customer_logins_shown=directory.CUSTOMER_LOGINS_SHOWN,
         errors=errors,
         form=form,
         teams=teams,
