@@ -375,7 +375,7 @@ def _check_demo(session: Session, cases: int) -> None:
 
 
 def test_demo_loads_exempelbanken(migrated: Cli, session: Session) -> None:
-    result = migrated.ok("demo", "--cases", "40")
+    result = migrated.ok("demo", "--cases", "40", "--history", "0")
     assert "Exempelbanken" in result.stdout
     assert "admin@exempelbanken.se" in result.stdout
     assert content.DEMO_PASSWORD in result.stdout
@@ -393,8 +393,10 @@ def test_demo_loads_exempelbanken(migrated: Cli, session: Session) -> None:
 
 
 def test_make_demo_loads_the_default_300_cases(migrated: Cli, session: Session) -> None:
-    """What ``make demo`` runs: ``nara demo --keep-existing`` on an empty database."""
-    migrated.ok("demo", "--keep-existing")
+    """What ``make demo`` runs: ``nara demo --keep-existing`` on an empty database, here
+    without the seeded year (``--history 0``; ``test_demo_picture`` and
+    ``tests/domain/test_improvement_effects.py`` load the demo with it)."""
+    migrated.ok("demo", "--keep-existing", "--history", "0")
     _check_demo(session, 300)
     now = clock.now()
     opened = sorted(session.scalars(select(Case.opened_at)))
@@ -431,7 +433,7 @@ def test_demo_refuses_keeps_and_forces(migrated: Cli, session: Session) -> None:
             (c.number, c.subject, c.status) for c in session.scalars(select(Case).order_by(Case.id))
         ]
 
-    migrated.ok("demo", "--cases", "6", "--seed", "7")
+    migrated.ok("demo", "--cases", "6", "--seed", "7", "--history", "0")
     first = cases()
     assert len(first) == 6
     migrated.ok("team", "create", "extra", "--name-sv", "Extra", "--name-en", "Extra")
@@ -446,7 +448,7 @@ def test_demo_refuses_keeps_and_forces(migrated: Cli, session: Session) -> None:
     assert "already has data" in kept.stdout
     assert cases() == first
     # --force wipes and reloads; the same seed gives the same demo
-    migrated.ok("demo", "--force", "--cases", "6", "--seed", "7")
+    migrated.ok("demo", "--force", "--cases", "6", "--seed", "7", "--history", "0")
     assert cases() == first
     assert count(session, Team) == 5
     assert session.scalar(select(Team).where(Team.slug == "extra")) is None
@@ -753,7 +755,7 @@ def test_real_command_end_to_end(tmp_path: Path) -> None:
 def test_demo_trains_self_service_that_answers_swedish(migrated: Cli) -> None:
     """The demo trains the engine on its example questions; the model then answers a
     Swedish question it has never seen, and says no to something that is not ours."""
-    result = migrated.ok("demo", "--cases", "10", "--train")
+    result = migrated.ok("demo", "--cases", "10", "--train", "--history", "0")
     assert "expected precision" in result.stdout
     status = migrated.ok("selfservice", "status")
     assert "model:    ss" in status.stdout
@@ -834,7 +836,7 @@ def test_bench_wait_prints_the_estimate_error() -> None:
 def test_bench_seed_adds_a_history_and_numbering_goes_on(migrated: Cli, session: Session) -> None:
     import json
 
-    migrated.ok("demo", "--cases", "5")
+    migrated.ok("demo", "--cases", "5", "--history", "0")
     result = migrated.ok("bench", "seed", "--cases", "250", "--seed", "4", "--json")
     summary = json.loads(result.stdout)  # stdout is only the JSON object
     assert summary["cases"] == 250 and summary["customers"] == 50
