@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.domain.actors import Actor
 from nara.domain.errors import Conflict
-from nara.domain.improvements import get_improvement, record_measured
-from nara.i18n import N_, local
+from nara.domain.improvements import get_improvement, record_measured, today
+from nara.i18n import N_
 from nara.improvements.effect import (
     NotEnoughData,
     estimate_effect,
@@ -28,11 +28,6 @@ from nara.queries.improvements import _topic_ids
 
 MEASURED = "measured"
 NOT_ENOUGH_DATA = "not_enough_data"
-
-
-def today() -> date:
-    """The organisation's local date now (the one clock)."""
-    return local(clock.now()).date()
 
 
 def _driver(session: Session, improvement: Improvement) -> dict[str, str]:
