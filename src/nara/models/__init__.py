@@ -57,6 +57,7 @@ from nara.models.mandates import (
     Money,
 )
 from nara.models.private_links import CasePrivateLink
+from nara.models.satisfaction import SatisfactionRating
 from nara.models.selfservice import (
     Conversation,
     ConversationTurn,
@@ -144,6 +145,7 @@ __all__ = [
     "Priority",
     "ResponsePolicy",
     "Role",
+    "SatisfactionRating",
     "SelfServiceModel",
     "ServiceResultsReport",
     "StatusCategory",
