@@ -36,10 +36,10 @@ from nara.queries.mandates import (
     held_by_clause,
     holder_label,
     holds,
+    ledger_for_customer,
     mandate_for,
     rule_type_ids,
     types_for_topic,
-    used_for_customer,
 )
 
 MAX_LIMIT = 100
@@ -92,6 +92,8 @@ def mandate_lines(session: Session, actor: Actor, case: Case, now: datetime) -> 
         types_of = rule_type_ids(session, [v.rule_id for v in versions])
         for v in versions:
             by_type.setdefault(types_of[v.rule_id], []).append(v)
+    widest = max([v.window_days for v in versions if v.window_days] + [DEFAULT_WINDOW])
+    ledger = ledger_for_customer(session, customer_id=case.customer_id, window_days=widest, now=now)
     for decision_type in types_for_topic(session, case.topic_id):
         mandate = mandate_for(
             session,
@@ -100,6 +102,7 @@ def mandate_lines(session: Session, actor: Actor, case: Case, now: datetime) -> 
             customer_id=case.customer_id,
             now=now,
             versions=by_type.get(decision_type.id, []),
+            ledger=ledger,
         )
         used: Decimal | None = None
         if decision_type.kind == DecisionKind.amount.value:
@@ -112,13 +115,7 @@ def mandate_lines(session: Session, actor: Actor, case: Case, now: datetime) -> 
                     if best is not None and best.version.window_days
                     else DEFAULT_WINDOW
                 )
-                used = used_for_customer(
-                    session,
-                    customer_id=case.customer_id,
-                    decision_type_id=decision_type.id,
-                    window_days=window,
-                    now=now,
-                )
+                used = ledger.used(decision_type.id, window, now)
         lines.append(MandateLine(decision_type, mandate, used))
     return lines
 

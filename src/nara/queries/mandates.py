@@ -123,6 +123,41 @@ def used_for_customer(
 
 
 @dataclass(frozen=True)
+class Ledger:
+    """A customer's taken amount decisions since a moment, read once: what
+    :func:`used_for_customer` gives, for any type and any window within it."""
+
+    since: datetime
+    rows: tuple[tuple[int, datetime, Decimal], ...]  # (decision type, taken at, amount)
+
+    def used(self, decision_type_id: int, window_days: int, now: datetime) -> Decimal:
+        start = now - timedelta(days=window_days)
+        assert start >= self.since, "the ledger does not reach that far back"
+        total = sum((a for t, at, a in self.rows if t == decision_type_id and at >= start), ZERO)
+        return Decimal(total).quantize(Decimal("0.01"))
+
+
+def ledger_for_customer(
+    session: Session, *, customer_id: int, window_days: int, now: datetime
+) -> Ledger:
+    """The customer's taken amount decisions over the last ``window_days`` days, in one
+    query (the case page shows the room of every decision type)."""
+    since = now - timedelta(days=window_days)
+    rows = session.execute(
+        select(Decision.decision_type_id, Decision.taken_at, Decision.amount).where(
+            Decision.customer_id == customer_id,
+            Decision.state == DecisionState.taken.value,
+            Decision.taken_at >= since,
+            Decision.amount.is_not(None),
+        )
+    )
+    return Ledger(
+        since,
+        tuple((t, at, Decimal(a)) for t, at, a in rows if at is not None and a is not None),
+    )
+
+
+@dataclass(frozen=True)
 class Room:
     """What one rule version lets its holder decide for one customer now."""
 
@@ -203,15 +238,21 @@ def mandate_for(
     customer_id: int,
     now: datetime,
     versions: Sequence[MandateRuleVersion] | None = None,
+    ledger: Ledger | None = None,
 ) -> Mandate:
     """Resolve ``actor``'s mandate: among the rule versions in force that they hold, the
-    one with the most room for this customer now."""
+    one with the most room for this customer now. ``ledger``: the customer's decisions,
+    read already (reaching back at least as far as every version's window)."""
     held = [
         v
         for v in (versions if versions is not None else current_versions(session, decision_type.id))
         if holds(actor, v)
     ]
     cache: dict[int, Decimal] = {}
+    if ledger is not None:
+        for v in held:
+            if v.window_days is not None:
+                cache[v.window_days] = ledger.used(decision_type.id, v.window_days, now)
     rooms = [
         room(session, decision_type, v, customer_id=customer_id, now=now, used_cache=cache)
         for v in held

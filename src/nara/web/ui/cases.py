@@ -213,9 +213,11 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
     events = case_queries.timeline(db, caller.actor, case)
     detail = serializers.case_detail_out(db, caller.actor, case, events, lang)
     context: dict[str, object] = {"case": detail, "raw": case}
+    # Read once and held here: the service context's lookup then comes from the
+    # session's identity map (which keeps only objects somebody holds).
+    customer = directory.customer_of(db, case)
     context.update(service_view.service_context(db, caller, case, lang))
     if caller.actor.is_staff:
-        customer = directory.customer_of(db, case)
         members = directory.active_members(db, case.team_id)
         context.update(picture_view.card_context(db, caller.actor, case))
         context.update(
