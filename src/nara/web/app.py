@@ -57,6 +57,7 @@ from nara.web.ui import (
 from nara.web.ui import cases as case_pages
 from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import decisions as decision_pages
+from nara.web.ui import followup as followup_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import improvements as improvement_pages
 from nara.web.ui import knowledge as knowledge_pages
@@ -157,6 +158,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         notification_pages.router,
         related_pages.router,
         improvement_pages.router,
+        followup_pages.router,
     )
     for page_router in page_routers:
         app.include_router(page_router)
