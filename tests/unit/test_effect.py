@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from nara.improvements import effect
-from nara.improvements.effect import DayCount, EffectEstimate, NotEnoughData, estimate_effect
+from nara.improvements.effect import (
+    DayCount,
+    EffectEstimate,
+    NotEnoughData,
+    estimate_effect,
+    weekly_counts,
+    windows,
+)
 
 LIVE = date(2026, 3, 3)  # a Tuesday
 READY = LIVE + timedelta(days=43)  # the first day after the 6-week after-window
@@ -270,3 +277,28 @@ def test_contacts_in_waves_widen_the_interval() -> None:
     )
     assert robust.relative_change == plain.relative_change
     assert robust.ci_high - robust.ci_low > 1.2 * (plain.ci_high - plain.ci_low)
+
+
+def test_weekly_counts_follow_the_windows_and_leave_out_the_live_day() -> None:
+    live = date(2026, 3, 4)  # a Wednesday
+    span = windows(live, weeks_before=2, weeks_after=3)
+    days = [
+        DayCount(span.before_start + timedelta(days=k), linked=1, total=10)
+        for k in range((span.after_end - span.before_start).days + 1)
+        if k != 5  # a day without contacts is simply missing
+    ]
+    weeks = weekly_counts(days, span)
+    assert [w.start for w in weeks] == [
+        date(2026, 2, 18),
+        date(2026, 2, 25),
+        date(2026, 3, 5),
+        date(2026, 3, 12),
+        date(2026, 3, 19),
+    ]
+    assert [w.after for w in weeks] == [False, False, True, True, True]
+    assert (weeks[0].linked, weeks[0].total) == (6, 60)
+    assert (weeks[1].linked, weeks[1].total) == (7, 70)  # not the live day (4 March)
+    assert weeks[0].rate == 100.0
+    assert weeks[2].as_dict() == {"start": "2026-03-05", "linked": 7, "total": 70, "after": True}
+    empty = weekly_counts([], span)
+    assert len(empty) == 5 and all(w.rate is None for w in empty)

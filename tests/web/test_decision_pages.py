@@ -4,6 +4,7 @@ the customer sees the outcome in plain words."""
 
 from __future__ import annotations
 
+import csv
 import re
 from decimal import Decimal
 
@@ -251,7 +252,10 @@ def test_the_follow_up_counts_decisions_and_drills_down_to_the_cases(
     csrf = log_in(client, db, w.card_lead)
     post(client, f"/approvals/{request.id}/approve", csrf)
     html = page(client.get("/admin/mandates"))
-    row = re.search(r"Goodwill compensation</th>.*?</tr>", html, re.S)
+    # the chart's figures (per decision type) come first, then the table per type and team
+    chart, table = html.split("</figure>", 1)
+    assert 'role="img"' in chart and "Decided at once" in chart
+    row = re.search(r"Goodwill compensation</th>.*?</tr>", table, re.S)
     assert row is not None
     cells = _text(row.group(0))
     assert "2" in cells and "(67 %)" in cells and "SEK 3,000.00" in cells
@@ -260,7 +264,8 @@ def test_the_follow_up_counts_decisions_and_drills_down_to_the_cases(
     )
     assert drill.count(number) == 2 and "SEK 2,500.00" not in drill
     got = client.get(f"/admin/mandates/decisions.csv?type=goodwill&team={w.cards.slug}")
-    assert got.status_code == 200 and got.text.startswith("\ufeffcase,type,kind,amount_sek")
+    assert got.status_code == 200
+    assert got.text.startswith("\ufeffCase,Decision type,Kind,Amount (SEK),Days,Yes or no,")
     lines = got.text.strip().splitlines()
     assert len(lines) == 4 and any(",2500.00," in line and ",taken," in line for line in lines)
     log_in(client, db, w.alice_user)
@@ -371,3 +376,45 @@ def test_an_admin_defines_a_decision_type_and_takes_it_out_of_use(
         approval_minutes="60",
     )
     assert refused.status_code == 403
+
+
+def test_the_decisions_csv_in_swedish_for_excel_and_without_formulas(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    _rules(db, w)
+    _set_lang(db, w.card_agent, "sv")
+    csrf = log_in(client, db, w.card_agent)
+    for amount, reason in (("250,50", '=HYPERLINK("http://x")'), ("300", "Åsa väntade; länge")):
+        post(
+            client,
+            f"/cases/{w.alice_case.number}/decide",
+            csrf,
+            type="goodwill",
+            amount=amount,
+            days="",
+            value="",
+            reason=reason,
+        )
+    got = client.get("/admin/mandates/decisions.csv?format=excel-sv")
+    assert got.status_code == 200 and got.headers["content-type"] == "text/csv; charset=utf-8"
+    assert got.headers["content-disposition"] == 'attachment; filename="decisions.csv"'
+    assert got.content.startswith("\ufeffÄrende;Beslutstyp;Slag;Belopp (kr);".encode())
+    lines = got.text.removeprefix("\ufeff").split("\r\n")
+    formula = next(line for line in lines if "HYPERLINK" in line)
+    assert ";250,50;" in formula and formula.endswith(';"\'=HYPERLINK(""http://x"")"')
+    cells = next(csv.reader([formula], delimiter=";"))
+    assert cells[3] == "250,50" and cells[-1] == '\'=HYPERLINK("http://x")'
+    plain = next(line for line in lines if "Åsa" in line)
+    assert ";300,00;" in plain and plain.endswith(';"Åsa väntade; länge"')
+    standard = client.get("/admin/mandates/decisions.csv").text
+    assert ",250.50," in standard and "\r\n" in standard
+    refused = client.get("/admin/mandates/decisions.csv?format=xlsx")
+    assert refused.status_code == 422 and "excel-sv" in refused.text
+    assert "text/html" in refused.headers["content-type"]
+    page_html = page(client.get("/admin/mandates/decisions?type=goodwill"))
+    assert (
+        'href="/admin/mandates/decisions.csv?type=goodwill&amp;team=&amp;how=&amp;days=90&amp;format=excel-sv"'
+        in page_html
+    )

@@ -340,3 +340,66 @@ def test_effect_shows_recontact_and_selfservice_shares(
     db.commit()
     html = page(client.get(f"/improvements/{made.id}"))
     assert "effect-shares" not in html and "fell 38 %" in visible(html)
+
+
+def test_the_effect_and_the_contacts_per_week_are_charts_with_their_tables(
+    client: TestClient,
+    db: Session,
+    w: factories.World,  # noqa: F811
+) -> None:
+    made = imp.raise_improvement(
+        session=db,
+        actor=factories.actor(db, w.card_agent),
+        title="Kortet har inte kommit",
+        description="Kunder ringer.",
+        kind="fix",
+        topics=[w.card_topic.slug],
+    )
+    made.status = "done"
+    live = imp.today() - timedelta(weeks=8)
+    made.live_at = live
+    starts = (live - timedelta(days=14), live - timedelta(days=7), live + timedelta(days=1))
+    weeks = [
+        {"start": starts[0].isoformat(), "linked": 40, "total": 1000, "after": False},
+        {"start": starts[1].isoformat(), "linked": 45, "total": 1000, "after": False},
+        {"start": starts[2].isoformat(), "linked": 0, "total": 1000, "after": True},
+        {"start": (starts[2] + timedelta(days=7)).isoformat(), "linked": 25, "total": 1000,
+         "after": True},
+    ]  # fmt: skip
+    effect = ImprovementEffect(
+        improvement_id=made.id,
+        measured_at=clock.now(),
+        status="measured",
+        relative_change=-0.38,
+        ci_low=-0.49,
+        ci_high=-0.25,
+        before_rate=42.5,
+        after_rate=12.5,
+        details={"weeks": weeks},
+    )
+    db.add(effect)
+    db.commit()
+    set_lang(db, w.card_agent, "sv")
+    log_in(client, db, w.card_agent)
+    html = page(client.get(f"/improvements/{made.id}"))
+    chart = html.split('<figure class="chart" id="effect-chart">')[1].split("</figure>")[0]
+    assert 'role="img"' in chart and "<script" not in chart
+    assert "42,5 i snitt före ändringen och 12,5 efter" in chart  # the summary, in <desc>
+    assert '<th scope="col">Före ändringen</th><th scope="col">Efter ändringen</th>' in chart
+    assert "<td>45,0</td>" in chart and "<td>0,0</td>" in chart
+    assert f'<th scope="row">{(live - timedelta(days=7)).isoformat()}</th>' in chart
+    trend = html.split('<figure class="chart" id="trend-chart">')[1].split("</figure>")[0]
+    assert "<caption>Kopplade kontakter per vecka</caption>" in trend
+    assert trend.count('<th scope="row">v. ') == 12
+    # An effect measured before the weeks were stored: the verdict, no chart.
+    effect.details = {"recontact": {"before": 0.2, "after": 0.1}}
+    db.commit()
+    html = page(client.get(f"/improvements/{made.id}"))
+    assert 'id="effect-chart"' not in html and "minskade med 38 %" in visible(html)
+    effect.details = {"weeks": weeks}
+    set_lang(db, w.card_lead, "en")
+    log_in(client, db, w.card_lead)
+    html = page(client.get(f"/improvements/{made.id}"))
+    chart = html.split('id="effect-chart"')[1].split("</figure>")[0]
+    assert "42.5 on average before the change and 12.5 after" in chart
+    assert "Show the figures as a table" in chart

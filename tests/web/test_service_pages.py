@@ -271,3 +271,22 @@ def test_agent_case_page_shows_the_promise(
     text = page(client.get(f"/cases/{w.alice_case.number}"))
     assert 'id="service-heading"' in text and 'id="callback-heading"' in text
     assert "badge-promise-ok" in text
+
+
+def test_the_results_chart_shows_promises_kept_against_the_target(
+    client: TestClient, db: Session, w: factories.World
+) -> None:
+    reply_to_case(
+        session=db,
+        actor=factories.actor(db, w.card_agent),
+        number=w.alice_case.number,
+        body="Hej Alice!",
+    )
+    db.commit()
+    log_in(client, db, w.card_lead)
+    text = page(client.get("/admin/service"))
+    chart = text.split('<figure class="chart" id="kept-chart">')[1].split("</figure>")[0]
+    assert 'role="img"' in chart and 'aria-labelledby="kept-chart-title kept-chart-desc"' in chart
+    assert "Mål: 80\u00a0%" in chart  # the target line's label, also in the description
+    assert "<table" not in chart  # the figures are in the results table under it
+    assert "Målet är 80\u00a0% av de första svaren i tid." in text

@@ -20,6 +20,7 @@ from nara.improvements.effect import (
     estimate_effect,
     not_enough_data_verdict,
     verdict,
+    weekly_counts,
     windows,
 )
 from nara.models import Improvement, ImprovementEffect, ImprovementStatus, Topic
@@ -98,6 +99,7 @@ def measure(session: Session, improvement: Improvement, on: date) -> Improvement
             "params": _jsonable(said.params),
             "signed": said.signed,
         }
+        details["weeks"] = [week.as_dict() for week in weekly_counts(days, w)]
         details["recontact"] = effect_queries.recontact_rates(session, improvement, w).as_dict()
         details["selfservice_answered"] = effect_queries.answered_shares(
             session, improvement, w

@@ -166,6 +166,49 @@ def windows(live_at: date, *, weeks_before: int = 6, weeks_after: int = 6) -> Wi
     )
 
 
+@dataclass(frozen=True)
+class WeekCount:
+    """One week of a window: seven days from ``start``, in the before- or after-window."""
+
+    start: date
+    linked: int
+    total: int
+    after: bool
+
+    @property
+    def rate(self) -> float | None:
+        """Linked contacts per 1,000 contacts that week (None without contacts)."""
+        return 1000 * self.linked / self.total if self.total else None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "linked": self.linked,
+            "total": self.total,
+            "after": self.after,
+        }
+
+
+def weekly_counts(days: Sequence[DayCount], span: Windows) -> list[WeekCount]:
+    """The windows' days summed by week: ``weeks_before`` weeks counted from the
+    before-window's first day, then ``weeks_after`` from the after-window's (the live day
+    in neither), for the effect's trend on the improvement's page."""
+    by_day = {row.day: row for row in days}
+    weeks: list[WeekCount] = []
+    for first, last, after in (
+        (span.before_start, span.before_end, False),
+        (span.after_start, span.after_end, True),
+    ):
+        start = first
+        while start <= last:
+            rows = [by_day.get(start + timedelta(days=k)) for k in range(7)]
+            counted = [r for r in rows if r is not None]
+            linked = sum(r.linked for r in counted)
+            weeks.append(WeekCount(start, linked, sum(r.total for r in counted), after))
+            start += timedelta(days=7)
+    return weeks
+
+
 def estimate_effect(
     days: Sequence[DayCount],
     live_at: date,

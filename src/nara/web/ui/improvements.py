@@ -22,6 +22,7 @@ from nara.queries import improvements as queries
 from nara.queries.access import can_manage_team, cases_for, get_case_for
 from nara.web.deps import DB, Caller
 from nara.web.errors import no_page
+from nara.web.ui import improvement_charts
 from nara.web.ui.common import (
     FormErrors,
     redirect,
@@ -300,7 +301,6 @@ def _detail_context(db: Session, caller: Caller, improvement_id: int, lang: str)
         for s in ("accepted", "in_progress", "done", "declined", "raised")
         if s in allowed and (may_lead if s in ("accepted", "declined", "raised") else may_work)
     ]
-    peak = max((n for _, n in detail.trend), default=0)
     teams = [t for t in directory.teams(db) if t.is_active]
     return {
         "detail": detail,
@@ -314,12 +314,13 @@ def _detail_context(db: Session, caller: Caller, improvement_id: int, lang: str)
         ),
         "open_now": open_now,
         "teams": teams,
-        "peak": peak,
         "verdict": queries.effect_verdict(
             detail.row.effect, improvement, detail.row.topics, translate, lang
         ),
         "effect_due": queries.effect_due(improvement),
         "effect_shares": effect_shares(detail.row.effect),
+        "effect_chart": improvement_charts.effect_trend(detail.row.effect, lang),
+        "trend_chart": improvement_charts.contacts_trend(detail.trend, lang),
         "today": actions.today(),
         "merge_targets": [
             r

@@ -4,8 +4,6 @@ limit computed from the recorded requests, shown before saving."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -16,12 +14,15 @@ from fastapi.responses import HTMLResponse, Response
 from nara import clock
 from nara.domain import mandates as mandate_actions
 from nara.domain.errors import DomainError
+from nara.i18n import N_
 from nara.models import DecisionKind
 from nara.queries import decisions as decision_queries
 from nara.queries import directory
 from nara.queries import mandates as mandate_queries
 from nara.queries.access import is_lead_or_admin
+from nara.web.csv_export import Column, csv_dialect, csv_response
 from nara.web.deps import DB, Caller
+from nara.web.ui import result_charts
 from nara.web.ui.common import (
     FormErrors,
     redirect,
@@ -79,6 +80,7 @@ def _page(
         "admin/mandates.html",
         status_code,
         results=results,
+        results_chart=result_charts.decided_at_once(results, lang),
         period=period,
         rules=mandate_queries.rules_in_force(db, lang),
         types=types,
@@ -143,60 +145,69 @@ def decisions_page(
     return render(request, "admin/mandate_decisions.html", rows=rows, shown=shown, query=query)
 
 
+DECISION_COLUMNS = (
+    Column("case", N_("Case")),
+    Column("type", N_("Decision type")),
+    Column("kind", N_("Kind")),
+    Column("amount_sek", N_("Amount (SEK)")),
+    Column("days", N_("Days")),
+    Column("value", N_("Yes or no")),
+    Column("state", N_("State")),
+    Column("rule_id", N_("Rule")),
+    Column("rule_version", N_("Rule version")),
+    Column("rule", N_("Rule name")),
+    Column("requested_by", N_("Requested by")),
+    Column("decided_by", N_("Decided by")),
+    Column("requested_at", N_("Requested at (UTC)")),
+    Column("taken_at", N_("Taken at (UTC)")),
+    Column("reason", N_("Reason")),
+)
+"""The decisions CSV's columns: the values are the stored codes (type slug, kind, state),
+amounts in SEK, times in UTC (ISO 8601)."""
+
+
+def _decision_cells(r: decision_queries.DecisionRow) -> tuple[object, ...]:
+    d = r.decision
+    return (
+        r.case_number,
+        r.decision_type.slug,
+        r.decision_type.kind,
+        d.amount,
+        d.days,
+        None if d.value is None else bool(d.value),
+        d.state,
+        r.rule.rule_id if r.rule else None,
+        r.rule.version if r.rule else None,
+        r.rule.name if r.rule else None,
+        r.requested_by,
+        r.decided_by,
+        d.requested_at,
+        d.taken_at,
+        d.reason,
+    )
+
+
 @router.get("/mandates/decisions.csv")
 def decisions_csv(
-    request: Request, db: DB, type: str = "", team: str = "", how: str = "", days: str = "90"
+    request: Request,
+    db: DB,
+    type: str = "",
+    team: str = "",
+    how: str = "",
+    days: str = "90",
+    format: str = "",
 ) -> Response:
-    """The same decisions as CSV for auditors (UTF-8 with BOM, for Excel)."""
+    """The same decisions as CSV for auditors (``?format=excel-sv`` for Swedish Excel)."""
     caller = require_caller(request, db)
     require_staff_page(caller)
+    dialect = csv_dialect(format)
     rows, _ = _drill(db, caller, type, team, how, days)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "case",
-            "type",
-            "kind",
-            "amount_sek",
-            "days",
-            "value",
-            "state",
-            "rule_id",
-            "rule_version",
-            "rule",
-            "requested_by",
-            "decided_by",
-            "requested_at",
-            "taken_at",
-            "reason",
-        ]
-    )
-    for r in rows:
-        d = r.decision
-        writer.writerow(
-            [
-                r.case_number,
-                r.decision_type.slug,
-                r.decision_type.kind,
-                format(d.amount, "f") if d.amount is not None else "",
-                d.days if d.days is not None else "",
-                "" if d.value is None else ("yes" if d.value else "no"),
-                d.state,
-                r.rule.rule_id if r.rule else "",
-                r.rule.version if r.rule else "",
-                r.rule.name if r.rule else "",
-                r.requested_by or "",
-                r.decided_by or "",
-                d.requested_at.isoformat(),
-                d.taken_at.isoformat() if d.taken_at else "",
-                d.reason,
-            ]
-        )
-    return Response(
-        "\ufeff" + out.getvalue(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="decisions.csv"'},
+    return csv_response(
+        filename="decisions.csv",
+        columns=DECISION_COLUMNS,
+        rows=(_decision_cells(r) for r in rows),
+        lang=request.state.lang,
+        dialect=dialect,
     )
 
 

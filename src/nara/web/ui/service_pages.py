@@ -34,10 +34,12 @@ from nara.queries import service_settings as settings
 from nara.queries.access import get_case_for, get_team_for, require_staff
 from nara.queries.consultations import overdue_for_teams
 from nara.queries.service import calendar_for_team
-from nara.queries.service_results import current_results
+from nara.queries.service_results import KEPT_TARGET, current_results
+from nara.web.charts import Measure, format_value
 from nara.web.deps import DB, Caller
 from nara.web.errors import no_page, page_message
 from nara.web.ui import cases as cases_ui
+from nara.web.ui import result_charts
 from nara.web.ui.common import (
     FormErrors,
     Refusal,
@@ -241,6 +243,8 @@ def _service_admin(request: Request, db: DB, status_code: int = 200, **extra: ob
         ],
         "results": (results := current_results(db, now=clock.now(), days=RESULT_DAYS)).teams,
         "results_overall": results.overall,
+        "kept_chart": result_charts.promises_kept(results.teams, request.state.lang),
+        "kept_target": format_value(KEPT_TARGET, Measure("percent"), request.state.lang),
         "results_at": results.computed_at,
         "result_days": RESULT_DAYS,
         "policies": policies,
