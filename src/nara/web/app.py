@@ -46,6 +46,7 @@ from nara.web.ui import (
     audit_pages,
     auth_pages,
     customer_pages,
+    followup_csv,
     jobs_admin,
     mandates_admin,
     notification_pages,
@@ -159,6 +160,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         related_pages.router,
         improvement_pages.router,
         followup_pages.router,
+        followup_csv.router,
     )
     for page_router in page_routers:
         app.include_router(page_router)

@@ -25,11 +25,11 @@ from nara.models import Channel, Priority, Role
 from nara.queries import directory
 from nara.queries import followup as followup_queries
 from nara.web.deps import DB, Caller
+from nara.web.ui import followup_charts, labels
 from nara.web.ui import followup_items as items
 from nara.web.ui import followup_names as names
 from nara.web.ui import followup_sections as sections
 from nara.web.ui import followup_view as view
-from nara.web.ui import labels
 from nara.web.ui.common import FormErrors, require_caller, require_staff_page
 from nara.web.ui.render import render
 
@@ -116,6 +116,15 @@ def overview(request: Request, db: DB) -> Response:
             **context,
         )
     params = view.page_params(filters, grain)
+    shown = sections.sections(found, filters.as_params(), lang)
+    trends = view.trend_tables(
+        found.trends, grain, filters.as_params(), sections.trend_targets(found, lang), lang
+    )
+    pairs = [
+        pair
+        for section, figures in zip(shown, found.sections, strict=True)
+        for pair in zip(section.breakdowns, figures.breakdowns, strict=True)
+    ]
     return render(
         request,
         "followup/overview.html",
@@ -127,9 +136,10 @@ def overview(request: Request, db: DB) -> Response:
         filters=filters,
         presets=view.presets("/followup", filters, grain, day, lang),
         found=found,
-        sections=sections.sections(found, filters.as_params(), lang),
-        trends=view.trend_tables(
-            found.trends, grain, filters.as_params(), sections.trend_targets(found, lang), lang
+        sections=shown,
+        trends=trends,
+        charts=followup_charts.overview_charts(
+            pairs, trends, grain, sections.trend_target_minutes(found), lang
         ),
         comments=sections.comments(found.comments),
         improvements=sections.improvements(found.improvements, lang),
