@@ -248,6 +248,7 @@ def drilldown(request: Request, db: DB) -> Response:
             page=None,
         )
     found = items.Names(db, lang)
+    rows = [items.item_view(i, found) for i in page.items]
     params = {"metric": drill.metric, **drill.filters.as_params()}
     return render(
         request,
@@ -257,7 +258,8 @@ def drilldown(request: Request, db: DB) -> Response:
         page=page,
         title=names.figure_name(drill.metric, lang),
         shown=filter_words(drill.filters, found, lang),
-        rows=[items.item_view(i, found) for i in page.items],
+        rows=rows,
+        has_details=any(r.detail for r in rows),
         params=params,
         query=urlencode(params),
         paged=drill.cursor is not None,

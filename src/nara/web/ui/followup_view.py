@@ -32,6 +32,7 @@ VerdictKind = Literal["kept", "missed", "partly"]
 MINUTES = N_("%(m)s min")
 HOURS = N_("%(h)s h")
 HOURS_MINUTES = N_("%(h)s h %(m)s min")
+DAYS = N_("%(d)s d")
 DAYS_HOURS = N_("%(d)s d %(h)s h")
 UNDER_A_MINUTE = N_("under 1 min")
 
@@ -47,6 +48,8 @@ def format_minutes(minutes: float, lang: str) -> str:
     hours, rest = divmod(whole, 60)
     if hours >= 24:
         days, hours = divmod(round(minutes / 60), 24)
+        if hours == 0:
+            return gettext(DAYS) % {"d": days}
         return gettext(DAYS_HOURS) % {"d": days, "h": hours}
     if rest == 0:
         return gettext(HOURS) % {"h": hours}
@@ -295,10 +298,16 @@ TREND_GROUPS = (
         ("first_response.kept_share", "resolution.kept_share"),
     ),
     TrendGroup(
+        "selfservice",
+        "selfservice",
+        N_("Share answered by self-service"),
+        ("selfservice.answered_share",),
+    ),
+    TrendGroup(
         "contacts",
         "collaboration",
-        N_("Self-service, first-contact resolution and re-contacts"),
-        ("selfservice.answered_share", "resolution.first_contact_share", "cases.recontact_share"),
+        N_("First-contact resolution and re-contacts"),
+        ("resolution.first_contact_share", "cases.recontact_share"),
     ),
     TrendGroup("csat", "satisfaction", N_("Average satisfaction"), ("csat.average",)),
     TrendGroup("kkik", "authority", N_("Answered within one working day"), ("kkik.in_time_share",)),
@@ -445,8 +454,11 @@ class Preset:
 
 
 def presets(base: str, filters: Filters, grain: Grain, today: date, lang: str) -> list[Preset]:
+    """The quick choices of period, keeping the other filters; the first one that is the
+    period shown is marked current (the last 7 days can be this month, on the 7th)."""
     gettext = i18n.translations(lang).gettext
     found = []
+    marked = False
     for key, message in PRESETS:
         first, last = preset_period(key, today)
         params = {
@@ -454,14 +466,9 @@ def presets(base: str, filters: Filters, grain: Grain, today: date, lang: str) -
             "from": first.isoformat(),
             "to": last.isoformat(),
         }
-        found.append(
-            Preset(
-                key,
-                gettext(message),
-                f"{base}?{urlencode(params)}",
-                (filters.first, filters.last) == (first, last),
-            )
-        )
+        current = not marked and (filters.first, filters.last) == (first, last)
+        marked = marked or current
+        found.append(Preset(key, gettext(message), f"{base}?{urlencode(params)}", current))
     return found
 
 
