@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from nara.config import get_settings
@@ -25,9 +25,10 @@ from nara.followup.days import day_facts, each_day, local_date
 from nara.i18n import N_
 from nara.models import FollowupDaily, FollowupRollupState
 from nara.queries.access import require_lead
-from nara.queries.followup_facts import Facts, cubed
+from nara.queries.followup_facts import EVERYTHING, parameters, rollup_statement
 from nara.queries.followup_rows import earliest_day, rollup_state
-from nara.queries.followup_sql import Dialect
+
+ROLLUP_TABLE: Table = FollowupDaily.__table__  # type: ignore[assignment]
 
 RECOMPUTE_DAYS = 8
 """Finished days rolled again on every run (ratings change for 7 days; re-contacts are
@@ -108,9 +109,15 @@ def roll_days(*, session: Session, actor: Actor, first: date, last: date, now: d
     session.execute(
         delete(FollowupDaily).where(FollowupDaily.day >= first, FollowupDaily.day <= last)
     )
-    statement = cubed(Facts(Dialect(session.get_bind().dialect.name), days, now))
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":  # compiling a plan of this size costs more than running it
+        session.execute(text("SET LOCAL jit = off"))
+    statement = rollup_statement(dialect, len(days))
     columns = [c.name for c in statement.selected_columns]
-    result = session.execute(insert(FollowupDaily).from_select(columns, statement))
+    result = session.connection().execute(
+        insert(ROLLUP_TABLE).from_select(columns, statement),
+        parameters(days, now, zone, EVERYTHING),
+    )
     _advance(session, first, last, now, zone)
     written = int(getattr(result, "rowcount", -1))
     if written < 0:  # SQLite does not count the rows of an INSERT that starts with WITH

@@ -43,7 +43,7 @@ from nara.models import (
 )
 from nara.queries import followup_live as live
 from nara.queries.access import case_visibility
-from nara.queries.followup_facts import Facts
+from nara.queries.followup_facts import Facts, parameters, shape
 from nara.queries.followup_rows import Scope
 from nara.queries.followup_sql import Dialect
 
@@ -195,10 +195,12 @@ class FactsDrill:
         self.zone, self.family, self.condition = zone, family, condition
         self.dialect = Dialect(session.get_bind().dialect.name)
 
-    def _facts(self, first: date, last: date) -> Subquery:
+    def _facts(self, first: date, last: date) -> tuple[Subquery, dict[str, Any]]:
         days = [day_facts(d, self.zone) for d in each_day(first, last)]
-        facts = Facts(self.dialect, days, self.now, self.scope.key_filter(), items=True)
-        return facts.family(self.family).subquery("f")
+        keys = self.scope.key_filter()
+        facts = Facts(self.dialect, len(days), shape(keys), items=True)
+        values = parameters(days, self.now, self.zone, keys)
+        return facts.family(self.family).subquery("f"), values
 
     def _visible(self) -> ColumnElement[bool]:
         return case_visibility(self.viewer)
@@ -219,14 +221,15 @@ class FactsDrill:
         span, hi = 1, last
         while hi >= first and len(hits) <= limit:
             lo = max(first, hi - timedelta(days=span - 1))
-            f = self._facts(lo, hi)
+            f, values = self._facts(lo, hi)
             stmt = self._select(f, [f.c.item_id, f.c.case_id, f.c.at]).where(
                 _after(f.c.at, f.c.item_id, after)
             )
             if self.family != "conversations":
                 stmt = stmt.where(self._visible())
             stmt = stmt.order_by(f.c.at.desc(), f.c.item_id.desc()).limit(limit + 1 - len(hits))
-            hits += [Hit(i, c, ensure_utc(a)) for i, c, a in self.session.execute(stmt)]
+            found = self.session.execute(stmt, values)
+            hits += [Hit(i, c, ensure_utc(a)) for i, c, a in found]
             hi = lo - timedelta(days=1)
             span = min(MAX_CHUNK_DAYS, span * CHUNK_GROWTH)
         return hits
@@ -246,9 +249,9 @@ class FactsDrill:
         start = first
         while start <= last:
             end = min(last, start + timedelta(days=COUNT_CHUNK_DAYS - 1))
-            f = self._facts(start, end)
+            f, values = self._facts(start, end)
             stmt = self._select(f, [func.sum(_unreadable(self.viewer))])
-            total += int(self.session.scalar(stmt) or 0)
+            total += int(self.session.scalar(stmt, values) or 0)
             start = end + timedelta(days=1)
         return total
 

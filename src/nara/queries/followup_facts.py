@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -28,6 +29,7 @@ from sqlalchemy import (
     String,
     Subquery,
     and_,
+    bindparam,
     cast,
     exists,
     func,
@@ -39,6 +41,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import case as sql_case
+from sqlalchemy import join as sql_join
 from sqlalchemy.orm import aliased
 
 from nara.followup.catalogue import WAIT_BAR_MINUTES
@@ -89,22 +92,61 @@ class KeyFilter:
 EVERYTHING = KeyFilter()
 
 
-def days_table(days: Sequence[Day]) -> Subquery:
-    """The days as rows: ``day, starts_at, ends_at, shift_seconds, deadline``."""
+def days_table(count: int) -> Subquery:
+    """``count`` days as rows of bound values (:func:`parameters` gives them):
+    ``day, starts_at, ends_at, shift_seconds, deadline``."""
     stamp = UTCDateTime()
     rows = [
         select(
-            literal(d.day, Date).label("day"),
-            literal(d.starts_at, stamp).label("starts_at"),
-            literal(d.ends_at, stamp).label("ends_at"),
-            literal(d.shift_seconds, Integer).label("shift_seconds"),
-            literal(d.deadline, stamp).label("deadline"),
+            bindparam(f"d{i}_day", type_=Date).label("day"),
+            bindparam(f"d{i}_start", type_=stamp).label("starts_at"),
+            bindparam(f"d{i}_end", type_=stamp).label("ends_at"),
+            bindparam(f"d{i}_shift", type_=Integer).label("shift_seconds"),
+            bindparam(f"d{i}_deadline", type_=stamp).label("deadline"),
         )
-        for d in days
+        for i in range(count)
     ]
     if len(rows) == 1:
         return rows[0].subquery("days")
     return union_all(*rows).subquery("days")
+
+
+KeyShape = tuple[bool, bool, bool, bool]
+"""Which of team, topic, channel and priority a statement filters on."""
+
+
+def shape(keys: KeyFilter) -> KeyShape:
+    return (
+        keys.team_ids is not None,
+        keys.topic_id is not None,
+        keys.channel is not None,
+        keys.priority is not None,
+    )
+
+
+def parameters(days: Sequence[Day], now: datetime, zone: str, keys: KeyFilter) -> dict[str, Any]:
+    """The values of a statement built for ``len(days)`` days and ``keys``' shape."""
+    out: dict[str, Any] = {
+        "now": now,
+        "zone": zone,
+        "range_start": days[0].starts_at,
+        "range_end": days[-1].ends_at,
+    }
+    for i, d in enumerate(days):
+        out[f"d{i}_day"] = d.day
+        out[f"d{i}_start"] = d.starts_at
+        out[f"d{i}_end"] = d.ends_at
+        out[f"d{i}_shift"] = d.shift_seconds
+        out[f"d{i}_deadline"] = d.deadline
+    if keys.team_ids is not None:
+        out["teams"] = sorted(keys.team_ids) or [NO_ID - 1]
+    if keys.topic_id is not None:
+        out["topic"] = keys.topic_id
+    if keys.channel is not None:
+        out["channel"] = keys.channel
+    if keys.priority is not None:
+        out["priority"] = keys.priority
+    return out
 
 
 def _n(condition: ColumnElement[bool]) -> ColumnElement[int]:
@@ -112,25 +154,46 @@ def _n(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 class Facts:
-    """The event families for ``days`` as of ``now``."""
+    """The event families over ``count`` days, filtered by the keys of ``keys`` (a
+    shape: the values are bound at execution, :func:`parameters`).
+
+    Each family reads its table on its own moment within the days' range (bound
+    constants: the planner sees the window). PostgreSQL dates an event by its local date
+    (``timezone(zone, moment)``) and joins the days only where the working-day deadline
+    is needed; SQLite joins the days by their UTC intervals."""
 
     def __init__(
         self,
         dialect: Dialect,
-        days: Sequence[Day],
-        now: datetime,
-        keys: KeyFilter = EVERYTHING,
+        count: int,
+        keys: KeyShape = (False, False, False, False),
         *,
         items: bool = False,
     ) -> None:
-        self.sql, self.now, self.keys = dialect, literal(now, UTCDateTime()), keys
-        self.days = days_table(days)
-        self.items = items
+        self.sql, self.keys, self.items = dialect, keys, items
+        self.now = bindparam("now", type_=UTCDateTime())
+        self.days = days_table(count)
 
     # ---- shared pieces ----
-    def _within(self, moment: Any) -> ColumnElement[bool]:
+    def _dated(
+        self, entity: Any, moment: Any, *, deadlines: bool = False, on: Any = None
+    ) -> tuple[Any, Any, list[ColumnElement[bool]]]:
+        """``(from, day, where)`` for events of ``entity`` dated by ``moment``."""
+        stamp = UTCDateTime()
+        where = [
+            moment >= bindparam("range_start", type_=stamp),
+            moment < bindparam("range_end", type_=stamp),
+        ]
+        if on is not None:
+            where.append(on)
         d = self.days.c
-        return and_(moment >= d.starts_at, moment < d.ends_at)
+        if self.sql.postgres:
+            day = cast(func.timezone(bindparam("zone", type_=String), moment), Date)
+            if deadlines:
+                return sql_join(entity, self.days, d.day == day), d.day, where
+            return entity, day, where
+        joined = sql_join(self.days, entity, and_(moment >= d.starts_at, moment < d.ends_at))
+        return joined, d.day, where
 
     def _in_time(self, arrived: Any, answered: Any) -> ColumnElement[bool]:
         """Answered within one working day of arriving (KKiK; the days row of arrival)."""
@@ -164,25 +227,26 @@ class Facts:
         }
 
     def _where_keys(self, keys: dict[str, Any]) -> list[ColumnElement[bool]]:
-        k, out = self.keys, []
-        if k.team_ids is not None:
-            out.append(keys["team_id"].in_(sorted(k.team_ids) or [NO_ID - 1]))
-        if k.topic_id is not None:
-            out.append(keys["topic_id"] == k.topic_id)
-        if k.channel is not None:
-            out.append(keys["channel"] == k.channel)
-        if k.priority is not None:
-            out.append(keys["priority"] == k.priority)
+        teams, topic, channel, priority = self.keys
+        out: list[ColumnElement[bool]] = []
+        if teams:
+            out.append(keys["team_id"].in_(bindparam("teams", expanding=True)))
+        if topic:
+            out.append(keys["topic_id"] == bindparam("topic", type_=Integer))
+        if channel:
+            out.append(keys["channel"] == bindparam("channel", type_=String))
+        if priority:
+            out.append(keys["priority"] == bindparam("priority", type_=String))
         return out
 
     def _row(
-        self, keys: dict[str, Any], values: dict[str, Any], item: tuple[Any, Any, Any]
+        self, day: Any, keys: dict[str, Any], values: dict[str, Any], item: tuple[Any, Any, Any]
     ) -> list[Any]:
         """The fact's columns; with ``items`` also the item's id, its case's id and the
         moment that dates it (for the drill-down)."""
         unknown = set(values) - {*COUNTERS, "fr_budget", "res_budget", "fr_seconds", "res_seconds"}
         assert not unknown, unknown
-        columns: list[Any] = [self.days.c.day.label("day")]
+        columns: list[Any] = [day.label("day")]
         columns += [keys[k].label(k) for k in KEYS]
         columns += [(values.get(name, literal(0))).label(name) for name in COUNTERS]
         for name in ("fr_budget", "res_budget"):
@@ -221,11 +285,11 @@ class Facts:
             "kkik_in_time": _n(in_time),
             "kkik_late": _n(late),
         }
+        source, day, where = self._dated(c, c.opened_at, deadlines=True)
         return (
-            select(*self._row(keys, values, (c.id, c.id, c.opened_at)))
-            .select_from(self.days)
-            .join(c, self._within(c.opened_at))
-            .where(*self._where_keys(keys))
+            select(*self._row(day, keys, values, (c.id, c.id, c.opened_at)))
+            .select_from(source)
+            .where(*where, *self._where_keys(keys))
         )
 
     def first_response(self) -> Select[Any]:
@@ -258,11 +322,11 @@ class Facts:
             "fr_budget": c.first_response_budget_min,
             "fr_seconds": seconds,
         }
+        source, day, where = self._dated(c, c.first_response_at)
         return (
-            select(*self._row(keys, values, (c.id, c.id, c.first_response_at)))
-            .select_from(self.days)
-            .join(c, self._within(c.first_response_at))
-            .where(*self._where_keys(keys))
+            select(*self._row(day, keys, values, (c.id, c.id, c.first_response_at)))
+            .select_from(source)
+            .where(*where, *self._where_keys(keys))
         )
 
     def resolved(self) -> Select[Any]:
@@ -296,11 +360,11 @@ class Facts:
             "res_budget": c.resolution_budget_min,
             "res_seconds": self.sql.seconds(c.resolved_at, c.opened_at),
         }
+        source, day, where = self._dated(c, c.resolved_at)
         return (
-            select(*self._row(keys, values, (c.id, c.id, c.resolved_at)))
-            .select_from(self.days)
-            .join(c, self._within(c.resolved_at))
-            .where(*self._where_keys(keys))
+            select(*self._row(day, keys, values, (c.id, c.id, c.resolved_at)))
+            .select_from(source)
+            .where(*where, *self._where_keys(keys))
         )
 
     def conversations(self) -> Select[Any]:
@@ -320,13 +384,12 @@ class Facts:
             "ss_handed_over": _n(v.case_id.is_not(None)),
             "ss_recontact": _n(and_(answered, v.resolved.is_(False))),
         }
-        where: list[ColumnElement[bool]] = []
-        if self.keys.topic_id is not None:
-            where.append(keys["topic_id"] == self.keys.topic_id)
+        source, day, where = self._dated(v, v.started_at)
+        if self.keys[1]:
+            where.append(keys["topic_id"] == bindparam("topic", type_=Integer))
         return (
-            select(*self._row(keys, values, (v.id, v.case_id, v.started_at)))
-            .select_from(self.days)
-            .join(v, self._within(v.started_at))
+            select(*self._row(day, keys, values, (v.id, v.case_id, v.started_at)))
+            .select_from(source)
             .where(*where)
         )
 
@@ -338,12 +401,12 @@ class Facts:
             "cons_decided": _n(or_(k.first_answered_at.is_not(None), k.due_at < self.now)),
             "cons_in_time": _n(k.answered_in_time.is_(True)),
         }
+        source, day, where = self._dated(k, k.due_at)
         return (
-            select(*self._row(keys, values, (k.id, k.case_id, k.due_at)))
-            .select_from(self.days)
-            .join(k, self._within(k.due_at))
+            select(*self._row(day, keys, values, (k.id, k.case_id, k.due_at)))
+            .select_from(source)
             .join(c, c.id == k.case_id)
-            .where(*self._where_keys(keys))
+            .where(*where, *self._where_keys(keys))
         )
 
     def decisions(self) -> Select[Any]:
@@ -354,12 +417,12 @@ class Facts:
             ApprovalRequest.case_id == d.case_id, ApprovalRequest.decision_id == d.id
         )
         values = {"dec_at_once": _n(~asked), "dec_for_approval": _n(asked)}
+        source, day, where = self._dated(d, d.requested_at)
         return (
-            select(*self._row(keys, values, (d.id, d.case_id, d.requested_at)))
-            .select_from(self.days)
-            .join(d, self._within(d.requested_at))
+            select(*self._row(day, keys, values, (d.id, d.case_id, d.requested_at)))
+            .select_from(source)
             .join(c, c.id == d.case_id)
-            .where(*self._where_keys(keys))
+            .where(*where, *self._where_keys(keys))
         )
 
     def ratings(self) -> Select[Any]:
@@ -369,12 +432,12 @@ class Facts:
         values: dict[str, Any] = {"csat_rated": literal(1), "csat_sum": r.score}
         for score in range(1, 6):
             values[f"csat_{score}"] = _n(r.score == score)
+        source, day, where = self._dated(r, r.created_at)
         return (
-            select(*self._row(keys, values, (r.case_id, r.case_id, r.created_at)))
-            .select_from(self.days)
-            .join(r, self._within(r.created_at))
+            select(*self._row(day, keys, values, (r.case_id, r.case_id, r.created_at)))
+            .select_from(source)
             .join(c, c.id == r.case_id)
-            .where(*self._where_keys(keys))
+            .where(*where, *self._where_keys(keys))
         )
 
     def delay_notices(self) -> Select[Any]:
@@ -389,17 +452,31 @@ class Facts:
                 and_(~on_time, or_(t.done_at.is_not(None), self._deadline_passed(t.created_at)))
             ),
         }
+        notice = t.kind == "delay_notice"
+        source, day, where = self._dated(t, t.created_at, deadlines=True, on=notice)
         return (
-            select(*self._row(keys, values, (t.case_id, t.case_id, t.created_at)))
-            .select_from(self.days)
-            .join(t, and_(t.kind == "delay_notice", self._within(t.created_at)))
+            select(*self._row(day, keys, values, (t.case_id, t.case_id, t.created_at)))
+            .select_from(source)
             .join(c, c.id == t.case_id)
-            .where(*self._where_keys(keys))
+            .where(*where, *self._where_keys(keys))
         )
 
     def family(self, name: str) -> Select[Any]:
         method = getattr(self, name)
         return method()  # type: ignore[no-any-return]
+
+
+# ---- the statements (built once per shape; values bound at execution) ----
+@lru_cache(maxsize=64)
+def rollup_statement(dialect: str, count: int) -> Select[Any]:
+    """``followup_daily``'s rows for ``count`` days (see :func:`cubed`)."""
+    return cubed(Facts(Dialect(dialect), count))
+
+
+@lru_cache(maxsize=256)
+def live_statement(dialect: str, count: int, keys: KeyShape) -> Select[Any]:
+    """Per day and full key, for ``count`` days counted live (see :func:`summed`)."""
+    return summed(Facts(Dialect(dialect), count, keys))
 
 
 # ---- summing the facts ----

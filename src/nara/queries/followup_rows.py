@@ -6,8 +6,8 @@ day into :class:`Tally` objects."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -28,48 +28,61 @@ from nara.models.followup import (
     GRAIN_TOPIC,
     NO_ID,
 )
-from nara.queries.followup_facts import Facts, KeyFilter, summed
-from nara.queries.followup_sql import Dialect
+from nara.queries.followup_facts import KeyFilter, live_statement, parameters, shape
+
+INDEX = {name: i for i, name in enumerate(COUNTERS)}
 
 
-@dataclass
 class Tally:
-    """Counts added up over rows (days, teams, keys)."""
+    """Counts added up over rows (days, teams, keys): the counters in ``COUNTERS``
+    order, the promise bounds and the two duration histograms."""
 
-    counts: Counter[str] = field(default_factory=Counter)
-    lows: dict[str, int] = field(default_factory=dict)
-    highs: dict[str, int] = field(default_factory=dict)
-    fr: Counter[int] = field(default_factory=Counter)
-    res: Counter[int] = field(default_factory=Counter)
+    __slots__ = ("counts", "fr", "highs", "lows", "res")
+
+    def __init__(self) -> None:
+        self.counts = [0] * len(COUNTERS)
+        self.lows: dict[str, int] = {}
+        self.highs: dict[str, int] = {}
+        self.fr: dict[int, int] = {}
+        self.res: dict[int, int] = {}
 
     def add_row(self, row: Any) -> None:
-        for name in COUNTERS:
+        counts = self.counts
+        for i, name in enumerate(COUNTERS):
             value = getattr(row, name)
             if value:
-                self.counts[name] += int(value)
+                counts[i] += int(value)
         for name in BOUNDS:
             value = getattr(row, name)
-            if value is None:
-                continue
-            kind = name[: -len("_lo")] if name.endswith("_lo") else name[: -len("_hi")]
-            if name.endswith("_lo"):
-                self.lows[kind] = min(self.lows.get(kind, int(value)), int(value))
-            else:
-                self.highs[kind] = max(self.highs.get(kind, int(value)), int(value))
-        self.fr.update(histogram.decode(row.fr_buckets))
-        self.res.update(histogram.decode(row.res_buckets))
+            if value is not None:
+                self._bound(name[:-3], name.endswith("_lo"), int(value))
+        if row.fr_buckets:
+            _merge(self.fr, histogram.decode(row.fr_buckets))
+        if row.res_buckets:
+            _merge(self.res, histogram.decode(row.res_buckets))
+
+    def _bound(self, kind: str, low: bool, value: int) -> None:
+        if low:
+            self.lows[kind] = min(self.lows.get(kind, value), value)
+        else:
+            self.highs[kind] = max(self.highs.get(kind, value), value)
 
     def add(self, other: Tally) -> None:
-        self.counts.update(other.counts)
+        self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
         for kind, value in other.lows.items():
-            self.lows[kind] = min(self.lows.get(kind, value), value)
+            self._bound(kind, True, value)
         for kind, value in other.highs.items():
-            self.highs[kind] = max(self.highs.get(kind, value), value)
-        self.fr.update(other.fr)
-        self.res.update(other.res)
+            self._bound(kind, False, value)
+        _merge(self.fr, other.fr)
+        _merge(self.res, other.res)
 
     def __getitem__(self, name: str) -> int:
-        return self.counts[name]
+        return self.counts[INDEX[name]]
+
+
+def _merge(into: dict[int, int], other: Mapping[int, int]) -> None:
+    for key, count in other.items():
+        into[key] = into.get(key, 0) + count
 
 
 @dataclass(frozen=True)
@@ -213,11 +226,13 @@ def live_days(
     """The days of ``ranges`` counted now from the base tables (conversations by topic
     only)."""
     days = [day_facts(day, zone) for first, last in ranges for day in each_day(first, last)]
-    dialect = Dialect(session.get_bind().dialect.name)
+    dialect = session.get_bind().dialect.name
+    keys = scope.key_filter()
     rows: list[Any] = []
     for start in range(0, len(days), LIVE_CHUNK):
-        facts = Facts(dialect, days[start : start + LIVE_CHUNK], now, scope.key_filter())
-        rows += session.execute(summed(facts)).all()
+        part = days[start : start + LIVE_CHUNK]
+        statement = live_statement(dialect, len(part), shape(keys))
+        rows += session.execute(statement, parameters(part, now, zone, keys)).all()
     return LiveDays(rows)
 
 

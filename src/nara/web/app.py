@@ -26,6 +26,7 @@ from nara.web.api import (
     cases,
     consultations,
     directory,
+    followup,
     health,
     improvements,
     mandates,
@@ -125,6 +126,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         notifications.router,
         mandates.router,
         improvements.router,
+        followup.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 
