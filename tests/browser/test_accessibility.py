@@ -245,3 +245,45 @@ def test_training_suggestions_pass_axe_and_work_by_keyboard(
     if serious := check_page(page, f"admin-suggestions-reviewed-{lang}"):
         failures["admin-suggestions-reviewed"] = serious
     assert failures == {}
+
+
+CHARTS = [
+    ("improvement-charts", "/improvements/1", ("#effect-chart", "#trend-chart")),
+    ("admin-service-chart", "/admin/service", ("#kept-chart",)),
+    ("admin-mandates-chart", "/admin/mandates", ("#mandate-chart",)),
+]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_charts_and_their_tables_pass_axe(
+    live_server: LiveServer, new_context: Any, lang: str
+) -> None:
+    """Every chart is an image with a name, and its table (opened) passes axe too; the
+    frame that scrolls on a phone is reached with the keyboard."""
+    base = live_server.url
+    failures: dict[str, Any] = {}
+    page = new_context(lang).new_page()
+    log_in(page, base, "admin@exempelbanken.se")
+    for name, path, charts in CHARTS:
+        page.goto(base + path)
+        for chart in charts:
+            svg = page.locator(f"{chart} svg[role=img]")
+            assert svg.count() == 1, (path, chart)
+            assert svg.get_attribute("aria-labelledby") == f"{chart[1:]}-title {chart[1:]}-desc"
+            assert page.locator(f"{chart} script").count() == 0
+        page.evaluate("document.querySelectorAll('details.chart-data').forEach(d => d.open = true)")
+        assert page.locator("details.chart-data[open] table caption").count() >= (
+            len(charts) if name != "admin-service-chart" else 0
+        )
+        if serious := check_page(page, f"{name}-{lang}"):
+            failures[name] = serious
+    # On a phone the chart keeps readable text and its frame scrolls sideways.
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(base + "/admin/service")
+    frame = page.locator("#kept-chart .chart-frame")
+    assert frame.evaluate("f => f.scrollWidth > f.clientWidth")
+    frame.focus()
+    page.keyboard.press("ArrowRight")
+    # (scrolling by key may be animated)
+    page.wait_for_function("document.querySelector('#kept-chart .chart-frame').scrollLeft > 0")
+    assert failures == {}

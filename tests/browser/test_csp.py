@@ -24,7 +24,17 @@ def test_pages_run_under_the_csp_without_errors(live_server: LiveServer, new_con
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     log_in(page, base, "oskar@exempelbanken.se")
-    for path in ("/cases", "/cases?tab=team", "/admin/teams", "/admin/topics", "/admin/tokens"):
+    for path in (
+        "/cases",
+        "/cases?tab=team",
+        "/admin/teams",
+        "/admin/topics",
+        "/admin/tokens",
+        # inline SVG charts: colours as attributes, no style element or attribute
+        "/admin/service",
+        "/admin/mandates",
+        "/improvements/1",
+    ):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")
     page.goto(base + "/cases?tab=team")

@@ -65,8 +65,8 @@ class TeamResult(Figures):
 
 
 KEPT_TARGET = 0.8
-"""The share of first-response promises a team aims to keep (the results page draws it as
-the target line, and the table's meter is low below it)."""
+"""The share of first-response promises a team aims to keep: the results page draws it as
+the target line (the table's meter also marks a share below 80 % as low)."""
 
 REPORT_DAYS = 30
 """The window the periodic job keeps a report for (the results page's and the API's

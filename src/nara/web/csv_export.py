@@ -141,7 +141,9 @@ def csv_response(
     dialect: Dialect = "standard",
 ) -> StreamingResponse:
     """A streamed ``text/csv`` download. ``rows`` may be lazy (a generator over a query):
-    it is read while the response is sent, inside the request's database session."""
+    it is read while the response is sent, and the request's database session stays open
+    until then (FastAPI 0.118 and later close dependencies with ``yield`` after the
+    response)."""
     return StreamingResponse(
         csv_lines(columns, rows, lang=lang, dialect=dialect),
         media_type="text/csv; charset=utf-8",
