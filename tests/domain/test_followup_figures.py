@@ -283,6 +283,9 @@ def test_the_drilldown_never_lists_a_case_the_viewer_may_not_read(db: Session, h
     page = followup.drilldown(db, agent, period(), "cases.opened", None, 100, now=NOW)
     assert h.cases["H"].number not in {i.case.number for i in page.items if i.case}
     assert page.left_out == 0  # an agent's figures are their teams' (H is loans' now)
+    backlog = followup.drilldown(db, lead, period(), "backlog.active", None, 100, now=NOW)
+    assert backlog.left_out == 3  # the world's loans case, B and H
+    assert len(backlog.items) == 5
     consulted = followup.drilldown(db, lead, period(), "consultations.decided", None, 100, now=NOW)
     assert consulted.left_out == 0  # D and E: cards was consulted, so cards reads them
 

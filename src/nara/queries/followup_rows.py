@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from nara.followup import histogram
-from nara.followup.days import day_facts, each_day, local_date, starts_at
+from nara.followup.days import day_facts, each_day, local_date
 from nara.models import Case, Conversation, FollowupDaily, FollowupRollupState
 from nara.models.followup import (
     ALL_IDS,
@@ -264,4 +264,44 @@ def sum_days(days: Iterable[Tally]) -> Tally:
     return total
 
 
-__all__ = ["LiveDays", "Scope", "Tally", "starts_at"]
+class Period:
+    """The days of the figures, read from the roll-ups or counted live."""
+
+    def __init__(
+        self, session: Session, scope: Scope, first: date, last: date, now: datetime, zone: str
+    ) -> None:
+        self.first, self.last = first, last
+        self.rolled, ranges = split_period(first, last, rolled_range(session, zone))
+        self.main: dict[date, Tally] = {}
+        self.selfservice: dict[date, Tally] = {}
+        if first > last:
+            self.live = live_days(session, scope, [], now, zone)
+            return
+        if self.rolled is not None:
+            lo, hi = self.rolled
+            self.main = rolled_days(session, scope, lo, hi)
+            ss_scope = scope.selfservice()
+            same = ss_scope == scope
+            self.selfservice = self.main if same else rolled_days(session, ss_scope, lo, hi)
+        self.live = live_days(session, scope, ranges, now, zone)
+        for day, tally in self.live.days().items():
+            self.main.setdefault(day, Tally()).add(tally)
+        for day, tally in self.live.days(selfservice=True).items():
+            self.selfservice.setdefault(day, Tally()).add(tally)
+
+    def breakdown(
+        self, session: Session, scope: Scope, by: str, column: str
+    ) -> dict[int | str, int]:
+        found: dict[int | str, int] = {}
+        if self.rolled is not None:
+            found.update(rolled_breakdown(session, scope, *self.rolled, by, column))
+        for key, count in self.live.breakdown(by, column).items():
+            found[key] = found.get(key, 0) + count
+        return found
+
+    def totals(self, days: list[date] | None = None) -> tuple[Tally, Tally]:
+        if days is None:
+            return sum_days(self.main.values()), sum_days(self.selfservice.values())
+        empty = Tally()
+        main = sum_days(self.main.get(d, empty) for d in days)
+        return main, sum_days(self.selfservice.get(d, empty) for d in days)
