@@ -19,7 +19,7 @@ from nara.domain.actors import Actor
 from nara.domain.errors import PermissionDenied, ValidationFailed
 from nara.followup import histogram
 from nara.followup.catalogue import PERSONAL, SECTIONS, TRENDS, FigureSpec
-from nara.followup.days import each_day, local_date, month_start, starts_at, week_start
+from nara.followup.days import local_date, month_start, starts_at, week_start
 from nara.followup.figures import (
     Breakdown,
     BreakdownRow,
@@ -342,8 +342,8 @@ def _by_topic(session: Session, period: Period, scope: Scope) -> Breakdown:
 def _trends(period: Period) -> tuple[Trend, ...]:
     if period.first > period.last:
         return tuple(Trend(k, _unit(k), (), ()) for k in TRENDS)
-    weekly = _points(period, week_start, lambda d: d + timedelta(days=6))
-    monthly = _points(period, month_start, _month_end)
+    weekly = _points(period, week_start, lambda d: d + timedelta(days=6), period.week)
+    monthly = _points(period, month_start, _month_end, period.month)
     return tuple(
         Trend(key, _unit(key), tuple(p[key] for p in weekly), tuple(p[key] for p in monthly))
         for key in TRENDS
@@ -364,13 +364,16 @@ def _month_end(day: date) -> date:
 
 
 def _points(
-    period: Period, start_of: Callable[[date], date], end_of: Callable[[date], date]
+    period: Period,
+    start_of: Callable[[date], date],
+    end_of: Callable[[date], date],
+    counts: Callable[[date], tuple[Tally, Tally]],
 ) -> list[dict[str, TrendPoint]]:
     out = []
     start = start_of(period.first)
     while start <= period.last:
         first, last = max(start, period.first), min(end_of(start), period.last)
-        main, ss = period.totals(list(each_day(first, last)))
+        main, ss = counts(start)
         found = values(main, ss)
         out.append({k: TrendPoint(first, last, found[k][0], found[k][1]) for k in TRENDS})
         start = end_of(start) + timedelta(days=1)

@@ -6,7 +6,7 @@ day into :class:`Tally` objects."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -47,19 +47,16 @@ class Tally:
         self.res: dict[int, int] = {}
 
     def add_row(self, row: Any) -> None:
-        counts = self.counts
-        for i, name in enumerate(COUNTERS):
-            value = getattr(row, name)
-            if value:
-                counts[i] += int(value)
-        for name in BOUNDS:
-            value = getattr(row, name)
-            if value is not None:
-                self._bound(name[:-3], name.endswith("_lo"), int(value))
-        if row.fr_buckets:
-            _merge(self.fr, histogram.decode(row.fr_buckets))
-        if row.res_buckets:
-            _merge(self.res, histogram.decode(row.res_buckets))
+        self.add_parsed(parse(row))
+
+    def add_parsed(self, parsed: Parsed, durations: bool = True) -> None:
+        counts, bounds, fr, res = parsed
+        self.counts = [a + b for a, b in zip(self.counts, counts, strict=True)]
+        for kind, low, value in bounds:
+            self._bound(kind, low, value)
+        if durations:
+            _merge(self.fr, fr)
+            _merge(self.res, res)
 
     def _bound(self, kind: str, low: bool, value: int) -> None:
         if low:
@@ -78,6 +75,42 @@ class Tally:
 
     def __getitem__(self, name: str) -> int:
         return self.counts[INDEX[name]]
+
+
+Parsed = tuple[list[int], list[tuple[str, bool, int]], dict[int, int], dict[int, int]]
+
+
+def parse(row: Any, durations: bool = True) -> Parsed:
+    """A row's counters, bounds and (with ``durations``) histograms, read once."""
+    counts = [int(getattr(row, name) or 0) for name in COUNTERS]
+    bounds = [
+        (name[:-3], name.endswith("_lo"), int(value))
+        for name in BOUNDS
+        if (value := getattr(row, name)) is not None
+    ]
+    if not durations:
+        return counts, bounds, {}, {}
+    return counts, bounds, histogram.decode(row.fr_buckets), histogram.decode(row.res_buckets)
+
+
+class Groups:
+    """Counts added up, in one pass over the rows, for the whole period, per week
+    (from Monday) and per calendar month (the trends)."""
+
+    def __init__(self, durations: bool = True) -> None:
+        self.durations = durations
+        self.total = Tally()
+        self.weeks: dict[date, Tally] = {}
+        self.months: dict[date, Tally] = {}
+
+    def add_row(self, row: Any, day: date) -> None:
+        parsed = parse(row, self.durations)
+        for tally in (
+            self.total,
+            self.weeks.setdefault(day - timedelta(days=day.weekday()), Tally()),
+            self.months.setdefault(day.replace(day=1), Tally()),
+        ):
+            tally.add_parsed(parsed, self.durations)
 
 
 def _merge(into: dict[int, int], other: Mapping[int, int]) -> None:
@@ -165,18 +198,17 @@ def _key_clauses(scope: Scope, grain: int) -> list[ColumnElement[bool]]:
 ROW_COLUMNS = ("day", *COUNTERS, *BOUNDS, "fr_buckets", "res_buckets")
 
 
-def rolled_days(session: Session, scope: Scope, first: date, last: date) -> dict[date, Tally]:
-    """Per rolled day of ``first``..``last``: the day's counts for ``scope``."""
+def rolled_rows(session: Session, scope: Scope, first: date, last: date) -> list[Any]:
+    """The rolled rows of ``first``..``last`` for ``scope``: one per day (one per team
+    and day for several teams)."""
     d = FollowupDaily
-    rows = session.execute(
-        select(*(getattr(d, name) for name in ROW_COLUMNS)).where(
-            *_key_clauses(scope, scope.grain), d.day >= first, d.day <= last
+    return list(
+        session.execute(
+            select(*(getattr(d, name) for name in ROW_COLUMNS)).where(
+                *_key_clauses(scope, scope.grain), d.day >= first, d.day <= last
+            )
         )
     )
-    out: dict[date, Tally] = {}
-    for row in rows:
-        out.setdefault(row.day, Tally()).add_row(row)
-    return out
 
 
 def rolled_breakdown(
@@ -199,14 +231,6 @@ class LiveDays:
     """The live days' rows per full key (the breakdowns read them too)."""
 
     rows: list[Any]
-
-    def days(self, *, selfservice: bool = False) -> dict[date, Tally]:
-        out: dict[date, Tally] = {}
-        for row in self.rows:
-            if (row.team_id == NO_ID) != selfservice:
-                continue
-            out.setdefault(_as_date(row.day), Tally()).add_row(row)
-        return out
 
     def breakdown(self, by: str, column: str) -> dict[Any, int]:
         out: Counter[Any] = Counter()
@@ -257,37 +281,34 @@ def split_period(
     return (lo, hi), live
 
 
-def sum_days(days: Iterable[Tally]) -> Tally:
-    total = Tally()
-    for tally in days:
-        total.add(tally)
-    return total
-
-
 class Period:
-    """The days of the figures, read from the roll-ups or counted live."""
+    """The figures' days, read from the roll-ups or counted live, added up for the
+    period, per week and per month (``main``: the cases' counts for the scope;
+    ``selfservice``: the conversations', by topic only)."""
 
     def __init__(
         self, session: Session, scope: Scope, first: date, last: date, now: datetime, zone: str
     ) -> None:
         self.first, self.last = first, last
         self.rolled, ranges = split_period(first, last, rolled_range(session, zone))
-        self.main: dict[date, Tally] = {}
-        self.selfservice: dict[date, Tally] = {}
+        self.main, self.selfservice = Groups(), Groups(durations=False)
         if first > last:
-            self.live = live_days(session, scope, [], now, zone)
+            self.live = LiveDays([])
             return
         if self.rolled is not None:
             lo, hi = self.rolled
-            self.main = rolled_days(session, scope, lo, hi)
+            rows = rolled_rows(session, scope, lo, hi)
+            for row in rows:
+                self.main.add_row(row, row.day)
             ss_scope = scope.selfservice()
-            same = ss_scope == scope
-            self.selfservice = self.main if same else rolled_days(session, ss_scope, lo, hi)
+            if ss_scope != scope:
+                rows = rolled_rows(session, ss_scope, lo, hi)
+            for row in rows:
+                self.selfservice.add_row(row, row.day)
         self.live = live_days(session, scope, ranges, now, zone)
-        for day, tally in self.live.days().items():
-            self.main.setdefault(day, Tally()).add(tally)
-        for day, tally in self.live.days(selfservice=True).items():
-            self.selfservice.setdefault(day, Tally()).add(tally)
+        for row in self.live.rows:
+            groups = self.selfservice if row.team_id == NO_ID else self.main
+            groups.add_row(row, _as_date(row.day))
 
     def breakdown(
         self, session: Session, scope: Scope, by: str, column: str
@@ -299,9 +320,11 @@ class Period:
             found[key] = found.get(key, 0) + count
         return found
 
-    def totals(self, days: list[date] | None = None) -> tuple[Tally, Tally]:
-        if days is None:
-            return sum_days(self.main.values()), sum_days(self.selfservice.values())
-        empty = Tally()
-        main = sum_days(self.main.get(d, empty) for d in days)
-        return main, sum_days(self.selfservice.get(d, empty) for d in days)
+    def totals(self) -> tuple[Tally, Tally]:
+        return self.main.total, self.selfservice.total
+
+    def week(self, start: date) -> tuple[Tally, Tally]:
+        return self.main.weeks.get(start, Tally()), self.selfservice.weeks.get(start, Tally())
+
+    def month(self, start: date) -> tuple[Tally, Tally]:
+        return self.main.months.get(start, Tally()), self.selfservice.months.get(start, Tally())
