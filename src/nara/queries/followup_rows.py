@@ -5,6 +5,7 @@ day into :class:`Tally` objects."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from nara.config import get_settings
 from nara.followup import histogram
-from nara.followup.days import day_facts, each_day, local_date
+from nara.followup.days import Day, day_facts, each_day, local_date
 from nara.models import Case, Conversation, FollowupDaily, FollowupRollupState
 from nara.models.followup import (
     ALL_IDS,
@@ -28,7 +30,7 @@ from nara.models.followup import (
     GRAIN_TOPIC,
     NO_ID,
 )
-from nara.queries.followup_facts import KeyFilter, live_statement, parameters, shape
+from nara.queries.followup_facts import EVERYTHING, KeyFilter, live_statement, parameters, shape
 
 INDEX = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -140,6 +142,18 @@ class Scope:
     def key_filter(self) -> KeyFilter:
         return KeyFilter(self.team_ids, self.topic_id, self.channel, self.priority)
 
+    def holds(self, row: Any) -> bool:
+        """Whether a full-key row is in scope (a conversation's: by topic only)."""
+        if self.topic_id is not None and row.topic_id != self.topic_id:
+            return False
+        if row.team_id == NO_ID:
+            return True
+        return (
+            (self.team_ids is None or row.team_id in self.team_ids)
+            and (self.channel is None or row.channel == self.channel)
+            and (self.priority is None or row.priority == self.priority)
+        )
+
     def selfservice(self) -> Scope:
         """Conversations have no team, channel or priority: only the topic applies."""
         return Scope(None, self.topic_id, None, None)
@@ -248,16 +262,57 @@ def live_days(
     session: Session, scope: Scope, ranges: Sequence[tuple[date, date]], now: datetime, zone: str
 ) -> LiveDays:
     """The days of ``ranges`` counted now from the base tables (conversations by topic
-    only)."""
+    only). A short range (today, and yesterday before the job has rolled it) is counted
+    for every key at once and reused by this process for ``NARA_FOLLOWUP_LIVE_SECONDS``
+    for every filter and viewer; a longer one is counted for ``scope`` alone."""
     days = [day_facts(day, zone) for first, last in ranges for day in each_day(first, last)]
+    if not days:
+        return LiveDays([])
+    seconds = get_settings().followup_live_seconds
+    if seconds > 0 and len(days) <= SHORT_LIVE_DAYS:
+        rows = _everything(session, days, now, zone, seconds)
+        return LiveDays([row for row in rows if scope.holds(row)])
+    return LiveDays(_count(session, days, now, zone, scope.key_filter()))
+
+
+def _count(
+    session: Session, days: list[Day], now: datetime, zone: str, keys: KeyFilter
+) -> list[Any]:
     dialect = session.get_bind().dialect.name
-    keys = scope.key_filter()
     rows: list[Any] = []
     for start in range(0, len(days), LIVE_CHUNK):
         part = days[start : start + LIVE_CHUNK]
         statement = live_statement(dialect, len(part), shape(keys))
         rows += session.execute(statement, parameters(part, now, zone, keys)).all()
-    return LiveDays(rows)
+    return rows
+
+
+SHORT_LIVE_DAYS = 2
+_counted: dict[tuple[str, str, tuple[date, ...]], tuple[datetime, datetime, list[Any]]] = {}
+_counted_lock = threading.Lock()
+
+
+def _everything(
+    session: Session, days: list[Day], now: datetime, zone: str, seconds: int
+) -> list[Any]:
+    """Every key's rows of ``days``, counted at most every ``seconds`` per process."""
+    key = (str(session.get_bind().engine.url), zone, tuple(d.day for d in days))
+    with _counted_lock:
+        found = _counted.get(key)
+    if found is not None and found[0] <= now < found[1]:
+        return found[2]
+    rows = _count(session, days, now, zone, EVERYTHING)
+    with _counted_lock:
+        if len(_counted) > 64:
+            _counted.clear()
+        _counted[key] = (now, now + timedelta(seconds=seconds), rows)
+    return rows
+
+
+def forget_live_counts() -> None:
+    """Drop the reused live counts (tests)."""
+    with _counted_lock:
+        _counted.clear()
 
 
 LIVE_CHUNK = 366
