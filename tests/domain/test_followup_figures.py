@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from nara import clock
+from nara.config import reset_settings
 from nara.domain.actors import SYSTEM
 from nara.domain.errors import PermissionDenied, ValidationFailed
 from nara.domain.followup_rollups import plan_rollup, roll_days
@@ -22,6 +24,7 @@ from nara.followup.filters import Filters
 from nara.followup.metrics import METRICS
 from nara.models import Channel, FollowupDaily
 from nara.queries import followup
+from nara.queries.followup_rows import forget_live_counts
 from tests import factories
 from tests.followup_history import (
     EXPECTED_COUNTS,
@@ -177,6 +180,34 @@ def FILTERS(h: History) -> dict[str, dict[str, Any]]:
     }
 
 
+def test_todays_count_reused_by_a_process_filters_like_the_database(
+    db: Session, h: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With NARA_FOLLOWUP_LIVE_SECONDS, today is counted once for every key and each
+    filter takes its rows in Python: the same figures as counting for the filter."""
+    yesterday = LAST - timedelta(days=1)
+    roll_days(session=db, actor=SYSTEM, first=date(2026, 3, 18), last=yesterday, now=NOW)
+    fresh = {name: _everything(admin_figures(db, h, **kw)) for name, kw in FILTERS(h).items()}
+    monkeypatch.setenv("NARA_FOLLOWUP_LIVE_SECONDS", "60")
+    reset_settings()
+    forget_live_counts()
+    try:
+        for name, kw in FILTERS(h).items():
+            assert _everything(admin_figures(db, h, **kw)) == fresh[name], name
+        # Reused within the minute: a case opened meanwhile is counted a minute later.
+        before = admin_figures(db, h).figure("cases.opened").value
+        with clock.frozen_at(NOW):
+            factories.case(db, the_customer=h.w.alice, the_topic=h.w.card_topic)
+        assert admin_figures(db, h).figure("cases.opened").value == before
+        later = NOW + timedelta(seconds=61)
+        figs = followup.figures(db, factories.actor(db, h.w.admin), period(), later)
+        assert figs.figure("cases.opened").value == (before or 0) + 1
+    finally:
+        monkeypatch.delenv("NARA_FOLLOWUP_LIVE_SECONDS")
+        reset_settings()
+        forget_live_counts()
+
+
 def test_rolling_again_writes_the_same_rows(db: Session, h: History) -> None:
     def rows() -> Counter[tuple[Any, ...]]:
         return Counter(tuple(r) for r in db.execute(select(FollowupDaily.__table__)).all())
@@ -283,6 +314,9 @@ def test_the_drilldown_never_lists_a_case_the_viewer_may_not_read(db: Session, h
     page = followup.drilldown(db, agent, period(), "cases.opened", None, 100, now=NOW)
     assert h.cases["H"].number not in {i.case.number for i in page.items if i.case}
     assert page.left_out == 0  # an agent's figures are their teams' (H is loans' now)
+    backlog = followup.drilldown(db, lead, period(), "backlog.active", None, 100, now=NOW)
+    assert backlog.left_out == 3  # the world's loans case, B and H
+    assert len(backlog.items) == 5
     consulted = followup.drilldown(db, lead, period(), "consultations.decided", None, 100, now=NOW)
     assert consulted.left_out == 0  # D and E: cards was consulted, so cards reads them
 

@@ -19,7 +19,7 @@ from nara.domain.actors import Actor
 from nara.domain.errors import PermissionDenied, ValidationFailed
 from nara.followup import histogram
 from nara.followup.catalogue import PERSONAL, SECTIONS, TRENDS, FigureSpec
-from nara.followup.days import each_day, local_date, month_start, starts_at, week_start
+from nara.followup.days import local_date, month_start, starts_at, week_start
 from nara.followup.figures import (
     Breakdown,
     BreakdownRow,
@@ -40,16 +40,7 @@ from nara.models import Channel, Role, Team, Topic
 from nara.models.followup import NO_ID
 from nara.queries import followup_live as live
 from nara.queries.followup_drilldown import MAX_LIMIT, drill
-from nara.queries.followup_rows import (
-    Scope,
-    Tally,
-    live_days,
-    rolled_breakdown,
-    rolled_days,
-    rolled_range,
-    split_period,
-    sum_days,
-)
+from nara.queries.followup_rows import Period, Scope, Tally
 
 __all__ = ["MAX_LIMIT", "drilldown", "figures", "personal_figures", "resolve_scope"]
 
@@ -112,50 +103,6 @@ def quick_plans(session: Session) -> None:
     for longer than they take to run: not for this transaction."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL jit = off"))
-
-
-# ---- the days ----
-class Period:
-    """The days of the figures, read from the roll-ups or counted live."""
-
-    def __init__(
-        self, session: Session, scope: Scope, first: date, last: date, now: datetime, zone: str
-    ) -> None:
-        self.first, self.last = first, last
-        self.rolled, ranges = split_period(first, last, rolled_range(session, zone))
-        self.main: dict[date, Tally] = {}
-        self.selfservice: dict[date, Tally] = {}
-        if first > last:
-            self.live = live_days(session, scope, [], now, zone)
-            return
-        if self.rolled is not None:
-            lo, hi = self.rolled
-            self.main = rolled_days(session, scope, lo, hi)
-            ss_scope = scope.selfservice()
-            same = ss_scope == scope
-            self.selfservice = self.main if same else rolled_days(session, ss_scope, lo, hi)
-        self.live = live_days(session, scope, ranges, now, zone)
-        for day, tally in self.live.days().items():
-            self.main.setdefault(day, Tally()).add(tally)
-        for day, tally in self.live.days(selfservice=True).items():
-            self.selfservice.setdefault(day, Tally()).add(tally)
-
-    def breakdown(
-        self, session: Session, scope: Scope, by: str, column: str
-    ) -> dict[int | str, int]:
-        found: dict[int | str, int] = {}
-        if self.rolled is not None:
-            found.update(rolled_breakdown(session, scope, *self.rolled, by, column))
-        for key, count in self.live.breakdown(by, column).items():
-            found[key] = found.get(key, 0) + count
-        return found
-
-    def totals(self, days: list[date] | None = None) -> tuple[Tally, Tally]:
-        if days is None:
-            return sum_days(self.main.values()), sum_days(self.selfservice.values())
-        empty = Tally()
-        main = sum_days(self.main.get(d, empty) for d in days)
-        return main, sum_days(self.selfservice.get(d, empty) for d in days)
 
 
 # ---- figures from counts ----
@@ -395,8 +342,8 @@ def _by_topic(session: Session, period: Period, scope: Scope) -> Breakdown:
 def _trends(period: Period) -> tuple[Trend, ...]:
     if period.first > period.last:
         return tuple(Trend(k, _unit(k), (), ()) for k in TRENDS)
-    weekly = _points(period, week_start, lambda d: d + timedelta(days=6))
-    monthly = _points(period, month_start, _month_end)
+    weekly = _points(period, week_start, lambda d: d + timedelta(days=6), period.week)
+    monthly = _points(period, month_start, _month_end, period.month)
     return tuple(
         Trend(key, _unit(key), tuple(p[key] for p in weekly), tuple(p[key] for p in monthly))
         for key in TRENDS
@@ -417,13 +364,16 @@ def _month_end(day: date) -> date:
 
 
 def _points(
-    period: Period, start_of: Callable[[date], date], end_of: Callable[[date], date]
+    period: Period,
+    start_of: Callable[[date], date],
+    end_of: Callable[[date], date],
+    counts: Callable[[date], tuple[Tally, Tally]],
 ) -> list[dict[str, TrendPoint]]:
     out = []
     start = start_of(period.first)
     while start <= period.last:
         first, last = max(start, period.first), min(end_of(start), period.last)
-        main, ss = period.totals(list(each_day(first, last)))
+        main, ss = counts(start)
         found = values(main, ss)
         out.append({k: TrendPoint(first, last, found[k][0], found[k][1]) for k in TRENDS})
         start = end_of(start) + timedelta(days=1)

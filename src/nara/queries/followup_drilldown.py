@@ -13,11 +13,11 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, Subquery, and_, func, literal, or_, select, true
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from nara.followup.metrics import metric as find_metric
 from nara.i18n import N_
 from nara.models import (
     Case,
+    CaseParticipant,
     Consultation,
     Conversation,
     Decision,
@@ -41,10 +42,11 @@ from nara.models import (
     SatisfactionRating,
     active_clause,
 )
+from nara.models.followup import NO_ID
 from nara.queries import followup_live as live
 from nara.queries.access import case_visibility
 from nara.queries.followup_facts import Facts, parameters, shape
-from nara.queries.followup_rows import Scope
+from nara.queries.followup_rows import Period, Scope
 from nara.queries.followup_sql import Dialect
 
 MAX_LIMIT = 100
@@ -57,6 +59,13 @@ Condition = Callable[[Subquery], ColumnElement[bool]]
 
 def _is(column: str) -> Condition:
     return lambda f: f.c[column] == 1
+
+
+def counter_of(metric: str) -> str | None:
+    """The roll-up counter that counts ``metric``'s items (None: a combination)."""
+    if metric == "consultations.late" or metric not in FROM_FACTS:
+        return None
+    return COUNTER_OF.get(metric)
 
 
 def _late_consultation(f: Subquery) -> ColumnElement[bool]:
@@ -95,6 +104,28 @@ FROM_FACTS: dict[str, tuple[str, Condition]] = {
     "delay_notice.due": ("delay_notices", _is("delay_due")),
     "delay_notice.on_time": ("delay_notices", _is("delay_on_time")),
     "delay_notice.late": ("delay_notices", _is("delay_late")),
+}
+COUNTER_OF = {
+    "cases.opened": "opened",
+    "cases.recontact": "recontact",
+    "cases.handed_over": "handed_over",
+    "kkik.received": "kkik_received",
+    "kkik.in_time": "kkik_in_time",
+    "kkik.late": "kkik_late",
+    "first_response.answered": "fr_answered",
+    "first_response.kept": "fr_kept",
+    "first_response.missed": "fr_missed",
+    "wait.answered": "wait_answered",
+    "wait.within_bar": "wait_within_bar",
+    "resolution.resolved": "resolved",
+    "resolution.kept": "res_kept",
+    "resolution.missed": "res_missed",
+    "resolution.first_contact": "first_contact",
+    "csat.rated": "csat_rated",
+    **{f"csat.score_{s}": f"csat_{s}" for s in range(1, 6)},
+    "delay_notice.due": "delay_due",
+    "delay_notice.on_time": "delay_on_time",
+    "delay_notice.late": "delay_late",
 }
 CASE_TEAM_FAMILIES = {"opened", "first_response", "resolved", "ratings", "delay_notices"}
 """Families whose team is the case's team (consultations: the consulted team; decisions:
@@ -168,6 +199,7 @@ def drill(
         if family == "conversations":
             scope = scope.selfservice()
         drill_facts = FactsDrill(session, viewer, scope, now, zone, family, condition)
+        drill_facts.counter = counter_of(found.key)
         hits = drill_facts.page(filters.first, last, after, limit)
         left = drill_facts.left_out(filters.first, last) if after is None else None
     else:
@@ -194,13 +226,18 @@ class FactsDrill:
         self.session, self.viewer, self.scope, self.now = session, viewer, scope, now
         self.zone, self.family, self.condition = zone, family, condition
         self.dialect = Dialect(session.get_bind().dialect.name)
+        self.counter: str | None = None
 
-    def _facts(self, first: date, last: date) -> tuple[Subquery, dict[str, Any]]:
+    def _facts(
+        self, first: date, last: date, *where: ColumnElement[bool]
+    ) -> tuple[Subquery, dict[str, Any]]:
+        """The family's rows of the days ``first``..``last`` (``where``: conditions on
+        its case) and their bound values."""
         days = [day_facts(d, self.zone) for d in each_day(first, last)]
         keys = self.scope.key_filter()
         facts = Facts(self.dialect, len(days), shape(keys), items=True)
         values = parameters(days, self.now, self.zone, keys)
-        return facts.family(self.family).subquery("f"), values
+        return facts.family(self.family).where(*where).subquery("f"), values
 
     def _visible(self) -> ColumnElement[bool]:
         return case_visibility(self.viewer)
@@ -238,19 +275,43 @@ class FactsDrill:
         """How many items the figure counts that the viewer may not read."""
         if self.family == "conversations" or _reads_all(self.viewer) or first > last:
             return 0
-        teams = self.scope.team_ids
-        if (
-            self.family in CASE_TEAM_FAMILIES
-            and teams is not None
-            and teams <= self.viewer.team_ids
-        ):
+        teams, mine = self.scope.team_ids, frozenset(self.viewer.team_ids)
+        if self.family not in CASE_TEAM_FAMILIES or self.counter is None:
+            return self._count(first, last, _unreadable(self.viewer))
+        if teams is not None and teams <= mine:
             return 0  # every counted case is of the viewer's teams
-        total = 0
-        start = first
+        # The figure's own counts (roll-ups and live days): all of them, those of the
+        # viewer's teams; then the others the viewer reads anyway (owns, took part in).
+        total = self._counted(self.scope, first, last)
+        own = mine if teams is None else teams & mine
+        inside = self._counted(replace(self.scope, team_ids=own), first, last) if own else 0
+        return max(0, total - inside - self._read_elsewhere(first, last, mine))
+
+    def _counted(self, scope: Scope, first: date, last: date) -> int:
+        assert self.counter is not None
+        period = Period(self.session, scope, first, last, self.now, self.zone)
+        return period.totals()[0][self.counter]
+
+    def _read_elsewhere(self, first: date, last: date, mine: frozenset[int]) -> int:
+        """Items of cases outside the viewer's teams that they read as a participant (a
+        consulted team, an earlier owner) or their owner: found from those few cases."""
+        me = self.viewer.user_id if self.viewer.user_id is not None else NO_ID - 1
+        who = [CaseParticipant.user_id == me]
+        if mine:
+            who.append(CaseParticipant.team_id.in_(sorted(mine)))
+        took_part = Case.id.in_(select(CaseParticipant.case_id).where(or_(*who)))
+        elsewhere = Case.team_id.not_in(sorted(mine) or [NO_ID - 1])
+        owned = and_(Case.owner_id == me, ~took_part)
+        return self._count(first, last, literal(1), elsewhere, took_part) + self._count(
+            first, last, literal(1), elsewhere, owned
+        )
+
+    def _count(self, first: date, last: date, counted: Any, *where: ColumnElement[bool]) -> int:
+        total, start = 0, first
         while start <= last:
             end = min(last, start + timedelta(days=COUNT_CHUNK_DAYS - 1))
-            f, values = self._facts(start, end)
-            stmt = self._select(f, [func.sum(_unreadable(self.viewer))])
+            f, values = self._facts(start, end, *where)
+            stmt = self._select(f, [func.sum(counted)])
             total += int(self.session.scalar(stmt, values) or 0)
             start = end + timedelta(days=1)
         return total
@@ -275,12 +336,7 @@ def _live(
         hits = _cases(session, where, Case.opened_at, viewer, after, limit)
         left = 0
         if not _reads_all(viewer):
-            left = int(
-                session.scalar(
-                    select(func.count()).select_from(Case).where(*where, ~case_visibility(viewer))
-                )
-                or 0
-            )
+            left = int(session.scalar(select(func.sum(_unreadable(viewer))).where(*where)) or 0)
         return hits, left
     window = live.Window(
         starts_at(filters.first, zone), starts_at(filters.last + timedelta(days=1), zone)

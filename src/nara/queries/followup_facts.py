@@ -149,6 +149,13 @@ def parameters(days: Sequence[Day], now: datetime, zone: str, keys: KeyFilter) -
     return out
 
 
+def _any(rows: Select[Any]) -> ColumnElement[bool]:
+    """Whether ``rows`` (correlated with the outer row) has one: a probe of its index per
+    row. (An EXISTS in a select list lets PostgreSQL hash the whole other table once,
+    which grows with the history.)"""
+    return rows.limit(1).scalar_subquery().is_not(None)
+
+
 def _n(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return sql_case((condition, 1), else_=0)
 
@@ -334,7 +341,7 @@ class Facts:
         p = aliased(Case, name="p")
         keys = self._case_keys(c)
         promise = c.resolution_budget_min.is_not(None)
-        consulted = exists().where(Consultation.case_id == c.id)
+        consulted = _any(select(Consultation.id).where(Consultation.case_id == c.id))
         came_back = exists().where(
             p.customer_id == c.customer_id,
             p.opened_at > c.resolved_at,
@@ -413,8 +420,10 @@ class Facts:
         d = aliased(Decision, name="d")
         c = Case
         keys = self._case_keys(c, team=d.team_id)
-        asked = exists().where(
-            ApprovalRequest.case_id == d.case_id, ApprovalRequest.decision_id == d.id
+        asked = _any(
+            select(ApprovalRequest.id).where(
+                ApprovalRequest.case_id == d.case_id, ApprovalRequest.decision_id == d.id
+            )
         )
         values = {"dec_at_once": _n(~asked), "dec_for_approval": _n(asked)}
         source, day, where = self._dated(d, d.requested_at)

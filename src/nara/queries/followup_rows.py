@@ -5,8 +5,9 @@ day into :class:`Tally` objects."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,8 +15,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
+from nara.config import get_settings
 from nara.followup import histogram
-from nara.followup.days import day_facts, each_day, local_date, starts_at
+from nara.followup.days import Day, day_facts, each_day, local_date
 from nara.models import Case, Conversation, FollowupDaily, FollowupRollupState
 from nara.models.followup import (
     ALL_IDS,
@@ -28,7 +30,7 @@ from nara.models.followup import (
     GRAIN_TOPIC,
     NO_ID,
 )
-from nara.queries.followup_facts import KeyFilter, live_statement, parameters, shape
+from nara.queries.followup_facts import EVERYTHING, KeyFilter, live_statement, parameters, shape
 
 INDEX = {name: i for i, name in enumerate(COUNTERS)}
 
@@ -47,19 +49,16 @@ class Tally:
         self.res: dict[int, int] = {}
 
     def add_row(self, row: Any) -> None:
-        counts = self.counts
-        for i, name in enumerate(COUNTERS):
-            value = getattr(row, name)
-            if value:
-                counts[i] += int(value)
-        for name in BOUNDS:
-            value = getattr(row, name)
-            if value is not None:
-                self._bound(name[:-3], name.endswith("_lo"), int(value))
-        if row.fr_buckets:
-            _merge(self.fr, histogram.decode(row.fr_buckets))
-        if row.res_buckets:
-            _merge(self.res, histogram.decode(row.res_buckets))
+        self.add_parsed(parse(row))
+
+    def add_parsed(self, parsed: Parsed, durations: bool = True) -> None:
+        counts, bounds, fr, res = parsed
+        self.counts = [a + b for a, b in zip(self.counts, counts, strict=True)]
+        for kind, low, value in bounds:
+            self._bound(kind, low, value)
+        if durations:
+            _merge(self.fr, fr)
+            _merge(self.res, res)
 
     def _bound(self, kind: str, low: bool, value: int) -> None:
         if low:
@@ -78,6 +77,42 @@ class Tally:
 
     def __getitem__(self, name: str) -> int:
         return self.counts[INDEX[name]]
+
+
+Parsed = tuple[list[int], list[tuple[str, bool, int]], dict[int, int], dict[int, int]]
+
+
+def parse(row: Any, durations: bool = True) -> Parsed:
+    """A row's counters, bounds and (with ``durations``) histograms, read once."""
+    counts = [int(getattr(row, name) or 0) for name in COUNTERS]
+    bounds = [
+        (name[:-3], name.endswith("_lo"), int(value))
+        for name in BOUNDS
+        if (value := getattr(row, name)) is not None
+    ]
+    if not durations:
+        return counts, bounds, {}, {}
+    return counts, bounds, histogram.decode(row.fr_buckets), histogram.decode(row.res_buckets)
+
+
+class Groups:
+    """Counts added up, in one pass over the rows, for the whole period, per week
+    (from Monday) and per calendar month (the trends)."""
+
+    def __init__(self, durations: bool = True) -> None:
+        self.durations = durations
+        self.total = Tally()
+        self.weeks: dict[date, Tally] = {}
+        self.months: dict[date, Tally] = {}
+
+    def add_row(self, row: Any, day: date) -> None:
+        parsed = parse(row, self.durations)
+        for tally in (
+            self.total,
+            self.weeks.setdefault(day - timedelta(days=day.weekday()), Tally()),
+            self.months.setdefault(day.replace(day=1), Tally()),
+        ):
+            tally.add_parsed(parsed, self.durations)
 
 
 def _merge(into: dict[int, int], other: Mapping[int, int]) -> None:
@@ -106,6 +141,18 @@ class Scope:
 
     def key_filter(self) -> KeyFilter:
         return KeyFilter(self.team_ids, self.topic_id, self.channel, self.priority)
+
+    def holds(self, row: Any) -> bool:
+        """Whether a full-key row is in scope (a conversation's: by topic only)."""
+        if self.topic_id is not None and row.topic_id != self.topic_id:
+            return False
+        if row.team_id == NO_ID:
+            return True
+        return (
+            (self.team_ids is None or row.team_id in self.team_ids)
+            and (self.channel is None or row.channel == self.channel)
+            and (self.priority is None or row.priority == self.priority)
+        )
 
     def selfservice(self) -> Scope:
         """Conversations have no team, channel or priority: only the topic applies."""
@@ -165,18 +212,17 @@ def _key_clauses(scope: Scope, grain: int) -> list[ColumnElement[bool]]:
 ROW_COLUMNS = ("day", *COUNTERS, *BOUNDS, "fr_buckets", "res_buckets")
 
 
-def rolled_days(session: Session, scope: Scope, first: date, last: date) -> dict[date, Tally]:
-    """Per rolled day of ``first``..``last``: the day's counts for ``scope``."""
+def rolled_rows(session: Session, scope: Scope, first: date, last: date) -> list[Any]:
+    """The rolled rows of ``first``..``last`` for ``scope``: one per day (one per team
+    and day for several teams)."""
     d = FollowupDaily
-    rows = session.execute(
-        select(*(getattr(d, name) for name in ROW_COLUMNS)).where(
-            *_key_clauses(scope, scope.grain), d.day >= first, d.day <= last
+    return list(
+        session.execute(
+            select(*(getattr(d, name) for name in ROW_COLUMNS)).where(
+                *_key_clauses(scope, scope.grain), d.day >= first, d.day <= last
+            )
         )
     )
-    out: dict[date, Tally] = {}
-    for row in rows:
-        out.setdefault(row.day, Tally()).add_row(row)
-    return out
 
 
 def rolled_breakdown(
@@ -200,14 +246,6 @@ class LiveDays:
 
     rows: list[Any]
 
-    def days(self, *, selfservice: bool = False) -> dict[date, Tally]:
-        out: dict[date, Tally] = {}
-        for row in self.rows:
-            if (row.team_id == NO_ID) != selfservice:
-                continue
-            out.setdefault(_as_date(row.day), Tally()).add_row(row)
-        return out
-
     def breakdown(self, by: str, column: str) -> dict[Any, int]:
         out: Counter[Any] = Counter()
         for row in self.rows:
@@ -224,16 +262,57 @@ def live_days(
     session: Session, scope: Scope, ranges: Sequence[tuple[date, date]], now: datetime, zone: str
 ) -> LiveDays:
     """The days of ``ranges`` counted now from the base tables (conversations by topic
-    only)."""
+    only). A short range (today, and yesterday before the job has rolled it) is counted
+    for every key at once and reused by this process for ``NARA_FOLLOWUP_LIVE_SECONDS``
+    for every filter and viewer; a longer one is counted for ``scope`` alone."""
     days = [day_facts(day, zone) for first, last in ranges for day in each_day(first, last)]
+    if not days:
+        return LiveDays([])
+    seconds = get_settings().followup_live_seconds
+    if seconds > 0 and len(days) <= SHORT_LIVE_DAYS:
+        rows = _everything(session, days, now, zone, seconds)
+        return LiveDays([row for row in rows if scope.holds(row)])
+    return LiveDays(_count(session, days, now, zone, scope.key_filter()))
+
+
+def _count(
+    session: Session, days: list[Day], now: datetime, zone: str, keys: KeyFilter
+) -> list[Any]:
     dialect = session.get_bind().dialect.name
-    keys = scope.key_filter()
     rows: list[Any] = []
     for start in range(0, len(days), LIVE_CHUNK):
         part = days[start : start + LIVE_CHUNK]
         statement = live_statement(dialect, len(part), shape(keys))
         rows += session.execute(statement, parameters(part, now, zone, keys)).all()
-    return LiveDays(rows)
+    return rows
+
+
+SHORT_LIVE_DAYS = 2
+_counted: dict[tuple[str, str, tuple[date, ...]], tuple[datetime, datetime, list[Any]]] = {}
+_counted_lock = threading.Lock()
+
+
+def _everything(
+    session: Session, days: list[Day], now: datetime, zone: str, seconds: int
+) -> list[Any]:
+    """Every key's rows of ``days``, counted at most every ``seconds`` per process."""
+    key = (str(session.get_bind().engine.url), zone, tuple(d.day for d in days))
+    with _counted_lock:
+        found = _counted.get(key)
+    if found is not None and found[0] <= now < found[1]:
+        return found[2]
+    rows = _count(session, days, now, zone, EVERYTHING)
+    with _counted_lock:
+        if len(_counted) > 64:
+            _counted.clear()
+        _counted[key] = (now, now + timedelta(seconds=seconds), rows)
+    return rows
+
+
+def forget_live_counts() -> None:
+    """Drop the reused live counts (tests)."""
+    with _counted_lock:
+        _counted.clear()
 
 
 LIVE_CHUNK = 366
@@ -257,11 +336,50 @@ def split_period(
     return (lo, hi), live
 
 
-def sum_days(days: Iterable[Tally]) -> Tally:
-    total = Tally()
-    for tally in days:
-        total.add(tally)
-    return total
+class Period:
+    """The figures' days, read from the roll-ups or counted live, added up for the
+    period, per week and per month (``main``: the cases' counts for the scope;
+    ``selfservice``: the conversations', by topic only)."""
 
+    def __init__(
+        self, session: Session, scope: Scope, first: date, last: date, now: datetime, zone: str
+    ) -> None:
+        self.first, self.last = first, last
+        self.rolled, ranges = split_period(first, last, rolled_range(session, zone))
+        self.main, self.selfservice = Groups(), Groups(durations=False)
+        if first > last:
+            self.live = LiveDays([])
+            return
+        if self.rolled is not None:
+            lo, hi = self.rolled
+            rows = rolled_rows(session, scope, lo, hi)
+            for row in rows:
+                self.main.add_row(row, row.day)
+            ss_scope = scope.selfservice()
+            if ss_scope != scope:
+                rows = rolled_rows(session, ss_scope, lo, hi)
+            for row in rows:
+                self.selfservice.add_row(row, row.day)
+        self.live = live_days(session, scope, ranges, now, zone)
+        for row in self.live.rows:
+            groups = self.selfservice if row.team_id == NO_ID else self.main
+            groups.add_row(row, _as_date(row.day))
 
-__all__ = ["LiveDays", "Scope", "Tally", "starts_at"]
+    def breakdown(
+        self, session: Session, scope: Scope, by: str, column: str
+    ) -> dict[int | str, int]:
+        found: dict[int | str, int] = {}
+        if self.rolled is not None:
+            found.update(rolled_breakdown(session, scope, *self.rolled, by, column))
+        for key, count in self.live.breakdown(by, column).items():
+            found[key] = found.get(key, 0) + count
+        return found
+
+    def totals(self) -> tuple[Tally, Tally]:
+        return self.main.total, self.selfservice.total
+
+    def week(self, start: date) -> tuple[Tally, Tally]:
+        return self.main.weeks.get(start, Tally()), self.selfservice.weeks.get(start, Tally())
+
+    def month(self, start: date) -> tuple[Tally, Tally]:
+        return self.main.months.get(start, Tally()), self.selfservice.months.get(start, Tally())

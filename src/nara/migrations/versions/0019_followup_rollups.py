@@ -102,9 +102,17 @@ def upgrade() -> None:
     )
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
+    op.create_index(
+        "ix_satisfaction_ratings_commented",
+        "satisfaction_ratings",
+        ["created_at"],
+        postgresql_where=sa.text("comment <> ''"),
+        sqlite_where=sa.text("comment <> ''"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_satisfaction_ratings_commented", table_name="satisfaction_ratings")
     for name, table, _ in reversed(INDEXES):
         op.drop_index(name, table_name=table)
     op.drop_table("followup_rollup_state")
