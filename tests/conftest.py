@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 
 os.environ.setdefault("NARA_ENV", "test")
 os.environ.setdefault("NARA_SECRET_KEY", "test-secret-not-for-production-0123456789")
+# The follow-up counts today afresh for every request (tests change data within a second).
+os.environ.setdefault("NARA_FOLLOWUP_LIVE_SECONDS", "0")
 
 from nara import migrate
 from nara.config import reset_settings

@@ -124,6 +124,14 @@ class Settings(BaseSettings):
         "(improvement evidence): a divisor of a minute or a whole number of minutes that "
         "divides an hour; 0 = off (run `nara improvements embed-cases` instead).",
     )
+    followup_live_seconds: int = Field(
+        60,
+        ge=0,
+        le=3600,
+        description="The follow-up counts today (the days not rolled up yet) live; each app "
+        "process reuses that count for this many seconds for every filter and viewer "
+        "(0 = count it for every request).",
+    )
     job_runs_keep_days: int = Field(
         14, ge=0, description="Finished background job runs are kept this many days (0 = for ever)."
     )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from tests.browser.conftest import LiveServer, check_page, log_in
 
+_DAYS_AGO_70 = (date.today() - timedelta(days=70)).isoformat()  # three months of trends
 ANONYMOUS = [
     ("landing", "/"),
     ("help", "/help"),
@@ -26,6 +28,9 @@ AGENT = [
     ("approvals-mine", "/approvals?show=mine"),
     ("calendar-read-only", "/admin/teams/1/calendar"),  # an agent cannot change it
     ("bad-query", "/cases?page=0"),  # the request parser's refusal, as a page
+    ("followup-agent", "/followup"),  # the agent's own teams
+    ("followup-me", "/followup/me"),
+    ("followup-cases-mine", "/followup/cases?metric=mine.resolved"),
 ]
 IMPROVEMENTS = [
     ("improvements", "/improvements"),
@@ -46,6 +51,12 @@ ADMIN = [
     ("admin-mandates", "/admin/mandates?type=goodwill&team=kundservice&limit=2000"),
     ("admin-calendar", "/admin/teams/1/calendar"),
     ("not-found", "/cases/NA-1999-999999"),
+    ("followup", "/followup"),
+    ("followup-monthly", f"/followup?grain=month&team=kundservice&from={_DAYS_AGO_70}"),
+    ("followup-errors", "/followup?from=2026-12-01&to=2026-01-01&channel=pigeon"),
+    ("followup-cases", "/followup/cases?metric=cases.opened"),
+    ("followup-cases-csat", "/followup/cases?metric=csat.rated&limit=5"),
+    ("followup-cases-conversations", "/followup/cases?metric=selfservice.rejected"),
 ]
 
 

@@ -34,6 +34,8 @@ def test_pages_run_under_the_csp_without_errors(live_server: LiveServer, new_con
         "/admin/service",
         "/admin/mandates",
         "/improvements/1",
+        "/followup",  # every kind of chart: lines with a target, bars
+        "/followup/cases?metric=cases.opened",
     ):
         page.goto(base + path)
         page.wait_for_load_state("networkidle")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import expect
@@ -149,7 +150,7 @@ def test_switching_language_changes_every_visible_string(
             content = content.replace(name, " ")
         return content
 
-    paths = ["/cases", "/admin/teams", "/admin/topics", "/admin/tokens"]
+    paths = ["/cases", "/admin/teams", "/admin/topics", "/admin/tokens", "/followup"]
     for path in paths:
         page.goto(base + path)
         swedish = without_data(_visible_text(page))
@@ -536,3 +537,62 @@ def test_improvement_raised_from_a_case_accepted_and_measured(
     )
     expect(effect.locator("#effect-shares")).to_contain_text("Re-contact rate")
     assert check_page(erik, "improvement-measured-en") == []
+
+
+def test_lead_follows_a_figure_to_its_cases_and_downloads_them(
+    live_server: LiveServer, new_context: Any
+) -> None:
+    """Issue 16's journey: Karin (lead of Kundservice) opens the follow-up, narrows it to
+    her team and the last 7 days, sees promises next to results with charts, clicks the
+    figure of first responses after the promise and lands on exactly the cases behind it
+    (those listed plus those she may not open), then downloads them as CSV."""
+    base = live_server.url
+    karin = new_context("sv").new_page()
+    log_in(karin, base, "karin.lead@exempelbanken.se")
+    karin.click("nav >> text=Uppföljning")
+    karin.wait_for_url(base + "/followup")
+    expect(karin.locator("h1")).to_have_text("Uppföljning")
+    expect(karin.locator("#s-promises")).to_be_visible()
+    expect(karin.locator("svg[role=img]").first).to_be_visible()  # a chart
+    # The period: the last 7 days, then the team with the form (Enter in a field sends it).
+    karin.click(".presets >> text=Senaste 7 dagarna")
+    karin.wait_for_url(re.compile(r"/followup\?from="))
+    expect(karin.locator(".presets a[aria-current=true]")).to_have_text("Senaste 7 dagarna")
+    karin.select_option("#f-team", value="kundservice")
+    karin.focus("#f-to")
+    with karin.expect_navigation():
+        karin.keyboard.press("Enter")
+    assert "team=kundservice" in karin.url
+    expect(karin.locator(".presets a[aria-current=true]")).to_have_text("Senaste 7 dagarna")
+    assert check_page(karin, "followup-journey-sv") == []
+    # Promise next to result: the median first response has its promise and a verdict.
+    median = karin.locator("#fig-first_response-median")
+    expect(median).to_contain_text("Löfte")
+    figure = karin.locator("#fig-first_response-missed .figure-value a")
+    shown = int(re.sub(r"\D", "", figure.inner_text().split("–")[0]) or 0)
+    figure.click()
+    karin.wait_for_url(re.compile(r"/followup/cases\?metric=first_response.missed"))
+    assert "team=kundservice" in karin.url
+    expect(karin.locator("h1")).to_have_text("Första svar efter löftet")
+    expect(karin.locator("#drill-filters")).to_contain_text("Kundservice")
+    left_out = 0
+    if karin.locator("#left-out").count():
+        left_out = int(re.sub(r"\D", "", karin.locator("#left-out").inner_text().split(" till")[0]))
+    listed = karin.locator("#drill-items tbody a[href^='/cases/NA-']").count()
+    first_page = karin.url
+    while karin.locator("a[rel=next]").count():
+        karin.click("a[rel=next]")
+        karin.wait_for_load_state()
+        listed += karin.locator("#drill-items tbody a[href^='/cases/NA-']").count()
+    assert listed + left_out == shown, (listed, left_out, shown)
+    karin.goto(first_page)
+    with karin.expect_download() as info:
+        karin.click(".csv-links >> text=Ladda ner som CSV")
+    body = Path(info.value.path()).read_text(encoding="utf-8")
+    assert body.startswith("\ufeff")
+    lines = body[1:].strip().splitlines()
+    assert lines[0].startswith("När,Vad,Ärende")
+    assert len(lines) - 1 == listed
+    # The way back keeps the filters.
+    karin.click("text=Tillbaka till uppföljningen")
+    karin.wait_for_url(re.compile(r"/followup\?.*team=kundservice"))

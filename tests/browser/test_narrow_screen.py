@@ -49,3 +49,19 @@ def test_the_header_fits_a_phone(
         link.scroll_into_view_if_needed()
         box = link.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_follow_up_fits_a_phone(live_server: LiveServer, new_context: Any, lang: str) -> None:
+    """The follow-up's figures, charts and drill-down on a phone: the page is never wider
+    than the screen; wide tables and charts scroll sideways inside their own frames."""
+    page = new_context(lang).new_page()
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "karin.lead@exempelbanken.se")
+    for path in ("/followup", "/followup/me", "/followup/cases?metric=cases.opened"):
+        page.goto(live_server.url + path)
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = path.split("?")[0].replace("/", "-")
+        page.screenshot(path=str(SCREENSHOTS / f"phone-lead-{lang}{name}.png"))
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)

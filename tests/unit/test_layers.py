@@ -35,7 +35,8 @@ def test_queries_do_not_import_the_write_side() -> None:
 
 
 @pytest.mark.parametrize(
-    "package", ["models", "queries", "domain", "promises", "selfservice", "improvements"]
+    "package",
+    ["models", "queries", "domain", "promises", "selfservice", "improvements", "followup"],
 )
 def test_lower_layers_do_not_import_web_cli_or_jobs(package: str) -> None:
     upper = ("nara.web", "nara.cli", "nara.jobs")

@@ -332,6 +332,10 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ("POST", f"{API}/improvements/{{improvement_id}}/support"): Rule(STAFF, 200, cross=IMP_READ),
     ("POST", f"{API}/improvements/{{improvement_id}}/owner"): Rule(MANAGERS, 200, cross=IMP_DECIDE),
     ("POST", f"{API}/improvements/{{improvement_id}}/merge"): Rule(MANAGERS, 200, cross=IMP_DECIDE),
+    # ---- the follow-up (issue 16): staff only; agents read their own teams (an agent's
+    # filter on another team: 403, tests/web/test_api_followup.py) ----
+    ("GET", f"{API}/followup"): Rule(STAFF, 200),
+    ("GET", f"{API}/followup/cases"): Rule(STAFF, 200),
     # ---- the audit log: admins only ----
     ("GET", f"{API}/audit-log"): Rule(ADMIN, 200),
     ("GET", f"{API}/audit-log.csv"): Rule(ADMIN, 200),
@@ -1131,6 +1135,10 @@ BUILDERS: dict[tuple[str, str], Builder] = {
     ("GET", f"{API}/articles/{{article_id}}"): _article,
     ("PUT", f"{API}/topics/{{topic_id}}/articles/{{lang}}"): lambda c, role, cross: Call(
         "PUT", f"{API}/topics/{c.w.card_topic.id}/articles/sv", {"title": "T", "body_md": "B"}
+    ),
+    ("GET", f"{API}/followup"): _fixed("GET", "/followup?from=2026-01-01&channel=web"),
+    ("GET", f"{API}/followup/cases"): _fixed(
+        "GET", "/followup/cases?metric=cases.opened&priority=normal&limit=5"
     ),
     ("GET", f"{API}/audit-log"): _fixed("GET", "/audit-log?object_type=user&from=2026-01-01"),
     ("GET", f"{API}/audit-log.csv"): _fixed("GET", "/audit-log.csv?object_type=team"),

@@ -360,6 +360,7 @@ def test_bad_input_is_refused_with_a_declared_problem(
 
 # ---- the request schemas say what the domain accepts ----
 PATTERN_EXAMPLES = {
+    r"^\s*(-|[a-z0-9]+(-[a-z0-9]+)*)\s*$": ["-", "a" * 64, " ny-sak "],
     SLUG: ["a" * 64, " ny-sak "],
     PHONE_DOC["pattern"]: ["+46 (70) 123-45-67", "", " 0701234567 "],
     "^(me|none|[0-9]+)$": ["me", "none", "12"],
@@ -375,6 +376,18 @@ MEANINGFUL = {
 """Text the schema cannot describe fully: a value the domain takes."""
 ANY_LENGTH = 60_000
 RULES_BEYOND_THE_SCHEMA = {
+    # The follow-up: an existing team (an agent's own), an existing topic, a period of at
+    # most five years with from not after to, a metric of GET /followup.
+    ("GET /followup", "team"): "an existing team (for an agent, one of theirs)",
+    ("GET /followup", "topic"): "an existing topic",
+    ("GET /followup", "from"): "not after to, at most five years before it",
+    ("GET /followup", "to"): "not before from, at most five years after it",
+    ("GET /followup/cases", "team"): "an existing team (for an agent, one of theirs)",
+    ("GET /followup/cases", "topic"): "an existing topic",
+    ("GET /followup/cases", "from"): "not after to, at most five years before it",
+    ("GET /followup/cases", "to"): "not before from, at most five years after it",
+    ("GET /followup/cases", "metric"): "a metric GET /followup names",
+    ("GET /followup/cases", "cursor"): "only a next_cursor the server gave",
     ("POST /improvements", "topics"): "existing topics",
     ("GET /improvements", "topic"): "an existing topic",
     ("GET /improvements", "cursor"): "only a next_cursor the server gave",

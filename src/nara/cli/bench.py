@@ -151,6 +151,48 @@ def seed_cases(
     )
 
 
+@bench_app.command("followup")
+def followup_bench(
+    cases: Annotated[int, typer.Option("--cases", help="How many cases to seed.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same history).")] = 0,
+    rounds: Annotated[
+        int, typer.Option("--rounds", min=1, max=100, help="Timed calls per filter.")
+    ] = 5,
+) -> None:
+    """On PostgreSQL after 'nara migrate': the demo organisation (when there is none),
+    CASES seeded cases with their events, ratings, conversations and consultations, the
+    follow-up's roll-ups of every finished day, then the figures for a range of filters
+    and the drill-down's first page, timed (docs/metrics.md, benchmarks/README.md)."""
+    from nara import clock
+    from nara.cli.main import fail, settings
+    from nara.db import get_engine
+    from nara.domain.actors import SYSTEM
+    from nara.jobs.followup import run_rollup
+    from nara.simulation.followup_bench import run
+
+    if cases < 1:
+        fail("--cases must be at least 1")
+    s = settings()
+    _require_migrated(s)
+    engine = get_engine(s)
+    if engine.dialect.name != "postgresql":
+        fail("the follow-up benchmark runs on PostgreSQL (NARA_DATABASE_URL)")
+
+    def progress(done: int, total: int) -> None:
+        print(f"rolled up {done}/{total} days", file=sys.stderr, flush=True)
+
+    def roll() -> dict[str, int]:
+        return run_rollup(engine, actor=SYSTEM, now=clock.now(), rebuild=True, progress=progress)
+
+    result = run(engine, cases=cases, seed=seed, rounds=rounds, roll=roll).as_dict()
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    for key, value in result.items():
+        typer.echo(f"{key:>18}: {value}")
+
+
 def _require_migrated(s: Settings) -> None:
     """Seeding needs the latest schema; an older or empty one is bad input (exit 2)."""
     from nara import migrate

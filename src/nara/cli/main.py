@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from nara import migrate as migrations
 from nara.cli.bench import bench_app
 from nara.cli.eval import eval_app
+from nara.cli.followup import followup_app
 from nara.cli.handovers import handovers
 from nara.cli.improvements import improvements_app
 from nara.cli.jobs import jobs_app, worker
@@ -55,6 +56,7 @@ app.add_typer(selfservice_app, name="selfservice")
 app.add_typer(bench_app, name="bench")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(improvements_app, name="improvements")
+app.add_typer(followup_app, name="followup")
 app.command("worker")(worker)
 
 

@@ -30,6 +30,7 @@ PRUNE = "jobs.prune"
 WAIT_REFRESH = "waits.refresh"
 EFFECT_MEASURING = "improvements.measure"
 EVIDENCE_GATHERING = "improvements.gather"
+FOLLOWUP_ROLLUP = "followup.rollup"
 
 TRAINING_ATTEMPTS = 2
 

@@ -50,6 +50,7 @@ PRUNE = job_actions.PRUNE
 WAIT_REFRESH = job_actions.WAIT_REFRESH
 EFFECT_MEASURING = job_actions.EFFECT_MEASURING
 EVIDENCE_GATHERING = job_actions.EVIDENCE_GATHERING
+FOLLOWUP_ROLLUP = job_actions.FOLLOWUP_ROLLUP
 CASE_EMBEDDING = "cases.embed"
 
 
@@ -212,6 +213,19 @@ def measure_effects(ctx: JobContext) -> dict[str, Any]:
     been measured since (``docs/effect.md``); the people who raised it are told."""
     with session_scope(ctx.engine) as session:
         return {"measured": measure_due(session=session)}
+
+
+@job(FOLLOWUP_ROLLUP, every=lambda s: 3600)
+def roll_up_followup(ctx: JobContext) -> dict[str, Any]:
+    """The follow-up's finished days not rolled yet, and the last eight again (ratings
+    and re-contacts change for a week); today is counted live by the readers."""
+    from nara import clock
+    from nara.jobs.followup import run_rollup
+
+    def progress(done: int, total: int) -> None:
+        ctx.progress("rolling up days", done, total)
+
+    return run_rollup(ctx.engine, actor=SYSTEM, now=clock.now(), progress=progress)
 
 
 @dataclass

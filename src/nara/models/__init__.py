@@ -26,6 +26,7 @@ from nara.models.collaboration import (
     Notification,
 )
 from nara.models.customers import Customer
+from nara.models.followup import FollowupDaily, FollowupRollupState
 from nara.models.improvements import (
     OPEN_IMPROVEMENT_STATUSES,
     EvidenceSource,
@@ -120,6 +121,8 @@ __all__ = [
     "EvidenceStatus",
     "ExampleKind",
     "FollowerRole",
+    "FollowupDaily",
+    "FollowupRollupState",
     "HolderKind",
     "IdempotencyKey",
     "Improvement",

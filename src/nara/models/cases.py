@@ -104,6 +104,11 @@ class Case(Base):
         Index("ix_cases_team_opened", "team_id", "opened_at", "id"),
         # A topic's cases in a time window: similar cases, contacts per topic and week.
         Index("ix_cases_topic_opened", "topic_id", "opened_at", "id"),
+        # The follow-up counts each day's first responses and resolutions (roll-ups and
+        # the live day), and a customer's contacts within a week (re-contacts).
+        Index("ix_cases_first_response", "first_response_at"),
+        Index("ix_cases_resolved", "resolved_at"),
+        Index("ix_cases_customer_opened", "customer_id", "opened_at"),
         # The backlog (active cases) is small next to the history; these keep the
         # inbox, the queue and the checks bound to it at any number of cases.
         Index(

@@ -34,6 +34,8 @@ class Consultation(Base):
         Index("ix_consultations_case", "case_id", "id"),
         Index("ix_consultations_team_status", "team_id", "status", "due_at"),
         Index("ix_consultations_asked_by", "asked_by_id", "status"),
+        # The follow-up counts the consultations due each day.
+        Index("ix_consultations_due", "due_at"),
         # The periodic check reads only open consultations whose next alert is due.
         Index(
             "ix_consultations_check",

@@ -180,6 +180,8 @@ class Decision(Base):
         # The cumulative limit per customer reads a customer's recent taken decisions.
         Index("ix_decisions_customer", "customer_id", "decision_type_id", "taken_at"),
         Index("ix_decisions_type_time", "decision_type_id", "requested_at"),
+        # The follow-up counts the decisions asked for each day.
+        Index("ix_decisions_requested", "requested_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

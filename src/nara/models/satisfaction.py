@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from nara.models.base import Base
@@ -18,6 +18,13 @@ class SatisfactionRating(Base):
         CheckConstraint("score BETWEEN 1 AND 5", name="score_1_to_5"),
         # The follow-up reads ratings given on a day (roll-ups and the live day).
         Index("ix_satisfaction_ratings_created", "created_at", "id"),
+        # The follow-up's latest comments: the few ratings with one, newest first.
+        Index(
+            "ix_satisfaction_ratings_commented",
+            "created_at",
+            postgresql_where=text("comment <> ''"),
+            sqlite_where=text("comment <> ''"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -118,6 +118,8 @@ class Conversation(Base):
         Index("ix_conversations_customer_started", "customer_id", "started_at"),
         # Resolving a case looks up its self-service conversation (a training suggestion).
         Index("ix_conversations_case_id", "case_id"),
+        # The follow-up counts each day's conversations.
+        Index("ix_conversations_started", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

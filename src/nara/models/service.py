@@ -152,7 +152,11 @@ class CaseTask(Base):
     delay notice of förvaltningslagen §11 in public-authority mode)."""
 
     __tablename__ = "case_tasks"
-    __table_args__ = (UniqueConstraint("case_id", "kind"),)
+    __table_args__ = (
+        UniqueConstraint("case_id", "kind"),
+        # The follow-up counts the delay notices due each day.
+        Index("ix_case_tasks_kind_created", "kind", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))

@@ -26,6 +26,7 @@ from nara.web.api import (
     cases,
     consultations,
     directory,
+    followup,
     health,
     improvements,
     mandates,
@@ -46,6 +47,7 @@ from nara.web.ui import (
     audit_pages,
     auth_pages,
     customer_pages,
+    followup_csv,
     jobs_admin,
     mandates_admin,
     notification_pages,
@@ -57,6 +59,7 @@ from nara.web.ui import (
 from nara.web.ui import cases as case_pages
 from nara.web.ui import consultations as consultation_pages
 from nara.web.ui import decisions as decision_pages
+from nara.web.ui import followup as followup_pages
 from nara.web.ui import help as help_pages
 from nara.web.ui import improvements as improvement_pages
 from nara.web.ui import knowledge as knowledge_pages
@@ -123,6 +126,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         notifications.router,
         mandates.router,
         improvements.router,
+        followup.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 
@@ -157,6 +161,8 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         notification_pages.router,
         related_pages.router,
         improvement_pages.router,
+        followup_pages.router,
+        followup_csv.router,
     )
     for page_router in page_routers:
         app.include_router(page_router)

@@ -224,6 +224,9 @@ DECLARED: dict[str, Declared] = {
     "POST /improvements/{improvement_id}/support": _d(409),  # merged into another
     "POST /improvements/{improvement_id}/owner": _d(409),  # merged into another
     "POST /improvements/{improvement_id}/merge": _d(409),  # done, declined or merged
+    # The follow-up (issue 16): staff only; an agent's filter on another team is 403.
+    "GET /followup": _d(403),
+    "GET /followup/cases": _d(403),
 }
 """Keyed by "METHOD /path" under /api/v1, as in the document."""
 

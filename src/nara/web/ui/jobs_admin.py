@@ -33,6 +33,7 @@ TASKS = (
     job_actions.GAP_MINING,
     job_actions.EFFECT_MEASURING,
     job_actions.EVIDENCE_GATHERING,
+    job_actions.FOLLOWUP_ROLLUP,
     job_actions.RECOVER,
     job_actions.PRUNE,
 )

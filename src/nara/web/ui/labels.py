@@ -200,6 +200,7 @@ LABELS: dict[str, dict[str, str]] = {
         "knowledge_gaps.mine": N_("Grouping handed-over questions"),
         "improvements.measure": N_("Measuring the effect of done improvements"),
         "improvements.gather": N_("Suggesting similar cases as evidence for improvements"),
+        "followup.rollup": N_("Adding up the follow-up's days"),
         "jobs.recover": N_("Recovering stopped jobs"),
         "jobs.prune": N_("Clearing old job runs"),
         "cases.embed": N_("Preparing new cases for the similar-case search"),
@@ -212,6 +213,7 @@ LABELS: dict[str, dict[str, str]] = {
         "storing": N_("storing the model"),
         "grouping": N_("grouping"),
         "embedding cases": N_("reading new cases"),
+        "rolling up days": N_("adding up days"),
     },
     "suggestion_status": {
         "suggested": N_("Waiting for review"),
