@@ -96,23 +96,34 @@ def parse(row: Any, durations: bool = True) -> Parsed:
 
 
 class Groups:
-    """Counts added up, in one pass over the rows, for the whole period, per week
-    (from Monday) and per calendar month (the trends)."""
+    """Counts added up, in one pass over the rows, per week (from Monday) and per
+    calendar month (the trends); the period's total is the sum of its months."""
 
     def __init__(self, durations: bool = True) -> None:
         self.durations = durations
-        self.total = Tally()
         self.weeks: dict[date, Tally] = {}
         self.months: dict[date, Tally] = {}
+        self._total: Tally | None = None
 
     def add_row(self, row: Any, day: date) -> None:
-        parsed = parse(row, self.durations)
+        self.add_parsed(parse(row, self.durations), day)
+
+    def add_parsed(self, parsed: Parsed, day: date) -> None:
+        self._total = None
+        week = day - timedelta(days=day.weekday())
         for tally in (
-            self.total,
-            self.weeks.setdefault(day - timedelta(days=day.weekday()), Tally()),
+            self.weeks.setdefault(week, Tally()),
             self.months.setdefault(day.replace(day=1), Tally()),
         ):
             tally.add_parsed(parsed, self.durations)
+
+    @property
+    def total(self) -> Tally:
+        if self._total is None:
+            self._total = Tally()
+            for month in self.months.values():
+                self._total.add(month)
+        return self._total
 
 
 def _merge(into: dict[int, int], other: Mapping[int, int]) -> None:
@@ -353,13 +364,15 @@ class Period:
         if self.rolled is not None:
             lo, hi = self.rolled
             rows = rolled_rows(session, scope, lo, hi)
+            same = scope.selfservice() == scope
             for row in rows:
-                self.main.add_row(row, row.day)
-            ss_scope = scope.selfservice()
-            if ss_scope != scope:
-                rows = rolled_rows(session, ss_scope, lo, hi)
-            for row in rows:
-                self.selfservice.add_row(row, row.day)
+                parsed = parse(row)
+                self.main.add_parsed(parsed, row.day)
+                if same:
+                    self.selfservice.add_parsed(parsed, row.day)
+            if not same:
+                for row in rolled_rows(session, scope.selfservice(), lo, hi):
+                    self.selfservice.add_row(row, row.day)
         self.live = live_days(session, scope, ranges, now, zone)
         for row in self.live.rows:
             groups = self.selfservice if row.team_id == NO_ID else self.main

@@ -31,6 +31,9 @@ from nara.followup.days import local_date
 from nara.followup.filters import Filters
 from nara.models import Case, Channel, Priority, Role, Team, Topic, User
 from nara.queries import followup
+from nara.queries.followup_rows import Scope, forget_live_counts, live_days
+
+EVERY_KEY = Scope(None, None, None, None)
 
 Progress = Callable[[str], None]
 
@@ -48,6 +51,7 @@ class BenchResult:
     rollup_rows: int
     figures_ms: dict[str, list[float]] = field(default_factory=dict)
     drilldown_ms: dict[str, list[float]] = field(default_factory=dict)
+    live_day_ms: list[float] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         every = [t for times in self.figures_ms.values() for t in times]
@@ -59,6 +63,7 @@ class BenchResult:
             "rollup_seconds": round(self.rollup_seconds, 1),
             "drilldown_p50_ms": round(statistics.median(drills), 1),
             "drilldown_p95_ms": round(_p95(drills), 1),
+            "live_day_ms": round(statistics.median(self.live_day_ms), 1),
             "seed_seconds": round(self.seed_seconds, 1),
             "extras_seconds": round(self.extras_seconds, 1),
             "rollup_rows": self.rollup_rows,
@@ -213,7 +218,16 @@ def time_queries(engine: Engine, result: BenchResult, rounds: int, say: Progress
     now = clock.now()
     with Session(engine) as session:
         viewer = admin_actor(session)
-        filters = scenarios(session, local_date(now, zone))
+        today = local_date(now, zone)
+        filters = scenarios(session, today)
+        # Today, counted for every key: what a process pays once per
+        # NARA_FOLLOWUP_LIVE_SECONDS (the figures below reuse it, as requests do).
+        for _ in range(rounds):
+            forget_live_counts()
+            result.live_day_ms.append(
+                _timed(lambda: live_days(session, EVERY_KEY, [(today, today)], now, zone))
+            )
+        say(f"today counted live: median {statistics.median(result.live_day_ms):.0f} ms")
         for name, f in filters.items():
 
             def figures(f: Filters = f) -> object:
