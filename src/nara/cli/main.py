@@ -24,6 +24,7 @@ from nara.cli.eval import eval_app
 from nara.cli.handovers import handovers
 from nara.cli.improvements import improvements_app
 from nara.cli.jobs import jobs_app, worker
+from nara.cli.satisfaction import rating_link
 from nara.cli.selfservice import selfservice_app
 from nara.config import Settings, get_settings, reset_settings
 from nara.db import get_engine, session_scope
@@ -56,6 +57,7 @@ app.add_typer(bench_app, name="bench")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(improvements_app, name="improvements")
 app.command("worker")(worker)
+app.command("rating-link")(rating_link)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -31,6 +31,7 @@ from nara.web.api import (
     mandates,
     notifications,
     overview,
+    satisfaction,
     selfservice,
     selfservice_learning,
     service,
@@ -50,6 +51,7 @@ from nara.web.ui import (
     mandates_admin,
     notification_pages,
     related_pages,
+    satisfaction_pages,
     selfservice_admin,
     selfservice_suggestions,
     service_pages,
@@ -123,6 +125,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         notifications.router,
         mandates.router,
         improvements.router,
+        satisfaction.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 
@@ -144,6 +147,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         consultation_pages.router,  # before /cases/{number}/{action}
         decision_pages.router,  # likewise
         private_link_pages.router,
+        satisfaction_pages.router,  # before /cases/{number}/{action}
         case_pages.router,
         mandates_admin.router,  # before admin's /admin/{...}/{action}
         admin.router,
