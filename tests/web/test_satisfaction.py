@@ -210,9 +210,18 @@ def test_the_case_page_form_shows_refusals_in_english(
 
 
 def test_an_open_case_does_not_ask(client: TestClient, db: Session, w: factories.World) -> None:
-    log_in(client, db, w.bob_user)
+    csrf_token = log_in(client, db, w.bob_user)
     page = client.get(f"/cases/{w.bob_case.number}")
     assert "satisfaction-form" not in page.text
+    refused = client.post(
+        f"/cases/{w.bob_case.number}/satisfaction", data={"csrf_token": csrf_token, "score": "5"}
+    )
+    assert refused.status_code == 409 and "när ärendet är löst" in refused.text
+    other = client.post(
+        f"/cases/{w.alice_case.number}/satisfaction",
+        data={"csrf_token": csrf_token, "score": "5"},
+    )
+    assert other.status_code == 404 and ratings(db) == 0
 
 
 def test_staff_see_the_score_and_comment_on_the_case_page(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from nara.domain.cases import MAX_MESSAGE
 from nara.domain.ownership import MAX_REASON
@@ -257,13 +257,20 @@ class SatisfactionIn(In):
     score: int = Field(
         ge=1,
         le=5,
-        strict=True,
         description="How well did we help you? A whole number from 1 (not at all well) to 5 "
-        "(very well).",
+        "(very well); a number, not text.",
     )
     comment: str | None = Field(
         None, max_length=MAX_COMMENT, description="Optional; trimmed by the server."
     )
+
+    @field_validator("score", mode="before")
+    @classmethod
+    def _a_number(cls, value: object) -> object:
+        """A score in quotes ("3") or a boolean is refused, not read as a number."""
+        if isinstance(value, str | bool):
+            raise ValueError("the score must be a number from 1 to 5, not text")
+        return value
 
 
 class SatisfactionOut(BaseModel):
