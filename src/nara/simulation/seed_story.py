@@ -134,7 +134,7 @@ class Answer:
 
 HANDED_OVER = {  # a conversation before a case: how it ended (outcome, weight)
     "story": (("answered_rejected", 0.85), ("abstained", 0.10), ("asked_for_person", 0.05)),
-    "other": (("answered_rejected", 0.15), ("abstained", 0.55), ("asked_for_person", 0.30)),
+    "other": (("answered_rejected", 0.10), ("abstained", 0.60), ("asked_for_person", 0.30)),
 }
 ANSWERED = {  # a conversation without a case (rejected: an anonymous visitor who left)
     "story": (
