@@ -159,5 +159,7 @@ def pick(story: random.Random, options: tuple[tuple[str, float], ...]) -> str:
     return options[-1][0]
 
 
-def public_id(story: random.Random) -> str:
-    return str(uuid.UUID(int=story.getrandbits(128), version=4))
+def public_id() -> str:
+    """A conversation's public id: random like the domain's (not from the seed, so that
+    seeding again with the same seed makes new conversations)."""
+    return str(uuid.uuid4())

@@ -146,7 +146,7 @@ class Conversations:
         started = opened - story.uniform(MINUTE, 10 * MINUTE)
         index = len(self.rows.conversations)
         self.rows.conversations.append(
-            (index, public_id(story), customer_id, "portal", lang, at(started), at(opened),
+            (index, public_id(), customer_id, "portal", lang, at(started), at(opened),
              outcome, topic.id, MODEL_VERSION, case_id, None)
         )  # fmt: skip
         self._turns(index, started, topic, lang, answer if outcome != "abstained" else None)
@@ -173,7 +173,7 @@ class Conversations:
         index = len(self.rows.conversations)
         channel = "portal" if who is not None else "widget"
         self.rows.conversations.append(
-            (index, public_id(story), who, channel, lang, at(started), at_or_none(ended),
+            (index, public_id(), who, channel, lang, at(started), at_or_none(ended),
              outcome, topic.id, MODEL_VERSION, None, None)
         )  # fmt: skip
         self._turns(index, started, topic, lang, answer)
