@@ -35,9 +35,9 @@ RESPONSE_RATE = 0.30
 COMMENT_SHARE = 0.35
 CHANGED_SHARE = 0.06
 """Answers changed within a day (the customer thought again)."""
-CONVERSATION_BEFORE_CASE = 0.5
+CONVERSATION_BEFORE_CASE = 0.4
 """Cases a logged-in customer opened that came from a self-service conversation."""
-ANSWERED_WITHOUT_CASE = 0.4
+ANSWERED_WITHOUT_CASE = 0.25
 """Self-service conversations answered without a case, per case of the topic."""
 ENGLISH = 0.1
 
