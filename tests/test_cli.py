@@ -855,6 +855,28 @@ def test_bench_seed_adds_a_history_and_numbering_goes_on(migrated: Cli, session:
     assert counters == highest and sum(highest.values()) == 295
 
 
+def test_rating_link_prints_the_signed_link_of_a_resolved_case(
+    migrated: Cli, session: Session
+) -> None:
+    migrated.ok("demo", "--cases", "30", "--history", "0")
+    resolved = session.scalar(select(Case).where(Case.status.in_(("resolved", "closed"))))
+    active = session.scalar(select(Case).where(Case.status.in_(("new", "open"))))
+    assert resolved is not None and active is not None
+    result = migrated.ok("rating-link", resolved.number, "--base-url", "https://nara.example/")
+    link = result.stdout.strip()
+    assert link.startswith("https://nara.example/rate/nr1.")
+    assert "works until" in result.stderr
+    engine = migrated.engine()
+    with TestClient(create_app(engine)) as client:
+        page = client.get(link.removeprefix("https://nara.example"))
+    engine.dispose()
+    assert page.status_code == 200 and resolved.number in page.text
+    refused = migrated("rating-link", active.number)
+    assert refused.exit_code == 2 and "not resolved" in refused.output
+    unknown = migrated("rating-link", "NA-1999-000001")
+    assert unknown.exit_code == 2 and "no case" in unknown.output
+
+
 def test_bench_seed_refuses_bad_input(cli: Cli) -> None:
     unmigrated = cli("bench", "seed", "--cases", "10")
     assert_clean_failure(unmigrated)

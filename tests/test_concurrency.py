@@ -492,3 +492,57 @@ def test_parallel_decisions_never_pass_the_customers_limit_together(
     with Session(committed_engine) as session:
         taken = session.scalars(select(Decision).where(Decision.state == "taken")).all()
         assert sum((d.amount for d in taken if d.amount is not None), Decimal(0)) == Decimal("900")
+
+
+def test_first_satisfaction_answers_at_the_same_moment_make_one_rating(
+    committed_engine: Engine, is_postgres: bool
+) -> None:
+    """Eight answers to "How well did we help you?" on the same resolved case at the same
+    moment, through the API: one is the first answer (201), the others change it (200);
+    one row, never a 500."""
+    if not is_postgres:
+        pytest.skip("row locks are PostgreSQL's; SQLite lets one writer at a time")
+    from fastapi.testclient import TestClient
+
+    from nara.domain.actors import SYSTEM
+    from nara.domain.cases import change_status
+    from nara.models import SatisfactionRating
+    from nara.web.app import create_app
+
+    setup = _setup(committed_engine)
+    with Session(committed_engine) as session:
+        case = open_case(
+            session=session,
+            actor=setup.customer,
+            message="Mitt kort har inte kommit",
+            topic_id=setup.topic_id,
+        ).case
+        change_status(session=session, actor=SYSTEM, number=case.number, status="resolved")
+        customer = session.get(User, setup.customer.user_id)
+        assert customer is not None
+        headers = factories.headers(session, customer)
+        number = case.number
+        session.commit()
+    app = create_app(committed_engine)
+    barrier = threading.Barrier(8, timeout=30)
+
+    def answer(score: int) -> int:
+        with TestClient(app) as client:
+            barrier.wait()
+            response = client.post(
+                f"/api/v1/cases/{number}/satisfaction",
+                json={"score": score, "comment": f"Svar {score}"},
+                headers=headers,
+            )
+            return response.status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(answer, [1, 2, 3, 4, 5, 1, 2, 3]))
+    assert sorted(statuses) == [200] * 7 + [201], statuses
+    with Session(committed_engine) as session:
+        rows = session.scalars(select(SatisfactionRating)).all()
+        assert len(rows) == 1 and rows[0].via == "api"
+        events = session.scalars(
+            select(CaseEvent.type).where(CaseEvent.type.like("satisfaction.%"))
+        ).all()
+        assert events.count("satisfaction.rated") == 1

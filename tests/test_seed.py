@@ -30,11 +30,16 @@ from nara.domain.cases import open_case
 from nara.domain.promises import check_promises, next_promise_alert, refresh_due_times
 from nara.models import (
     ACTIVE_STATUSES,
+    ArticleVersion,
     Case,
     CaseEvent,
     CaseNumberCounter,
+    CaseTask,
+    Conversation,
+    ConversationTurn,
     Customer,
     ResponsePolicy,
+    SatisfactionRating,
     Team,
     TeamMember,
     TeamTopic,
@@ -169,6 +174,16 @@ REFERENCES = (
     (WorkSession.case_id, Case.id),
     (WorkSession.user_id, User.id),
     (WorkSession.team_id, Team.id),
+    (SatisfactionRating.case_id, Case.id),
+    (SatisfactionRating.customer_id, Customer.id),
+    (CaseTask.case_id, Case.id),
+    (CaseTask.done_by_id, User.id),
+    (Conversation.customer_id, Customer.id),
+    (Conversation.case_id, Case.id),
+    (Conversation.topic_id, Topic.id),
+    (ConversationTurn.conversation_id, Conversation.id),
+    (ConversationTurn.topic_id, Topic.id),
+    (ConversationTurn.article_version_id, ArticleVersion.id),
 )
 
 

@@ -287,3 +287,74 @@ def test_charts_and_their_tables_pass_axe(
     # (scrolling by key may be animated)
     page.wait_for_function("document.querySelector('#kept-chart .chart-frame').scrollLeft > 0")
     assert failures == {}
+
+
+def _resolved_case_with_link(live_server: LiveServer, message: str) -> tuple[str, str]:
+    """A resolved case of Anna's and its signed rating link's path."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from nara.domain.actors import SYSTEM
+    from nara.domain.cases import change_status, open_case
+    from nara.models import Customer
+    from nara.queries.satisfaction import rating_path
+
+    with Session(live_server.engine) as session:
+        anna = session.scalar(
+            select(Customer).where(Customer.email == "anna.andersson@example.com")
+        )
+        assert anna is not None
+        case = open_case(
+            session=session, actor=SYSTEM, message=message, customer_id=anna.id, channel="phone"
+        ).case
+        change_status(session=session, actor=SYSTEM, number=case.number, status="resolved")
+        session.commit()
+        path = rating_path(case)
+        assert path is not None
+        return case.number, path
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_satisfaction_pages_pass_axe(live_server: LiveServer, new_context: Any, lang: str) -> None:
+    """The question on the customer's resolved case (empty, refused, answered), the
+    signed rating link (the form, answered, forged, expired) and the staff case page
+    with the answer."""
+    base = live_server.url
+    failures: dict[str, Any] = {}
+
+    def check(page: Any, name: str) -> None:
+        if serious := check_page(page, f"{name}-{lang}"):
+            failures[name] = serious
+
+    number, _path = _resolved_case_with_link(live_server, f"Mitt kontoutdrag saknas ({lang}).")
+    customer = new_context(lang).new_page()
+    log_in(customer, base, "anna.andersson@example.com")
+    customer.goto(base + f"/cases/{number}")
+    check(customer, "portal-rate-form")
+    customer.evaluate("document.querySelector('#satisfaction-form').noValidate = true")
+    customer.click("#satisfaction-form button[type=submit]")
+    assert customer.locator("#score-error").is_visible()
+    check(customer, "portal-rate-errors")
+    customer.check("#score-5")
+    customer.click("#satisfaction-form button[type=submit]")
+    customer.wait_for_selector("#satisfaction-answer")
+    check(customer, "portal-rated")
+
+    _number, path = _resolved_case_with_link(live_server, f"Mitt kort är spärrat ({lang}).")
+    anonymous = new_context(lang).new_page()
+    anonymous.goto(base + path)
+    check(anonymous, "rate-link")
+    anonymous.check("#score-4")
+    anonymous.fill("#f-satisfaction-comment", "Tack!")
+    anonymous.click("#satisfaction-form button[type=submit]")
+    anonymous.wait_for_selector("#satisfaction-answer")
+    check(anonymous, "rate-link-answered")
+    anonymous.goto(base + path[:-4] + "AAAA")
+    check(anonymous, "rate-link-forged")
+
+    agent = new_context(lang).new_page()
+    log_in(agent, base, "oskar@exempelbanken.se")  # Kundservice: the fallback team
+    agent.goto(base + f"/cases/{number}")
+    assert agent.locator("#satisfaction").is_visible()
+    check(agent, "staff-case-rated")
+    assert failures == {}

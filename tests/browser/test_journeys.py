@@ -596,3 +596,66 @@ def test_lead_follows_a_figure_to_its_cases_and_downloads_them(
     # The way back keeps the filters.
     karin.click("text=Tillbaka till uppföljningen")
     karin.wait_for_url(re.compile(r"/followup\?.*team=kundservice"))
+
+
+def _resolved_card_case(live_server: LiveServer, message: str) -> str:
+    """A case of Anna's about a card that has not come, resolved by the card team."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from nara.domain.actors import SYSTEM
+    from nara.domain.cases import change_status, open_case
+    from nara.models import Customer, Topic
+
+    with Session(live_server.engine) as session:
+        anna = session.scalar(select(Customer).where(Customer.email == CUSTOMER))
+        topic = session.scalar(select(Topic).where(Topic.slug == "kort-har-inte-kommit"))
+        assert anna is not None and topic is not None
+        case = open_case(
+            session=session,
+            actor=SYSTEM,
+            message=message,
+            customer_id=anna.id,
+            topic_id=topic.id,
+            channel="phone",
+        ).case
+        change_status(session=session, actor=SYSTEM, number=case.number, status="resolved")
+        session.commit()
+        return case.number
+
+
+def test_customer_rates_a_resolved_case_and_the_lead_follows_up(
+    live_server: LiveServer, new_context: Any
+) -> None:
+    """Anna answers "Hur väl hjälpte vi dig?" on her resolved case in Swedish, with the
+    keyboard; the low score shows on the case for the card team's lead, with a task and
+    a notification."""
+    base = live_server.url
+    number = _resolved_card_case(live_server, "Kortet har fortfarande inte kommit.")
+    customer = new_context("sv").new_page()
+    log_in(customer, base, CUSTOMER)
+    customer.goto(base + f"/cases/{number}")
+    form = customer.locator("#satisfaction-form")
+    expect(form.locator("legend")).to_have_text("Hur väl hjälpte vi dig?")
+    assert check_page(customer, "journey-rate-form-sv") == []
+    customer.locator("#score-2").focus()
+    customer.keyboard.press("Space")
+    expect(customer.locator("#score-2")).to_be_checked()
+    customer.fill("#f-satisfaction-comment", "Det tog tre veckor och ingen ringde tillbaka.")
+    form.locator("button[type=submit]").press("Enter")
+    expect(customer.locator("#satisfaction-answer")).to_contain_text("Ditt svar: 2 av 5")
+    answer = customer.locator("#satisfaction-answer")
+    expect(answer).to_contain_text("Du kan ändra ditt svar fram till")
+    assert check_page(customer, "journey-rated-sv") == []
+
+    lead = new_context("sv").new_page()
+    log_in(lead, base, "maria.lead@exempelbanken.se")  # Kort & betalningar
+    lead.goto(base + "/notifications?unread=true")
+    expect(lead.locator("#notifications")).to_contain_text(number)
+    lead.goto(base + f"/cases/{number}")
+    expect(lead.locator("#satisfaction")).to_contain_text("2 av 5")
+    expect(lead.locator("#satisfaction")).to_contain_text("ingen ringde tillbaka")
+    expect(lead.locator("#task-satisfaction_followup")).to_contain_text("Följ upp")
+    assert check_page(lead, "journey-lead-low-score-sv") == []
+    lead.locator("#task-satisfaction_followup button").click()
+    expect(lead.locator("#task-satisfaction_followup")).to_contain_text("Klar")

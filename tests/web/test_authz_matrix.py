@@ -33,12 +33,14 @@ from nara.domain import mandates as mandate_actions
 from nara.domain import selfservice as assistant
 from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
-from nara.domain.actors import SYSTEM
+from nara.domain.actors import SYSTEM, actor_for_user
 from nara.domain.callbacks import book_callback
 from nara.domain.case_links import link_cases
+from nara.domain.cases import change_status
 from nara.domain.knowledge import save_article
 from nara.domain.notifications import notify
 from nara.domain.promises import create_policy
+from nara.domain.satisfaction import rate_case
 from nara.models import (
     Case,
     CaseTask,
@@ -154,6 +156,18 @@ MATRIX: dict[tuple[str, str], Rule] = {
     ),
     ("POST", f"{API}/cases/{{number}}/merge"): Rule(
         STAFF, 200, cross={**CASE_CROSS, "customer": 403}
+    ),
+    # ---- customer satisfaction (issue 16): only the case's customer answers; anyone
+    # else, staff and anonymous callers included, finds no case (404). The answer is
+    # read by the customer and by staff who may read the case. ----
+    ("POST", f"{API}/cases/{{number}}/satisfaction"): Rule(
+        PUBLIC,
+        201,
+        ok_by_role={"anonymous": 404, "agent": 404, "lead": 404, "admin": 404},
+        cross={"customer": 404, "agent": 404, "lead": 404, "admin": 404},
+    ),
+    ("GET", f"{API}/cases/{{number}}/satisfaction"): Rule(
+        PUBLIC, 200, ok_by_role={"anonymous": 404}, cross=CASE_CROSS
     ),
     # ---- notifications: staff, each their own (someone else's is 404, even for admins) ----
     ("GET", f"{API}/notifications"): Rule(STAFF, 200),
@@ -624,6 +638,26 @@ def _task(c: Ctx, role: str, cross: bool) -> Call:
     return Call("POST", f"{API}/cases/{case.number}/tasks/delay_notice/done")
 
 
+def _resolved(c: Ctx, cross: bool) -> Case:
+    case = c.case(cross)
+    if case.status != "resolved":
+        change_status(session=c.db, actor=SYSTEM, number=case.number, status="resolved")
+    return case
+
+
+def _rate(c: Ctx, role: str, cross: bool) -> Call:
+    case = _resolved(c, cross)
+    body = {"score": 4, "comment": "Snabb och vänlig hjälp."}
+    return Call("POST", f"{API}/cases/{case.number}/satisfaction", body)
+
+
+def _rating(c: Ctx, role: str, cross: bool) -> Call:
+    case = _resolved(c, cross)
+    customer = c.w.bob_user if cross else c.w.alice_user
+    rate_case(session=c.db, actor=actor_for_user(c.db, customer), number=case.number, score=5)
+    return Call("GET", f"{API}/cases/{case.number}/satisfaction")
+
+
 def _topic(c: Ctx, cross: bool) -> int:
     """The topic the matrix's lead's team handles, or one only another team handles."""
     return (c.w.loan_topic if cross else c.w.card_topic).id
@@ -981,6 +1015,8 @@ BUILDERS: dict[tuple[str, str], Builder] = {
         "/outcome", lambda c, case: {"reached": True, "note": "Pratade med kunden."}
     ),
     ("POST", f"{API}/cases/{{number}}/tasks/{{kind}}/done"): _task,
+    ("POST", f"{API}/cases/{{number}}/satisfaction"): _rate,
+    ("GET", f"{API}/cases/{{number}}/satisfaction"): _rating,
     ("GET", f"{API}/teams/{{team_id}}/calendar"): _team_path("GET", "/calendar"),
     ("PUT", f"{API}/teams/{{team_id}}/calendar"): _team_path("PUT", "/calendar", CALENDAR),
     ("GET", f"{API}/teams/{{team_id}}/presence"): _team_path("GET", "/presence"),

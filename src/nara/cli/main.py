@@ -25,6 +25,7 @@ from nara.cli.followup import followup_app
 from nara.cli.handovers import handovers
 from nara.cli.improvements import improvements_app
 from nara.cli.jobs import jobs_app, worker
+from nara.cli.satisfaction import rating_link
 from nara.cli.selfservice import selfservice_app
 from nara.config import Settings, get_settings, reset_settings
 from nara.db import get_engine, session_scope
@@ -58,6 +59,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(improvements_app, name="improvements")
 app.add_typer(followup_app, name="followup")
 app.command("worker")(worker)
+app.command("rating-link")(rating_link)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -89,6 +89,33 @@ def _promise_label(data: dict[str, Any], locale: str) -> dict[str, str]:
     return {"label": labels[1] if locale == "en" else labels[0]}
 
 
+TASKS = {
+    "delay_notice": (
+        ("skicka förseningsbesked (förvaltningslagen 11 §)", "förseningsbesked"),
+        ("send a delay notice (Administrative Procedure Act, section 11)", "delay notice"),
+    ),
+    "satisfaction_followup": (
+        ("följ upp kundens låga betyg", "uppföljning av lågt betyg"),
+        ("follow up the customer's low score", "follow-up of a low score"),
+    ),
+}
+"""Case tasks in words (sv, en), as made and as done; a task without a kind is the delay
+notice (written before tasks stored their kind in the event)."""
+
+
+def _task(data: dict[str, Any], locale: str, done: bool) -> dict[str, str]:
+    sv, en = TASKS.get(str(data.get("kind") or "delay_notice"), TASKS["delay_notice"])
+    return {"task": (en if locale == "en" else sv)[1 if done else 0]}
+
+
+def _task_created(data: dict[str, Any], locale: str) -> dict[str, str]:
+    return _task(data, locale, False)
+
+
+def _task_done(data: dict[str, Any], locale: str) -> dict[str, str]:
+    return _task(data, locale, True)
+
+
 @dataclass(frozen=True)
 class EventType:
     name: str
@@ -184,13 +211,20 @@ EVENT_TYPES: dict[str, EventType] = {
             "Response promise ({label}) was breached",
             _promise_label,
         ),
+        EventType("task.created", False, "Uppgift: {task}", "Task: {task}", _task_created),
+        EventType("task.done", False, "Uppgift klar: {task}", "Task done: {task}", _task_done),
         EventType(
-            "task.created",
+            "satisfaction.rated",
             False,
-            "Uppgift: skicka förseningsbesked (förvaltningslagen 11 §)",
-            "Task: send a delay notice (Administrative Procedure Act, section 11)",
+            "Kunden svarade hur väl vi hjälpte till: {score} av 5",
+            "The customer rated how well we helped: {score} of 5",
         ),
-        EventType("task.done", False, "Uppgift klar: förseningsbesked", "Task done: delay notice"),
+        EventType(
+            "satisfaction.changed",
+            False,
+            "Kunden ändrade sitt svar från {old_score} till {score} av 5",
+            "The customer changed their answer from {old_score} to {score} of 5",
+        ),
         EventType(
             "case.six_months",
             True,

@@ -14,7 +14,7 @@ from nara import clock
 from nara.domain.actors import Actor
 from nara.domain.errors import NotFound
 from nara.i18n import N_
-from nara.models import Case, Consultation, Notification, TeamMember, User
+from nara.models import Case, Consultation, Notification, Role, TeamMember, User
 from nara.queries.access import require_staff
 
 
@@ -62,6 +62,18 @@ def team_member_ids(session: Session, team_id: int) -> list[int]:
         session.scalars(
             select(TeamMember.user_id)
             .where(TeamMember.team_id == team_id)
+            .order_by(TeamMember.user_id)
+        )
+    )
+
+
+def team_lead_ids(session: Session, team_id: int) -> list[int]:
+    """The team's leads (to notify the people who follow up the team's work)."""
+    return list(
+        session.scalars(
+            select(TeamMember.user_id)
+            .join(User, User.id == TeamMember.user_id)
+            .where(TeamMember.team_id == team_id, User.role == Role.lead.value)
             .order_by(TeamMember.user_id)
         )
     )

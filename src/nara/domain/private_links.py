@@ -10,8 +10,10 @@ their case without an account.
 - Staff on the owning side withdraw it on the case page (audited); a withdrawn or
   expired link is gone for good.
 - What it opens: that one case, as its customer sees it in the portal (public events
-  only), a reply, and a callback on that case. Nothing else: the holder acts as a
-  customer without a login, and every write here is checked against the link's case.
+  only), a reply, a callback on that case, and the answer to "How well did we help
+  you?" once the case is resolved (``domain/satisfaction.py``). Nothing else: the
+  holder acts as a customer without a login, and every write here is checked against
+  the link's case.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from nara.domain.audit import diff, record_audit
 from nara.domain.callbacks import book_callback, cancel_callback
 from nara.domain.cases import reply_to_case
 from nara.domain.errors import NotFound
+from nara.domain.satisfaction import Rated, rate_case
 from nara.i18n import N_
 from nara.models import Callback, Case, CasePrivateLink, Customer, Role
 from nara.queries.access import get_case_for, require_owning_side, require_staff
@@ -143,6 +146,22 @@ def book_callback_by_link(
     actor = _usable(session, access, clock.now())
     return book_callback(
         session=session, actor=actor, number=access.case.number, starts_at=starts_at, phone=phone
+    )
+
+
+def rate_by_link(
+    *, session: Session, access: LinkAccess, score: object, comment: str | None
+) -> Rated:
+    """The visitor answers "How well did we help you?" on their resolved case, as the
+    customer does in the portal."""
+    actor = _usable(session, access, clock.now())
+    return rate_case(
+        session=session,
+        actor=actor,
+        number=access.case.number,
+        score=score,
+        comment=comment,
+        via="portal",
     )
 
 

@@ -30,6 +30,7 @@ from nara.models import (
     Channel,
     Priority,
     ResponsePolicy,
+    Role,
     Topic,
     active_clause,
 )
@@ -523,6 +524,11 @@ def complete_task(*, session: Session, actor: Actor, number: str, kind: str) -> 
         )
     if task.done_at is not None:
         raise Conflict("this task is already done", template=N_("This task is already done."))
+    if kind == "satisfaction_followup" and actor.role not in (Role.lead, Role.admin):
+        raise PermissionDenied(
+            "the team's lead follows up a low score",
+            template=N_("The team's lead follows up a low score."),
+        )
     task.done_at = clock.now()
     task.done_by_id = actor.user_id
     append_event(session, case=case, type="task.done", actor=actor, data={"kind": kind})

@@ -32,6 +32,7 @@ KIND_TEXT: dict[str, str] = {
     "approval.approved": N_("Your request on case %(case)s was approved"),
     "approval.declined": N_("Your request on case %(case)s was declined"),
     "approval.overdue": N_("An approval request on case %(case)s is overdue"),
+    "satisfaction.low": N_("The customer of case %(case)s gave a low score: follow it up"),
 }
 """The kinds in words; a kind not listed here is told generically."""
 IMPROVEMENT_TEXT: dict[str, str] = {

@@ -123,6 +123,41 @@ COLUMNS = {
         "actual_seconds",
     ),
     "work_sessions": ("team_id", "user_id", "case_id", "started_at", "ended_at"),
+    "satisfaction_ratings": (
+        "case_id",
+        "customer_id",
+        "score",
+        "comment",
+        "via",
+        "created_at",
+        "updated_at",
+    ),
+    "case_tasks": ("case_id", "kind", "created_at", "done_at", "done_by_id"),
+    "conversations": (
+        "id",
+        "public_id",
+        "customer_id",
+        "channel",
+        "lang",
+        "started_at",
+        "ended_at",
+        "outcome",
+        "topic_id",
+        "model_version",
+        "case_id",
+        "resolved",
+    ),
+    "conversation_turns": (
+        "conversation_id",
+        "role",
+        "text",
+        "topic_id",
+        "confidence",
+        "candidates",
+        "answered",
+        "article_version_id",
+        "created_at",
+    ),
 }
 """The columns written per table, in the order of the rows ``seed_history`` builds."""
 
@@ -135,6 +170,8 @@ class SeedReport:
     events: int = 0
     estimates: int = 0
     work_sessions: int = 0
+    ratings: int = 0  # customers' satisfaction answers
+    conversations: int = 0  # self-service conversations
     active: int = 0  # cases still being worked on at the end (the backlog)
     seconds: float = 0.0
 
@@ -149,6 +186,8 @@ class SeedReport:
         self.events += len(rows.events)
         self.estimates += len(rows.estimates)
         self.work_sessions += len(rows.sessions)
+        self.ratings += len(rows.ratings)
+        self.conversations += len(rows.conversations)
         self.active += rows.active
 
     def as_dict(self) -> dict[str, Any]:
@@ -231,8 +270,13 @@ class Seeder:
             ("case_events", rows.events),
             ("wait_estimates", rows.estimates),
             ("work_sessions", rows.sessions),
+            ("satisfaction_ratings", rows.ratings),
+            ("case_tasks", rows.tasks),
         ):
             self._write(table, table_rows)
+        ids = self._ids("conversations", len(rows.conversations))
+        self._write("conversations", [(ids[c[0]], *c[1:]) for c in rows.conversations])
+        self._write("conversation_turns", [(ids[t[0]], *t[1:]) for t in rows.turns])
 
     def finish(self) -> None:
         """Fresh planner statistics for the tables that grew (PostgreSQL)."""
@@ -252,10 +296,18 @@ class Seeder:
             ids = [self.org.topics[t].id if t is not None else None for t in topics]
             kept = [i for i, t in enumerate(arrivals) if rng.random() < self.keep(ids[i], t)]
             arrivals, topics = [arrivals[i] for i in kept], [topics[i] for i in kept]
-        years = [datetime.fromtimestamp(t, self.zone).year for t in arrivals]
+        local = [datetime.fromtimestamp(t, self.zone) for t in arrivals]
         customers = max(1, round(len(arrivals) / CASES_PER_CUSTOMER))
         logins = [rng.random() < LOGIN_SHARE for _ in range(customers)]
-        return ChunkDraft(arrivals=arrivals, topics=topics, years=years, logins=logins, rng=rng)
+        return ChunkDraft(
+            arrivals=arrivals,
+            topics=topics,
+            years=[d.year for d in local],
+            logins=logins,
+            rng=rng,
+            weekdays=[d.weekday() for d in local],
+            story=random.Random(f"nara-story-{self.seed}-{index}"),  # noqa: S311
+        )
 
     def _reserve(self, draft: ChunkDraft) -> ChunkIds:
         """Case numbers first (on SQLite the upsert also takes the write lock), then ids."""

@@ -25,6 +25,8 @@ from nara.domain.events import EVENT_TYPES
 from nara.simulation.seed_clock import DAY, HOUR, MINUTE, at, at_or_none
 from nara.simulation.seed_org import SeedOrg, SeedPolicy, SeedTeam, SeedTopic
 from nara.simulation.seed_promises import ACTIVE, Act, PromiseTimes
+from nara.simulation.seed_story import claim_delay
+from nara.simulation.seed_story_rows import Conversations, rate
 
 Row = tuple[Any, ...]
 
@@ -65,6 +67,9 @@ class ChunkDraft:
     years: list[int]  # the local calendar year of each arrival (case numbers count per year)
     logins: list[bool]  # per new customer: whether they log in to the portal
     rng: random.Random
+    weekdays: list[int] = field(default_factory=list)  # local weekday of each arrival
+    story: random.Random = field(default_factory=lambda: random.Random(0))  # noqa: S311
+    """The story's own random numbers (``seed_story``): the rest stays the same."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,12 @@ class ChunkRows:
     events: list[Row] = field(default_factory=list)
     estimates: list[Row] = field(default_factory=list)
     sessions: list[Row] = field(default_factory=list)
+    ratings: list[Row] = field(default_factory=list)
+    tasks: list[Row] = field(default_factory=list)
+    # Conversations and their turns start with the conversation's index in this batch
+    # (its id is reserved when the batch is written).
+    conversations: list[Row] = field(default_factory=list)
+    turns: list[Row] = field(default_factory=list)
     active: int = 0
 
 
@@ -113,13 +124,14 @@ def build_rows(
     """The rows of one chunk in batches of ``batch`` cases (to be written in this order):
     its new customers (and their portal logins) come with the first batch, each case
     with its timeline, wait estimates and work sessions."""
-    builder = _Builder(org, draft.rng)
+    builder = _Builder(org, draft.rng, draft.story)
     customers = builder.customers(draft, ids)
+    mondays = [day == 0 for day in draft.weekdays] or [False] * len(draft.arrivals)
     for index, opened in enumerate(draft.arrivals):
         customer = customers[int(len(customers) * draft.rng.random() ** 1.6)]
         pick = draft.topics[index]
         topic = org.topics[pick] if pick is not None else None
-        builder.case(ids.cases[index], ids.numbers[index], opened, topic, customer)
+        builder.case(ids.cases[index], ids.numbers[index], opened, topic, customer, mondays[index])
         if len(builder.rows.cases) == batch:
             yield builder.rows
             builder.rows = ChunkRows()
@@ -134,8 +146,9 @@ class _Customer:
 
 
 class _Builder:
-    def __init__(self, org: SeedOrg, rng: random.Random) -> None:
+    def __init__(self, org: SeedOrg, rng: random.Random, story: random.Random) -> None:
         self.org, self.rng, self.now = org, rng, org.now
+        self.story = story
         self.rows = ChunkRows()
         self._json: dict[object, str] = {}
 
@@ -199,7 +212,13 @@ class _Builder:
 
     # ---- one case ----
     def case(
-        self, case_id: int, number: str, opened: float, topic: SeedTopic | None, customer: _Customer
+        self,
+        case_id: int,
+        number: str,
+        opened: float,
+        topic: SeedTopic | None,
+        customer: _Customer,
+        monday: bool = False,
     ) -> None:
         rng, org = self.rng, self.org
         team, reason, first = self._route(topic)
@@ -212,6 +231,7 @@ class _Builder:
             opener = rng.choice(org.front_line or team.members)
         policy = org.policy_for(topic.id if topic else None, priority, channel)
         life = _Life(self, case_id, team, customer, opened)
+        life.monday = monday
         message = rng.choice(topic.messages if topic else GENERAL_MESSAGES)
         subject = message.splitlines()[0][:120]
         if not self_service and topic is not None and rng.random() < 0.5:
@@ -225,6 +245,11 @@ class _Builder:
         )
         if life.status in ACTIVE:
             self.rows.active += 1
+        if topic is not None:
+            conversations = Conversations(self.story, self.rows, self.now)
+            conversations.around(
+                case_id, opened, topic, customer.id, customer.user_id, self_service
+            )
 
     def _route(self, topic: SeedTopic | None) -> tuple[SeedTeam, str, SeedTeam]:
         if topic is None:
@@ -262,6 +287,7 @@ class _Life:
         self.claim_planned: float | None = None
         self.opened_owned = False
         self.updated = opened
+        self.monday = False
 
     def _act(
         self, t: float, kind: str, actor: int | None, body: str = "", data: str = "{}"
@@ -294,7 +320,10 @@ class _Life:
             self._act(claim, "case.assigned", owner, data=self.b.assigned_data(team, owner))
         else:
             owner = rng.choice(team.members)
-            claim = self.clock.add(self.opened, self._claim_delay(budget))
+            delay = claim_delay(
+                self.b.story, team.slug, self.monday, self._claim_delay(budget), budget
+            )
+            claim = self.clock.add(self.opened, delay)
         self.owner_planned, self.claim_planned = owner, claim
         self.opened_owned = owner_at_open is not None
         if claim is not None:
@@ -414,6 +443,8 @@ class _Life:
             warn_fraction=self.b.org.warn_fraction,
         )
         self.promises.apply(policy, self.replied, self.resolved)
+        if self.resolved is not None:
+            rate(self, policy)
         self._write_timeline()
 
     def _write_timeline(self) -> None:

@@ -10,9 +10,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nara.demo import content, knowledge_examples
-from nara.models import ResponsePolicy, Role, Team, TeamMember, TeamTopic, Topic, User
+from nara.models import (
+    Article,
+    ArticleVersion,
+    ResponsePolicy,
+    Role,
+    Team,
+    TeamMember,
+    TeamTopic,
+    Topic,
+    User,
+)
 from nara.queries.service import calendar_for_team
 from nara.simulation.seed_clock import DAY, BusinessClock
+from nara.simulation.seed_story import Answer
 
 # How often each demo topic comes up (relative); other topics weigh 3.
 TOPIC_WEIGHTS = {
@@ -54,6 +65,8 @@ class SeedTeam:
     members: tuple[int, ...]  # staff user ids; agents appear more often (they take more)
     names: dict[int, str]  # display name per member
     clock: BusinessClock
+    slug: str = ""
+    leads: tuple[int, ...] = ()  # who follows up a low score
 
 
 @dataclass(frozen=True)
@@ -64,6 +77,9 @@ class SeedTopic:
     weight: float
     messages: tuple[str, ...]
     urgent: bool  # fraud and lost cards: more high and urgent cases
+    slug: str = ""
+    messages_en: tuple[str, ...] = ()  # what English-speaking visitors ask the assistant
+    answers: dict[str, Answer] = field(default_factory=dict)  # the article per language
 
 
 @dataclass(frozen=True)
@@ -169,6 +185,8 @@ def _teams(session: Session, start: float, end: float) -> dict[int, SeedTeam]:
             weighted,
             {u: name for u, name, _ in people},
             BusinessClock(cal, start, end),
+            slug=team.slug,
+            leads=tuple(u for u, _, role in people if role == "lead"),
         )
     return teams
 
@@ -185,6 +203,7 @@ def _topics(
     for topic_id, team_id in links:
         if team_id in teams:
             handled.setdefault(topic_id, []).append(teams[team_id])
+    answers = _answers(session)
     topics = []
     for topic in session.scalars(
         select(Topic).where(Topic.is_active.is_(True), Topic.id.in_(handled)).order_by(Topic.id)
@@ -197,9 +216,30 @@ def _topics(
                 float(TOPIC_WEIGHTS.get(topic.slug, 3)),
                 _messages(topic, few=few_texts),
                 topic.slug in URGENT_TOPICS,
+                slug=topic.slug,
+                messages_en=tuple(
+                    knowledge_examples.EXAMPLES.get(topic.slug, {}).get("en", [])[:FEW]
+                ),
+                answers=answers.get(topic.id, {}),
             )
         )
     return tuple(topics)
+
+
+def _answers(session: Session) -> dict[int, dict[str, Answer]]:
+    """Each topic's published articles and their current versions, per language."""
+    rows = session.execute(
+        select(Article.topic_id, Article.lang, Article.title, ArticleVersion.id)
+        .join(
+            ArticleVersion,
+            (ArticleVersion.article_id == Article.id) & (ArticleVersion.version == Article.version),
+        )
+        .where(Article.is_published.is_(True))
+    ).all()
+    found: dict[int, dict[str, Answer]] = {}
+    for topic_id, lang, title, version_id in rows:
+        found.setdefault(topic_id, {})[lang] = Answer(title, version_id)
+    return found
 
 
 FEW = 3

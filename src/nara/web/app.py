@@ -32,6 +32,7 @@ from nara.web.api import (
     mandates,
     notifications,
     overview,
+    satisfaction,
     selfservice,
     selfservice_learning,
     service,
@@ -52,6 +53,7 @@ from nara.web.ui import (
     mandates_admin,
     notification_pages,
     related_pages,
+    satisfaction_pages,
     selfservice_admin,
     selfservice_suggestions,
     service_pages,
@@ -127,6 +129,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         mandates.router,
         improvements.router,
         followup.router,
+        satisfaction.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
 
@@ -148,6 +151,7 @@ def create_app(engine: Engine | None = None, *, background_jobs: bool = False) -
         consultation_pages.router,  # before /cases/{number}/{action}
         decision_pages.router,  # likewise
         private_link_pages.router,
+        satisfaction_pages.router,  # before /cases/{number}/{action}
         case_pages.router,
         mandates_admin.router,  # before admin's /admin/{...}/{action}
         admin.router,

@@ -227,6 +227,14 @@ DECLARED: dict[str, Declared] = {
     # The follow-up (issue 16): staff only; an agent's filter on another team is 403.
     "GET /followup": _d(403),
     "GET /followup/cases": _d(403),
+    # Customer satisfaction (issue 16): only the case's customer answers; anyone else,
+    # anonymous callers included, finds no case (404), so credentials are optional.
+    "POST /cases/{number}/satisfaction": _d(
+        409,  # not resolved, or past the 7 days to change the answer
+        ok={200: (None, "A change of the answer within 7 days of the first one")},
+        optional_auth=True,
+    ),
+    "GET /cases/{number}/satisfaction": _d(optional_auth=True),
 }
 """Keyed by "METHOD /path" under /api/v1, as in the document."""
 

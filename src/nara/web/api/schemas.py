@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from nara.domain.cases import MAX_MESSAGE
 from nara.domain.ownership import MAX_REASON
 from nara.domain.promises import MAX_PROMISE_MINUTES
+from nara.domain.satisfaction import MAX_COMMENT
 from nara.models import CaseStatus, Channel, Presence, Priority, Role
 
 
@@ -252,6 +253,41 @@ class TopicCorrectionIn(In):
     topic_id: int = Field(description="The active topic the case is about.")
 
 
+class SatisfactionIn(In):
+    score: int = Field(
+        ge=1,
+        le=5,
+        description="How well did we help you? A whole number from 1 (not at all well) to 5 "
+        "(very well); a number, not text.",
+    )
+    comment: str | None = Field(
+        None, max_length=MAX_COMMENT, description="Optional; trimmed by the server."
+    )
+
+    @field_validator("score", mode="before")
+    @classmethod
+    def _a_number(cls, value: object) -> object:
+        """A score in quotes ("3") or a boolean is refused, not read as a number."""
+        if isinstance(value, str | bool):
+            raise ValueError("the score must be a number from 1 to 5, not text")
+        return value
+
+
+class SatisfactionOut(BaseModel):
+    score: int = Field(ge=1, le=5)
+    comment: str
+    via: Literal["portal", "link", "api"] = Field(
+        description="Where the answer came from: the portal (or the private link), the "
+        "signed rating link, or the API."
+    )
+    rated_at: datetime = Field(description="When the customer first answered.")
+    changed_at: datetime | None = Field(description="When the answer last changed; null: never.")
+    changeable_until: datetime = Field(
+        description="The customer may change the answer until then (7 days after answering)."
+    )
+    changeable: bool
+
+
 class CaseDetailOut(CaseOut):
     events: list[EventOut]
     selfservice: SelfServiceHandoverOut | None = Field(
@@ -264,6 +300,11 @@ class CaseDetailOut(CaseOut):
     )
     merged_into: str | None = Field(
         None, description="The case a merged duplicate continues in; null otherwise."
+    )
+    satisfaction: SatisfactionOut | None = Field(
+        None,
+        description='The customer\'s answer to "How well did we help you?" (a resolved '
+        "case); null before they answered.",
     )
 
 

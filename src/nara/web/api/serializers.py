@@ -20,6 +20,7 @@ from nara.models import (
 )
 from nara.queries import case_links, directory
 from nara.queries.handover_hints import handover_hints
+from nara.queries.satisfaction import RatingView, rating_view
 from nara.web.api import schemas
 
 _by_id = directory.by_id
@@ -130,6 +131,21 @@ def case_detail_out(
         related=related,
         merged_into=case_links.merged_into(session, case),
         selfservice=_selfservice_handover(session, actor, case, events),
+        satisfaction=None if just_opened else satisfaction_out(rating_view(session, case)),
+    )
+
+
+def satisfaction_out(view: RatingView | None) -> schemas.SatisfactionOut | None:
+    if view is None:
+        return None
+    return schemas.SatisfactionOut(
+        score=view.score,
+        comment=view.comment,
+        via=view.via,
+        rated_at=view.rated_at,
+        changed_at=view.changed_at,
+        changeable_until=view.changeable_until,
+        changeable=view.changeable,
     )
 
 

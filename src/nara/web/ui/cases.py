@@ -212,7 +212,11 @@ def _new_case_again(
 def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, object]:
     events = case_queries.timeline(db, caller.actor, case)
     detail = serializers.case_detail_out(db, caller.actor, case, events, lang)
-    context: dict[str, object] = {"case": detail, "raw": case}
+    context: dict[str, object] = {
+        "case": detail,
+        "raw": case,
+        "satisfaction": detail.satisfaction,
+    }
     # Read once and held here: the service context's lookup then comes from the
     # session's identity map (which keeps only objects somebody holds).
     customer = directory.customer_of(db, case)

@@ -79,8 +79,10 @@ LABELS: dict[str, dict[str, str]] = {
         "promise.set": N_("Response promise"),
         "promise.warning": N_("Promise due soon"),
         "promise.breached": N_("Promise breached"),
-        "task.created": N_("Task: delay notice"),
+        "task.created": N_("Task"),
         "task.done": N_("Task done"),
+        "satisfaction.rated": N_("Customer satisfaction"),
+        "satisfaction.changed": N_("Customer satisfaction changed"),
         "case.six_months": N_("Open for six months"),
         "case.linked": N_("Related case added"),
         "case.unlinked": N_("Related case removed"),
@@ -99,6 +101,18 @@ LABELS: dict[str, dict[str, str]] = {
         "decision.withdrawn": N_("Request withdrawn"),
         "approval.escalated": N_("Approval request escalated"),
         "approval.overdue": N_("Approval request overdue"),
+    },
+    "task": {
+        "delay_notice": N_("Send the customer a delay notice (förvaltningslagen 11 §)"),
+        "satisfaction_followup": N_("Follow up the customer's low score"),
+    },
+    "task_done": {
+        "delay_notice": N_("Mark as sent"),
+        "satisfaction_followup": N_("Mark as followed up"),
+    },
+    "score": {
+        "1": N_("1 – Not at all well"),
+        "5": N_("5 – Very well"),
     },
     "decision_state": {
         "taken": N_("Taken"),

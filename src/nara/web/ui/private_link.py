@@ -27,6 +27,7 @@ from nara.queries import cases as case_queries
 from nara.queries import directory
 from nara.queries.case_service import case_service
 from nara.queries.private_links import LinkAccess, LinkState, find_link, form_token
+from nara.queries.satisfaction import rating_view
 from nara.web import ratelimit
 from nara.web.api import serializers
 from nara.web.deps import DB
@@ -107,6 +108,9 @@ def _page(
         "customer_phone": customer.phone if customer else None,
         "valid_until": access.valid_until,
         "errors": FormErrors(),
+        "satisfaction": rating_view(db, case),
+        "rate_action": f"/follow/{token}/satisfaction",
+        "token_name": "form_token",
     }
     context.update(extra)
     return _private(render(request, "portal/private_link.html", status_code, **context))
@@ -153,7 +157,7 @@ def _write(
         return _page(
             request, db, again, token, done.status, errors=done.errors, failed_action=action, **kept
         )
-    anchor = "#callback" if action == "callback" else "#messages"
+    anchor = {"callback": "#callback", "satisfaction": "#satisfaction"}.get(action, "#messages")
     return _private(redirect(f"/follow/{token}{anchor}"))
 
 
@@ -229,6 +233,28 @@ def cancel(
         lambda a: link_actions.cancel_callback_by_link(
             session=db, access=a, callback_id=callback_id
         ),
+    )
+
+
+@router.post("/follow/{token}/satisfaction")
+def rate(
+    request: Request,
+    db: DB,
+    token: str,
+    form_token: Annotated[str, Form()] = "",
+    score: Annotated[str, Form(max_length=20)] = "",
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    """The visitor answers "How well did we help you?" on their resolved case."""
+    return _write(
+        request,
+        db,
+        token,
+        form_token,
+        "satisfaction",
+        lambda a: link_actions.rate_by_link(session=db, access=a, score=score, comment=comment),
+        score_draft=score,
+        comment_draft=comment,
     )
 
 
