@@ -859,9 +859,14 @@ def test_rating_link_prints_the_signed_link_of_a_resolved_case(
     migrated: Cli, session: Session
 ) -> None:
     migrated.ok("demo", "--cases", "30", "--history", "0")
-    resolved = session.scalar(select(Case).where(Case.status.in_(("resolved", "closed"))))
+    done = select(Case).where(Case.status.in_(("resolved", "closed")))
+    resolved = session.scalar(done.order_by(Case.resolved_at.desc()))
+    oldest = session.scalar(done.order_by(Case.resolved_at))
     active = session.scalar(select(Case).where(Case.status.in_(("new", "open"))))
-    assert resolved is not None and active is not None
+    assert resolved is not None and oldest is not None and active is not None
+    if oldest.resolved_at is not None and oldest.resolved_at < clock.now() - timedelta(days=30):
+        expired = migrated("rating-link", oldest.number)
+        assert expired.exit_code == 2 and "stopped working" in expired.output
     result = migrated.ok("rating-link", resolved.number, "--base-url", "https://nara.example/")
     link = result.stdout.strip()
     assert link.startswith("https://nara.example/rate/nr1.")

@@ -17,11 +17,12 @@ def rating_link(
 ) -> None:
     """Print the rating link of a resolved or closed case (it works for 30 days after
     the case was resolved)."""
+    from nara import clock
     from nara.cli.main import fail, unit_of_work
     from nara.domain.actors import SYSTEM
     from nara.domain.errors import DomainError
     from nara.queries.access import get_case_for
-    from nara.queries.satisfaction import link_expiry, rating_path
+    from nara.queries.satisfaction import LINK_DAYS, link_expiry, rating_path
 
     with unit_of_work() as session:
         try:
@@ -32,5 +33,10 @@ def rating_link(
         expires = link_expiry(case)
         if path is None or expires is None:
             fail(f"case {case.number} is not resolved; it has no rating link yet")
+        if expires <= clock.now():
+            fail(
+                f"the rating link of case {case.number} stopped working on "
+                f"{expires.isoformat()} ({LINK_DAYS} days after the case was resolved)"
+            )
         typer.echo(f"{base_url.rstrip('/')}{path}")
         typer.echo(f"works until {expires.isoformat()}", err=True)
