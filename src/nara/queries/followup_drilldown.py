@@ -294,16 +294,28 @@ class FactsDrill:
 
     def _read_elsewhere(self, first: date, last: date, mine: frozenset[int]) -> int:
         """Items of cases outside the viewer's teams that they read as a participant (a
-        consulted team, an earlier owner) or their owner: found from those few cases."""
+        consulted team, an earlier owner) or their owner: found from those few cases,
+        read first by index, so that the figures' tables are entered by case."""
         me = self.viewer.user_id if self.viewer.user_id is not None else NO_ID - 1
         who = [CaseParticipant.user_id == me]
         if mine:
             who.append(CaseParticipant.team_id.in_(sorted(mine)))
-        took_part = Case.id.in_(select(CaseParticipant.case_id).where(or_(*who)))
         elsewhere = Case.team_id.not_in(sorted(mine) or [NO_ID - 1])
-        owned = and_(Case.owner_id == me, ~took_part)
-        return self._count(first, last, literal(1), elsewhere, took_part) + self._count(
-            first, last, literal(1), elsewhere, owned
+        took_part = set(
+            self.session.scalars(
+                select(Case.id).where(
+                    Case.id.in_(select(CaseParticipant.case_id).where(or_(*who))), elsewhere
+                )
+            )
+        )
+        owned = (
+            set(self.session.scalars(select(Case.id).where(Case.owner_id == me, elsewhere)))
+            - took_part
+        )
+        return sum(
+            self._count(first, last, literal(1), Case.id.in_(sorted(ids)))
+            for ids in (took_part, owned)
+            if ids
         )
 
     def _count(self, first: date, last: date, counted: Any, *where: ColumnElement[bool]) -> int:

@@ -110,7 +110,8 @@ def add_extras(session: Session, *, after_id: int) -> None:
     """Set-based rows for the seeded cases (ids above ``after_id``) the follow-up counts
     and the seeder does not write (PostgreSQL)."""
     statements = (
-        # A fifth of the resolved cases rated an hour after resolution; waits lower scores.
+        # A fifth of the resolved cases rated an hour after resolution; waits lower scores
+        # (the seeder's story has rated some already: those keep their rating).
         """INSERT INTO satisfaction_ratings
                (case_id, customer_id, score, comment, via, created_at, updated_at)
            SELECT id, customer_id,
@@ -119,7 +120,8 @@ def add_extras(session: Session, *, after_id: int) -> None:
                              THEN 2 ELSE 0 END)),
                   CASE WHEN id % 11 = 0 THEN 'Tack för hjälpen' ELSE '' END,
                   'portal', resolved_at + interval '1 hour', resolved_at + interval '1 hour'
-           FROM cases WHERE id > :after AND resolved_at IS NOT NULL AND id % 5 = 0""",
+           FROM cases WHERE id > :after AND resolved_at IS NOT NULL AND id % 5 = 0
+           ON CONFLICT (case_id) DO NOTHING""",
         # Every customer-opened web or chat case came from a conversation handed over.
         """INSERT INTO conversations (public_id, customer_id, channel, lang, started_at,
                ended_at, outcome, topic_id, case_id, resolved)
