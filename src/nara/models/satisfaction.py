@@ -18,6 +18,8 @@ class SatisfactionRating(Base):
         CheckConstraint("score BETWEEN 1 AND 5", name="score_1_to_5"),
         # The follow-up reads ratings given on a day (roll-ups and the live day).
         Index("ix_satisfaction_ratings_created", "created_at", "id"),
+        # The drill-down of one score (the unhappy customers), newest first.
+        Index("ix_satisfaction_ratings_score", "score", "created_at"),
         # The follow-up's latest comments: the few ratings with one, newest first.
         Index(
             "ix_satisfaction_ratings_commented",

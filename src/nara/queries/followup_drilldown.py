@@ -200,6 +200,8 @@ def drill(
             scope = scope.selfservice()
         drill_facts = FactsDrill(session, viewer, scope, now, zone, family, condition)
         drill_facts.counter = counter_of(found.key)
+        if found.key.startswith("csat.score_"):
+            drill_facts.score = int(found.key.removeprefix("csat.score_"))
         hits = drill_facts.page(filters.first, last, after, limit)
         left = drill_facts.left_out(filters.first, last) if after is None else None
     else:
@@ -227,6 +229,8 @@ class FactsDrill:
         self.zone, self.family, self.condition = zone, family, condition
         self.dialect = Dialect(session.get_bind().dialect.name)
         self.counter: str | None = None
+        self.score: int | None = None
+        """The score of a ``csat.score_N`` figure: its ratings are read by score."""
 
     def _facts(
         self, first: date, last: date, *where: ColumnElement[bool]
@@ -235,8 +239,12 @@ class FactsDrill:
         its case) and their bound values."""
         days = [day_facts(d, self.zone) for d in each_day(first, last)]
         keys = self.scope.key_filter()
-        facts = Facts(self.dialect, len(days), shape(keys), items=True)
+        facts = Facts(
+            self.dialect, len(days), shape(keys), items=True, score=self.score is not None
+        )
         values = parameters(days, self.now, self.zone, keys)
+        if self.score is not None:
+            values["score"] = self.score
         return facts.family(self.family).where(*where).subquery("f"), values
 
     def _visible(self) -> ColumnElement[bool]:

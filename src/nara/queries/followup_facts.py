@@ -176,8 +176,12 @@ class Facts:
         keys: KeyShape = (False, False, False, False),
         *,
         items: bool = False,
+        score: bool = False,
     ) -> None:
         self.sql, self.keys, self.items = dialect, keys, items
+        self.score = score
+        """Only the ratings of one score (bound as ``score``): the drill-down of a score
+        enters the ratings by their score's index, however rare the score."""
         self.now = bindparam("now", type_=UTCDateTime())
         self.days = days_table(count)
 
@@ -442,6 +446,8 @@ class Facts:
         for score in range(1, 6):
             values[f"csat_{score}"] = _n(r.score == score)
         source, day, where = self._dated(r, r.created_at)
+        if self.score:
+            where.append(r.score == bindparam("score", type_=Integer))
         return (
             select(*self._row(day, keys, values, (r.case_id, r.case_id, r.created_at)))
             .select_from(source)
