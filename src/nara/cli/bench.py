@@ -159,6 +159,14 @@ def followup_bench(
     rounds: Annotated[
         int, typer.Option("--rounds", min=1, max=100, help="Timed calls per filter.")
     ] = 5,
+    time_only: Annotated[
+        bool,
+        typer.Option(
+            "--time-only",
+            help="Only time the figures on what an earlier run seeded and rolled up "
+            "(CASES is then ignored).",
+        ),
+    ] = False,
 ) -> None:
     """On PostgreSQL after 'nara migrate': the demo organisation (when there is none),
     CASES seeded cases with their events, ratings, conversations and consultations, the
@@ -185,7 +193,9 @@ def followup_bench(
     def roll() -> dict[str, int]:
         return run_rollup(engine, actor=SYSTEM, now=clock.now(), rebuild=True, progress=progress)
 
-    result = run(engine, cases=cases, seed=seed, rounds=rounds, roll=roll).as_dict()
+    result = run(
+        engine, cases=cases, seed=seed, rounds=rounds, roll=roll, time_only=time_only
+    ).as_dict()
     if as_json:
         typer.echo(json.dumps(result))
         return

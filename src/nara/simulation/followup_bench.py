@@ -259,8 +259,17 @@ def run(
     rounds: int = 5,
     say: Progress = _say,
     roll: Callable[[], dict[str, int]] | None = None,
+    time_only: bool = False,
 ) -> BenchResult:
-    seeded, extras = prepare(engine, cases, seed, say)
+    """Seed, roll up and time; ``time_only``: time the database as an earlier run left
+    it (``cases`` is then what it holds), to compare code on the same data."""
+    if time_only:
+        with session_scope(engine) as session:
+            cases = session.scalar(select(func.count()).select_from(Case)) or 0
+        seeded = extras = 0.0
+        roll = None
+    else:
+        seeded, extras = prepare(engine, cases, seed, say)
     started = time.perf_counter()
     rolled = roll() if roll is not None else {"rows": 0}
     result = BenchResult(
@@ -270,7 +279,8 @@ def run(
         rollup_seconds=time.perf_counter() - started,
         rollup_rows=rolled.get("rows", 0),
     )
-    say(f"rolled up in {result.rollup_seconds:.1f} s ({result.rollup_rows:,} rows)")
+    if not time_only:
+        say(f"rolled up in {result.rollup_seconds:.1f} s ({result.rollup_rows:,} rows)")
     with session_scope(engine) as session:
         session.execute(text("ANALYZE followup_daily"))
     time_queries(engine, result, rounds, say)
