@@ -381,11 +381,12 @@ def token_create(
         new = auth_actions.create_api_token(
             session=session, actor=SYSTEM, user_id=user.id, name=name
         )
-        typer.echo(new.token)
-        typer.echo(
-            f"API token {new.api_token.id} for {user.email}; store it now, it is not shown again.",
-            err=True,
-        )
+        token, token_id, email = new.token, new.api_token.id, user.email
+    # Printed once stored: a token shown but rolled back (a closed pipe) would not work.
+    typer.echo(token)
+    typer.echo(
+        f"API token {token_id} for {email}; store it now, it is not shown again.", err=True
+    )
 
 
 @token_app.command("revoke")
