@@ -384,9 +384,7 @@ def token_create(
         token, token_id, email = new.token, new.api_token.id, user.email
     # Printed once stored: a token shown but rolled back (a closed pipe) would not work.
     typer.echo(token)
-    typer.echo(
-        f"API token {token_id} for {email}; store it now, it is not shown again.", err=True
-    )
+    typer.echo(f"API token {token_id} for {email}; store it now, it is not shown again.", err=True)
 
 
 @token_app.command("revoke")
