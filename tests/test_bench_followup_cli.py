@@ -8,15 +8,12 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
 
-from nara.db import normalise_url
-from tests.conftest import TEST_URL
+from tests.conftest import TEST_URL, _create_postgres_database, _drop_postgres_database
 
 NARA = Path(sys.executable).parent / "nara"
 pytestmark = pytest.mark.xdist_group("bench_followup")
@@ -33,19 +30,12 @@ def nara(url: str, *args: str) -> subprocess.CompletedProcess[str]:
 def empty_postgres() -> Iterator[str]:
     if not TEST_URL.startswith(("postgres", "postgresql")):
         pytest.skip("the follow-up benchmark runs on PostgreSQL (its refusal on SQLite below)")
-    base = make_url(normalise_url(TEST_URL))
-    name = f"nara_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
+    url, name = _create_postgres_database(TEST_URL)
     try:
         assert nara(url, "migrate").returncode == 0
         yield url
     finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        _drop_postgres_database(TEST_URL, name)
 
 
 def test_bench_followup_seeds_rolls_up_and_times(empty_postgres: str) -> None:

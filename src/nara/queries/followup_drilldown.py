@@ -127,6 +127,8 @@ COUNTER_OF = {
     "delay_notice.on_time": "delay_on_time",
     "delay_notice.late": "delay_late",
 }
+SCORE_OF = {f"csat.score_{s}": s for s in range(1, 6)}
+"""The figures of one satisfaction score: their drill-down reads the ratings by score."""
 CASE_TEAM_FAMILIES = {"opened", "first_response", "resolved", "ratings", "delay_notices"}
 """Families whose team is the case's team (consultations: the consulted team; decisions:
 the team when decided)."""
@@ -200,8 +202,7 @@ def drill(
             scope = scope.selfservice()
         drill_facts = FactsDrill(session, viewer, scope, now, zone, family, condition)
         drill_facts.counter = counter_of(found.key)
-        if found.key.startswith("csat.score_"):
-            drill_facts.score = int(found.key.removeprefix("csat.score_"))
+        drill_facts.score = SCORE_OF.get(found.key)
         hits = drill_facts.page(filters.first, last, after, limit)
         left = drill_facts.left_out(filters.first, last) if after is None else None
     else:
