@@ -149,6 +149,37 @@ def test_the_follow_up_reads_no_growing_table_whole(engine: Engine, seeded: Seed
     assert not scans, "\n".join(scans)
 
 
+def test_rare_items_and_breakdowns_are_read_by_their_own_index(
+    engine: Engine, seeded: Seeded
+) -> None:
+    """Late messages (KKiK) are found in the partial index of those that can be late, a
+    team's resolutions in the team's index of resolutions (not by combining every case
+    of the team with a day's), and the breakdowns by channel and topic from the roll-ups'
+    covering index: what keeps these flat from 1 to 10 million cases."""
+    session = Session(bind=seeded.connection, join_transaction_mode="create_savepoint")
+    team = session.scalar(select(Team.slug).join(Case, Case.team_id == Team.id).limit(1))
+    month = Filters(TODAY - timedelta(days=29), TODAY)
+    year = Filters(TODAY - timedelta(days=364), TODAY)
+
+    def indexes(work: Any) -> set[str]:
+        with statements_of(engine) as found:
+            work()
+        return {i for s in found for i in explain(seeded.connection, s).indexes}
+
+    with clock.frozen_at(NOW):
+        late = indexes(lambda: followup.drilldown(session, SYSTEM, month, "kkik.late", None, 25))
+        resolved = indexes(
+            lambda: followup.drilldown(
+                session, SYSTEM, replace(year, team=team), "resolution.first_contact", None, 25
+            )
+        )
+        figures = indexes(lambda: followup.figures(session, SYSTEM, year, NOW))
+    session.close()
+    assert "ix_cases_kkik_late" in late
+    assert "ix_cases_team_resolved" in resolved
+    assert "ix_followup_daily_opened" in figures
+
+
 def _user(session: Session, email: str) -> User:
     user = session.scalar(select(User).where(User.email == email))
     assert user is not None

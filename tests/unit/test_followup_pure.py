@@ -120,3 +120,73 @@ def test_unknown_metrics_are_refused_naming_them() -> None:
         metric("cases.all")
     assert "cases.all" in refused.value.detail
     assert len(METRICS) > 40
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_days_add_up_per_week_and_month_as_one_by_one(seed: int) -> None:
+    """The arrays' sums per week and month (numpy) equal the days added up one by one:
+    counters, the smallest and largest promise (absent on some days) and histograms."""
+    from types import SimpleNamespace
+
+    from nara.models.followup import BOUNDS, COUNTERS
+    from nara.queries.followup_rows import Batch, Groups
+
+    rng = random.Random(seed)
+    first = date(2026, 1, 1)
+    rows, days = [], []
+    for n in range(rng.randint(40, 120)):
+        day = first + timedelta(days=rng.randint(0, 100))
+        values: dict[str, object] = {c: rng.choice([0, rng.randint(0, 500)]) for c in COUNTERS}
+        values.update({b: rng.choice([None, rng.randint(1, 5000)]) for b in BOUNDS})
+        for column in ("fr_buckets", "res_buckets"):
+            counts = {
+                rng.randrange(histogram.BUCKETS): rng.randint(1, 9)
+                for _ in range(rng.randint(0, 30))
+            }
+            values[column] = histogram.encode(counts) or rng.choice([None, ""])
+        values["day"] = day if n % 7 else None  # live rows: read by position of ``days``
+        rows.append(SimpleNamespace(**values))
+        days.append(day)
+    groups = Groups()
+    half = len(rows) // 2  # in two batches, as rolled and live days are
+    groups.add_batch(Batch(rows[:half], days[:half]))
+    groups.add_batch(Batch(rows[half:], days[half:]))
+    groups.add_batch(Batch([], []))
+
+    for key_of, found in (
+        (lambda d: d - timedelta(days=d.weekday()), groups.weeks),
+        (lambda d: d.replace(day=1), groups.months),
+    ):
+        expected: dict[date, list[object]] = {}
+        for row, day in zip(rows, days, strict=True):
+            expected.setdefault(key_of(day), []).append(row)
+        assert set(found) == set(expected)
+        for key, members in expected.items():
+            tally = found[key]
+            for c in COUNTERS:
+                assert tally[c] == sum(getattr(r, c) for r in members), c
+            for b in BOUNDS:
+                present = [getattr(r, b) for r in members if getattr(r, b) is not None]
+                kind = b[:-3]
+                side = tally.lows if b.endswith("_lo") else tally.highs
+                want = (min if b.endswith("_lo") else max)(present) if present else None
+                assert side.get(kind) == want, b
+            assert tally.fr == dict(histogram.merge(r.fr_buckets for r in members))
+            assert tally.res == dict(histogram.merge(r.res_buckets for r in members))
+    assert groups.total["opened"] == sum(r.opened for r in rows)
+
+
+def test_the_late_messages_index_names_the_kkik_channels() -> None:
+    """The partial index the drill-down of late messages reads holds the channels the
+    figure counts (a channel added to one and not the other would hide late messages)."""
+    from nara.models.cases import KKIK_MAYBE_LATE_PREDICATE, KKIK_PREDICATE
+    from nara.queries.followup_facts import KKIK_CHANNELS, MIN_WORKING_DAY_SECONDS
+
+    listed = ", ".join(f"'{c}'" for c in KKIK_CHANNELS)
+    assert f"channel IN ({listed})" == KKIK_PREDICATE
+    assert KKIK_MAYBE_LATE_PREDICATE.startswith(KKIK_PREDICATE)
+    assert f"interval '{MIN_WORKING_DAY_SECONDS // 3600} hours'" in KKIK_MAYBE_LATE_PREDICATE
+    two_years = (date(2026, 1, 1) + timedelta(days=i) for i in range(730))
+    shifts = [day_facts(d, "Europe/Stockholm").shift_seconds for d in two_years]
+    shortest = min(s for s in shifts if s is not None)
+    assert shortest >= MIN_WORKING_DAY_SECONDS

@@ -95,6 +95,19 @@ ACTIVE_PREDICATE = "status IN ('new', 'open', 'waiting_on_customer', 'waiting_on
 backlog. A query uses them when it names the statuses as literals (``active_clause``)."""
 
 
+KKIK_PREDICATE = "channel IN ('email', 'web')"
+"""Written messages, which KKiK's "answered within one working day" is about (the
+follow-up's ``KKIK_CHANNELS``)."""
+KKIK_MAYBE_LATE_PREDICATE = (
+    f"{KKIK_PREDICATE} AND (first_response_at IS NULL"
+    " OR first_response_at - opened_at > interval '23 hours')"
+)
+"""Written messages that can have missed one working day: unanswered, or answered more
+than 23 hours after arriving (the shortest working day to answer in is 24 hours less the
+hour the clocks move forward). PostgreSQL's partial index of them is used by a query that
+repeats this predicate with its literals."""
+
+
 class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
@@ -129,6 +142,21 @@ class Case(Base):
             "opened_at",
             postgresql_where=text(ACTIVE_PREDICATE),
             sqlite_where=text(ACTIVE_PREDICATE),
+        ),
+        # The follow-up's drill-downs: a team's resolutions newest first, and the
+        # written messages that can have missed KKiK's one working day (docs/metrics.md).
+        Index(
+            "ix_cases_team_resolved",
+            "team_id",
+            "resolved_at",
+            postgresql_where=text("resolved_at IS NOT NULL"),
+            sqlite_where=text("resolved_at IS NOT NULL"),
+        ),
+        Index(
+            "ix_cases_kkik_late",
+            "opened_at",
+            postgresql_where=text(KKIK_MAYBE_LATE_PREDICATE),
+            sqlite_where=text(KKIK_PREDICATE),
         ),
         Index(
             "ix_cases_promise_check",

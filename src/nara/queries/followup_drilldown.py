@@ -45,7 +45,7 @@ from nara.models import (
 from nara.models.followup import NO_ID
 from nara.queries import followup_live as live
 from nara.queries.access import case_visibility
-from nara.queries.followup_facts import Facts, parameters, shape
+from nara.queries.followup_facts import Facts, maybe_late_message, parameters, shape
 from nara.queries.followup_rows import Period, Scope
 from nara.queries.followup_sql import Dialect
 
@@ -127,6 +127,12 @@ COUNTER_OF = {
     "delay_notice.on_time": "delay_on_time",
     "delay_notice.late": "delay_late",
 }
+NARROWING: dict[str, Callable[[Dialect], ColumnElement[bool]]] = {
+    "kkik.late": maybe_late_message,
+}
+"""Conditions on the case that every item of the figure meets and few others do: the
+drill-down adds them so that it reads an index of those few (the figure's own condition
+is still what decides)."""
 SCORE_OF = {f"csat.score_{s}": s for s in range(1, 6)}
 """The figures of one satisfaction score: their drill-down reads the ratings by score."""
 CASE_TEAM_FAMILIES = {"opened", "first_response", "resolved", "ratings", "delay_notices"}
@@ -203,6 +209,9 @@ def drill(
         drill_facts = FactsDrill(session, viewer, scope, now, zone, family, condition)
         drill_facts.counter = counter_of(found.key)
         drill_facts.score = SCORE_OF.get(found.key)
+        narrowing = NARROWING.get(found.key)
+        if narrowing is not None:
+            drill_facts.narrowing = (narrowing(drill_facts.dialect),)
         hits = drill_facts.page(filters.first, last, after, limit)
         left = drill_facts.left_out(filters.first, last) if after is None else None
     else:
@@ -232,6 +241,7 @@ class FactsDrill:
         self.counter: str | None = None
         self.score: int | None = None
         """The score of a ``csat.score_N`` figure: its ratings are read by score."""
+        self.narrowing: tuple[ColumnElement[bool], ...] = ()
 
     def _facts(
         self, first: date, last: date, *where: ColumnElement[bool]
@@ -246,7 +256,8 @@ class FactsDrill:
         values = parameters(days, self.now, self.zone, keys)
         if self.score is not None:
             values["score"] = self.score
-        return facts.family(self.family).where(*where).subquery("f"), values
+        stmt = facts.family(self.family).where(*where, *self.narrowing)
+        return stmt.subquery("f"), values
 
     def _visible(self) -> ColumnElement[bool]:
         return case_visibility(self.viewer)

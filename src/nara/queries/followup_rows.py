@@ -10,8 +10,10 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from typing import Any
 
+import numpy as np
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -48,18 +50,6 @@ class Tally:
         self.fr: dict[int, int] = {}
         self.res: dict[int, int] = {}
 
-    def add_row(self, row: Any) -> None:
-        self.add_parsed(parse(row))
-
-    def add_parsed(self, parsed: Parsed, durations: bool = True) -> None:
-        counts, bounds, fr, res = parsed
-        self.counts = [a + b for a, b in zip(self.counts, counts, strict=True)]
-        for kind, low, value in bounds:
-            self._bound(kind, low, value)
-        if durations:
-            _merge(self.fr, fr)
-            _merge(self.res, res)
-
     def _bound(self, kind: str, low: bool, value: int) -> None:
         if low:
             self.lows[kind] = min(self.lows.get(kind, value), value)
@@ -79,25 +69,96 @@ class Tally:
         return self.counts[INDEX[name]]
 
 
-Parsed = tuple[list[int], list[tuple[str, bool, int]], dict[int, int], dict[int, int]]
+_counters = attrgetter(*COUNTERS)
+_bounds = attrgetter(*BOUNDS)
+_LOW = np.array([name.endswith("_lo") for name in BOUNDS])
 
 
-def parse(row: Any, durations: bool = True) -> Parsed:
-    """A row's counters, bounds and (with ``durations``) histograms, read once."""
-    counts = [int(getattr(row, name) or 0) for name in COUNTERS]
-    bounds = [
-        (name[:-3], name.endswith("_lo"), int(value))
-        for name in BOUNDS
-        if (value := getattr(row, name)) is not None
-    ]
-    if not durations:
-        return counts, bounds, {}, {}
-    return counts, bounds, histogram.decode(row.fr_buckets), histogram.decode(row.res_buckets)
+class Batch:
+    """Rows (rolled or live, each with its local day) as arrays: their counters, bounds
+    and duration histograms, read once and added up per week and per month with numpy.
+    A year of a filter is a few hundred to a few thousand rows whose histograms hold tens
+    of buckets each: decoding and merging them one by one in Python cost more than every
+    statement of the follow-up together at 10 M cases (``benchmarks/README.md``)."""
+
+    def __init__(self, rows: Sequence[Any], days: Sequence[date]) -> None:
+        self.rows = rows
+        self.days = days
+        self.counts = np.nan_to_num(
+            np.array([_counters(r) for r in rows], dtype=np.float64).reshape(
+                len(rows), len(COUNTERS)
+            )
+        ).astype(np.int64)
+        self.bounds = np.array([_bounds(r) for r in rows], dtype=np.float64).reshape(
+            len(rows), len(BOUNDS)
+        )
+        self._histograms: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+    def histograms(self, column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``column``'s buckets as three parallel arrays: the row, the bucket and the
+        count of every non-empty bucket of every row."""
+        found = self._histograms.get(column)
+        if found is None:
+            found = self._histograms[column] = _decode_all(
+                [getattr(r, column) or "" for r in self.rows]
+            )
+        return found
+
+
+def _decode_all(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    pairs = np.array([t.count(":") for t in texts], dtype=np.int64)
+    joined = ",".join(t for t in texts if t).replace(":", ",")
+    numbers = np.fromstring(joined, dtype=np.int64, sep=",") if joined else np.zeros(0, np.int64)
+    if len(numbers) != 2 * int(pairs.sum()):  # not as the roll-up writes it: the slow way
+        decoded = [histogram.decode(t) for t in texts]
+        pairs = np.array([len(d) for d in decoded], dtype=np.int64)
+        numbers = np.array([n for d in decoded for item in d.items() for n in item], dtype=np.int64)
+    owners = np.repeat(np.arange(len(texts), dtype=np.int64), pairs)
+    buckets = np.clip(numbers[0::2], 0, histogram.BUCKETS - 1)
+    return owners, buckets, numbers[1::2]
+
+
+def _sum_by(batch: Batch, group: np.ndarray, n: int, durations: bool) -> list[Tally]:
+    """The batch's rows added up into ``n`` tallies, row ``i`` into ``group[i]``."""
+    counts = np.zeros((n, len(COUNTERS)), dtype=np.int64)
+    np.add.at(counts, group, batch.counts)
+    lows = np.full((n, len(BOUNDS)), np.nan)
+    highs = np.full((n, len(BOUNDS)), np.nan)
+    np.fmin.at(lows, group, batch.bounds)
+    np.fmax.at(highs, group, batch.bounds)
+    sums: dict[str, np.ndarray] = {}
+    if durations:
+        for column in ("fr_buckets", "res_buckets"):
+            owners, buckets, numbers = batch.histograms(column)
+            flat = np.bincount(
+                group[owners] * histogram.BUCKETS + buckets,
+                weights=numbers,
+                minlength=n * histogram.BUCKETS,
+            )
+            sums[column] = np.rint(flat).astype(np.int64).reshape(n, histogram.BUCKETS)
+    out = []
+    for i in range(n):
+        tally = Tally()
+        tally.counts = counts[i].tolist()
+        for j, name in enumerate(BOUNDS):
+            value = lows[i, j] if _LOW[j] else highs[i, j]
+            if not np.isnan(value):
+                (tally.lows if _LOW[j] else tally.highs)[name[:-3]] = int(value)
+        if durations:
+            tally.fr = _nonzero(sums["fr_buckets"][i])
+            tally.res = _nonzero(sums["res_buckets"][i])
+        out.append(tally)
+    return out
+
+
+def _nonzero(counts: np.ndarray) -> dict[int, int]:
+    where = np.flatnonzero(counts)
+    return dict(zip(where.tolist(), counts[where].tolist(), strict=True))
 
 
 class Groups:
-    """Counts added up, in one pass over the rows, per week (from Monday) and per
-    calendar month (the trends); the period's total is the sum of its months."""
+    """Counts added up per week (from Monday) and per calendar month (the trends); the
+    period's total is the sum of its months."""
 
     def __init__(self, durations: bool = True) -> None:
         self.durations = durations
@@ -105,17 +166,24 @@ class Groups:
         self.months: dict[date, Tally] = {}
         self._total: Tally | None = None
 
-    def add_row(self, row: Any, day: date) -> None:
-        self.add_parsed(parse(row, self.durations), day)
-
-    def add_parsed(self, parsed: Parsed, day: date) -> None:
+    def add_batch(self, batch: Batch) -> None:
+        if not batch.rows:
+            return
         self._total = None
-        week = day - timedelta(days=day.weekday())
-        for tally in (
-            self.weeks.setdefault(week, Tally()),
-            self.months.setdefault(day.replace(day=1), Tally()),
+        for starts, into in (
+            ([d - timedelta(days=d.weekday()) for d in batch.days], self.weeks),
+            ([d.replace(day=1) for d in batch.days], self.months),
         ):
-            tally.add_parsed(parsed, self.durations)
+            keys = sorted(set(starts))
+            index = {key: i for i, key in enumerate(keys)}
+            group = np.array([index[s] for s in starts], dtype=np.int64)
+            for key, tally in zip(
+                keys, _sum_by(batch, group, len(keys), self.durations), strict=True
+            ):
+                if key in into:
+                    into[key].add(tally)
+                else:
+                    into[key] = tally
 
     @property
     def total(self) -> Tally:
@@ -364,19 +432,17 @@ class Period:
         if self.rolled is not None:
             lo, hi = self.rolled
             rows = rolled_rows(session, scope, lo, hi)
-            same = scope.selfservice() == scope
-            for row in rows:
-                parsed = parse(row)
-                self.main.add_parsed(parsed, row.day)
-                if same:
-                    self.selfservice.add_parsed(parsed, row.day)
-            if not same:
-                for row in rolled_rows(session, scope.selfservice(), lo, hi):
-                    self.selfservice.add_row(row, row.day)
+            batch = Batch(rows, [row.day for row in rows])
+            self.main.add_batch(batch)
+            if scope.selfservice() != scope:
+                rows = rolled_rows(session, scope.selfservice(), lo, hi)
+                batch = Batch(rows, [row.day for row in rows])
+            self.selfservice.add_batch(batch)
         self.live = live_days(session, scope, ranges, now, zone)
-        for row in self.live.rows:
-            groups = self.selfservice if row.team_id == NO_ID else self.main
-            groups.add_row(row, _as_date(row.day))
+        for conversations in (False, True):
+            rows = [r for r in self.live.rows if (r.team_id == NO_ID) is conversations]
+            groups = self.selfservice if conversations else self.main
+            groups.add_batch(Batch(rows, [_as_date(r.day) for r in rows]))
 
     def breakdown(
         self, session: Session, scope: Scope, by: str, column: str

@@ -43,6 +43,7 @@ class Statement:
 class Plan:
     sql: str
     full_scans: list[str] = field(default_factory=list)  # growing tables read whole
+    indexes: list[str] = field(default_factory=list)  # the indexes it reads
     total_cost: float = 0.0
     actual_ms: float | None = None  # with analyze: the time it took
 
@@ -108,5 +109,7 @@ def explain(
 def _walk(node: dict[str, Any], plan: Plan, large: frozenset[str]) -> None:
     if node.get("Node Type") == "Seq Scan" and node.get("Relation Name") in large:
         plan.full_scans.append(str(node["Relation Name"]))
+    if "Index Name" in node:
+        plan.indexes.append(str(node["Index Name"]))
     for child in node.get("Plans", []):
         _walk(child, plan, large)
