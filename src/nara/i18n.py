@@ -127,7 +127,9 @@ def format_day(value: date | datetime | None, lang: str) -> str:
     return format_date(value, format=pattern, locale=_locale(lang))
 
 
+@lru_cache(maxsize=512)
 def format_weekday(value: date, lang: str) -> str:
+    """A day of the coming days (the callback picker shows a few on every case page)."""
     return format_date(value, format=WEEKDAY_PATTERN, locale=_locale(lang))
 
 

@@ -48,7 +48,8 @@ def slot_picker(db: DB, case: Case, lang: str, limit_days: int = 10) -> SlotPick
             continue
         moment = i18n.local(slot.starts_at)
         day = moment.date().isoformat()
-        days.setdefault(day, i18n.format_weekday(moment.date(), lang))
+        if day not in days:
+            days[day] = i18n.format_weekday(moment.date(), lang)
         times.setdefault(moment.strftime("%H:%M"), []).append(day)
     return SlotPicker(days=list(days.items()), times=sorted(times.items()))
 
