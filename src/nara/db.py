@@ -126,3 +126,8 @@ def database_status(engine: Engine | None = None) -> dict[str, str]:
             "backend": engine.dialect.name,
             "error": type(exc).__name__,
         }
+
+
+# The reference data's tokens are renewed by every session's flushes (listeners on
+# Session, registered on import).
+import nara.reference_cache  # noqa: E402, F401

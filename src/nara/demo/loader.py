@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from nara import clock
+from nara import clock, reference_cache
 from nara.demo import content, improvements, knowledge_articles, knowledge_examples
 from nara.demo.mandates import add_mandate_rules, decide_in_case
 from nara.demo.picture import add_related_and_merged
@@ -30,7 +30,7 @@ from nara.domain.presence import set_presence
 from nara.domain.promises import check_promises, create_policy
 from nara.domain.routing import set_topic_routing
 from nara.domain.training import add_training_examples
-from nara.models import AuditEntry, Base, Case, Customer, Team, User
+from nara.models import AuditEntry, Base, Case, Customer, ReferenceVersion, Team, User
 from nara.models.audit import SQLITE_TRIGGERS
 from nara.simulation.seed import seed_cases
 
@@ -66,9 +66,11 @@ def wipe(session: Session) -> None:
     """Delete every row of every table (for ``nara demo --force``), the audit log too:
     its append-only triggers refuse a DELETE, so PostgreSQL truncates it (row triggers do
     not fire on TRUNCATE) and SQLite deletes it with its triggers briefly dropped."""
+    kept = {AuditEntry.__tablename__, ReferenceVersion.__tablename__}
     for table in reversed(Base.metadata.sorted_tables):
-        if table.name != AuditEntry.__tablename__:
+        if table.name not in kept:
             session.execute(table.delete())
+    reference_cache.renew_all(session)
     _wipe_audit_log(session)
     if session.get_bind().dialect.name == "sqlite":
         session.execute(text("DELETE FROM article_search"))  # the search index, unmodelled

@@ -58,6 +58,7 @@ from nara.models.mandates import (
     Money,
 )
 from nara.models.private_links import CasePrivateLink
+from nara.models.reference import ReferenceVersion
 from nara.models.satisfaction import SatisfactionRating
 from nara.models.selfservice import (
     Conversation,
@@ -146,6 +147,7 @@ __all__ = [
     "Outcome",
     "Presence",
     "Priority",
+    "ReferenceVersion",
     "ResponsePolicy",
     "Role",
     "SatisfactionRating",

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
+from nara import reference_cache
 from nara.config import get_settings
 from nara.domain.actors import Actor
 from nara.models import Callback, CallbackSlot, CallbackStatus, Case, TeamCalendar
@@ -31,10 +32,15 @@ class SlotView:
 
 
 def _capacity(session: Session, team_id: int) -> tuple[int, int]:
-    row = session.get(TeamCalendar, team_id)
-    if row is None:
-        return 15, 1
-    return row.callback_slot_minutes, row.callback_capacity
+    """A team's callback slot length and bookings per slot (kept with its calendar)."""
+
+    def load(s: Session) -> tuple[int, int]:
+        row = s.get(TeamCalendar, team_id)
+        if row is None:
+            return 15, 1
+        return row.callback_slot_minutes, row.callback_capacity
+
+    return reference_cache.cached(session, reference_cache.CALENDARS, ("capacity", team_id), load)
 
 
 def team_slots(

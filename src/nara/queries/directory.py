@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from nara import reference_cache
 from nara.domain.actors import Actor
 from nara.models import (
     ApiToken,
@@ -131,20 +132,76 @@ def active_members(session: Session, team_id: int) -> list[User]:
     )
 
 
-def handover_targets(session: Session) -> list[tuple[Team, list[User]]]:
+class MemberRow(NamedTuple):
+    """A person as a list of a team's members shows them."""
+
+    id: int
+    email: str
+    display_name: str
+
+
+HandoverTargets = tuple[tuple[RefRow, tuple[MemberRow, ...]], ...]
+
+
+def active_member_refs(session: Session, team_id: int) -> tuple[MemberRow, ...]:
+    """A team's active members by name, kept by the process until the directory
+    changes."""
+
+    def load(s: Session) -> tuple[MemberRow, ...]:
+        return tuple(MemberRow(u.id, u.email, u.display_name) for u in active_members(s, team_id))
+
+    return reference_cache.cached(session, reference_cache.DIRECTORY, ("members", team_id), load)
+
+
+def handover_targets(session: Session) -> HandoverTargets:
     """The teams a case can be handed over to (active, with active members), each with
-    its active members by name: one query."""
+    its active members by name: kept by the process until the directory changes."""
+    return reference_cache.cached(session, reference_cache.DIRECTORY, "handover", _handover)
+
+
+def _handover(session: Session) -> HandoverTargets:
     rows = session.execute(
-        select(Team, User)
+        select(
+            Team.id, Team.slug, Team.name_sv, Team.name_en, User.id, User.email, User.display_name
+        )
         .join(TeamMember, TeamMember.team_id == Team.id)
         .join(User, User.id == TeamMember.user_id)
         .where(Team.is_active.is_(True), User.is_active.is_(True))
         .order_by(Team.name_sv, Team.id, User.display_name, User.id)
     )
-    out: dict[int, tuple[Team, list[User]]] = {}
-    for team, user in rows:
-        out.setdefault(team.id, (team, []))[1].append(user)
-    return list(out.values())
+    out: dict[int, tuple[RefRow, list[MemberRow]]] = {}
+    for team_id, slug, name_sv, name_en, user_id, email, display_name in rows:
+        team = out.setdefault(team_id, (RefRow(team_id, slug, name_sv, name_en), []))
+        team[1].append(MemberRow(user_id, email, display_name))
+    return tuple((team, tuple(members)) for team, members in out.values())
+
+
+def active_team_refs(session: Session) -> tuple[RefRow, ...]:
+    """The active teams by name, kept by the process until the directory changes."""
+
+    def load(s: Session) -> tuple[RefRow, ...]:
+        rows = s.execute(
+            select(Team.id, Team.slug, Team.name_sv, Team.name_en)
+            .where(Team.is_active.is_(True))
+            .order_by(Team.name_sv, Team.id)
+        )
+        return tuple(RefRow(*row) for row in rows)
+
+    return reference_cache.cached(session, reference_cache.DIRECTORY, "active_teams", load)
+
+
+def active_topic_refs(session: Session) -> tuple[RefRow, ...]:
+    """The active topics by name, kept by the process until the directory changes."""
+
+    def load(s: Session) -> tuple[RefRow, ...]:
+        rows = s.execute(
+            select(Topic.id, Topic.slug, Topic.name_sv, Topic.name_en)
+            .where(Topic.is_active.is_(True))
+            .order_by(Topic.name_sv, Topic.id)
+        )
+        return tuple(RefRow(*row) for row in rows)
+
+    return reference_cache.cached(session, reference_cache.DIRECTORY, "active_topics", load)
 
 
 def users(

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
+from nara import reference_cache
 from nara.config import get_settings
 from nara.models import (
     Case,
@@ -74,7 +75,12 @@ def calendar_for_team(session: Session, team_id: int) -> BusinessCalendar:
     forgets the kept one (``forget_calendar``)."""
     kept: dict[int, BusinessCalendar] = session.info.setdefault(CALENDARS, {})
     if team_id not in kept:
-        kept[team_id] = calendar_from_row(session.get(TeamCalendar, team_id))
+        kept[team_id] = reference_cache.cached(
+            session,
+            reference_cache.CALENDARS,
+            ("team", team_id),
+            lambda s: calendar_from_row(s.get(TeamCalendar, team_id)),
+        )
     return kept[team_id]
 
 

@@ -14,7 +14,7 @@ from nara.domain.errors import DomainError
 from nara.domain.ownership import hand_over
 from nara.domain.topic_correction import correct_topic
 from nara.i18n import N_
-from nara.models import Case, CaseEvent, CaseStatus, Channel, Customer, Priority, Topic
+from nara.models import Case, CaseEvent, CaseStatus, Channel, Customer, Priority
 from nara.queries import cases as case_queries
 from nara.queries import directory
 from nara.queries import inbox as inbox_queries
@@ -47,8 +47,8 @@ NO_MATCH = N_("No customer matches “%(query)s”. Check the personnummer or e-
 NO_QUERY = N_("Enter the customer's personnummer, e-mail, name or customer number.")
 
 
-def _topics(db: DB) -> list[Topic]:
-    return directory.topics(db, active_only=True)
+def _topics(db: DB) -> tuple[directory.RefRow, ...]:
+    return directory.active_topic_refs(db)
 
 
 def _int(value: str | None) -> int | None:
@@ -222,7 +222,7 @@ def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, obj
     customer = directory.customer_of(db, case)
     context.update(service_view.service_context(db, caller, case, lang))
     if caller.actor.is_staff:
-        members = directory.active_members(db, case.team_id)
+        members = directory.active_member_refs(db, case.team_id)
         context.update(picture_view.card_context(db, caller.actor, case))
         context.update(
             customer=serializers.customer_out(caller.actor, customer),

@@ -17,7 +17,7 @@ from nara.domain import consultations as consultation_actions
 from nara.domain.actors import Actor
 from nara.domain.errors import DomainError, ValidationFailed
 from nara.i18n import N_
-from nara.models import Case, Consultation, Team
+from nara.models import Case, Consultation
 from nara.queries import consultations as consultation_queries
 from nara.queries import directory
 from nara.queries import inbox as inbox_queries
@@ -54,9 +54,9 @@ def case_consultations(session: Session, actor: Actor, case: Case) -> dict[str, 
     comes from ``get_case_for``: access is checked)."""
     rows = consultation_queries.consultations_of_case(session, case)
     owning = is_owning_side(actor, case)
-    teams: list[Team] = []
+    teams: list[directory.RefRow] = []
     if owning and actor.is_staff:
-        teams = [t for t in directory.teams(session) if t.is_active and t.id != case.team_id]
+        teams = [t for t in directory.active_team_refs(session) if t.id != case.team_id]
     return {
         "consultations": rows,
         "can_change": owning,
