@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -124,3 +126,15 @@ def test_the_wait_sentence_says_one_minute_in_the_singular() -> None:
         assert "(in about 1 minute)" in wait_sentence(soon, "en")
         later = clock.now() + timedelta(minutes=25)
         assert "(om ungefär 25 minuter)" in wait_sentence(later, "sv")
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_moments_are_written_as_babel_writes_them(lang: str) -> None:
+    """``format_time`` writes Swedish and English itself (for speed): the same text as
+    Babel's pattern, over the clock changes, month ends and every month."""
+    rng = random.Random(7)
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    moments = [start + timedelta(minutes=rng.randint(0, 3 * 365 * 1440)) for _ in range(2000)]
+    moments += [datetime(2026, 3, 29, 0, 59, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC)]
+    for moment in moments:
+        assert i18n.format_time(moment, lang) == i18n.babel_format_time(moment, lang), moment
