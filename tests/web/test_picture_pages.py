@@ -292,7 +292,11 @@ def test_the_case_page_costs_the_same_for_a_customer_with_many_open_cases(
     factories.case(db, the_customer=w.alice, team_id=w.cards.id)
     db.commit()
     page(client.get(url))
-    db.expire_all()  # the app shares the test's session: no row comes from its memory
+    # The app shares the test's session: no row comes from its memory, and each request
+    # starts its own transaction (reading the reference data's tokens once), as it does
+    # with a session of its own.
+    db.commit()
+    db.expire_all()
     with selects(engine) as few:
         page(client.get(url))
     for team in (w.cards, w.loans, w.front, w.cards):
