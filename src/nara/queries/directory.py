@@ -178,30 +178,25 @@ def _handover(session: Session) -> HandoverTargets:
 
 def active_team_refs(session: Session) -> tuple[RefRow, ...]:
     """The active teams by name, kept by the process until the directory changes."""
-
-    def load(s: Session) -> tuple[RefRow, ...]:
-        rows = s.execute(
-            select(Team.id, Team.slug, Team.name_sv, Team.name_en)
-            .where(Team.is_active.is_(True))
-            .order_by(Team.name_sv, Team.id)
-        )
-        return tuple(RefRow(*row) for row in rows)
-
-    return reference_cache.cached(session, reference_cache.DIRECTORY, "active_teams", load)
+    return _active_refs(session, Team)
 
 
 def active_topic_refs(session: Session) -> tuple[RefRow, ...]:
     """The active topics by name, kept by the process until the directory changes."""
+    return _active_refs(session, Topic)
 
+
+def _active_refs(session: Session, model: type[Team] | type[Topic]) -> tuple[RefRow, ...]:
     def load(s: Session) -> tuple[RefRow, ...]:
         rows = s.execute(
-            select(Topic.id, Topic.slug, Topic.name_sv, Topic.name_en)
-            .where(Topic.is_active.is_(True))
-            .order_by(Topic.name_sv, Topic.id)
+            select(model.id, model.slug, model.name_sv, model.name_en)
+            .where(model.is_active.is_(True))
+            .order_by(model.name_sv, model.id)
         )
         return tuple(RefRow(*row) for row in rows)
 
-    return reference_cache.cached(session, reference_cache.DIRECTORY, "active_topics", load)
+    key = ("active", model.__tablename__)
+    return reference_cache.cached(session, reference_cache.DIRECTORY, key, load)
 
 
 def users(
