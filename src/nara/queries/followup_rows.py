@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from nara.config import get_settings
 from nara.followup import histogram
-from nara.followup.days import Day, day_facts, each_day, local_date
+from nara.followup.days import Day, day_facts, each_day, local_date, month_start, week_start
 from nara.models import Case, Conversation, FollowupDaily, FollowupRollupState
 from nara.models.followup import (
     ALL_IDS,
@@ -171,8 +171,8 @@ class Groups:
             return
         self._total = None
         for starts, into in (
-            ([d - timedelta(days=d.weekday()) for d in batch.days], self.weeks),
-            ([d.replace(day=1) for d in batch.days], self.months),
+            ([week_start(d) for d in batch.days], self.weeks),
+            ([month_start(d) for d in batch.days], self.months),
         ):
             keys = sorted(set(starts))
             index = {key: i for i, key in enumerate(keys)}
