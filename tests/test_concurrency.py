@@ -546,3 +546,89 @@ def test_first_satisfaction_answers_at_the_same_moment_make_one_rating(
             select(CaseEvent.type).where(CaseEvent.type.like("satisfaction.%"))
         ).all()
         assert events.count("satisfaction.rated") == 1
+
+
+def test_one_agents_openings_do_not_wait_on_each_others_work_sessions(
+    committed_engine: Engine, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An agent who keeps the case they open ends whatever they worked on before. While
+    one of their openings has done that and is still on its way to the number (held here
+    just before the counter), a second opening by the same agent ends, numbers and
+    commits without waiting on the first one's lock of that work session (it would give
+    up after the lock timeout). Both cases keep their work sessions, and the agent's next
+    start of work ends every one still open."""
+    if not is_postgres:
+        pytest.skip("SQLite serialises every writer on its database lock by design")
+    setup = _setup(committed_engine)
+    from nara.domain import cases as case_actions
+    from nara.domain.presence import current_work, start_work
+    from nara.models import WorkSession
+
+    factory = sessionmaker(bind=committed_engine, expire_on_commit=False)
+
+    def open_one(session: Session, message: str) -> Case:
+        case = open_case(
+            session=session,
+            actor=setup.agent,
+            message=message,
+            customer_id=setup.customer_id,
+            topic_id=setup.topic_id,
+            channel="phone",
+        ).case
+        session.commit()
+        return case
+
+    with factory() as session:
+        first = open_one(session, "Det första ärendet")  # an open work session to end
+    assert first.owner_id == setup.agent.user_id
+
+    inside, release = threading.Event(), threading.Event()
+    real_number = case_actions._number_case
+
+    def held_number(session: Session, case: Case, year: int) -> None:
+        if threading.current_thread().name == "slow-opener":
+            inside.set()
+            assert release.wait(30)
+        real_number(session, case, year)
+
+    monkeypatch.setattr(case_actions, "_number_case", held_number)
+    slow_case: list[Case] = []
+
+    def slow() -> None:
+        with factory() as session:
+            slow_case.append(open_one(session, "Det långsamma ärendet"))
+
+    thread = threading.Thread(target=slow, name="slow-opener")
+    thread.start()
+    try:
+        assert inside.wait(30)
+        with factory() as session:
+            session.execute(text("SET LOCAL lock_timeout = '3s'"))
+            fast = open_one(session, "Det snabba ärendet")
+    finally:
+        release.set()
+        thread.join(60)
+    assert slow_case, "the held opener did not finish"
+    agent_id = setup.agent.user_id
+    assert agent_id is not None
+    with Session(committed_engine) as session:
+        open_cases = set(
+            session.scalars(
+                select(WorkSession.case_id).where(
+                    WorkSession.user_id == agent_id, WorkSession.ended_at.is_(None)
+                )
+            )
+        )
+        assert first.id not in open_cases  # the first opening's session was ended
+        assert {fast.id, slow_case[0].id} <= open_cases
+        start_work(session, user_id=agent_id, team_id=first.team_id, case_id=first.id,
+                   now=clock.now())  # fmt: skip
+        session.commit()
+        work = current_work(session, agent_id)
+        assert work is not None and work.case_id == first.id
+        still_open = session.scalar(
+            select(func.count())
+            .select_from(WorkSession)
+            .where(WorkSession.user_id == agent_id, WorkSession.ended_at.is_(None))
+        )
+        assert still_open == 1

@@ -11,10 +11,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import String, cast, delete, func, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from nara import clock
 from nara.config import get_settings
@@ -361,21 +362,21 @@ def _insert_case(session: Session, actor: Actor, opening: _Opening) -> Case:
     apply_promise(session, case, policy)
     reserved = _reserve_id(session)
     if reserved is None:
-        # SQLite: the row goes in now with a placeholder number (writers take turns on
-        # the database anyway) and gets its number at the end.
+        # SQLite: the row goes in now (writers take turns on the database anyway).
         session.add(case)
         session.flush()
     else:
         case.id = reserved
     if topic is not None:
         mark_earlier_answers_unresolved(session, customer_id=customer.id, topic_id=topic.id)
-    # Nothing below is written before the case row: every query first, then the number,
-    # then one flush that inserts the case (with its number), its timeline, its estimate.
+    # Every query first, then one flush that inserts the case (with a placeholder number),
+    # its timeline, its estimate and the opener's work session, then the number.
     with session.no_autoflush:
         estimate = new_estimate(session, case, now=now, context="opened")
         owner = session.get(User, owner_id) if owner_id is not None else None
         if owner is not None and owner.id == actor.user_id:
-            end_work(session, user_id=owner.id, now=now)  # whatever they worked on before
+            # whatever they worked on before
+            end_work(session, user_id=owner.id, now=now, skip_locked=True)
         events = [
             ("case.opened", body, {"channel": channel.value, "subject": subject}),
             (
@@ -408,8 +409,8 @@ def _insert_case(session: Session, actor: Actor, opening: _Opening) -> Case:
             events.append(
                 ("case.assigned", "", {"owner_id": owner.id, "owner_name": owner.display_name})
             )
-        number = next_case_number(session, now.astimezone(_org_zone()).year)
-    _add_numbered_case(session, case, number, reserved is not None)
+    if reserved is not None:
+        session.add(case)
     for kind, event_body, data in events:
         append_event(session, case=case, at=now, type=kind, actor=actor, body=event_body, data=data)
     if estimate is not None:
@@ -421,6 +422,7 @@ def _insert_case(session: Session, actor: Actor, opening: _Opening) -> Case:
             )
         )
     session.flush()
+    _number_case(session, case, now.astimezone(_org_zone()).year)
     return case
 
 
@@ -434,22 +436,42 @@ def _reserve_id(session: Session) -> int | None:
     )
 
 
-def _add_numbered_case(session: Session, case: Case, number: str, pending: bool) -> None:
-    """The case gets its gap-free number as the last thing opening it does: the counter
-    row stays locked from its update to the commit only, so concurrent openers wait on
-    each other for the counter alone, not for routing, promises and estimates
-    (``docs/architecture.md``, "Case numbers"). On PostgreSQL the row is inserted now,
-    with its number (one INSERT, no second write of every index); on SQLite it was
-    inserted with a placeholder, which is replaced."""
-    case.number = number
-    if pending:
-        session.add(case)
+def _number_case(session: Session, case: Case, year: int) -> None:
+    """The case, already inserted with a placeholder, gets its gap-free number as the last
+    thing opening it does: the counter row stays locked from its update to the commit, so
+    concurrent openers wait on each other for that alone, not for routing, promises,
+    estimates or the inserts (``docs/architecture.md``, "Case numbers"). On PostgreSQL the
+    counter's update and the case's number are one statement, one round trip."""
+    if session.get_bind().dialect.name != "postgresql":
+        case.number = next_case_number(session, year)
+        session.flush()
+        return
+    counter = (
+        postgresql.insert(CaseNumberCounter)
+        .values(year=year, last_value=1)
+        .on_conflict_do_update(
+            index_elements=[CaseNumberCounter.year],
+            set_={"last_value": CaseNumberCounter.last_value + 1},
+        )
+        .returning(CaseNumberCounter.last_value)
+        .cte("counter")
+    )
+    prefix = f"{get_settings().case_number_prefix}-{year}-"
+    taken = select(counter.c.last_value).scalar_subquery()
+    number = (
+        update(Case)
+        .where(Case.id == case.id)
+        .values(number=literal(prefix) + func.lpad(cast(taken, String), 6, "0"))
+        .returning(Case.number)
+        .execution_options(synchronize_session=False)
+    )
+    value = session.execute(number).scalar_one()
+    set_committed_value(case, "number", value)
 
 
 def _provisional_number() -> str:
-    """A unique placeholder the case row carries until ``_add_numbered_case`` gives it its
-    number, a moment before the transaction ends; it is never committed or shown
-    (SQLite only: on PostgreSQL the row is inserted with its number)."""
+    """A unique placeholder the case row carries until ``_number_case`` gives it its
+    number, a moment before the transaction ends; it is never committed or shown."""
     return f"~{secrets.token_hex(12)}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -86,7 +86,7 @@ def set_presence(
 def start_work(session: Session, *, user_id: int, team_id: int, case_id: int,
                now: datetime) -> WorkSession:  # fmt: skip
     """The member starts working on a case; whatever they worked on before ends."""
-    end_work(session, user_id=user_id, now=now)
+    end_work(session, user_id=user_id, now=now, skip_locked=True)
     work = WorkSession(team_id=team_id, user_id=user_id, case_id=case_id, started_at=now,
                        ended_at=None)  # fmt: skip
     session.add(work)
@@ -101,14 +101,27 @@ def end_work(
     team_id: int | None = None,
     case_id: int | None = None,
     now: datetime,
+    skip_locked: bool = False,
 ) -> None:
-    stmt = update(WorkSession).where(WorkSession.ended_at.is_(None))
+    """End the open work sessions that match. ``skip_locked`` (PostgreSQL; a member moving
+    on to other work): sessions another transaction has locked are left to it, since
+    whoever holds that lock is ending them. Without it, a member's concurrent openings
+    (an integration opening cases under one account) would wait on each other from this
+    update to their commit; with it they never do (``docs/architecture.md``, "Case
+    numbers")."""
+    conditions: list[ColumnElement[bool]] = [WorkSession.ended_at.is_(None)]
     if user_id is not None:
-        stmt = stmt.where(WorkSession.user_id == user_id)
+        conditions.append(WorkSession.user_id == user_id)
     if team_id is not None:
-        stmt = stmt.where(WorkSession.team_id == team_id)
+        conditions.append(WorkSession.team_id == team_id)
     if case_id is not None:
-        stmt = stmt.where(WorkSession.case_id == case_id)
+        conditions.append(WorkSession.case_id == case_id)
+    stmt = update(WorkSession)
+    if skip_locked and session.get_bind().dialect.name == "postgresql":
+        free = select(WorkSession.id).where(*conditions).with_for_update(skip_locked=True)
+        stmt = stmt.where(WorkSession.id.in_(free.scalar_subquery()))
+    else:
+        stmt = stmt.where(*conditions)
     session.execute(stmt.values(ended_at=now).execution_options(synchronize_session=False))
 
 
