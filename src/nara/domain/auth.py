@@ -8,11 +8,12 @@ comes first. API tokens (``nara_...``) are likewise stored as HMAC digests.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import Select, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -216,6 +217,31 @@ def resume_session(*, session: Session, token: str) -> tuple[AuthSession, User] 
     return None if found is None else (found[0], found[1])
 
 
+@functools.cache
+def _session_lookup() -> Select[AuthSession, User, str | None, int | None]:
+    """The login session of a token digest with its user, teams and customer record: built
+    once per process (every request with a session cookie runs it; building and keying a
+    statement costs about as much as running it)."""
+    teams, customer = membership_columns()
+    return (
+        select(AuthSession, User, teams, customer)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AuthSession.token_hash == bindparam("digest"))
+    )
+
+
+@functools.cache
+def _token_lookup() -> Select[ApiToken, User, str | None, int | None]:
+    """The API token of a digest with its user, teams and customer record, built once
+    (see :func:`_session_lookup`)."""
+    teams, customer = membership_columns()
+    return (
+        select(ApiToken, User, teams, customer)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == bindparam("digest"))
+    )
+
+
 def resume_session_with_membership(
     *, session: Session, token: str
 ) -> tuple[AuthSession, User, Membership] | None:
@@ -224,12 +250,7 @@ def resume_session_with_membership(
     if not token or len(token) > 200:
         return None
     now = clock.now()
-    teams, customer = membership_columns()
-    found = session.execute(
-        select(AuthSession, User, teams, customer)
-        .join(User, User.id == AuthSession.user_id)
-        .where(AuthSession.token_hash == token_digest(token))
-    ).first()
+    found = session.execute(_session_lookup(), {"digest": token_digest(token)}).first()
     if found is None:
         return None
     auth_session, user, team_ids, customer_id = found
@@ -390,12 +411,7 @@ def authenticate_token_with_membership(
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     now = clock.now()
-    teams, customer = membership_columns()
-    found = session.execute(
-        select(ApiToken, User, teams, customer)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_digest(token))
-    ).first()
+    found = session.execute(_token_lookup(), {"digest": token_digest(token)}).first()
     if found is None:
         return None
     api_token, user, team_ids, customer_id = found

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -70,6 +71,11 @@ def status_in(statuses: Iterable[str]) -> ColumnElement[bool]:
     prepared (generic) plan can then still prove the predicate of the partial indexes
     over the backlog and use them, which a bound parameter would hide."""
     values = sorted(set(statuses))
+    known = {status.value for status in CaseStatus}
+    if all(value in known for value in values):
+        # Known statuses only (nothing a caller typed): written into the SQL when it is
+        # compiled, so the compiled statement is cached with them, not rendered per run.
+        return Case.status.in_([literal_column(f"'{value}'") for value in values])
     return Case.status.in_(bindparam(None, values, expanding=True, literal_execute=True))
 
 

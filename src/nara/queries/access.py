@@ -18,7 +18,10 @@ forbidden, so that case numbers cannot be probed.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+import functools
+from typing import Any
+
+from sqlalchemy import BindParameter, ColumnElement, Select, bindparam, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
@@ -43,6 +46,64 @@ def case_visibility(actor: Actor) -> ColumnElement[bool]:
     if took_part is not None:
         reasons.append(took_part)
     return or_(*reasons)
+
+
+VisibilityShape = tuple[str, bool, bool]
+"""What :func:`case_visibility` depends on besides values: the kind of caller ("all",
+"none", "customer" or "staff"), whether they have teams, whether they are a user."""
+
+
+def visibility_shape(actor: Actor) -> tuple[VisibilityShape, dict[str, Any]]:
+    """The shape of ``actor``'s visibility and the values :func:`visible_by_shape`'s
+    parameters take (``vis_customer_id``, ``vis_team_ids``, ``vis_user_id``)."""
+    if actor.is_system or actor.role == Role.admin:
+        return ("all", False, False), {}
+    if actor.role == Role.customer:
+        if actor.customer_id is None:
+            return ("none", False, False), {}
+        return ("customer", False, False), {"vis_customer_id": actor.customer_id}
+    params: dict[str, Any] = {"vis_team_ids": sorted(actor.team_ids)}
+    if actor.user_id is not None:
+        params["vis_user_id"] = actor.user_id
+    return ("staff", bool(actor.team_ids), actor.user_id is not None), params
+
+
+def visible_by_shape(shape: VisibilityShape) -> ColumnElement[bool]:
+    """:func:`case_visibility` with bound parameters instead of values, so that a statement
+    using it can be built once per shape and run with :func:`visibility_shape`'s values."""
+    kind, has_teams, has_user = shape
+    if kind == "all":
+        return true()
+    if kind == "none":
+        return false()
+    if kind == "customer":
+        return Case.customer_id == bindparam("vis_customer_id")
+    team_ids: BindParameter[list[int]] = bindparam("vis_team_ids", expanding=True)
+    reasons: list[ColumnElement[bool]] = [Case.team_id.in_(team_ids)]
+    who: list[ColumnElement[bool]] = []
+    if has_teams:
+        who.append(CaseParticipant.team_id.in_(team_ids))
+    if has_user:
+        reasons.append(Case.owner_id == bindparam("vis_user_id"))
+        who.append(CaseParticipant.user_id == bindparam("vis_user_id"))
+    if who:
+        reasons.append(
+            select(CaseParticipant.id)
+            .where(CaseParticipant.case_id == Case.id, or_(*who))
+            .correlate(Case)
+            .exists()
+        )
+    return or_(*reasons)
+
+
+@functools.cache
+def _case_by_number(shape: VisibilityShape, lock: bool) -> Select[Case]:
+    """The case of a number (``number``) if visible, built once per shape and lock (every
+    request about one case runs it)."""
+    stmt = select(Case).where(Case.number == bindparam("number"), visible_by_shape(shape))
+    if lock:
+        stmt = stmt.with_for_update(of=Case)
+    return stmt
 
 
 def participation(actor: Actor) -> ColumnElement[bool] | None:
@@ -107,10 +168,9 @@ def get_case_for(
 ) -> Case:
     """The case ``number`` if ``actor`` may see it (404 otherwise). With ``to_change`` the
     actor must also belong to its owning side (403 for a participant who only reads)."""
-    stmt = select(Case).where(Case.number == number.strip().upper(), case_visibility(actor))
-    if lock:
-        stmt = stmt.with_for_update(of=Case)
-    case = session.scalar(stmt)
+    shape, params = visibility_shape(actor)
+    params["number"] = number.strip().upper()
+    case = session.scalar(_case_by_number(shape, lock), params)
     if case is None:
         raise NotFound(
             f"no case {number}", template=N_("No case %(number)s."), params={"number": number}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from sqlalchemy import BindParameter, CompoundSelect, bindparam, select
 from sqlalchemy import case as when
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
@@ -23,17 +24,23 @@ class RelatedLine:
     readable: bool
 
 
+@functools.cache
+def _linked() -> CompoundSelect[int]:
+    """The ids of the cases linked to ``case_id`` either way, built once."""
+    case_id: BindParameter[int] = bindparam("case_id")
+    return (
+        select(CaseLink.other_case_id)
+        .where(CaseLink.case_id == case_id)
+        .union_all(select(CaseLink.case_id).where(CaseLink.other_case_id == case_id))
+    )
+
+
 def related_cases(session: Session, actor: Actor, case: Case) -> list[RelatedLine]:
     """The cases linked to ``case`` (which the caller may see), oldest first. Staff see
     every related case (the subject only of those they may read); a customer only their
     own. Most cases have no related case: the links are read first, by index, and the
     access check (a large expression to build) only when there are some."""
-    linked = (
-        select(CaseLink.other_case_id)
-        .where(CaseLink.case_id == case.id)
-        .union_all(select(CaseLink.case_id).where(CaseLink.other_case_id == case.id))
-    )
-    ids = list(session.scalars(linked))
+    ids = list(session.scalars(_linked(), {"case_id": case.id}))
     if not ids:
         return []
     visible = case_visibility(actor)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from nara.clock import ensure_utc
@@ -112,7 +113,13 @@ def list_cases(
 def timeline(session: Session, actor: Actor, case: Case) -> list[CaseEvent]:
     """The case's events in order; customers see only the public ones. ``case`` must
     come from ``get_case_for`` (access is checked there)."""
-    stmt = select(CaseEvent).where(CaseEvent.case_id == case.id)
-    if actor.is_customer:
+    return list(session.scalars(_timeline(actor.is_customer), {"case_id": case.id}))
+
+
+@functools.cache
+def _timeline(public_only: bool) -> Select[CaseEvent]:
+    """:func:`timeline`'s query, built once per audience (``case_id``)."""
+    stmt = select(CaseEvent).where(CaseEvent.case_id == bindparam("case_id"))
+    if public_only:
         stmt = stmt.where(CaseEvent.is_public.is_(True))
-    return list(session.scalars(stmt.order_by(CaseEvent.id)))
+    return stmt.order_by(CaseEvent.id)

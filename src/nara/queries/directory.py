@@ -3,10 +3,11 @@ the API's response bodies need (members and topics of teams, teams of topics).""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from nara import reference_cache
@@ -58,15 +59,10 @@ class OwnerRow(NamedTuple):
         return self.display_name.split(" ", 1)[0]
 
 
-def case_references(
-    session: Session, case_ids: Iterable[int]
-) -> dict[int, tuple[str, RefRow | None, RefRow, OwnerRow | None]]:
-    """What a case list shows besides the case itself (customer name, topic, team,
-    owner), for many cases in one query: plain columns, no ORM objects to build."""
-    wanted = sorted(set(case_ids))
-    if not wanted:
-        return {}
-    rows = session.execute(
+@functools.cache
+def _references() -> Select[*tuple[Any, ...]]:
+    """:func:`case_references`' query, built once (``ids``: the case ids)."""
+    return (
         select(
             Case.id,
             Customer.name,
@@ -86,8 +82,19 @@ def case_references(
         .join(Team, Team.id == Case.team_id)
         .outerjoin(Topic, Topic.id == Case.topic_id)
         .outerjoin(User, User.id == Case.owner_id)
-        .where(Case.id.in_(wanted))
+        .where(Case.id.in_(bindparam("ids", expanding=True)))
     )
+
+
+def case_references(
+    session: Session, case_ids: Iterable[int]
+) -> dict[int, tuple[str, RefRow | None, RefRow, OwnerRow | None]]:
+    """What a case list shows besides the case itself (customer name, topic, team,
+    owner), for many cases in one query: plain columns, no ORM objects to build."""
+    wanted = sorted(set(case_ids))
+    if not wanted:
+        return {}
+    rows = session.execute(_references(), {"ids": wanted})
     out: dict[int, tuple[str, RefRow | None, RefRow, OwnerRow | None]] = {}
     for case_id, name, *ids in rows:
         topic = RefRow(*ids[0:4]) if ids[0] is not None else None

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import base64
 import enum
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -44,7 +45,12 @@ def is_changeable(rating: SatisfactionRating, now: datetime) -> bool:
 
 def rating_of(session: Session, case_id: int) -> SatisfactionRating | None:
     """The case's rating (None before the customer answered)."""
-    return session.scalar(select(SatisfactionRating).where(SatisfactionRating.case_id == case_id))
+    return session.scalar(_rating_of(), {"case_id": case_id})
+
+
+@functools.cache
+def _rating_of() -> Select[SatisfactionRating]:
+    return select(SatisfactionRating).where(SatisfactionRating.case_id == bindparam("case_id"))
 
 
 @dataclass(frozen=True)
