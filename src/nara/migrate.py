@@ -16,9 +16,10 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 # Objects that the migrations create by hand and the models do not describe: the SQLite
-# FTS5 table (and its shadow tables), PostgreSQL's expression indexes for search and the
-# job queue's own schema (procrastinate, PostgreSQL only).
-UNMODELLED_PREFIXES = ("article_search", "ix_articles_fts_", "procrastinate_")
+# FTS5 table (and its shadow tables), PostgreSQL's expression indexes for search, the
+# expression indexes of the pull order (migration 0023) and the job queue's own schema
+# (procrastinate, PostgreSQL only).
+UNMODELLED_PREFIXES = ("article_search", "ix_articles_fts_", "ix_cases_pull_", "procrastinate_")
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:

@@ -22,7 +22,7 @@ from nara.domain.waiting import estimate_wait
 from nara.i18n import N_
 from nara.models import Case, Presence, Role, User
 from nara.queries.access import require_staff
-from nara.queries.service import due_sort_key, presence_by_team, priority_order, queue_clause
+from nara.queries.service import presence_by_team, pull_order, queue_clause
 
 MAX_ATTEMPTS = 20
 
@@ -60,7 +60,7 @@ def take_next_case(*, session: Session, actor: Actor) -> Case | None:
         stmt = (
             select(Case.id)
             .where(queue_clause(teams))
-            .order_by(due_sort_key(), priority_order(), Case.opened_at, Case.id)
+            .order_by(*pull_order())
             .limit(1)
         )
         if dialect == "postgresql":

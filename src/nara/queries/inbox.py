@@ -15,7 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from nara.domain.actors import Actor
 from nara.models import ACTIVE_STATUSES, Case, Customer, active_clause, status_in
 from nara.queries.customers import customer_match, like_pattern
-from nara.queries.service import due_sort_key, priority_order
+from nara.queries.service import pull_order
 
 TABS = ("mine", "unassigned", "team")
 ACTIVE = ACTIVE_STATUSES
@@ -125,13 +125,11 @@ def inbox(session: Session, actor: Actor, query: InboxQuery) -> InboxPage:
     total = counts[tab]
     pages = max(1, -(-total // query.per_page))
     page = min(max(1, query.page), pages)
-    order: tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...]
-    if backlog:
-        order = (due_sort_key(), priority_order(), Case.opened_at, Case.id)
-    else:
-        # Resolved and closed cases: the latest first (an index range on team or owner
-        # and time); promise order means nothing once the work is done.
-        order = (Case.opened_at.desc(), Case.id.desc())
+    # Resolved and closed cases: the latest first (an index range on team or owner and
+    # time); promise order means nothing once the work is done.
+    order: tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...] = (
+        pull_order() if backlog else (Case.opened_at.desc(), Case.id.desc())
+    )
     rows = session.scalars(
         stmt.order_by(*order).offset((page - 1) * query.per_page).limit(query.per_page)
     )

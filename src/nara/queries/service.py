@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, and_, func, literal_column, or_, select
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -40,8 +41,32 @@ PRIORITY_SORT = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 
 def priority_order() -> ColumnElement[int]:
-    """Urgent first: a sort key over ``Case.priority``."""
-    return sql_case(PRIORITY_SORT, value=Case.priority, else_=4)
+    """Urgent first: a sort key over ``Case.priority``, its values written into the SQL
+    (the pull-order indexes of migration 0023 index this very expression)."""
+    return sql_case(
+        *(
+            (Case.priority == literal_column(f"'{name}'"), literal_column(str(rank), Integer))
+            for name, rank in PRIORITY_SORT.items()
+        ),
+        else_=literal_column("4", Integer),
+    )
+
+
+def due_key() -> ColumnElement[datetime | None]:
+    """The due time a case is measured against now: the first response's until there is
+    one, then the resolution's; NULL for a case without a promise."""
+    return sql_case(
+        (Case.first_response_at.is_(None), Case.first_response_due_at),
+        else_=Case.resolution_due_at,
+    )
+
+
+def pull_order() -> tuple[ColumnElement[Any], ...]:
+    """The order work is taken in (the inbox's backlog tabs, "Next case"): the promise
+    due first (cases without one last), then priority, then age. Constants only, so that
+    the indexes ``ix_cases_pull_team`` and ``ix_cases_pull_owner`` (migration 0023) give
+    a page of it as an index range, however large the backlog."""
+    return (due_key().asc().nulls_last(), priority_order(), Case.opened_at.asc(), Case.id.asc())
 
 
 # A work session longer than this is not handling time (the member did other things,
@@ -135,13 +160,7 @@ def presence_by_team(session: Session, user_id: int) -> dict[int, Presence]:
 def due_sort_key() -> ColumnElement[datetime]:
     """The promise a case is measured against now: the first response until there is
     one, then resolution. Cases without a promise sort last."""
-    return func.coalesce(
-        sql_case(
-            (Case.first_response_at.is_(None), Case.first_response_due_at),
-            else_=Case.resolution_due_at,
-        ),
-        FAR_FUTURE,
-    )
+    return func.coalesce(due_key(), FAR_FUTURE)
 
 
 def queue_clause(team_ids: list[int]) -> ColumnElement[bool]:
