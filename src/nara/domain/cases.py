@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import json
 import secrets
@@ -11,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, delete, func, literal, select, text, update
+from sqlalchemy import String, Update, bindparam, cast, delete, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -436,6 +437,31 @@ def _reserve_id(session: Session) -> int | None:
     )
 
 
+@functools.cache
+def _numbering() -> Update:
+    """The counter's update and the case's number in one statement (PostgreSQL), built
+    once: ``year``, ``prefix`` (``NA-2026-``), ``case_id``."""
+    counter = (
+        postgresql.insert(CaseNumberCounter)
+        .values(year=bindparam("b_year"), last_value=1)
+        .on_conflict_do_update(
+            index_elements=[CaseNumberCounter.year],
+            set_={"last_value": CaseNumberCounter.last_value + 1},
+        )
+        .returning(CaseNumberCounter.last_value)
+        .cte("counter")
+    )
+    taken = select(counter.c.last_value).scalar_subquery()
+    number = bindparam("b_prefix", type_=String) + func.lpad(cast(taken, String), 6, "0")
+    return (
+        update(Case)
+        .where(Case.id == bindparam("b_case_id"))
+        .values(number=number)
+        .returning(Case.number)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def _number_case(session: Session, case: Case, year: int) -> None:
     """The case, already inserted with a placeholder, gets its gap-free number as the last
     thing opening it does: the counter row stays locked from its update to the commit, so
@@ -446,26 +472,9 @@ def _number_case(session: Session, case: Case, year: int) -> None:
         case.number = next_case_number(session, year)
         session.flush()
         return
-    counter = (
-        postgresql.insert(CaseNumberCounter)
-        .values(year=year, last_value=1)
-        .on_conflict_do_update(
-            index_elements=[CaseNumberCounter.year],
-            set_={"last_value": CaseNumberCounter.last_value + 1},
-        )
-        .returning(CaseNumberCounter.last_value)
-        .cte("counter")
-    )
     prefix = f"{get_settings().case_number_prefix}-{year}-"
-    taken = select(counter.c.last_value).scalar_subquery()
-    number = (
-        update(Case)
-        .where(Case.id == case.id)
-        .values(number=literal(prefix) + func.lpad(cast(taken, String), 6, "0"))
-        .returning(Case.number)
-        .execution_options(synchronize_session=False)
-    )
-    value = session.execute(number).scalar_one()
+    params = {"b_year": year, "b_prefix": prefix, "b_case_id": case.id}
+    value = session.execute(_numbering(), params).scalar_one()
     set_committed_value(case, "number", value)
 
 

@@ -3,9 +3,10 @@ a case). Routing and the wait estimator read both."""
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, Update, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -109,20 +110,29 @@ def end_work(
     (an integration opening cases under one account) would wait on each other from this
     update to their commit; with it they never do (``docs/architecture.md``, "Case
     numbers")."""
+    skip = skip_locked and session.get_bind().dialect.name == "postgresql"
+    stmt = _ending(user_id is not None, team_id is not None, case_id is not None, skip)
+    params = {"b_user_id": user_id, "b_team_id": team_id, "b_case_id": case_id, "b_now": now}
+    session.execute(stmt, params)
+
+
+@functools.cache
+def _ending(by_user: bool, by_team: bool, by_case: bool, skip_locked: bool) -> Update:
+    """:func:`end_work`'s statement per shape, built once (opening a case runs it)."""
     conditions: list[ColumnElement[bool]] = [WorkSession.ended_at.is_(None)]
-    if user_id is not None:
-        conditions.append(WorkSession.user_id == user_id)
-    if team_id is not None:
-        conditions.append(WorkSession.team_id == team_id)
-    if case_id is not None:
-        conditions.append(WorkSession.case_id == case_id)
+    if by_user:
+        conditions.append(WorkSession.user_id == bindparam("b_user_id"))
+    if by_team:
+        conditions.append(WorkSession.team_id == bindparam("b_team_id"))
+    if by_case:
+        conditions.append(WorkSession.case_id == bindparam("b_case_id"))
     stmt = update(WorkSession)
-    if skip_locked and session.get_bind().dialect.name == "postgresql":
+    if skip_locked:
         free = select(WorkSession.id).where(*conditions).with_for_update(skip_locked=True)
         stmt = stmt.where(WorkSession.id.in_(free.scalar_subquery()))
     else:
         stmt = stmt.where(*conditions)
-    session.execute(stmt.values(ended_at=now).execution_options(synchronize_session=False))
+    return stmt.values(ended_at=bindparam("b_now")).execution_options(synchronize_session=False)
 
 
 def current_work(session: Session, user_id: int) -> WorkSession | None:

@@ -57,12 +57,7 @@ def take_next_case(*, session: Session, actor: Actor) -> Case | None:
         teams = sorted(actor.team_ids)
     dialect = session.get_bind().dialect.name
     for _ in range(MAX_ATTEMPTS):
-        stmt = (
-            select(Case.id)
-            .where(queue_clause(teams))
-            .order_by(*pull_order())
-            .limit(1)
-        )
+        stmt = select(Case.id).where(queue_clause(teams)).order_by(*pull_order()).limit(1)
         if dialect == "postgresql":
             stmt = stmt.with_for_update(skip_locked=True)
         case_id = session.scalar(stmt)

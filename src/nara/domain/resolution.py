@@ -3,9 +3,10 @@ on the same topic within 7 days says it did not."""
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import Update, bindparam, update
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -20,17 +21,30 @@ def mark_earlier_answers_unresolved(
 ) -> int:
     """A new contact on the same topic within 7 days means an earlier answer did not
     solve it. Returns how many conversations were marked."""
-    since = clock.now() - RESOLUTION_WINDOW
+    params = {
+        "b_customer_id": customer_id,
+        "b_topic_id": topic_id,
+        "b_since": clock.now() - RESOLUTION_WINDOW,
+        "b_exclude_id": exclude_id,
+    }
+    stmt = _mark_unresolved(exclude_id is not None)
+    return session.execute(stmt, params).rowcount or 0  # type: ignore[attr-defined]
+
+
+@functools.cache
+def _mark_unresolved(excluding: bool) -> Update:
+    """:func:`mark_earlier_answers_unresolved`'s statement, built once (every case opened
+    on a topic runs it)."""
     stmt = (
         update(Conversation)
         .where(
-            Conversation.customer_id == customer_id,
-            Conversation.topic_id == topic_id,
+            Conversation.customer_id == bindparam("b_customer_id"),
+            Conversation.topic_id == bindparam("b_topic_id"),
             Conversation.outcome.in_([o.value for o in ANSWERED]),
-            Conversation.started_at >= since,
+            Conversation.started_at >= bindparam("b_since"),
         )
         .values(resolved=False)
     )
-    if exclude_id is not None:
-        stmt = stmt.where(Conversation.id != exclude_id)
-    return session.execute(stmt).rowcount or 0  # type: ignore[attr-defined]
+    if excluding:
+        stmt = stmt.where(Conversation.id != bindparam("b_exclude_id"))
+    return stmt

@@ -14,11 +14,12 @@ Self-service hand-overs the engine was not sure of go to the front line instead
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
@@ -73,9 +74,15 @@ def front_line_decision(session: Session) -> RoutingDecision:
     return RoutingDecision(front_line_team(session), "front_line")
 
 
+@functools.cache
+def _waiting() -> Select[int]:
+    """The count of a team's waiting cases (``team_ids``: the team), built once."""
+    return select(func.count(Case.id)).where(queue_clause(bindparam("team_ids", expanding=True)))
+
+
 def _expected_first_response(session: Session, team: Team, now: datetime) -> float:
     """Business seconds until a case arriving now would get its first response."""
-    waiting = session.scalar(select(func.count(Case.id)).where(queue_clause([team.id]))) or 0
+    waiting = session.scalar(_waiting(), {"team_ids": [team.id]}) or 0
     return expected_wait(snapshot(team_workload(session, team.id, now), waiting)).seconds
 
 

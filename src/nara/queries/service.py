@@ -11,7 +11,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, and_, func, literal_column, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    and_,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy import case as sql_case
 from sqlalchemy.orm import Session
 
@@ -163,7 +172,7 @@ def due_sort_key() -> ColumnElement[datetime]:
     return func.coalesce(due_key(), FAR_FUTURE)
 
 
-def queue_clause(team_ids: list[int]) -> ColumnElement[bool]:
+def queue_clause(team_ids: list[int] | BindParameter[list[int]]) -> ColumnElement[bool]:
     """Cases waiting to be taken: unassigned, active and not waiting on the customer
     (an index range over the backlog, ``ix_cases_active_team``)."""
     return and_(

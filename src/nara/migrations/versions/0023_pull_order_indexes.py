@@ -20,8 +20,7 @@ ACTIVE_PREDICATE = "status IN ('new', 'open', 'waiting_on_customer', 'waiting_on
 # queries/service.py pull_order(), as it compiles: an index serves an ORDER BY only when
 # its expressions are the same, constants included.
 DUE = (
-    "(CASE WHEN (first_response_at IS NULL) THEN first_response_due_at "
-    "ELSE resolution_due_at END)"
+    "(CASE WHEN (first_response_at IS NULL) THEN first_response_due_at ELSE resolution_due_at END)"
 )
 RANK = (
     "(CASE WHEN (priority = 'urgent') THEN 0 WHEN (priority = 'high') THEN 1 "
