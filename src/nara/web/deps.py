@@ -9,7 +9,7 @@ for pages); bearer-token requests need none.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Annotated
 
@@ -17,6 +17,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import inspect
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from nara.db import has_writes, session_factory
 from nara.domain.actors import Actor, actor_of
@@ -29,16 +30,19 @@ SESSION_COOKIE = "nara_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """The request's session. Made on the event loop (a new session touches no
+    connection), closed in the thread pool (closing returns its connection, a round trip):
+    a synchronous generator would cost a thread-pool hop at each end."""
     factory = getattr(request.app.state, "session_factory", None) or session_factory()
     session: Session = factory()
     try:
         yield session
     except BaseException:
-        session.rollback()
+        await run_in_threadpool(session.rollback)
         raise
     finally:
-        session.close()
+        await run_in_threadpool(session.close)
 
 
 DB = Annotated[Session, Depends(get_db)]
@@ -149,7 +153,8 @@ def get_caller(
     return caller
 
 
-def get_actor(caller: Annotated[Caller, Depends(get_caller)]) -> Actor:
+async def get_actor(caller: Annotated[Caller, Depends(get_caller)]) -> Actor:
+    """The caller's actor: on the event loop (no thread-pool hop for a field)."""
     return caller.actor
 
 
