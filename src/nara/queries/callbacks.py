@@ -3,17 +3,23 @@ callbacks due for an agent's teams, and a case's callbacks."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, true
+from sqlalchemy import Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from nara import reference_cache
 from nara.config import get_settings
 from nara.domain.actors import Actor
 from nara.models import Callback, CallbackSlot, CallbackStatus, Case, TeamCalendar
-from nara.queries.access import case_visibility, require_staff
+from nara.queries.access import (
+    VisibilityShape,
+    require_staff,
+    visibility_shape,
+    visible_by_shape,
+)
 from nara.queries.service import calendar_for_team
 
 MIN_NOTICE = timedelta(minutes=15)  # the earliest bookable slot starts this far ahead
@@ -84,18 +90,28 @@ def due_callbacks(
     """Booked callbacks of the actor's teams starting within ``horizon`` (or overdue),
     earliest first: the top of the agent's inbox."""
     require_staff(actor)
-    rows = session.execute(
+    shape, params = visibility_shape(actor)
+    params["cb_until"] = now + horizon
+    params["cb_teams"] = sorted(actor.team_ids)
+    rows = session.execute(_due(shape, actor.is_admin), params).all()
+    return [(cb, case) for cb, case in rows]
+
+
+@functools.cache
+def _due(shape: VisibilityShape, every_team: bool) -> Select[Callback, Case]:
+    """:func:`due_callbacks`' query per visibility shape, built once (every inbox page
+    runs it): ``cb_until``, ``cb_teams`` and the visibility's values."""
+    return (
         select(Callback, Case)
         .join(Case, Case.id == Callback.case_id)
         .where(
             Callback.status == CallbackStatus.booked.value,
-            Callback.starts_at <= now + horizon,
-            Callback.team_id.in_(sorted(actor.team_ids)) if not actor.is_admin else true(),
-            case_visibility(actor),
+            Callback.starts_at <= bindparam("cb_until"),
+            true() if every_team else Callback.team_id.in_(bindparam("cb_teams", expanding=True)),
+            visible_by_shape(shape),
         )
         .order_by(Callback.starts_at, Callback.id)
-    ).all()
-    return [(cb, case) for cb, case in rows]
+    )
 
 
 def callbacks_of_case(session: Session, case_id: int) -> list[Callback]:

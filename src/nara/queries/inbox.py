@@ -6,10 +6,11 @@ waited longest. Cases without a promise come after those with one."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from nara.domain.actors import Actor
@@ -86,6 +87,72 @@ def _search_clause(text: str) -> ColumnElement[bool]:
     )
 
 
+BacklogShape = tuple[str | None, bool, bool, bool]
+"""What a backlog view's statements depend on besides values: the one status chosen
+(None: every active one), and whether a topic, a channel and a priority are chosen."""
+
+
+def _backlog_page(session: Session, actor: Actor, query: InboxQuery, tab: str) -> InboxPage:
+    """A backlog tab without a search: the counts and the page from statements built once
+    per shape (:func:`_backlog_statements`), with the actor and the filters as values."""
+    shape: BacklogShape = (
+        query.status or None,
+        bool(query.topic_id),
+        bool(query.channel),
+        bool(query.priority),
+    )
+    counting, pages_of = _backlog_statements(shape)
+    params: dict[str, Any] = {
+        "ib_user": actor.user_id or -1,
+        "ib_teams": sorted(actor.team_ids),
+        "ib_topic": query.topic_id,
+        "ib_channel": query.channel,
+        "ib_priority": query.priority,
+    }
+    row = session.execute(counting, params).one()
+    counts = {name: int(row._mapping[name] or 0) for name in TABS}
+    total = counts[tab]
+    pages = max(1, -(-total // query.per_page))
+    page = min(max(1, query.page), pages)
+    params["ib_offset"] = (page - 1) * query.per_page
+    params["ib_limit"] = query.per_page
+    rows = session.scalars(pages_of[tab], params)
+    return InboxPage(items=list(rows), total=total, page=page, pages=pages, counts=counts)
+
+
+@functools.cache
+def _backlog_statements(
+    shape: BacklogShape,
+) -> tuple[Select[*tuple[Any, ...]], dict[str, Select[Case]]]:
+    """The counts of the three tabs (one query, as :func:`_backlog_counts`) and each tab's
+    page in pull order, for a backlog shape; the actor and the filters are parameters."""
+    status, topic, channel, priority = shape
+    base = select(Case).where(status_in([status]) if status else active_clause())
+    if topic:
+        base = base.where(Case.topic_id == bindparam("ib_topic"))
+    if channel:
+        base = base.where(Case.channel == bindparam("ib_channel"))
+    if priority:
+        base = base.where(Case.priority == bindparam("ib_priority"))
+    team_clause = Case.team_id.in_(bindparam("ib_teams", expanding=True))
+    clauses = {
+        "mine": Case.owner_id == bindparam("ib_user"),
+        "unassigned": and_(team_clause, Case.owner_id.is_(None)),
+        "team": team_clause,
+    }
+    counting = base.where(or_(clauses["mine"], clauses["team"])).with_only_columns(
+        *(func.count().filter(clause).label(name) for name, clause in clauses.items())
+    )
+    pages = {
+        name: base.where(clause)
+        .order_by(*pull_order())
+        .offset(bindparam("ib_offset"))
+        .limit(bindparam("ib_limit"))
+        for name, clause in clauses.items()
+    }
+    return counting, pages
+
+
 def _count(session: Session, stmt: Select[Case]) -> int:
     capped = stmt.with_only_columns(Case.id).limit(COUNT_CAP).subquery()
     return session.scalar(select(func.count()).select_from(capped)) or 0
@@ -108,6 +175,8 @@ def inbox(session: Session, actor: Actor, query: InboxQuery) -> InboxPage:
     if not actor.is_staff:
         return InboxPage(items=[], total=0, page=1, pages=1, counts=dict.fromkeys(TABS, 0))
     backlog = not query.status or query.status in ACTIVE
+    if backlog and not (query.q and query.q.strip()):
+        return _backlog_page(session, actor, query, tab)
     base = select(Case).where(status_in([query.status]) if query.status else active_clause())
     if query.topic_id:
         base = base.where(Case.topic_id == query.topic_id)

@@ -3,9 +3,10 @@ response policies, routing links and a team's calendar as shown and edited."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import Session
 
 from nara.models import MemberPresence, ResponsePolicy, Team, TeamCalendar, TeamTopic, Topic, User
@@ -22,19 +23,28 @@ def presence_rows(session: Session, user_id: int) -> dict[int, MemberPresence]:
     return {row.team_id: row for row in rows}
 
 
+@functools.cache
+def _with_presence() -> Select[Team, MemberPresence]:
+    """:func:`teams_with_presence`' query, built once (every inbox page runs it)."""
+    return (
+        select(Team, MemberPresence)
+        .outerjoin(
+            MemberPresence,
+            and_(
+                MemberPresence.team_id == Team.id,
+                MemberPresence.user_id == bindparam("tp_user"),
+            ),
+        )
+        .where(Team.id.in_(bindparam("tp_teams", expanding=True)))
+        .order_by(Team.name_sv)
+    )
+
+
 def teams_with_presence(
     session: Session, user_id: int, team_ids: list[int]
 ) -> tuple[list[Team], dict[int, MemberPresence]]:
     """A member's teams (by name) and their presence in each, in one query."""
-    rows = session.execute(
-        select(Team, MemberPresence)
-        .outerjoin(
-            MemberPresence,
-            and_(MemberPresence.team_id == Team.id, MemberPresence.user_id == user_id),
-        )
-        .where(Team.id.in_(team_ids))
-        .order_by(Team.name_sv)
-    ).all()
+    rows = session.execute(_with_presence(), {"tp_user": user_id, "tp_teams": team_ids}).all()
     return [team for team, _ in rows], {p.team_id: p for _, p in rows if p is not None}
 
 
