@@ -75,6 +75,17 @@ def front_line_decision(session: Session) -> RoutingDecision:
 
 
 @functools.cache
+def _candidates() -> Select[Team, TeamTopic]:
+    """The active teams that handle a topic (``rt_topic``) in rank order, built once."""
+    return (
+        select(Team, TeamTopic)
+        .join(TeamTopic, TeamTopic.team_id == Team.id)
+        .where(TeamTopic.topic_id == bindparam("rt_topic"), Team.is_active.is_(True))
+        .order_by(TeamTopic.rank, Team.id)
+    )
+
+
+@functools.cache
 def _waiting() -> Select[int]:
     """The count of a team's waiting cases (``team_ids``: the team), built once."""
     return select(func.count(Case.id)).where(queue_clause(bindparam("team_ids", expanding=True)))
@@ -97,12 +108,7 @@ def route(
     specific matching one, :func:`nara.domain.promises.case_policy`)."""
     candidates: list[tuple[Team, TeamTopic]] = []
     if topic_id is not None:
-        rows = session.execute(
-            select(Team, TeamTopic)
-            .join(TeamTopic, TeamTopic.team_id == Team.id)
-            .where(TeamTopic.topic_id == topic_id, Team.is_active.is_(True))
-            .order_by(TeamTopic.rank, Team.id)
-        )
+        rows = session.execute(_candidates(), {"rt_topic": topic_id})
         candidates = [(team, link) for team, link in rows]
     if not candidates:
         team = fallback_team(session)

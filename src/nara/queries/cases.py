@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, bindparam, or_, select
+from sqlalchemy import BindParameter, Select, String, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from nara.clock import ensure_utc
@@ -17,7 +17,7 @@ from nara.domain.actors import Actor
 from nara.domain.errors import ValidationFailed
 from nara.models import Case, CaseEvent, CaseStatus, Customer, StatusCategory, status_in
 from nara.models.cases import STATUS_CATEGORY
-from nara.queries.access import case_visibility
+from nara.queries.access import VisibilityShape, visibility_shape, visible_by_shape
 from nara.queries.customers import like_pattern
 
 MAX_LIMIT = 100
@@ -62,50 +62,102 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         ) from None
 
 
-def list_cases(
-    session: Session, actor: Actor, filters: CaseFilter, *, cursor: str | None, limit: int
-) -> Page:
-    if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
-    stmt = select(Case).where(case_visibility(actor))
-    statuses = {s.value for s in filters.statuses}
-    for category in filters.categories:
-        statuses |= {s.value for s, c in STATUS_CATEGORY.items() if c == category}
-    if statuses:
-        stmt = stmt.where(status_in(statuses))
-    if filters.team_id is not None:
-        stmt = stmt.where(Case.team_id == filters.team_id)
-    if filters.owner_id is not None:
-        stmt = stmt.where(Case.owner_id == filters.owner_id)
-    if filters.unassigned:
+@dataclass(frozen=True)
+class ListingShape:
+    """What a case list's statement depends on besides values (see :func:`_listing`)."""
+
+    visibility: VisibilityShape
+    statuses: tuple[str, ...]
+    team: bool
+    owner: bool
+    unassigned: bool
+    topic: bool
+    channel: bool
+    priority: bool
+    customer: bool
+    query: bool
+    cursor: bool
+
+
+@functools.lru_cache(maxsize=512)
+def _listing(shape: ListingShape) -> Select[Case]:
+    """A case list's statement for a shape, built once: the filters' values, the cursor
+    and the limit are parameters (``lc_*``), the caller's visibility too."""
+    stmt = select(Case).where(visible_by_shape(shape.visibility))
+    if shape.statuses:
+        stmt = stmt.where(status_in(shape.statuses))
+    if shape.team:
+        stmt = stmt.where(Case.team_id == bindparam("lc_team"))
+    if shape.owner:
+        stmt = stmt.where(Case.owner_id == bindparam("lc_owner"))
+    if shape.unassigned:
         stmt = stmt.where(Case.owner_id.is_(None))
-    if filters.topic_id is not None:
-        stmt = stmt.where(Case.topic_id == filters.topic_id)
-    if filters.channel:
-        stmt = stmt.where(Case.channel == filters.channel)
-    if filters.priority:
-        stmt = stmt.where(Case.priority == filters.priority)
-    if filters.customer_id is not None:
-        stmt = stmt.where(Case.customer_id == filters.customer_id)
-    if filters.query:
-        q = filters.query.strip()
-        pattern = like_pattern(q)
+    if shape.topic:
+        stmt = stmt.where(Case.topic_id == bindparam("lc_topic"))
+    if shape.channel:
+        stmt = stmt.where(Case.channel == bindparam("lc_channel"))
+    if shape.priority:
+        stmt = stmt.where(Case.priority == bindparam("lc_priority"))
+    if shape.customer:
+        stmt = stmt.where(Case.customer_id == bindparam("lc_customer"))
+    if shape.query:
+        pattern = bindparam("lc_pattern", type_=String)
         stmt = stmt.where(
             or_(
-                Case.number == q.upper(),
+                Case.number == bindparam("lc_number"),
                 Case.subject.ilike(pattern, escape="\\"),
                 Case.customer_id.in_(
                     select(Customer.id).where(Customer.name.ilike(pattern, escape="\\"))
                 ),
             )
         )
-    if cursor:
-        opened, case_id = decode_cursor(cursor)
+    if shape.cursor:
+        opened: BindParameter[datetime] = bindparam("lc_opened")
+        after: BindParameter[int] = bindparam("lc_after")
         stmt = stmt.where(
-            or_(Case.opened_at < opened, and_(Case.opened_at == opened, Case.id < case_id))
+            or_(Case.opened_at < opened, and_(Case.opened_at == opened, Case.id < after))
         )
-    stmt = stmt.order_by(Case.opened_at.desc(), Case.id.desc()).limit(limit + 1)
-    rows = list(session.scalars(stmt))
+    return stmt.order_by(Case.opened_at.desc(), Case.id.desc()).limit(bindparam("lc_limit"))
+
+
+def list_cases(
+    session: Session, actor: Actor, filters: CaseFilter, *, cursor: str | None, limit: int
+) -> Page:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ValidationFailed(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+    statuses = {s.value for s in filters.statuses}
+    for category in filters.categories:
+        statuses |= {s.value for s, c in STATUS_CATEGORY.items() if c == category}
+    shape, params = visibility_shape(actor)
+    query = filters.query.strip() if filters.query else ""
+    listing = ListingShape(
+        visibility=shape,
+        statuses=tuple(sorted(statuses)),
+        team=filters.team_id is not None,
+        owner=filters.owner_id is not None,
+        unassigned=filters.unassigned,
+        topic=filters.topic_id is not None,
+        channel=bool(filters.channel),
+        priority=bool(filters.priority),
+        customer=filters.customer_id is not None,
+        query=bool(query),
+        cursor=bool(cursor),
+    )
+    params.update(
+        lc_team=filters.team_id,
+        lc_owner=filters.owner_id,
+        lc_topic=filters.topic_id,
+        lc_channel=filters.channel,
+        lc_priority=filters.priority,
+        lc_customer=filters.customer_id,
+        lc_limit=limit + 1,
+    )
+    if query:
+        params.update(lc_number=query.upper(), lc_pattern=like_pattern(query))
+    if cursor:
+        params["lc_opened"], params["lc_after"] = decode_cursor(cursor)
+    stmt = _listing(listing)
+    rows = list(session.scalars(stmt, params))
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return Page(items=rows[:limit], next_cursor=next_cursor)
 

@@ -3,6 +3,7 @@ handling-time statistics and the queue a case waits in."""
 
 from __future__ import annotations
 
+import functools
 import math
 import statistics
 from collections.abc import Iterator
@@ -15,7 +16,9 @@ from sqlalchemy import (
     BindParameter,
     ColumnElement,
     Integer,
+    Select,
     and_,
+    bindparam,
     func,
     literal_column,
     or_,
@@ -126,18 +129,26 @@ def forget_calendar(session: Session, team_id: int) -> None:
     session.info.get(CALENDARS, {}).pop(team_id, None)
 
 
+@functools.cache
+def _policies_matching() -> Select[ResponsePolicy]:
+    """:func:`matching_policy`'s query, built once (opening a case runs it)."""
+    return select(ResponsePolicy).where(
+        or_(ResponsePolicy.topic_id.is_(None), ResponsePolicy.topic_id == bindparam("rp_topic")),
+        or_(
+            ResponsePolicy.priority.is_(None),
+            ResponsePolicy.priority == bindparam("rp_priority"),
+        ),
+        or_(ResponsePolicy.channel.is_(None), ResponsePolicy.channel == bindparam("rp_channel")),
+    )
+
+
 def matching_policy(
     session: Session, *, topic_id: int | None, priority: str, channel: str
 ) -> ResponsePolicy | None:
     """The most specific policy matching the case: a topic match weighs more than a
     priority match, which weighs more than a channel match; None matches anything."""
-    rows = session.scalars(
-        select(ResponsePolicy).where(
-            or_(ResponsePolicy.topic_id.is_(None), ResponsePolicy.topic_id == topic_id),
-            or_(ResponsePolicy.priority.is_(None), ResponsePolicy.priority == priority),
-            or_(ResponsePolicy.channel.is_(None), ResponsePolicy.channel == channel),
-        )
-    ).all()
+    params = {"rp_topic": topic_id, "rp_priority": priority, "rp_channel": channel}
+    rows = session.scalars(_policies_matching(), params).all()
     if not rows:
         return None
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import inspect
@@ -39,10 +40,13 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     except BaseException:
-        await run_in_threadpool(session.rollback)
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(session.rollback)
         raise
     finally:
-        await run_in_threadpool(session.close)
+        # Shielded: a request cancelled (the client went away) still returns its connection.
+        with anyio.CancelScope(shield=True):
+            await run_in_threadpool(session.close)
 
 
 DB = Annotated[Session, Depends(get_db)]
