@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -356,6 +356,48 @@ def test_parallel_wrong_passwords_lock_every_address_alike(committed_engine: Eng
     assert outcomes[email] == outcomes["no.account@example.test"] == ["429"]
 
 
+def _beside_a_held_opener(
+    engine: Engine,
+    monkeypatch: pytest.MonkeyPatch,
+    held: str,
+    open_one: Callable[[Session, str], T],
+) -> tuple[T, T]:
+    """``open_one`` twice: a slow opener held inside ``domain.cases.<held>`` and, meanwhile,
+    a fast one that gives up after a 3-second lock timeout if it has to wait on the slow
+    one. Returns what the fast and the slow one opened."""
+    from nara.domain import cases as case_actions
+
+    inside, release = threading.Event(), threading.Event()
+    real = getattr(case_actions, held)
+
+    def holding(*args: Any, **kwargs: Any) -> Any:
+        if threading.current_thread().name == "slow-opener":
+            inside.set()
+            assert release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(case_actions, held, holding)
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    slow: list[T] = []
+
+    def run_slow() -> None:
+        with factory() as session:
+            slow.append(open_one(session, "Det långsamma ärendet"))
+
+    thread = threading.Thread(target=run_slow, name="slow-opener")
+    thread.start()
+    try:
+        assert inside.wait(30)
+        with factory() as session:
+            session.execute(text("SET LOCAL lock_timeout = '3s'"))
+            fast = open_one(session, "Det snabba ärendet")
+    finally:
+        release.set()
+        thread.join(60)
+    assert slow, "the held opener did not finish"
+    return fast, slow[0]
+
+
 def test_an_opener_in_the_middle_of_its_work_does_not_hold_up_the_next(
     committed_engine: Engine, is_postgres: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -367,19 +409,6 @@ def test_an_opener_in_the_middle_of_its_work_does_not_hold_up_the_next(
     if not is_postgres:
         pytest.skip("SQLite serialises every writer on its database lock by design")
     setup = _setup(committed_engine)
-    from nara.domain import cases as case_actions
-
-    inside, release = threading.Event(), threading.Event()
-    real_estimate = case_actions.new_estimate
-
-    def held_estimate(session: Session, case: Case, **kwargs: object) -> object:
-        if threading.current_thread().name == "slow-opener":
-            inside.set()
-            assert release.wait(30)
-        return real_estimate(session, case, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(case_actions, "new_estimate", held_estimate)
-    factory = sessionmaker(bind=committed_engine, expire_on_commit=False)
 
     def open_one(session: Session, message: str) -> str:
         number = open_case(
@@ -393,29 +422,13 @@ def test_an_opener_in_the_middle_of_its_work_does_not_hold_up_the_next(
         session.commit()
         return number
 
-    slow_number: list[str] = []
-
-    def slow() -> None:
-        with factory() as session:
-            slow_number.append(open_one(session, "Det långsamma ärendet"))
-
-    thread = threading.Thread(target=slow, name="slow-opener")
-    thread.start()
-    try:
-        assert inside.wait(30)
-        with factory() as session:
-            session.execute(text("SET LOCAL lock_timeout = '3s'"))
-            fast = open_one(session, "Det snabba ärendet")
-    finally:
-        release.set()
-        thread.join(60)
-    assert slow_number, "the held opener did not finish"
-    first, second = (NUMBER.match(n) for n in (fast, slow_number[0]))
+    fast, slow = _beside_a_held_opener(committed_engine, monkeypatch, "new_estimate", open_one)
+    first, second = (NUMBER.match(n) for n in (fast, slow))
     assert first and second
     assert int(second.group(2)) == int(first.group(2)) + 1
     with Session(committed_engine) as session:
         numbers = set(session.scalars(select(Case.number)))
-    assert numbers == {fast, slow_number[0]}
+    assert numbers == {fast, slow}
 
 
 def test_parallel_decisions_never_pass_the_customers_limit_together(
@@ -560,7 +573,6 @@ def test_one_agents_openings_do_not_wait_on_each_others_work_sessions(
     if not is_postgres:
         pytest.skip("SQLite serialises every writer on its database lock by design")
     setup = _setup(committed_engine)
-    from nara.domain import cases as case_actions
     from nara.domain.presence import current_work, start_work
     from nara.models import WorkSession
 
@@ -582,33 +594,7 @@ def test_one_agents_openings_do_not_wait_on_each_others_work_sessions(
         first = open_one(session, "Det första ärendet")  # an open work session to end
     assert first.owner_id == setup.agent.user_id
 
-    inside, release = threading.Event(), threading.Event()
-    real_number = case_actions._number_case
-
-    def held_number(session: Session, case: Case, year: int) -> None:
-        if threading.current_thread().name == "slow-opener":
-            inside.set()
-            assert release.wait(30)
-        real_number(session, case, year)
-
-    monkeypatch.setattr(case_actions, "_number_case", held_number)
-    slow_case: list[Case] = []
-
-    def slow() -> None:
-        with factory() as session:
-            slow_case.append(open_one(session, "Det långsamma ärendet"))
-
-    thread = threading.Thread(target=slow, name="slow-opener")
-    thread.start()
-    try:
-        assert inside.wait(30)
-        with factory() as session:
-            session.execute(text("SET LOCAL lock_timeout = '3s'"))
-            fast = open_one(session, "Det snabba ärendet")
-    finally:
-        release.set()
-        thread.join(60)
-    assert slow_case, "the held opener did not finish"
+    fast, slow = _beside_a_held_opener(committed_engine, monkeypatch, "_number_case", open_one)
     agent_id = setup.agent.user_id
     assert agent_id is not None
     with Session(committed_engine) as session:
@@ -620,7 +606,7 @@ def test_one_agents_openings_do_not_wait_on_each_others_work_sessions(
             )
         )
         assert first.id not in open_cases  # the first opening's session was ended
-        assert {fast.id, slow_case[0].id} <= open_cases
+        assert {fast.id, slow.id} <= open_cases
         start_work(session, user_id=agent_id, team_id=first.team_id, case_id=first.id,
                    now=clock.now())  # fmt: skip
         session.commit()
