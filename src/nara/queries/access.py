@@ -32,20 +32,12 @@ from nara.models.users import User
 
 
 def case_visibility(actor: Actor) -> ColumnElement[bool]:
-    """A WHERE clause on ``Case`` that keeps exactly the cases ``actor`` may see."""
-    if actor.is_system or actor.role == Role.admin:
-        return true()
-    if actor.role == Role.customer:
-        if actor.customer_id is None:
-            return false()
-        return Case.customer_id == actor.customer_id
-    reasons: list[ColumnElement[bool]] = [Case.team_id.in_(sorted(actor.team_ids))]
-    if actor.user_id is not None:
-        reasons.append(Case.owner_id == actor.user_id)
-    took_part = participation(actor)
-    if took_part is not None:
-        reasons.append(took_part)
-    return or_(*reasons)
+    """A WHERE clause on ``Case`` that keeps exactly the cases ``actor`` may see: the
+    caller's own cases (a customer), or those of their teams, those they own and those
+    they or their teams take part in (staff); everything for admins and Nära itself.
+    One definition, :func:`visible_by_shape`, here with the actor's values bound."""
+    shape, values = visibility_shape(actor)
+    return visible_by_shape(shape, values)
 
 
 VisibilityShape = tuple[str, bool, bool]
@@ -68,24 +60,34 @@ def visibility_shape(actor: Actor) -> tuple[VisibilityShape, dict[str, Any]]:
     return ("staff", bool(actor.team_ids), actor.user_id is not None), params
 
 
-def visible_by_shape(shape: VisibilityShape) -> ColumnElement[bool]:
-    """:func:`case_visibility` with bound parameters instead of values, so that a statement
-    using it can be built once per shape and run with :func:`visibility_shape`'s values."""
+def visible_by_shape(
+    shape: VisibilityShape, values: dict[str, Any] | None = None
+) -> ColumnElement[bool]:
+    """The one definition of who sees which case. Without ``values`` its parameters are
+    named (``vis_*``), so that a statement using it can be built once per shape and run
+    with :func:`visibility_shape`'s values; with them, the values are bound in."""
+
+    def param(name: str, expanding: bool = False) -> BindParameter[Any]:
+        if values is None:
+            return bindparam(name, expanding=expanding)
+        return bindparam(name, values[name], expanding=expanding, unique=True)
+
     kind, has_teams, has_user = shape
     if kind == "all":
         return true()
     if kind == "none":
         return false()
     if kind == "customer":
-        return Case.customer_id == bindparam("vis_customer_id")
-    team_ids: BindParameter[list[int]] = bindparam("vis_team_ids", expanding=True)
+        return Case.customer_id == param("vis_customer_id")
+    team_ids = param("vis_team_ids", expanding=True)
     reasons: list[ColumnElement[bool]] = [Case.team_id.in_(team_ids)]
     who: list[ColumnElement[bool]] = []
     if has_teams:
         who.append(CaseParticipant.team_id.in_(team_ids))
     if has_user:
-        reasons.append(Case.owner_id == bindparam("vis_user_id"))
-        who.append(CaseParticipant.user_id == bindparam("vis_user_id"))
+        user_id = param("vis_user_id")
+        reasons.append(Case.owner_id == user_id)
+        who.append(CaseParticipant.user_id == user_id)
     if who:
         reasons.append(
             select(CaseParticipant.id)
@@ -104,25 +106,6 @@ def _case_by_number(shape: VisibilityShape, lock: bool) -> Select[Case]:
     if lock:
         stmt = stmt.with_for_update(of=Case)
     return stmt
-
-
-def participation(actor: Actor) -> ColumnElement[bool] | None:
-    """The case has a participant row for one of the actor's teams or for the actor
-    (None when the actor has neither). An EXISTS on an indexed table, so a case lookup
-    by number stays one index probe more."""
-    who: list[ColumnElement[bool]] = []
-    if actor.team_ids:
-        who.append(CaseParticipant.team_id.in_(sorted(actor.team_ids)))
-    if actor.user_id is not None:
-        who.append(CaseParticipant.user_id == actor.user_id)
-    if not who:
-        return None
-    return (
-        select(CaseParticipant.id)
-        .where(CaseParticipant.case_id == Case.id, or_(*who))
-        .correlate(Case)
-        .exists()
-    )
 
 
 def owning_side_clause(actor: Actor) -> ColumnElement[bool]:

@@ -10,7 +10,7 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from nara.domain.actors import Actor
@@ -53,18 +53,33 @@ class InboxPage:
 COUNT_CAP = 10_000
 
 
+def _tab_clauses(values: dict[str, Any] | None = None) -> dict[str, ColumnElement[bool]]:
+    """The cases of each tab: with ``values`` (:func:`_tab_values`) bound in, without them
+    as parameters (``ib_user``, ``ib_teams``). Each tab is a subset of what the actor may
+    see (their own cases, their teams' cases: the reasons of ``case_visibility``), so the
+    tab clause alone is the access check; a test holds the two together. Kept this way
+    so that each tab is one index range (owner, or team) over the backlog instead of the
+    union of both filtered afterwards."""
+
+    def param(name: str, expanding: bool = False) -> BindParameter[Any]:
+        if values is None:
+            return bindparam(name, expanding=expanding)
+        return bindparam(name, values[name], expanding=expanding, unique=True)
+
+    team_clause = Case.team_id.in_(param("ib_teams", expanding=True))
+    return {
+        "mine": Case.owner_id == param("ib_user"),
+        "unassigned": and_(team_clause, Case.owner_id.is_(None)),
+        "team": team_clause,
+    }
+
+
+def _tab_values(actor: Actor) -> dict[str, Any]:
+    return {"ib_user": actor.user_id or -1, "ib_teams": sorted(actor.team_ids)}
+
+
 def _tab_clause(actor: Actor, tab: str) -> ColumnElement[bool]:
-    """The cases of a tab. Each tab is a subset of what the actor may see (their own
-    cases, their teams' cases: the reasons of ``case_visibility``), so the tab clause
-    alone is the access check; a test holds the two together. Kept this way so that
-    each tab is one index range (owner, or team) over the backlog instead of the union
-    of both filtered afterwards."""
-    if tab == "mine":
-        return Case.owner_id == (actor.user_id or -1)
-    team_clause = Case.team_id.in_(sorted(actor.team_ids))
-    if tab == "unassigned":
-        return and_(team_clause, Case.owner_id.is_(None))
-    return team_clause
+    return _tab_clauses(_tab_values(actor))[tab]
 
 
 def _search_clause(text: str) -> ColumnElement[bool]:
@@ -103,8 +118,7 @@ def _backlog_page(session: Session, actor: Actor, query: InboxQuery, tab: str) -
     )
     counting, pages_of = _backlog_statements(shape)
     params: dict[str, Any] = {
-        "ib_user": actor.user_id or -1,
-        "ib_teams": sorted(actor.team_ids),
+        **_tab_values(actor),
         "ib_topic": query.topic_id,
         "ib_channel": query.channel,
         "ib_priority": query.priority,
@@ -134,12 +148,7 @@ def _backlog_statements(
         base = base.where(Case.channel == bindparam("ib_channel"))
     if priority:
         base = base.where(Case.priority == bindparam("ib_priority"))
-    team_clause = Case.team_id.in_(bindparam("ib_teams", expanding=True))
-    clauses = {
-        "mine": Case.owner_id == bindparam("ib_user"),
-        "unassigned": and_(team_clause, Case.owner_id.is_(None)),
-        "team": team_clause,
-    }
+    clauses = _tab_clauses()
     counting = base.where(or_(clauses["mine"], clauses["team"])).with_only_columns(
         *(func.count().filter(clause).label(name) for name, clause in clauses.items())
     )
