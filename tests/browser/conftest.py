@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 from sqlalchemy.orm import Session
 
 from nara import migrate
@@ -148,11 +149,27 @@ def log_in(page: Page, base: str, email: str) -> None:
 _axe_results: dict[str, Any] = {}
 
 
+def save_screenshot(page: Page, name: str, *, full_page: bool = False) -> None:
+    """Save a screenshot to ``artifacts/screenshots/NAME.png`` for a person to look at.
+
+    A screenshot is an artifact, not what a test asserts. Chromium on a busy machine now
+    and then refuses a capture ("Unable to capture screenshot") while it lays out a page
+    again; such a refusal is tried again after a short pause, three times in all."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for attempt in range(3):
+        try:
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
+            return
+        except PlaywrightError as error:
+            if "Unable to capture screenshot" not in str(error) or attempt == 2:
+                raise
+            page.wait_for_timeout(250 * (attempt + 1))
+
+
 def check_page(page: Page, name: str) -> list[dict[str, Any]]:
     """Screenshot the page and run axe-core (WCAG 2.1 A and AA rules) on it. Returns the
     serious and critical violations."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    save_screenshot(page, name, full_page=True)
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async () => {

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import SCREENSHOTS, LiveServer, log_in
+from tests.browser.conftest import LiveServer, log_in, save_screenshot
 
 PHONE = {"width": 360, "height": 740}
 PEOPLE = {
@@ -27,8 +27,7 @@ def test_the_header_fits_a_phone(
     log_in(page, live_server.url, PEOPLE[who])
     for path in ("/cases", "/cases/new"):
         page.goto(live_server.url + path)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"phone-{who}-{lang}{path.replace('/', '-')}.png"))
+        save_screenshot(page, f"phone-{who}-{lang}{path.replace('/', '-')}")
         if who == "customer":  # the agent's inbox table may scroll; the portal may not
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= PHONE["width"], (path, width)
@@ -60,8 +59,7 @@ def test_the_follow_up_fits_a_phone(live_server: LiveServer, new_context: Any, l
     log_in(page, live_server.url, "karin.lead@exempelbanken.se")
     for path in ("/followup", "/followup/me", "/followup/cases?metric=cases.opened"):
         page.goto(live_server.url + path)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = path.split("?")[0].replace("/", "-")
-        page.screenshot(path=str(SCREENSHOTS / f"phone-lead-{lang}{name}.png"))
+        save_screenshot(page, f"phone-lead-{lang}{name}")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= PHONE["width"], (path, width)
