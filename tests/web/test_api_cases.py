@@ -116,6 +116,32 @@ def test_customer_opens_own_case_routed_by_topic(
     }
 
 
+@pytest.mark.parametrize("who", ["customer", "staff"])
+def test_the_answer_to_an_opening_is_the_case_as_read_afterwards(
+    client: TestClient, db: Session, w: factories.World, who: str
+) -> None:
+    """The answer to POST /cases is built from what the opening wrote (no second read of
+    the timeline); it must say exactly what GET says of the case to the same caller:
+    a customer sees the public events only, staff every one, in order."""
+    body: dict[str, Any] = {"message": "Dubbeldragning på kortet", "topic_id": w.card_topic.id}
+    headers = as_(db, w.alice_user)
+    if who == "staff":
+        body.update(customer_id=w.alice.id, channel="phone")
+        headers = as_(db, w.card_agent)
+    opened = client.post(CASES, json=body, headers=headers)
+    assert opened.status_code == 201, opened.text
+    read = client.get(f"{CASES}/{opened.json()['number']}", headers=headers)
+    assert read.status_code == 200, read.text
+    assert opened.json() == read.json()
+    types = event_types(opened.json())
+    if who == "customer":
+        assert types == ["case.opened"]
+    else:
+        assert types[:2] == ["case.opened", "case.routed"] and len(types) >= 3
+    ids = [e["id"] for e in opened.json()["events"]]
+    assert ids == sorted(ids) and all(isinstance(i, int) for i in ids)
+
+
 @pytest.mark.parametrize("with_topic", [False, True], ids=["no topic", "topic of no team"])
 def test_case_without_a_handling_team_goes_to_the_fallback_team(
     client: TestClient, db: Session, w: factories.World, with_topic: bool

@@ -43,6 +43,7 @@ from nara.domain.waiting import estimate_wait, new_estimate, record_first_respon
 from nara.i18n import N_
 from nara.models import (
     Case,
+    CaseEvent,
     CaseNumberCounter,
     CaseStatus,
     Channel,
@@ -77,6 +78,8 @@ KEEP = _Keep.KEEP
 class OpenedCase:
     case: Case
     created: bool  # False when an idempotent retry returned the earlier case
+    timeline: tuple[CaseEvent, ...] = ()
+    """When ``created``: the new case's whole timeline, in order (flushed, with ids)."""
 
 
 def _org_zone() -> ZoneInfo:
@@ -288,11 +291,12 @@ def open_case(
             now=now,
         )
         if key is None:
-            return OpenedCase(case=_insert_case(session, actor, opening), created=True)
+            case, timeline = _insert_case(session, actor, opening)
+            return OpenedCase(case=case, created=True, timeline=timeline)
         assert actor.user_id is not None
         try:
             with session.begin_nested():
-                case = _insert_case(session, actor, opening)
+                case, timeline = _insert_case(session, actor, opening)
                 session.add(
                     IdempotencyKey(
                         user_id=actor.user_id,
@@ -309,7 +313,7 @@ def open_case(
             if earlier is None:
                 raise
             return OpenedCase(case=earlier, created=False)
-        return OpenedCase(case=case, created=True)
+        return OpenedCase(case=case, created=True, timeline=timeline)
 
 
 @dataclass(frozen=True)
@@ -329,7 +333,9 @@ class _Opening:
     now: datetime
 
 
-def _insert_case(session: Session, actor: Actor, opening: _Opening) -> Case:
+def _insert_case(
+    session: Session, actor: Actor, opening: _Opening
+) -> tuple[Case, tuple[CaseEvent, ...]]:
     customer, topic, team = opening.customer, opening.topic, opening.team
     channel, priority, subject, body = (
         opening.channel,
@@ -412,8 +418,10 @@ def _insert_case(session: Session, actor: Actor, opening: _Opening) -> Case:
             )
     if reserved is not None:
         session.add(case)
-    for kind, event_body, data in events:
+    timeline = tuple(
         append_event(session, case=case, at=now, type=kind, actor=actor, body=event_body, data=data)
+        for kind, event_body, data in events
+    )
     if estimate is not None:
         session.add(estimate)
     if owner is not None and owner.id == actor.user_id:
@@ -424,7 +432,7 @@ def _insert_case(session: Session, actor: Actor, opening: _Opening) -> Case:
         )
     session.flush()
     _number_case(session, case, now.astimezone(_org_zone()).year)
-    return case
+    return case, timeline
 
 
 def _reserve_id(session: Session) -> int | None:

@@ -6,6 +6,7 @@ import base64
 import binascii
 import functools
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -166,6 +167,13 @@ def timeline(session: Session, actor: Actor, case: Case) -> list[CaseEvent]:
     """The case's events in order; customers see only the public ones. ``case`` must
     come from ``get_case_for`` (access is checked there)."""
     return list(session.scalars(_timeline(actor.is_customer), {"case_id": case.id}))
+
+
+def timeline_of(actor: Actor, events: Sequence[CaseEvent]) -> list[CaseEvent]:
+    """What :func:`timeline` gives ``actor`` of a case whose every event is at hand (a
+    case this request opened), without reading them again."""
+    shown = [e for e in events if e.is_public or not actor.is_customer]
+    return sorted(shown, key=lambda e: e.id)
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response, status
 
 from nara.domain import cases as case_actions
+from nara.domain.cases import OpenedCase
 from nara.domain.errors import ValidationFailed
 from nara.domain.ownership import hand_over
 from nara.domain.topic_correction import correct_topic
@@ -32,9 +33,16 @@ def _detail(db: DB, caller: CurrentCaller, number: str) -> schemas.CaseDetailOut
 
 
 def _render(
-    db: DB, caller: CurrentCaller, case: Case, *, just_opened: bool = False
+    db: DB, caller: CurrentCaller, case: Case, *, opened: OpenedCase | None = None
 ) -> schemas.CaseDetailOut:
-    events = case_queries.timeline(db, caller.actor, case)
+    """The case as the caller sees it; ``opened``: this request created it (its timeline
+    is at hand, and it has no links or rating yet)."""
+    just_opened = opened is not None
+    events = (
+        case_queries.timeline_of(caller.actor, opened.timeline)
+        if opened is not None
+        else case_queries.timeline(db, caller.actor, case)
+    )
     locale = caller.user.locale or "sv"
     return serializers.case_detail_out(
         db, caller.actor, case, events, locale, just_opened=just_opened
@@ -62,7 +70,7 @@ def create_case(
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = f"/api/v1/cases/{opened.case.number}"
     # Not _detail: staff may open a case for a team they are not in.
-    return _render(db, caller, opened.case, just_opened=opened.created)
+    return _render(db, caller, opened.case, opened=opened if opened.created else None)
 
 
 @router.get("", response_model=schemas.CasePage)

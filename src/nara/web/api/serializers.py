@@ -87,7 +87,7 @@ def cases_out(session: Session, actor: Actor, cases: Sequence[Case]) -> list[sch
 def events_out(
     session: Session, actor: Actor, events: Sequence[CaseEvent], locale: str = "sv"
 ) -> list[schemas.EventOut]:
-    users = _by_id(session, User, (e.actor_id for e in events))
+    users = directory.people_by_id(session, (e.actor_id for e in events))
     out = []
     for event in events:
         data = dict(event.data)
