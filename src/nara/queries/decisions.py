@@ -4,12 +4,13 @@ what-if of a different limit computed from the recorded requests."""
 
 from __future__ import annotations
 
+import functools
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from nara.domain.actors import Actor
@@ -38,8 +39,8 @@ from nara.queries.mandates import (
     holds,
     ledger_for_customer,
     mandate_for,
-    rule_type_ids,
     types_for_topic,
+    versions_by_type,
 )
 
 MAX_LIMIT = 100
@@ -86,13 +87,9 @@ def mandate_lines(session: Session, actor: Actor, case: Case, now: datetime) -> 
     """For each decision type of the case's topic: what ``actor`` may decide now for
     the case's customer."""
     lines = []
-    versions = current_versions(session)
-    by_type: dict[int, list[MandateRuleVersion]] = {}
-    if versions:
-        types_of = rule_type_ids(session, [v.rule_id for v in versions])
-        for v in versions:
-            by_type.setdefault(types_of[v.rule_id], []).append(v)
-    widest = max([v.window_days for v in versions if v.window_days] + [DEFAULT_WINDOW])
+    by_type = versions_by_type(session)
+    windows = [v.window_days for vs in by_type.values() for v in vs if v.window_days]
+    widest = max([*windows, DEFAULT_WINDOW])
     ledger = ledger_for_customer(session, customer_id=case.customer_id, window_days=widest, now=now)
     for decision_type in types_for_topic(session, case.topic_id):
         mandate = mandate_for(
@@ -179,14 +176,13 @@ def decision_rows(session: Session, decisions: list[Decision]) -> list[DecisionR
 
 
 def decisions_of_case(session: Session, case: Case) -> list[DecisionRow]:
-    return decision_rows(
-        session,
-        list(
-            session.scalars(
-                select(Decision).where(Decision.case_id == case.id).order_by(Decision.id)
-            )
-        ),
-    )
+    return decision_rows(session, list(session.scalars(_of_case(), {"dc_case": case.id})))
+
+
+@functools.cache
+def _of_case() -> Select[Decision]:
+    """:func:`decisions_of_case`' query, built once (``dc_case``): every case page."""
+    return select(Decision).where(Decision.case_id == bindparam("dc_case")).order_by(Decision.id)
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,14 @@ explained: the rule version, the limits and what is left)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
@@ -30,13 +32,11 @@ from nara.models import (
 ZERO = Decimal("0.00")
 
 
-def current_versions(
-    session: Session, decision_type_id: int | None = None
-) -> list[MandateRuleVersion]:
-    """The versions in force (each rule's current one, active, of an active team when
-    held by a team), oldest rule first."""
-    stmt = (
-        select(MandateRuleVersion)
+def _in_force(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """The rule versions in force (each rule's current one, active, of an active team
+    when held by a team), oldest rule first, with ``columns`` beside each."""
+    return (
+        select(MandateRuleVersion, *columns)
         .join(
             MandateRule,
             and_(
@@ -51,9 +51,31 @@ def current_versions(
         )
         .order_by(MandateRule.id)
     )
+
+
+def current_versions(
+    session: Session, decision_type_id: int | None = None
+) -> list[MandateRuleVersion]:
+    """The versions in force (each rule's current one, active, of an active team when
+    held by a team), oldest rule first."""
+    stmt = _in_force()
     if decision_type_id is not None:
         stmt = stmt.where(MandateRule.decision_type_id == decision_type_id)
     return list(session.scalars(stmt))
+
+
+@functools.cache
+def _in_force_with_types() -> Select[*tuple[Any, ...]]:
+    return _in_force(MandateRule.decision_type_id)
+
+
+def versions_by_type(session: Session) -> dict[int, list[MandateRuleVersion]]:
+    """The versions in force by decision type (each list oldest rule first), in one
+    query built once: the case page reads them for every case."""
+    out: dict[int, list[MandateRuleVersion]] = {}
+    for version, type_id in session.execute(_in_force_with_types()):
+        out.setdefault(type_id, []).append(version)
+    return out
 
 
 def rule_type_ids(session: Session, rule_ids: Sequence[int]) -> dict[int, int]:
@@ -143,17 +165,21 @@ def ledger_for_customer(
     """The customer's taken amount decisions over the last ``window_days`` days, in one
     query (the case page shows the room of every decision type)."""
     since = now - timedelta(days=window_days)
-    rows = session.execute(
-        select(Decision.decision_type_id, Decision.taken_at, Decision.amount).where(
-            Decision.customer_id == customer_id,
-            Decision.state == DecisionState.taken.value,
-            Decision.taken_at >= since,
-            Decision.amount.is_not(None),
-        )
-    )
+    rows = session.execute(_ledger(), {"lg_customer": customer_id, "lg_since": since})
     return Ledger(
         since,
         tuple((t, at, Decimal(a)) for t, at, a in rows if at is not None and a is not None),
+    )
+
+
+@functools.cache
+def _ledger() -> Select[int, datetime | None, Decimal | None]:
+    """:func:`ledger_for_customer`'s query, built once (``lg_customer``, ``lg_since``)."""
+    return select(Decision.decision_type_id, Decision.taken_at, Decision.amount).where(
+        Decision.customer_id == bindparam("lg_customer"),
+        Decision.state == DecisionState.taken.value,
+        Decision.taken_at >= bindparam("lg_since"),
+        Decision.amount.is_not(None),
     )
 
 
@@ -290,11 +316,18 @@ def holders_covering(
 def types_for_topic(session: Session, topic_id: int | None) -> list[DecisionType]:
     """Active decision types that apply to a case of ``topic_id`` (a type without topics
     applies to all), in name order."""
+    return list(session.scalars(_types_for_topic(), {"dt_topic": topic_id}))
+
+
+@functools.cache
+def _types_for_topic() -> Select[DecisionType]:
+    """:func:`types_for_topic`'s query, built once (``dt_topic``; NULL: no topic, so
+    only the types without topics)."""
     restricted = select(DecisionTypeTopic.decision_type_id).distinct()
     allowed = select(DecisionTypeTopic.decision_type_id).where(
-        DecisionTypeTopic.topic_id == topic_id
+        DecisionTypeTopic.topic_id == bindparam("dt_topic")
     )
-    stmt = (
+    return (
         select(DecisionType)
         .where(
             DecisionType.is_active.is_(True),
@@ -302,7 +335,6 @@ def types_for_topic(session: Session, topic_id: int | None) -> list[DecisionType
         )
         .order_by(DecisionType.name_sv, DecisionType.id)
     )
-    return list(session.scalars(stmt))
 
 
 def applies_to_topic(session: Session, decision_type: DecisionType, topic_id: int | None) -> bool:

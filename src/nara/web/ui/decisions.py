@@ -29,10 +29,15 @@ def case_decisions(session: Session, actor: Actor, case: Case, lang: str) -> dic
     """What the case page shows of decisions (``case`` comes from ``get_case_for``)."""
     now = clock.now()
     lines = decision_queries.mandate_lines(session, actor, case, now)
+    decisions = decision_queries.decisions_of_case(session, case)
     return {
         "mandate_lines": lines,
-        "decisions": decision_queries.decisions_of_case(session, case),
-        "case_approvals": decision_queries.approvals_of_case(session, actor, case, lang),
+        "decisions": decisions,
+        # An approval request is always for a decision of its case (domain/decisions.py):
+        # most cases have neither, and their page does not ask for approvals.
+        "case_approvals": (
+            decision_queries.approvals_of_case(session, actor, case, lang) if decisions else []
+        ),
         "can_decide": is_owning_side(actor, case)
         and actor.is_staff
         and case.status != CaseStatus.closed.value
