@@ -9,10 +9,12 @@ fast; the case page's customer card uses the same functions."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, null, select
+from sqlalchemy import Select, bindparam, func, null, select
 from sqlalchemy import case as when
 from sqlalchemy.orm import Session, aliased
 
@@ -31,7 +33,14 @@ from nara.models import (
     User,
     active_clause,
 )
-from nara.queries.access import case_visibility, get_customer_for, require_staff
+from nara.queries.access import (
+    VisibilityShape,
+    case_visibility,
+    get_customer_for,
+    require_staff,
+    visibility_shape,
+    visible_by_shape,
+)
 
 CASES_SHOWN = 100
 CONVERSATIONS_SHOWN = 20
@@ -113,11 +122,6 @@ class Overview:
     contacts: Contacts
 
 
-def readable(actor: Actor) -> ColumnElement[bool]:
-    """A column: the caller may open this case (``case_visibility`` as a value)."""
-    return when((case_visibility(actor), True), else_=False)
-
-
 _OWNER = aliased(User, name="owner")
 """Made once (an alias made per call costs a few ms in column proxies)."""
 
@@ -133,31 +137,9 @@ def case_lines(
 ) -> list[CaseLine]:
     """The customer's cases across all teams, open ones first, then the newest: team,
     owner and status for each, the subject only of those the caller may read."""
-    owner = _OWNER
-    visible = case_visibility(actor)
-    stmt = (
-        select(
-            Case.id,
-            Case.number,
-            Case.status,
-            when((visible, Case.subject), else_=null()).label("subject"),
-            Case.opened_at,
-            readable(actor).label("readable"),
-            Team,
-            Case.owner_id,
-            owner.display_name,
-        )
-        .join(Team, Team.id == Case.team_id)
-        .outerjoin(owner, owner.id == Case.owner_id)
-        .where(Case.customer_id == customer_id)
-    )
-    if open_only:
-        stmt = stmt.where(active_clause())
-    if exclude_id is not None:
-        stmt = stmt.where(Case.id != exclude_id)
-    stmt = stmt.order_by(
-        when((active_clause(), 0), else_=1), Case.opened_at.desc(), Case.id.desc()
-    ).limit(limit)
+    shape, params = visibility_shape(actor)
+    stmt = _case_lines(shape, open_only, exclude_id is not None, limit)
+    params.update(cl_customer=customer_id, cl_exclude=exclude_id)
     return [
         CaseLine(
             id=row[0],
@@ -170,8 +152,42 @@ def case_lines(
             owner_id=row[7],
             owner_name=row[8],
         )
-        for row in session.execute(stmt)
+        for row in session.execute(stmt, params)
     ]
+
+
+@functools.lru_cache(maxsize=64)
+def _case_lines(
+    shape: VisibilityShape, open_only: bool, excluding: bool, limit: int
+) -> Select[*tuple[Any, ...]]:
+    """:func:`case_lines`' query, built once per shape (``cl_customer``, ``cl_exclude``
+    and the ``vis_*`` values of :func:`~nara.queries.access.visibility_shape`): the
+    case page shows the customer's other cases."""
+    owner = _OWNER
+    visible = visible_by_shape(shape)
+    stmt = (
+        select(
+            Case.id,
+            Case.number,
+            Case.status,
+            when((visible, Case.subject), else_=null()).label("subject"),
+            Case.opened_at,
+            when((visible, True), else_=False).label("readable"),
+            Team,
+            Case.owner_id,
+            owner.display_name,
+        )
+        .join(Team, Team.id == Case.team_id)
+        .outerjoin(owner, owner.id == Case.owner_id)
+        .where(Case.customer_id == bindparam("cl_customer"))
+    )
+    if open_only:
+        stmt = stmt.where(active_clause())
+    if excluding:
+        stmt = stmt.where(Case.id != bindparam("cl_exclude"))
+    return stmt.order_by(
+        when((active_clause(), 0), else_=1), Case.opened_at.desc(), Case.id.desc()
+    ).limit(limit)
 
 
 def open_consultations(
