@@ -14,6 +14,7 @@ from nara import reference_cache
 from nara.config import get_settings
 from nara.domain.actors import Actor
 from nara.models import Callback, CallbackSlot, CallbackStatus, Case, TeamCalendar
+from nara.queries import case_extras
 from nara.queries.access import (
     VisibilityShape,
     require_staff,
@@ -115,6 +116,8 @@ def _due(shape: VisibilityShape, every_team: bool) -> Select[Callback, Case]:
 
 
 def callbacks_of_case(session: Session, case_id: int) -> list[Callback]:
+    if not case_extras.has(session, case_id, "callbacks"):
+        return []
     return list(
         session.scalars(
             select(Callback).where(Callback.case_id == case_id).order_by(Callback.id.desc())

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from nara.domain.actors import Actor
 from nara.models import Case, CaseLink
+from nara.queries import case_extras
 from nara.queries.access import case_visibility
 
 
@@ -40,6 +41,8 @@ def related_cases(session: Session, actor: Actor, case: Case) -> list[RelatedLin
     every related case (the subject only of those they may read); a customer only their
     own. Most cases have no related case: the links are read first, by index, and the
     access check (a large expression to build) only when there are some."""
+    if not case_extras.has(session, case.id, "links"):
+        return []
     ids = list(session.scalars(_linked(), {"case_id": case.id}))
     if not ids:
         return []

@@ -14,6 +14,7 @@ from nara.config import get_settings
 from nara.models import ACTIVE_STATUSES, Callback, Case, CaseTask, WaitEstimate
 from nara.promises.calendar import BusinessCalendar
 from nara.promises.maths import PromiseState, state
+from nara.queries import case_extras
 from nara.queries.callbacks import callbacks_of_case
 from nara.queries.promises import PromiseView, promise_views
 from nara.queries.service import calendar_for_team
@@ -48,8 +49,14 @@ def case_service(session: Session, case: Case, now: datetime) -> CaseService:
             .order_by(WaitEstimate.id.desc())
             .limit(1)
         )
-    tasks = list(
-        session.scalars(select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.id))
+    tasks = (
+        list(
+            session.scalars(
+                select(CaseTask).where(CaseTask.case_id == case.id).order_by(CaseTask.id)
+            )
+        )
+        if case_extras.has(session, case.id, "tasks")
+        else []
     )
     six = get_settings().authority_mode and "authority.six_months" in (case.promise_alerts or [])
     return CaseService(

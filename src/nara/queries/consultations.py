@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql._typing import _ColumnExpressionOrStrLabelArgument
 
@@ -21,6 +22,7 @@ from nara.domain.actors import Actor
 from nara.domain.errors import NotFound, ValidationFailed
 from nara.i18n import N_
 from nara.models import Case, Consultation, ConsultationStatus, Role, Team, User
+from nara.queries import case_extras
 from nara.queries.access import case_visibility
 
 MAX_LIMIT = 100
@@ -81,8 +83,17 @@ def _rows(
     limit: int | None = None,
 ) -> list[ConsultationRow]:
     """Consultations with their case, teams and people's names, in two queries."""
+    query = _joined().where(*where).order_by(*order_by)
+    if limit is not None:
+        query = query.limit(limit)
+    return _named(session, session.execute(query).all())
+
+
+@functools.cache
+def _joined() -> Select[*tuple[Any, ...]]:
+    """Consultations with their case, team and people's names (built once)."""
     asked_by, member, answered_by = _ASKED_BY, _MEMBER, _ANSWERED_BY
-    query = (
+    return (
         select(
             Consultation,
             Case.number,
@@ -97,12 +108,17 @@ def _rows(
         .outerjoin(asked_by, asked_by.id == Consultation.asked_by_id)
         .outerjoin(member, member.id == Consultation.member_id)
         .outerjoin(answered_by, answered_by.id == Consultation.answered_by_id)
-        .where(*where)
-        .order_by(*order_by)
     )
-    if limit is not None:
-        query = query.limit(limit)
-    rows = session.execute(query).all()
+
+
+@functools.cache
+def _of_case() -> Select[*tuple[Any, ...]]:
+    """:func:`consultations_of_case`' query, built once (``co_case``): every case page."""
+    return _joined().where(Consultation.case_id == bindparam("co_case")).order_by(Consultation.id)
+
+
+def _named(session: Session, rows: Sequence[Row[*tuple[Any, ...]]]) -> list[ConsultationRow]:
+    """The rows of :func:`_joined` with their asking teams (one more query, if any)."""
     asking_ids = {r[0].asking_team_id for r in rows}
     teams = (
         {t.id: t for t in session.scalars(select(Team).where(Team.id.in_(sorted(asking_ids))))}
@@ -171,7 +187,9 @@ def list_consultations(
 
 def consultations_of_case(session: Session, case: Case) -> list[ConsultationRow]:
     """A case's consultations, oldest first (``case`` comes from ``get_case_for``)."""
-    return _rows(session, [Consultation.case_id == case.id], [Consultation.id])
+    if not case_extras.has(session, case.id, "consultations"):
+        return []
+    return _named(session, session.execute(_of_case(), {"co_case": case.id}).all())
 
 
 def open_for_teams(

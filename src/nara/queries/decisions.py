@@ -29,6 +29,7 @@ from nara.models import (
     Team,
     User,
 )
+from nara.queries import case_extras
 from nara.queries.access import require_staff
 from nara.queries.mandates import (
     ZERO,
@@ -176,6 +177,8 @@ def decision_rows(session: Session, decisions: list[Decision]) -> list[DecisionR
 
 
 def decisions_of_case(session: Session, case: Case) -> list[DecisionRow]:
+    if not case_extras.has(session, case.id, "decisions"):
+        return []
     return decision_rows(session, list(session.scalars(_of_case(), {"dc_case": case.id})))
 
 

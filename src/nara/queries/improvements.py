@@ -55,6 +55,7 @@ from nara.models import (
     User,
     WorkSession,
 )
+from nara.queries import case_extras
 from nara.queries.access import case_visibility, require_staff
 
 MAX_LIMIT = 100
@@ -691,6 +692,8 @@ def improvements_of_case(
     """The improvements a case is evidence of (confirmed or suggested), with the link,
     for the case page (the caller has checked that the actor may read the case)."""
     require_staff(actor)
+    if not case_extras.has(session, case_id, "evidence"):
+        return []
     pairs = session.execute(
         select(Improvement, ImprovementEvidence)
         .join(ImprovementEvidence, ImprovementEvidence.improvement_id == Improvement.id)

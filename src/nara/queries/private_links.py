@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.config import get_settings
 from nara.models import Case, CasePrivateLink, CaseStatus
+from nara.queries import case_extras
 
 LINK_DAYS = 30
 """A link expires this many days after it was made or the case last changed."""
@@ -93,6 +94,8 @@ def find_link(session: Session, token: str, now: datetime) -> LinkAccess | None:
 
 def links_of_case(session: Session, case_id: int) -> list[CasePrivateLink]:
     """The case's private links, newest first (for the staff case page)."""
+    if not case_extras.has(session, case_id, "private_links"):
+        return []
     return list(
         session.scalars(
             select(CasePrivateLink)

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.config import get_settings
 from nara.models import Case, CaseStatus, SatisfactionRating
+from nara.queries import case_extras
 
 CHANGE_DAYS = 7
 """The customer may change their answer this many days after first answering."""
@@ -67,6 +68,8 @@ class RatingView:
 
 
 def rating_view(session: Session, case: Case) -> RatingView | None:
+    if not case_extras.has(session, case.id, "rating"):
+        return None
     rating = rating_of(session, case.id)
     if rating is None:
         return None
