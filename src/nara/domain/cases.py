@@ -52,12 +52,13 @@ from nara.models import (
     Priority,
     ResponsePolicy,
     Team,
-    Topic,
     User,
     WorkSession,
 )
 from nara.promises.maths import PAUSING_STATUSES
+from nara.queries import directory
 from nara.queries.access import case_visibility, get_case_for, require_staff
+from nara.queries.directory import RefRow
 from nara.queries.service import matching_policy, workloads_kept
 
 MAX_MESSAGE = 20_000
@@ -176,11 +177,12 @@ def _resolve_customer(session: Session, actor: Actor, customer_id: int | None) -
     return customer
 
 
-def _resolve_topic(session: Session, topic_id: int | None) -> Topic | None:
+def _resolve_topic(session: Session, topic_id: int | None) -> RefRow | None:
+    """The active topic ``topic_id`` (from the directory this process keeps)."""
     if topic_id is None:
         return None
-    topic = session.get(Topic, topic_id)
-    if topic is None or not topic.is_active:
+    topic = next((t for t in directory.active_topic_refs(session) if t.id == topic_id), None)
+    if topic is None:
         raise ValidationFailed(
             f"no active topic with id {topic_id}",
             field="topic_id",
@@ -266,7 +268,7 @@ def open_case(
         else:
             decision = route(session, topic_id=topic.id if topic else None, policy=policy, now=now)
             if owner_id is None and opener_keeps(actor):
-                decision = kept_by_opener(session, actor, decision, topic)
+                decision = kept_by_opener(session, actor, decision, topic.id if topic else None)
                 owner_id = actor.user_id
             team = decision.team
         if owner_id is not None and not (owner_id == actor.user_id and team.id in actor.team_ids):
@@ -321,7 +323,7 @@ class _Opening:
     """What a new case is opened with, checked."""
 
     customer: Customer
-    topic: Topic | None
+    topic: RefRow | None
     team: Team
     channel: Channel
     priority: Priority
@@ -380,7 +382,7 @@ def _insert_case(
     # its timeline, its estimate and the opener's work session, then the number.
     with session.no_autoflush:
         estimate = new_estimate(session, case, now=now, context="opened")
-        owner = session.get(User, owner_id) if owner_id is not None else None
+        owner = _owner_named(session, actor, owner_id)
         if owner is not None and owner.id == actor.user_id:
             # whatever they worked on before
             end_work(session, user_id=owner.id, now=now, skip_locked=True)
@@ -433,6 +435,23 @@ def _insert_case(
     session.flush()
     _number_case(session, case, now.astimezone(_org_zone()).year)
     return case, timeline
+
+
+@dataclass(frozen=True)
+class _Named:
+    id: int
+    display_name: str
+
+
+def _owner_named(session: Session, actor: Actor, owner_id: int | None) -> _Named | None:
+    """The new case's owner as its timeline names them: the opener as they signed in
+    (no query: the usual case of staff keeping what they open), anyone else read."""
+    if owner_id is None:
+        return None
+    if owner_id == actor.user_id and actor.display_name:
+        return _Named(owner_id, actor.display_name)
+    user = session.get(User, owner_id)
+    return _Named(user.id, user.display_name) if user is not None else None
 
 
 def _reserve_id(session: Session) -> int | None:

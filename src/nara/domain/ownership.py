@@ -9,7 +9,9 @@ so nobody silently loses a case they worked on.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, func, select
+import functools
+
+from sqlalchemy import Select, and_, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -32,7 +34,6 @@ from nara.models import (
     Team,
     TeamMember,
     TeamTopic,
-    Topic,
     User,
 )
 from nara.queries.access import case_visibility, get_case_for, is_team_member, require_staff
@@ -50,7 +51,7 @@ def opener_keeps(actor: Actor) -> bool:
 
 
 def kept_by_opener(
-    session: Session, actor: Actor, decision: RoutingDecision, topic: Topic | None
+    session: Session, actor: Actor, decision: RoutingDecision, topic_id: int | None
 ) -> RoutingDecision:
     """The opener's team for a case they keep: the team routing chose when they are in
     it; else their (active) team that handles the topic, else their lowest-id team. The
@@ -63,15 +64,8 @@ def kept_by_opener(
             {**decision.detail, "kept_by_opener": True},
             decision.flag,
         )
-    handles = TeamTopic.topic_id.is_not(None)
-    stmt = select(Team).where(Team.id.in_(sorted(actor.team_ids)))
-    if topic is not None:
-        stmt = stmt.outerjoin(
-            TeamTopic, and_(TeamTopic.team_id == Team.id, TeamTopic.topic_id == topic.id)
-        ).order_by(Team.is_active.desc(), handles.desc(), TeamTopic.rank, Team.id)
-    else:
-        stmt = stmt.order_by(Team.is_active.desc(), Team.id)
-    team = session.scalars(stmt.limit(1)).one()
+    params = {"ko_teams": sorted(actor.team_ids), "ko_topic": topic_id}
+    team = session.scalars(_opener_team(topic_id is not None), params).one()
     suggested = decision.team
     detail = {
         "kept_by_opener": True,
@@ -81,6 +75,22 @@ def kept_by_opener(
         "suggested_reason": decision.reason,
     }
     return RoutingDecision(team, "kept", detail, decision.flag)
+
+
+@functools.cache
+def _opener_team(with_topic: bool) -> Select[Team]:
+    """:func:`kept_by_opener`'s choice among the opener's teams (``ko_teams``), built
+    once: active first, then (``ko_topic``) those handling the topic by rank, then id."""
+    stmt = select(Team).where(Team.id.in_(bindparam("ko_teams", expanding=True)))
+    if with_topic:
+        handles = TeamTopic.topic_id.is_not(None)
+        stmt = stmt.outerjoin(
+            TeamTopic,
+            and_(TeamTopic.team_id == Team.id, TeamTopic.topic_id == bindparam("ko_topic")),
+        ).order_by(Team.is_active.desc(), handles.desc(), TeamTopic.rank, Team.id)
+    else:
+        stmt = stmt.order_by(Team.is_active.desc(), Team.id)
+    return stmt.limit(1)
 
 
 def check_owner(session: Session, owner_id: int, team_id: int) -> User:
