@@ -58,7 +58,7 @@ from nara.models import (
 from nara.promises.maths import PAUSING_STATUSES
 from nara.queries import directory
 from nara.queries.access import case_visibility, get_case_for, require_staff
-from nara.queries.directory import RefRow
+from nara.queries.directory import CaseReferences, OwnerRow, RefRow
 from nara.queries.service import matching_policy, workloads_kept
 
 MAX_MESSAGE = 20_000
@@ -81,6 +81,9 @@ class OpenedCase:
     created: bool  # False when an idempotent retry returned the earlier case
     timeline: tuple[CaseEvent, ...] = ()
     """When ``created``: the new case's whole timeline, in order (flushed, with ids)."""
+    references: CaseReferences | None = None
+    """When ``created``: what ``directory.case_references`` reads of the case (customer
+    name, topic, team, owner), as the opening knew them."""
 
 
 def _org_zone() -> ZoneInfo:
@@ -293,18 +296,17 @@ def open_case(
             now=now,
         )
         if key is None:
-            case, timeline = _insert_case(session, actor, opening)
-            return OpenedCase(case=case, created=True, timeline=timeline)
+            return _insert_case(session, actor, opening)
         assert actor.user_id is not None
         try:
             with session.begin_nested():
-                case, timeline = _insert_case(session, actor, opening)
+                opened = _insert_case(session, actor, opening)
                 session.add(
                     IdempotencyKey(
                         user_id=actor.user_id,
                         key=key,
                         request_hash=_request_hash(payload),
-                        case_id=case.id,
+                        case_id=opened.case.id,
                         created_at=now,
                     )
                 )
@@ -315,7 +317,7 @@ def open_case(
             if earlier is None:
                 raise
             return OpenedCase(case=earlier, created=False)
-        return OpenedCase(case=case, created=True, timeline=timeline)
+        return opened
 
 
 @dataclass(frozen=True)
@@ -335,9 +337,7 @@ class _Opening:
     now: datetime
 
 
-def _insert_case(
-    session: Session, actor: Actor, opening: _Opening
-) -> tuple[Case, tuple[CaseEvent, ...]]:
+def _insert_case(session: Session, actor: Actor, opening: _Opening) -> OpenedCase:
     customer, topic, team = opening.customer, opening.topic, opening.team
     channel, priority, subject, body = (
         opening.channel,
@@ -434,24 +434,24 @@ def _insert_case(
         )
     session.flush()
     _number_case(session, case, now.astimezone(_org_zone()).year)
-    return case, timeline
+    references = (
+        customer.name,
+        topic,
+        RefRow(team.id, team.slug, team.name_sv, team.name_en),
+        owner,
+    )
+    return OpenedCase(case=case, created=True, timeline=timeline, references=references)
 
 
-@dataclass(frozen=True)
-class _Named:
-    id: int
-    display_name: str
-
-
-def _owner_named(session: Session, actor: Actor, owner_id: int | None) -> _Named | None:
+def _owner_named(session: Session, actor: Actor, owner_id: int | None) -> OwnerRow | None:
     """The new case's owner as its timeline names them: the opener as they signed in
     (no query: the usual case of staff keeping what they open), anyone else read."""
     if owner_id is None:
         return None
     if owner_id == actor.user_id and actor.display_name:
-        return _Named(owner_id, actor.display_name)
+        return OwnerRow(owner_id, actor.display_name, actor.role.value)
     user = session.get(User, owner_id)
-    return _Named(user.id, user.display_name) if user is not None else None
+    return OwnerRow(user.id, user.display_name, user.role) if user is not None else None
 
 
 def _reserve_id(session: Session) -> int | None:

@@ -46,14 +46,19 @@ def _people() -> Select[int, str, str]:
     )
 
 
-def people_by_id(session: Session, ids: Iterable[int | None]) -> dict[int, OwnerRow]:
+def people_by_id(
+    session: Session, ids: Iterable[int | None], known: dict[int, OwnerRow] | None = None
+) -> dict[int, OwnerRow]:
     """Id, name and role of people (staff or customers) by id, in one query: what a
-    timeline shows of who wrote or did something, without building ORM objects."""
-    wanted = sorted({i for i in ids if i is not None})
+    timeline shows of who wrote or did something, without building ORM objects.
+    ``known``: people at hand already (not read again)."""
+    found = dict(known or {})
+    wanted = sorted({i for i in ids if i is not None and i not in found})
     if not wanted:
-        return {}
+        return found
     rows = session.execute(_people(), {"ids": wanted})
-    return {user_id: OwnerRow(user_id, name, role) for user_id, name, role in rows}
+    found.update((user_id, OwnerRow(user_id, name, role)) for user_id, name, role in rows)
+    return found
 
 
 class RefRow(NamedTuple):
@@ -104,16 +109,18 @@ def _references() -> Select[*tuple[Any, ...]]:
     )
 
 
-def case_references(
-    session: Session, case_ids: Iterable[int]
-) -> dict[int, tuple[str, RefRow | None, RefRow, OwnerRow | None]]:
+CaseReferences = tuple[str, RefRow | None, RefRow, OwnerRow | None]
+"""A case's customer name, topic, team and owner, as a case list names them."""
+
+
+def case_references(session: Session, case_ids: Iterable[int]) -> dict[int, CaseReferences]:
     """What a case list shows besides the case itself (customer name, topic, team,
     owner), for many cases in one query: plain columns, no ORM objects to build."""
     wanted = sorted(set(case_ids))
     if not wanted:
         return {}
     rows = session.execute(_references(), {"ids": wanted})
-    out: dict[int, tuple[str, RefRow | None, RefRow, OwnerRow | None]] = {}
+    out: dict[int, CaseReferences] = {}
     for case_id, name, *ids in rows:
         topic = RefRow(*ids[0:4]) if ids[0] is not None else None
         owner = OwnerRow(*ids[8:11]) if ids[8] is not None else None

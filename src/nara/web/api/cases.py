@@ -37,16 +37,13 @@ def _render(
 ) -> schemas.CaseDetailOut:
     """The case as the caller sees it; ``opened``: this request created it (its timeline
     is at hand, and it has no links or rating yet)."""
-    just_opened = opened is not None
     events = (
         case_queries.timeline_of(caller.actor, opened.timeline)
         if opened is not None
         else case_queries.timeline(db, caller.actor, case)
     )
     locale = caller.user.locale or "sv"
-    return serializers.case_detail_out(
-        db, caller.actor, case, events, locale, just_opened=just_opened
-    )
+    return serializers.case_detail_out(db, caller.actor, case, events, locale, opened=opened)
 
 
 @router.post("", status_code=201, response_model=schemas.CaseDetailOut)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from nara import personnummer
 from nara.domain.actors import Actor
+from nara.domain.cases import OpenedCase
 from nara.domain.events import EVENT_TYPES
 from nara.models import (
     ApiToken,
@@ -53,8 +54,14 @@ def customer_out(actor: Actor, customer: Customer) -> schemas.CustomerOut:
     )
 
 
-def cases_out(session: Session, actor: Actor, cases: Sequence[Case]) -> list[schemas.CaseOut]:
-    refs = directory.case_references(session, [c.id for c in cases])
+def cases_out(
+    session: Session,
+    actor: Actor,
+    cases: Sequence[Case],
+    references: dict[int, directory.CaseReferences] | None = None,
+) -> list[schemas.CaseOut]:
+    """``references``: what :func:`directory.case_references` would read, at hand."""
+    refs = references or directory.case_references(session, [c.id for c in cases])
     out = []
     for case in cases:
         customer_name, topic, team, owner = refs[case.id]
@@ -85,9 +92,14 @@ def cases_out(session: Session, actor: Actor, cases: Sequence[Case]) -> list[sch
 
 
 def events_out(
-    session: Session, actor: Actor, events: Sequence[CaseEvent], locale: str = "sv"
+    session: Session,
+    actor: Actor,
+    events: Sequence[CaseEvent],
+    locale: str = "sv",
+    people: dict[int, directory.OwnerRow] | None = None,
 ) -> list[schemas.EventOut]:
-    users = directory.people_by_id(session, (e.actor_id for e in events))
+    """``people``: the people of the events at hand already (not read again)."""
+    users = directory.people_by_id(session, (e.actor_id for e in events), people)
     out = []
     for event in events:
         data = dict(event.data)
@@ -116,23 +128,32 @@ def case_detail_out(
     events: Sequence[CaseEvent],
     locale: str,
     *,
-    just_opened: bool = False,
+    opened: OpenedCase | None = None,
 ) -> schemas.CaseDetailOut:
-    """The case with its timeline. ``just_opened``: the case was created in this request,
-    so it has no links yet (one query less for every create)."""
-    base = cases_out(session, actor, [case])[0]
+    """The case with its timeline. ``opened``: the case was created in this request, so
+    it has no links or rating yet, and its names and people are at hand."""
+    just_opened = opened is not None
+    references = {case.id: opened.references} if opened and opened.references else None
+    base = cases_out(session, actor, [case], references)[0]
     related = [
         schemas.RelatedOut(number=r.number, status=r.status, subject=r.subject)
         for r in ([] if just_opened else case_links.related_cases(session, actor, case))
     ]
     return schemas.CaseDetailOut(
         **base.model_dump(),
-        events=events_out(session, actor, events, locale),
+        events=events_out(session, actor, events, locale, _opener(actor) if opened else None),
         related=related,
         merged_into=case_links.merged_into(session, case),
         selfservice=_selfservice_handover(session, actor, case, events),
         satisfaction=None if just_opened else satisfaction_out(rating_view(session, case)),
     )
+
+
+def _opener(actor: Actor) -> dict[int, directory.OwnerRow] | None:
+    """The person who opened a case in this request, as its timeline names them."""
+    if actor.user_id is None or not actor.display_name:
+        return None
+    return {actor.user_id: directory.OwnerRow(actor.user_id, actor.display_name, actor.role.value)}
 
 
 def satisfaction_out(view: RatingView | None) -> schemas.SatisfactionOut | None:
