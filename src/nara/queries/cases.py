@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from nara.clock import ensure_utc
 from nara.domain.actors import Actor
 from nara.domain.errors import ValidationFailed
-from nara.models import Case, CaseEvent, CaseStatus, Customer, StatusCategory, status_in
+from nara.models import Case, CaseEvent, CaseStatus, Customer, StatusCategory, User, status_in
 from nara.models.cases import STATUS_CATEGORY
 from nara.queries.access import VisibilityShape, visibility_shape, visible_by_shape
 from nara.queries.customers import like_pattern
+from nara.queries.directory import OwnerRow
 
 MAX_LIMIT = 100
 
@@ -167,6 +168,31 @@ def timeline(session: Session, actor: Actor, case: Case) -> list[CaseEvent]:
     """The case's events in order; customers see only the public ones. ``case`` must
     come from ``get_case_for`` (access is checked there)."""
     return list(session.scalars(_timeline(actor.is_customer), {"case_id": case.id}))
+
+
+def timeline_and_people(
+    session: Session, actor: Actor, case: Case
+) -> tuple[list[CaseEvent], dict[int, OwnerRow]]:
+    """:func:`timeline`, with the name and role of each event's person read in the same
+    statement (what the timeline shows of who did something)."""
+    events: list[CaseEvent] = []
+    people: dict[int, OwnerRow] = {}
+    for event, name, role in session.execute(
+        _timeline_with_people(actor.is_customer), {"case_id": case.id}
+    ):
+        events.append(event)
+        if event.actor_id is not None and name is not None and role is not None:
+            people[event.actor_id] = OwnerRow(event.actor_id, name, role)
+    return events, people
+
+
+@functools.cache
+def _timeline_with_people(public_only: bool) -> Select[CaseEvent, str | None, str | None]:
+    """:func:`timeline_and_people`'s query, built once per audience (``case_id``)."""
+    base = _timeline(public_only)
+    return base.add_columns(User.display_name, User.role).outerjoin(
+        User, User.id == CaseEvent.actor_id
+    )
 
 
 def timeline_of(actor: Actor, events: Sequence[CaseEvent]) -> list[CaseEvent]:

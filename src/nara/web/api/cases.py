@@ -37,13 +37,15 @@ def _render(
 ) -> schemas.CaseDetailOut:
     """The case as the caller sees it; ``opened``: this request created it (its timeline
     is at hand, and it has no links or rating yet)."""
-    events = (
-        case_queries.timeline_of(caller.actor, opened.timeline)
-        if opened is not None
-        else case_queries.timeline(db, caller.actor, case)
-    )
+    people = None
+    if opened is not None:
+        events = case_queries.timeline_of(caller.actor, opened.timeline)
+    else:
+        events, people = case_queries.timeline_and_people(db, caller.actor, case)
     locale = caller.user.locale or "sv"
-    return serializers.case_detail_out(db, caller.actor, case, events, locale, opened=opened)
+    return serializers.case_detail_out(
+        db, caller.actor, case, events, locale, opened=opened, people=people
+    )
 
 
 @router.post("", status_code=201, response_model=schemas.CaseDetailOut)

@@ -129,9 +129,11 @@ def case_detail_out(
     locale: str,
     *,
     opened: OpenedCase | None = None,
+    people: dict[int, directory.OwnerRow] | None = None,
 ) -> schemas.CaseDetailOut:
     """The case with its timeline. ``opened``: the case was created in this request, so
-    it has no links or rating yet, and its names and people are at hand."""
+    it has no links or rating yet, and its names and people are at hand. ``people``:
+    the people of ``events``, read with them."""
     just_opened = opened is not None
     references = {case.id: opened.references} if opened and opened.references else None
     base = cases_out(session, actor, [case], references)[0]
@@ -141,7 +143,7 @@ def case_detail_out(
     ]
     return schemas.CaseDetailOut(
         **base.model_dump(),
-        events=events_out(session, actor, events, locale, _opener(actor) if opened else None),
+        events=events_out(session, actor, events, locale, _opener(actor) if opened else people),
         related=related,
         merged_into=case_links.merged_into(session, case),
         selfservice=_selfservice_handover(session, actor, case, events),

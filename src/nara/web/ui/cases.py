@@ -210,8 +210,8 @@ def _new_case_again(
 
 
 def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, object]:
-    events = case_queries.timeline(db, caller.actor, case)
-    detail = serializers.case_detail_out(db, caller.actor, case, events, lang)
+    events, people = case_queries.timeline_and_people(db, caller.actor, case)
+    detail = serializers.case_detail_out(db, caller.actor, case, events, lang, people=people)
     context: dict[str, object] = {
         "case": detail,
         "raw": case,
