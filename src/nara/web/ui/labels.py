@@ -3,10 +3,15 @@ catalogs through ``N_`` markers so that ``make messages`` extracts them."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
 
 from nara import i18n
 from nara.i18n import N_
+
+if TYPE_CHECKING:
+    from nara.queries.case_service import PromiseBadge
 
 # Timeline events that Nära itself does whoever's request set them off (a customer's new
 # case is routed by Nära, not by the customer): their actor is shown as "Nära".
@@ -415,3 +420,30 @@ def duration(minutes: int, lang: str) -> str:
     if rest == 0:
         return t(N_("%(h)s h")) % {"h": hours}
     return t(N_("%(h)s h %(m)s min")) % {"h": hours, "m": rest}
+
+
+_NO_PROMISE = Markup('<span class="muted">–</span>')
+
+
+def promise_badge(badge: PromiseBadge | None, lang: str) -> Markup:
+    """A list row's promise: paused, time left or overdue, with what is promised and when
+    in its title. Written here rather than as a template macro: the inbox shows fifty,
+    and the macro calls cost a tenth of the page."""
+    if badge is None:
+        return _NO_PROMISE
+    t = i18n.translations(lang).gettext
+    if badge.state == "paused":
+        return Markup('<span class="badge badge-promise-paused">{}</span>').format(t(N_("paused")))
+    if badge.minutes_left is None:
+        return _NO_PROMISE
+    what = t(N_("first response")) if badge.kind == "first_response" else t(N_("resolution"))
+    title = f"{what} · {i18n.format_time(badge.due_at, lang)}"
+    if badge.minutes_left < 0:
+        text = t(N_("overdue %(t)s")) % {"t": duration(-badge.minutes_left, lang)}
+        return Markup('<span class="badge badge-promise-breached" title="{}">{}</span>').format(
+            title, text
+        )
+    text = t(N_("%(t)s left")) % {"t": duration(badge.minutes_left, lang)}
+    return Markup('<span class="badge badge-promise-{}" title="{}">{}</span>').format(
+        badge.state, title, text
+    )

@@ -47,6 +47,7 @@ def environment(lang: str) -> Environment:
     env.globals["name_of"] = lambda ref: labels.name_of(ref, lang)
     env.globals["next_step"] = lambda case: labels.next_step(case, lang)
     env.globals["duration"] = lambda minutes: labels.duration(minutes, lang)
+    env.globals["promise_badge"] = lambda badge: labels.promise_badge(badge, lang)
     env.globals["event_words"] = lambda type_, data: events.EVENT_TYPES[type_].summary(lang, data)
     env.globals["wait_sentence"] = lambda at: service_view.wait_sentence(at, lang)
     return env
