@@ -13,18 +13,25 @@ from nara.web.ui import labels
 from nara.web.ui.render import environment
 
 # The macro as it was (workspace/_promise_badge.html), the reference for the same text.
-MACRO = """{% macro promise_badge(b) -%}
-{% if not b %}<span class="muted">–</span>
-{% elif b.state == "paused" %}<span class="badge badge-promise-paused">{{ _("paused") }}</span>
-{% elif b.minutes_left is not none %}
-  {% set what = _("first response") if b.kind == "first_response" else _("resolution") %}
-  {% if b.minutes_left < 0 %}
-  <span class="badge badge-promise-breached" title="{{ what }} · {{ b.due_at | time }}">{{ _("overdue %(t)s", t=duration(-b.minutes_left)) }}</span>
-  {% else %}
-  <span class="badge badge-promise-{{ b.state }}" title="{{ what }} · {{ b.due_at | time }}">{{ _("%(t)s left", t=duration(b.minutes_left)) }}</span>
-  {% endif %}
-{% else %}<span class="muted">–</span>{% endif %}
-{%- endmacro %}{{ promise_badge(b) }}"""
+MACRO = (
+    "{% macro promise_badge(b) -%}\n"
+    '{% if not b %}<span class="muted">–</span>\n'
+    '{% elif b.state == "paused" %}<span class="badge badge-promise-paused">'
+    '{{ _("paused") }}</span>\n'
+    "{% elif b.minutes_left is not none %}\n"
+    '  {% set what = _("first response") if b.kind == "first_response" '
+    'else _("resolution") %}\n'
+    "  {% if b.minutes_left < 0 %}\n"
+    '  <span class="badge badge-promise-breached" title="{{ what }} · {{ b.due_at | time }}">'
+    '{{ _("overdue %(t)s", t=duration(-b.minutes_left)) }}</span>\n'
+    "  {% else %}\n"
+    '  <span class="badge badge-promise-{{ b.state }}" '
+    'title="{{ what }} · {{ b.due_at | time }}">'
+    '{{ _("%(t)s left", t=duration(b.minutes_left)) }}</span>\n'
+    "  {% endif %}\n"
+    '{% else %}<span class="muted">–</span>{% endif %}\n'
+    "{%- endmacro %}{{ promise_badge(b) }}"
+)
 
 DUE = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 BADGES = [

@@ -207,6 +207,18 @@ def test_the_header_counts_unread_notifications(
     assert "3 olästa" in link.group(0) and ">3<" in link.group(0)
     english = page(client.get("/cases", headers={"Accept-Language": "en"}))
     assert "3 unread" in english
+    # Someone else's do not count; every tab and a search count the same (the backlog's
+    # tabs count them with their own counts, a search on its own).
+    notify(db, user_ids=[w.loan_agent.id], kind="note.mention", case=w.bob_case)
+    db.commit()
+    for path in (
+        "/cases?tab=team",
+        "/cases?tab=unassigned",
+        "/cases?q=zzz",
+        "/cases?status=closed",
+    ):
+        link = re.search(r'<a class="notifications-link".*?</a>', page(client.get(path)), re.S)
+        assert link is not None and "3 olästa" in link.group(0), path
     # Fragments that refresh themselves do not count.
     assert "notifications-link" not in client.get("/cases?partial=1").text
     log_in(client, db, w.alice_user)

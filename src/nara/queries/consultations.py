@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, and_, bindparam, func, or_, select, true
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Row,
+    ScalarSelect,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql._typing import _ColumnExpressionOrStrLabelArgument
 
@@ -212,14 +224,19 @@ def open_for_teams(
 def count_open_for_teams(session: Session, team_ids: list[int]) -> int:
     if not team_ids:
         return 0
-    return int(
-        session.scalar(
-            select(func.count(Consultation.id)).where(
-                Consultation.team_id.in_(sorted(team_ids)),
-                Consultation.status == ConsultationStatus.open.value,
-            )
+    return int(session.scalar(select(open_count_of(sorted(team_ids)))) or 0)
+
+
+def open_count_of(teams: list[int] | BindParameter[list[int]]) -> ScalarSelect[int]:
+    """How many open consultations are asked of ``teams``, as a scalar subquery (the
+    inbox counts it with its tabs, in one statement)."""
+    return (
+        select(func.count(Consultation.id))
+        .where(
+            Consultation.team_id.in_(teams),
+            Consultation.status == ConsultationStatus.open.value,
         )
-        or 0
+        .scalar_subquery()
     )
 
 

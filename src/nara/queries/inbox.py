@@ -15,7 +15,9 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from nara.domain.actors import Actor
 from nara.models import ACTIVE_STATUSES, Case, Customer, active_clause, status_in
+from nara.queries.consultations import open_count_of
 from nara.queries.customers import customer_match, like_pattern
+from nara.queries.notifications import unread_count_of
 from nara.queries.service import pull_order
 
 TABS = ("mine", "unassigned", "team")
@@ -42,6 +44,10 @@ class InboxPage:
     pages: int
     counts: dict[str, int]
     capped: frozenset[str] = frozenset()  # tabs with more than COUNT_CAP cases
+    consultations_open: int | None = None
+    """Open consultations asked of the actor's teams, when counted with the tabs."""
+    unread: int | None = None
+    """The actor's unread notifications, when counted with the tabs."""
 
     @property
     def total_capped(self) -> bool:
@@ -125,13 +131,23 @@ def _backlog_page(session: Session, actor: Actor, query: InboxQuery, tab: str) -
     }
     row = session.execute(counting, params).one()
     counts = {name: int(row._mapping[name] or 0) for name in TABS}
+    consultations_open = int(row._mapping["consultations_open"] or 0)
+    unread = int(row._mapping["unread"] or 0)
     total = counts[tab]
     pages = max(1, -(-total // query.per_page))
     page = min(max(1, query.page), pages)
     params["ib_offset"] = (page - 1) * query.per_page
     params["ib_limit"] = query.per_page
     rows = session.scalars(pages_of[tab], params)
-    return InboxPage(items=list(rows), total=total, page=page, pages=pages, counts=counts)
+    return InboxPage(
+        items=list(rows),
+        total=total,
+        page=page,
+        pages=pages,
+        counts=counts,
+        consultations_open=consultations_open,
+        unread=unread,
+    )
 
 
 @functools.cache
@@ -149,8 +165,11 @@ def _backlog_statements(
     if priority:
         base = base.where(Case.priority == bindparam("ib_priority"))
     clauses = _tab_clauses()
+    # The page's other counters come along: the consultations tab's, the header's unread.
     counting = base.where(or_(clauses["mine"], clauses["team"])).with_only_columns(
-        *(func.count().filter(clause).label(name) for name, clause in clauses.items())
+        *(func.count().filter(clause).label(name) for name, clause in clauses.items()),
+        open_count_of(bindparam("ib_teams", expanding=True)).label("consultations_open"),
+        unread_count_of(bindparam("ib_user")).label("unread"),
     )
     pages = {
         name: base.where(clause)

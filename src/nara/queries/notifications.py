@@ -9,7 +9,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from nara.domain.actors import Actor
@@ -173,11 +173,15 @@ def _number_in(notification: Notification) -> str | None:
 
 def unread_count(session: Session, user_id: int) -> int:
     """How many of the user's notifications are unread."""
+    return session.scalar(select(unread_count_of(user_id))) or 0
+
+
+def unread_count_of(user: int | ColumnElement[int]) -> ScalarSelect[int]:
+    """How many of ``user``'s notifications are unread, as a scalar subquery (the inbox
+    counts it with its tabs, in one statement)."""
     return (
-        session.scalar(
-            select(func.count())
-            .select_from(Notification)
-            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
-        )
-        or 0
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user, Notification.read_at.is_(None))
+        .scalar_subquery()
     )

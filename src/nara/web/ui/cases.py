@@ -33,6 +33,7 @@ from nara.web.ui import improvements as improvement_pages
 from nara.web.ui import picture_view, service_view
 from nara.web.ui.common import (
     FormErrors,
+    counted,
     page_caller,
     redirect,
     require_caller,
@@ -90,6 +91,8 @@ def case_list(
         page=page,
     )
     result = inbox_queries.inbox(db, caller.actor, query)
+    if result.unread is not None:  # counted with the tabs: the header need not count it
+        request.state.unread_notifications = counted(result.unread)
     rows = serializers.cases_out(db, caller.actor, result.items)
     badges = promise_badges(db, result.items, clock.now())
     row_badges = [badges.get(c.id) for c in result.items]
@@ -99,7 +102,10 @@ def case_list(
         statuses=[s.value for s in CaseStatus], channels=[c.value for c in Channel],
         priorities=[p.value for p in Priority], tabs=inbox_queries.TABS,
         badges=row_badges, **service_view.workspace_context(db, caller.actor),
-        consultations_open=count_open_for_teams(db, sorted(caller.actor.team_ids)),
+        consultations_open=(
+            result.consultations_open if result.consultations_open is not None
+            else count_open_for_teams(db, sorted(caller.actor.team_ids))
+        ),
     )  # fmt: skip
 
 

@@ -50,6 +50,11 @@ def _unread_counter(db: Session, user_id: int) -> Callable[[], int]:
     return count
 
 
+def counted(unread: int) -> Callable[[], int]:
+    """The header's unread count, counted already (the inbox counts it with its tabs)."""
+    return lambda: unread
+
+
 def require_caller(request: Request, db: Session) -> Caller:
     caller = page_caller(request, db)
     if caller is None:
