@@ -135,6 +135,28 @@ def test_the_openers_team_that_handles_the_topic_comes_first(db: Session, w: Wor
     assert routed(db, case).data["suggested_team_id"] == w.loans.id
 
 
+def test_among_the_openers_teams_the_active_then_the_best_ranked_keeps_it(
+    db: Session, w: World
+) -> None:
+    """Three of the opener's teams handle the topic (none first: the loans team is):
+    ranks 3 and 1, and an inactive one ranked 0. The active rank-1 team keeps it; the
+    inactive team comes after every active team, whatever its rank."""
+    shared = factories.topic(db, teams=[w.loans])
+    teams = [factories.team(db) for _ in range(3)]
+    for team, rank in zip(teams, (3, 1, 0), strict=True):
+        team_actions.add_team_topic(session=db, actor=SYSTEM, team_id=team.id, topic_id=shared.id)
+        set_topic_routing(session=db, actor=SYSTEM, topic_id=shared.id, team_id=team.id,
+                          rank=rank, accepts_overflow=False)  # fmt: skip
+    opener = factories.user(db, teams=teams)
+    team_actions.update_team(session=db, actor=SYSTEM, team_id=teams[2].id, is_active=False)
+    assert phone_case(db, w, opener, shared.id).team_id == teams[1].id
+    # With no team of theirs handling it, the lowest active id; the inactive one last.
+    other = factories.topic(db, teams=[w.loans])
+    assert phone_case(db, w, opener, other.id).team_id == min(teams[0].id, teams[1].id)
+    solo = factories.user(db, teams=[teams[2], teams[0]])
+    assert phone_case(db, w, solo, shared.id).team_id == teams[0].id
+
+
 def test_else_the_openers_lowest_team(db: Session, w: World) -> None:
     opener = factories.user(db, teams=[w.loans, w.cards])
     orphan = factories.topic(db)  # no team handles it: routing says the fallback team

@@ -51,7 +51,6 @@ from nara.models import (
     IdempotencyKey,
     Priority,
     ResponsePolicy,
-    Team,
     User,
     WorkSession,
 )
@@ -256,14 +255,15 @@ def open_case(
     )
     with workloads_kept(session):
         if team_id is not None:
-            team = session.get(Team, team_id)
-            if team is None:
+            chosen = directory.routing_map(session).teams.get(team_id)
+            if chosen is None:
                 raise ValidationFailed(
                     f"no team with id {team_id}",
                     field="team_id",
                     template=N_("No team with id %(team_id)s."),
                     params={"team_id": team_id},
                 )
+            team = chosen.ref
             decision = RoutingDecision(team, "chosen")
         elif front_line:
             decision = front_line_decision(session)
@@ -326,7 +326,7 @@ class _Opening:
 
     customer: Customer
     topic: RefRow | None
-    team: Team
+    team: RefRow
     channel: Channel
     priority: Priority
     subject: str
@@ -437,7 +437,7 @@ def _insert_case(session: Session, actor: Actor, opening: _Opening) -> OpenedCas
     references = (
         customer.name,
         topic,
-        RefRow(team.id, team.slug, team.name_sv, team.name_en),
+        team,
         owner,
     )
     return OpenedCase(case=case, created=True, timeline=timeline, references=references)

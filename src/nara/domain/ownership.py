@@ -9,9 +9,7 @@ so nobody silently loses a case they worked on.
 
 from __future__ import annotations
 
-import functools
-
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -33,10 +31,11 @@ from nara.models import (
     Role,
     Team,
     TeamMember,
-    TeamTopic,
     User,
 )
+from nara.queries import directory
 from nara.queries.access import case_visibility, get_case_for, is_team_member, require_staff
+from nara.queries.directory import RefRow
 
 MAX_REASON = 2000
 EARLIER_OWNER = "earlier_owner"
@@ -64,8 +63,7 @@ def kept_by_opener(
             {**decision.detail, "kept_by_opener": True},
             decision.flag,
         )
-    params = {"ko_teams": sorted(actor.team_ids), "ko_topic": topic_id}
-    team = session.scalars(_opener_team(topic_id is not None), params).one()
+    team = _opener_team(directory.routing_map(session), actor.team_ids, topic_id)
     suggested = decision.team
     detail = {
         "kept_by_opener": True,
@@ -77,20 +75,18 @@ def kept_by_opener(
     return RoutingDecision(team, "kept", detail, decision.flag)
 
 
-@functools.cache
-def _opener_team(with_topic: bool) -> Select[Team]:
-    """:func:`kept_by_opener`'s choice among the opener's teams (``ko_teams``), built
-    once: active first, then (``ko_topic``) those handling the topic by rank, then id."""
-    stmt = select(Team).where(Team.id.in_(bindparam("ko_teams", expanding=True)))
-    if with_topic:
-        handles = TeamTopic.topic_id.is_not(None)
-        stmt = stmt.outerjoin(
-            TeamTopic,
-            and_(TeamTopic.team_id == Team.id, TeamTopic.topic_id == bindparam("ko_topic")),
-        ).order_by(Team.is_active.desc(), handles.desc(), TeamTopic.rank, Team.id)
-    else:
-        stmt = stmt.order_by(Team.is_active.desc(), Team.id)
-    return stmt.limit(1)
+def _opener_team(
+    routing: directory.RoutingMap, team_ids: frozenset[int], topic_id: int | None
+) -> RefRow:
+    """Among the opener's teams: active first, then those handling the topic by rank,
+    then the lowest id."""
+
+    def order(team_id: int) -> tuple[bool, bool, int, int]:
+        rank = routing.rank_of(team_id, topic_id) if topic_id is not None else None
+        active = routing.teams[team_id].is_active
+        return (not active, rank is None, rank or 0, team_id)
+
+    return routing.teams[min((t for t in team_ids if t in routing.teams), key=order)].ref
 
 
 def check_owner(session: Session, owner_id: int, team_id: int) -> User:

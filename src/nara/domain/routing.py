@@ -28,10 +28,12 @@ from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from nara.domain.teams import ROUTING_FIELDS, require_topic_routing, routing_id
 from nara.domain.waiting import snapshot
 from nara.i18n import N_
-from nara.models import Case, ResponsePolicy, Team, TeamTopic
+from nara.models import Case, ResponsePolicy, TeamTopic
 from nara.promises.calendar import NoOpenHours
 from nara.promises.estimator import expected_wait
+from nara.queries import directory
 from nara.queries.access import can_manage_team
+from nara.queries.directory import RefRow, TopicLink
 from nara.queries.service import (
     calendar_for_team,
     queue_clause,
@@ -41,15 +43,16 @@ from nara.queries.service import (
 
 @dataclass(frozen=True)
 class RoutingDecision:
-    team: Team
+    team: RefRow
     # "topic", "overflow", "least_wait", "fallback", "chosen", "kept", "front_line"
     reason: str
     detail: dict[str, Any] = field(default_factory=dict)
     flag: str | None = None
 
 
-def fallback_team(session: Session) -> Team:
-    team = session.scalar(select(Team).where(Team.is_fallback.is_(True)))
+def fallback_team(session: Session) -> RefRow:
+    teams = directory.routing_map(session).teams.values()
+    team = next((t.ref for t in teams if t.is_fallback), None)
     if team is None:
         raise Conflict(
             "no team handles this topic and no fallback team is configured; "
@@ -61,12 +64,11 @@ def fallback_team(session: Session) -> Team:
     return team
 
 
-def front_line_team(session: Session) -> Team:
+def front_line_team(session: Session) -> RefRow:
     """Where unsure self-service hand-overs go: the active team chosen to receive them
     (``set_unsure_team``), otherwise the fallback team."""
-    team = session.scalar(
-        select(Team).where(Team.receives_unsure.is_(True), Team.is_active.is_(True))
-    )
+    teams = directory.routing_map(session).teams.values()
+    team = next((t.ref for t in teams if t.receives_unsure and t.is_active), None)
     return team if team is not None else fallback_team(session)
 
 
@@ -75,26 +77,15 @@ def front_line_decision(session: Session) -> RoutingDecision:
 
 
 @functools.cache
-def _candidates() -> Select[Team, TeamTopic]:
-    """The active teams that handle a topic (``rt_topic``) in rank order, built once."""
-    return (
-        select(Team, TeamTopic)
-        .join(TeamTopic, TeamTopic.team_id == Team.id)
-        .where(TeamTopic.topic_id == bindparam("rt_topic"), Team.is_active.is_(True))
-        .order_by(TeamTopic.rank, Team.id)
-    )
-
-
-@functools.cache
 def _waiting() -> Select[int]:
     """The count of a team's waiting cases (``team_ids``: the team), built once."""
     return select(func.count(Case.id)).where(queue_clause(bindparam("team_ids", expanding=True)))
 
 
-def _expected_first_response(session: Session, team: Team, now: datetime) -> float:
+def _expected_first_response(session: Session, team_id: int, now: datetime) -> float:
     """Business seconds until a case arriving now would get its first response."""
-    waiting = session.scalar(_waiting(), {"team_ids": [team.id]}) or 0
-    return expected_wait(snapshot(team_workload(session, team.id, now), waiting)).seconds
+    waiting = session.scalar(_waiting(), {"team_ids": [team_id]}) or 0
+    return expected_wait(snapshot(team_workload(session, team_id, now), waiting)).seconds
 
 
 def route(
@@ -106,10 +97,9 @@ def route(
 ) -> RoutingDecision:
     """The team for a new case of ``topic_id`` whose promise is ``policy`` (the most
     specific matching one, :func:`nara.domain.promises.case_policy`)."""
-    candidates: list[tuple[Team, TeamTopic]] = []
+    candidates: list[tuple[RefRow, TopicLink]] = []
     if topic_id is not None:
-        rows = session.execute(_candidates(), {"rt_topic": topic_id})
-        candidates = [(team, link) for team, link in rows]
+        candidates = directory.routing_map(session).handling(topic_id)
     if not candidates:
         team = fallback_team(session)
         flag = "no_team_for_topic" if topic_id is not None else None
@@ -120,14 +110,14 @@ def route(
     if policy is None:
         return RoutingDecision(first_team, "topic")
     budget = policy.first_response_minutes * 60.0
-    waits: list[tuple[Team, float]] = []
+    waits: list[tuple[RefRow, float]] = []
     for index, (team, link) in enumerate(candidates):
         if index > 0 and not link.accepts_overflow:
             continue
         if not calendar_for_team(session, team.id).has_open_hours:
             continue
         try:
-            wait = _expected_first_response(session, team, now)
+            wait = _expected_first_response(session, team.id, now)
         except NoOpenHours:
             continue
         waits.append((team, wait))
@@ -143,7 +133,7 @@ def route(
     return RoutingDecision(best, "least_wait", _overflow_detail(first_team, waits, budget))
 
 
-def _overflow_detail(first: Team, waits: list[tuple[Team, float]],
+def _overflow_detail(first: RefRow, waits: list[tuple[RefRow, float]],
                      budget: float) -> dict[str, Any]:  # fmt: skip
     return {
         "from_team": first.name_sv,

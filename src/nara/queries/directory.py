@@ -4,7 +4,9 @@ the API's response bodies need (members and topics of teams, teams of topics).""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
 from sqlalchemy import Select, bindparam, func, select
@@ -327,4 +329,80 @@ def conversation_turns(session: Session, conversation_id: int) -> list[Conversat
             .where(ConversationTurn.conversation_id == conversation_id)
             .order_by(ConversationTurn.id)
         )
+    )
+
+
+class TeamRow(NamedTuple):
+    """A team as routing knows it."""
+
+    ref: RefRow
+    is_active: bool
+    is_fallback: bool
+    receives_unsure: bool
+
+
+class TopicLink(NamedTuple):
+    """A team handling a topic: the routing rule as data."""
+
+    team_id: int
+    rank: int
+    accepts_overflow: bool
+
+
+@dataclass(frozen=True)
+class RoutingMap:
+    """Every team and which teams handle which topic, in rank order: what opening a case
+    routes by, kept by the process until the directory changes (read-only mappings)."""
+
+    teams: Mapping[int, TeamRow]
+    links: Mapping[int, tuple[TopicLink, ...]]  # topic id → its teams, rank then id
+
+    def handling(self, topic_id: int) -> list[tuple[RefRow, TopicLink]]:
+        """The active teams that handle the topic, in rank order."""
+        return [
+            (self.teams[link.team_id].ref, link)
+            for link in self.links.get(topic_id, ())
+            if self.teams[link.team_id].is_active
+        ]
+
+    def rank_of(self, team_id: int, topic_id: int) -> int | None:
+        """The team's rank for the topic (None: it does not handle it)."""
+        return next((k.rank for k in self.links.get(topic_id, ()) if k.team_id == team_id), None)
+
+
+def routing_map(session: Session) -> RoutingMap:
+    """:class:`RoutingMap`, kept by the process until the directory changes."""
+    return reference_cache.cached(session, reference_cache.DIRECTORY, "routing", _routing_map)
+
+
+def _routing_map(session: Session) -> RoutingMap:
+    teams = {
+        row.id: TeamRow(
+            RefRow(row.id, row.slug, row.name_sv, row.name_en),
+            row.is_active,
+            row.is_fallback,
+            row.receives_unsure,
+        )
+        for row in session.execute(
+            select(
+                Team.id,
+                Team.slug,
+                Team.name_sv,
+                Team.name_en,
+                Team.is_active,
+                Team.is_fallback,
+                Team.receives_unsure,
+            ).order_by(Team.id)
+        )
+    }
+    links: dict[int, list[TopicLink]] = {}
+    for topic_id, team_id, rank, overflow in session.execute(
+        select(
+            TeamTopic.topic_id, TeamTopic.team_id, TeamTopic.rank, TeamTopic.accepts_overflow
+        ).order_by(TeamTopic.topic_id, TeamTopic.rank, TeamTopic.team_id)
+    ):
+        links.setdefault(topic_id, []).append(TopicLink(team_id, rank, overflow))
+    return RoutingMap(
+        MappingProxyType(teams),
+        MappingProxyType({topic: tuple(found) for topic, found in links.items()}),
     )
