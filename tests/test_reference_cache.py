@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -16,9 +17,16 @@ from nara import reference_cache
 from nara.demo.loader import wipe
 from nara.domain.actors import SYSTEM
 from nara.domain.calendars import set_team_calendar
+from nara.domain.mandates import (
+    change_rule,
+    create_decision_type,
+    create_rule,
+    update_decision_type,
+)
 from nara.domain.teams import update_team
 from nara.models import ReferenceVersion, User
 from nara.queries import directory
+from nara.queries.mandates import kept_rules_in_force, type_rows_for_topic
 from nara.queries.service import calendar_for_team
 from tests import factories
 
@@ -137,3 +145,43 @@ def test_wiping_keeps_the_tokens_and_renews_them(committed_engine: Engine, team:
         assert set(after) == set(reference_cache.KINDS)
         assert all(after[k] != before[k] for k in reference_cache.KINDS)
         assert directory.active_team_refs(s) == ()
+
+
+def test_changed_mandate_rules_and_holding_teams_are_seen_by_the_next_transaction(
+    committed_engine: Engine, team: int
+) -> None:
+    """The rules in force are kept under the mandates' token and the directory's (a
+    rule held by a team is in force only while the team is active)."""
+    with Session(committed_engine) as s:
+        kind = create_decision_type(
+            session=s, actor=SYSTEM, slug="avgift", name_sv="Avgift", name_en="Fee", kind="amount"
+        )
+        rule = create_rule(
+            session=s,
+            actor=SYSTEM,
+            decision_type_id=kind.id,
+            name="Teamets avgifter",
+            holder={"kind": "team", "team_id": team},
+            limit="500",
+        )
+        s.commit()
+        type_id, rule_id = kind.id, rule.rule_id
+
+    def limits() -> list[object]:
+        with Session(committed_engine) as s:
+            return [v.limit_amount for v in kept_rules_in_force(s).get(type_id, ())]
+
+    def types() -> list[str]:
+        with Session(committed_engine) as s:
+            return [t.name_en for t in type_rows_for_topic(s, None)]
+
+    assert limits() == [Decimal("500.00")] and types() == ["Fee"]
+    with Session(committed_engine) as s:
+        change_rule(session=s, actor=SYSTEM, rule_id=rule_id, why="Höjd", limit="800")
+        update_decision_type(session=s, actor=SYSTEM, type_id=type_id, name_en="Fees")
+        s.commit()
+    assert limits() == [Decimal("800.00")] and types() == ["Fees"]
+    with Session(committed_engine) as s:
+        update_team(session=s, actor=SYSTEM, team_id=team, is_active=False)
+        s.commit()
+    assert limits() == []

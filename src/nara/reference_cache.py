@@ -1,5 +1,6 @@
-"""Reference data kept per process: teams, topics and people's names (``directory``) and
-team calendars (``calendars``) change a few times a day and are read on every page.
+"""Reference data kept per process: teams, topics and people's names (``directory``),
+team calendars (``calendars``) and the mandate rules with their decision types
+(``mandates``) change a few times a day and are read on every page.
 
 Each kind has a random token in ``reference_versions``. A flush that adds, changes or
 deletes a row of a kind replaces its token in the same transaction (``before_flush``; an
@@ -24,15 +25,27 @@ from typing import Any, TypeVar
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from nara.models import Team, TeamCalendar, TeamMember, TeamTopic, Topic, User
+from nara.models import (
+    DecisionType,
+    DecisionTypeTopic,
+    MandateRule,
+    MandateRuleVersion,
+    Team,
+    TeamCalendar,
+    TeamMember,
+    TeamTopic,
+    Topic,
+    User,
+)
 from nara.models.reference import ReferenceVersion
 
 T = TypeVar("T")
 
 DIRECTORY = "directory"
 CALENDARS = "calendars"
-KINDS = (DIRECTORY, CALENDARS)
-"""Each has its row in ``reference_versions`` (migration 0022)."""
+MANDATES = "mandates"
+KINDS = (DIRECTORY, CALENDARS, MANDATES)
+"""Each has its row in ``reference_versions`` (migrations 0022 and 0024)."""
 
 WATCHED: dict[type, tuple[str, frozenset[str] | None]] = {
     Team: (DIRECTORY, None),
@@ -42,6 +55,10 @@ WATCHED: dict[type, tuple[str, frozenset[str] | None]] = {
     # A login changes a person's last_login_at: only what lists of people show counts.
     User: (DIRECTORY, frozenset({"display_name", "email", "role", "is_active"})),
     TeamCalendar: (CALENDARS, None),
+    MandateRule: (MANDATES, None),
+    MandateRuleVersion: (MANDATES, None),
+    DecisionType: (MANDATES, None),
+    DecisionTypeTopic: (MANDATES, None),
 }
 """Which kind a table's rows are, and (None: any) which of their columns it shows."""
 
@@ -53,11 +70,22 @@ _lock = threading.Lock()
 MAX_KEPT = 4096
 
 
-def cached(session: Session, kind: str, key: Hashable, load: Callable[[Session], T]) -> T:
-    """``load(session)``'s value, kept by this process while ``kind``'s token stays."""
-    if kind in _changed_kinds(session):  # changed in this session, not yet flushed
+def cached(
+    session: Session,
+    kind: str,
+    key: Hashable,
+    load: Callable[[Session], T],
+    *,
+    also: tuple[str, ...] = (),
+) -> T:
+    """``load(session)``'s value, kept by this process while ``kind``'s token stays (and
+    those of the kinds in ``also``, which the value depends on too)."""
+    if {kind, *also} & _changed_kinds(session):  # changed in this session, not yet flushed
         return load(session)
-    token = tokens(session).get(kind)
+    found_tokens = tokens(session)
+    if also:
+        key = (key, *(found_tokens.get(k) for k in also))
+    token = found_tokens.get(kind)
     place = (_database(session), kind, key)
     with _lock:
         found = _kept.get(place)

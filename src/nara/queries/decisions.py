@@ -34,14 +34,15 @@ from nara.queries.access import require_staff
 from nara.queries.mandates import (
     ZERO,
     Mandate,
+    TypeTerms,
     current_versions,
     held_by_clause,
     holder_label,
     holds,
+    kept_rules_in_force,
     ledger_for_customer,
     mandate_for,
-    types_for_topic,
-    versions_by_type,
+    type_rows_for_topic,
 )
 
 MAX_LIMIT = 100
@@ -54,7 +55,7 @@ _Holder = aliased(MandateRuleVersion)
 class MandateLine:
     """One decision type's line of a person's mandate in a case."""
 
-    decision_type: DecisionType
+    decision_type: TypeTerms
     mandate: Mandate
     used_for_customer: Decimal | None
 
@@ -88,18 +89,18 @@ def mandate_lines(session: Session, actor: Actor, case: Case, now: datetime) -> 
     """For each decision type of the case's topic: what ``actor`` may decide now for
     the case's customer."""
     lines = []
-    by_type = versions_by_type(session)
+    by_type = kept_rules_in_force(session)
     windows = [v.window_days for vs in by_type.values() for v in vs if v.window_days]
     widest = max([*windows, DEFAULT_WINDOW])
     ledger = ledger_for_customer(session, customer_id=case.customer_id, window_days=widest, now=now)
-    for decision_type in types_for_topic(session, case.topic_id):
+    for decision_type in type_rows_for_topic(session, case.topic_id):
         mandate = mandate_for(
             session,
             actor,
             decision_type,
             customer_id=case.customer_id,
             now=now,
-            versions=by_type.get(decision_type.id, []),
+            versions=by_type.get(decision_type.id, ()),
             ledger=ledger,
         )
         used: Decimal | None = None

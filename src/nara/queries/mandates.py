@@ -5,15 +5,17 @@ explained: the rule version, the limits and what is left)."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Protocol
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from nara import reference_cache
 from nara.domain.actors import Actor
 from nara.models import (
     Decision,
@@ -30,6 +32,80 @@ from nara.models import (
 )
 
 ZERO = Decimal("0.00")
+
+
+class RuleTerms(Protocol):
+    """What resolving a mandate reads of a rule version: the ORM row, or the plain
+    :class:`RuleInForce` the process keeps."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def rule_id(self) -> int: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def holder_kind(self) -> str: ...
+    @property
+    def holder_role(self) -> str | None: ...
+    @property
+    def holder_team_id(self) -> int | None: ...
+    @property
+    def holder_user_id(self) -> int | None: ...
+    @property
+    def limit_amount(self) -> Decimal | None: ...
+    @property
+    def limit_days(self) -> int | None: ...
+    @property
+    def customer_limit(self) -> Decimal | None: ...
+    @property
+    def window_days(self) -> int | None: ...
+
+
+class TypeTerms(Protocol):
+    """What a mandate line reads of a decision type: the ORM row, or :class:`TypeRow`."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def slug(self) -> str: ...
+    @property
+    def name_sv(self) -> str: ...
+    @property
+    def name_en(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class RuleInForce:
+    """A rule version in force, as the process keeps it (plain values)."""
+
+    id: int
+    rule_id: int
+    version: int
+    name: str
+    holder_kind: str
+    holder_role: str | None
+    holder_team_id: int | None
+    holder_user_id: int | None
+    limit_amount: Decimal | None
+    limit_days: int | None
+    customer_limit: Decimal | None
+    window_days: int | None
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    """A decision type, as the process keeps it (plain values)."""
+
+    id: int
+    slug: str
+    name_sv: str
+    name_en: str
+    kind: str
 
 
 def _in_force(*columns: Any) -> Select[*tuple[Any, ...]]:
@@ -69,6 +145,44 @@ def _in_force_with_types() -> Select[*tuple[Any, ...]]:
     return _in_force(MandateRule.decision_type_id)
 
 
+def kept_rules_in_force(session: Session) -> Mapping[int, tuple[RuleInForce, ...]]:
+    """The versions in force by decision type (oldest rule first), as plain values kept
+    by the process until the mandate rules or the directory (a holding team's activity)
+    change: the case page resolves its mandate panel from them."""
+    return reference_cache.cached(
+        session,
+        reference_cache.MANDATES,
+        "in_force",
+        _rules_in_force,
+        also=(reference_cache.DIRECTORY,),
+    )
+
+
+def _rules_in_force(session: Session) -> Mapping[int, tuple[RuleInForce, ...]]:
+    return MappingProxyType(
+        {
+            type_id: tuple(
+                RuleInForce(
+                    v.id,
+                    v.rule_id,
+                    v.version,
+                    v.name,
+                    v.holder_kind,
+                    v.holder_role,
+                    v.holder_team_id,
+                    v.holder_user_id,
+                    v.limit_amount,
+                    v.limit_days,
+                    v.customer_limit,
+                    v.window_days,
+                )
+                for v in found
+            )
+            for type_id, found in versions_by_type(session).items()
+        }
+    )
+
+
 def versions_by_type(session: Session) -> dict[int, list[MandateRuleVersion]]:
     """The versions in force by decision type (each list oldest rule first), in one
     query built once: the case page reads them for every case."""
@@ -90,7 +204,7 @@ def rule_type_ids(session: Session, rule_ids: Sequence[int]) -> dict[int, int]:
     return {rule_id: type_id for rule_id, type_id in rows}
 
 
-def holds(actor: Actor, version: MandateRuleVersion) -> bool:
+def holds(actor: Actor, version: RuleTerms) -> bool:
     """Whether ``actor`` is a holder of the rule version (a named member, a member of
     the team, or someone with the role)."""
     if actor.user_id is None:
@@ -187,7 +301,7 @@ def _ledger() -> Select[int, datetime | None, Decimal | None]:
 class Room:
     """What one rule version lets its holder decide for one customer now."""
 
-    version: MandateRuleVersion
+    version: RuleTerms
     limit: Decimal | int | None  # per decision; None: no limit (or yes/no)
     used: Decimal | None  # for the customer in the rule's window (amount rules with one)
     remaining: Decimal | int | None  # min(limit, customer limit - used); None: no limit
@@ -200,8 +314,8 @@ class Room:
 
 def room(
     session: Session,
-    decision_type: DecisionType,
-    version: MandateRuleVersion,
+    decision_type: TypeTerms,
+    version: RuleTerms,
     *,
     customer_id: int,
     now: datetime,
@@ -243,7 +357,7 @@ def _widest(rooms: Sequence[Room]) -> Room | None:
 class Mandate:
     """A person's mandate for one decision type in one case (for one customer)."""
 
-    decision_type: DecisionType
+    decision_type: TypeTerms
     best: Room | None  # the held rule version with the most room; None: no mandate
 
     @property
@@ -259,11 +373,11 @@ class Mandate:
 def mandate_for(
     session: Session,
     actor: Actor,
-    decision_type: DecisionType,
+    decision_type: TypeTerms,
     *,
     customer_id: int,
     now: datetime,
-    versions: Sequence[MandateRuleVersion] | None = None,
+    versions: Sequence[RuleTerms] | None = None,
     ledger: Ledger | None = None,
 ) -> Mandate:
     """Resolve ``actor``'s mandate: among the rule versions in force that they hold, the
@@ -313,6 +427,19 @@ def holders_covering(
     )
 
 
+def type_rows_for_topic(session: Session, topic_id: int | None) -> tuple[TypeRow, ...]:
+    """:func:`types_for_topic` as plain values, kept by the process until the mandate
+    rules change."""
+
+    def load(s: Session) -> tuple[TypeRow, ...]:
+        return tuple(
+            TypeRow(t.id, t.slug, t.name_sv, t.name_en, t.kind)
+            for t in types_for_topic(s, topic_id)
+        )
+
+    return reference_cache.cached(session, reference_cache.MANDATES, ("types", topic_id), load)
+
+
 def types_for_topic(session: Session, topic_id: int | None) -> list[DecisionType]:
     """Active decision types that apply to a case of ``topic_id`` (a type without topics
     applies to all), in name order."""
@@ -348,7 +475,7 @@ def applies_to_topic(session: Session, decision_type: DecisionType, topic_id: in
     return not topics or topic_id in topics
 
 
-def holder_user_ids(session: Session, version: MandateRuleVersion) -> list[int]:
+def holder_user_ids(session: Session, version: RuleTerms) -> list[int]:
     """The active people who hold ``version`` (to notify them), in id order."""
     stmt = select(User.id).where(User.is_active.is_(True)).order_by(User.id)
     if version.holder_kind == HolderKind.user.value:
@@ -362,7 +489,7 @@ def holder_user_ids(session: Session, version: MandateRuleVersion) -> list[int]:
     return list(session.scalars(stmt))
 
 
-def holder_label(session: Session, version: MandateRuleVersion, locale: str = "sv") -> str:
+def holder_label(session: Session, version: RuleTerms, locale: str = "sv") -> str:
     """Who holds a rule version, in words: a name, a team or a role."""
     if version.holder_kind == HolderKind.user.value and version.holder_user_id is not None:
         user = session.get(User, version.holder_user_id)
