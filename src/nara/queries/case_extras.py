@@ -22,11 +22,13 @@ from sqlalchemy.sql.elements import BindParameter
 
 from nara.models import (
     Callback,
+    Case,
     CaseLink,
     CasePrivateLink,
     CaseTask,
     Consultation,
     Decision,
+    DecisionState,
     EvidenceStatus,
     ImprovementEvidence,
     SatisfactionRating,
@@ -41,6 +43,7 @@ Extra = Literal[
     "decisions",
     "private_links",
     "evidence",
+    "customer_decisions",
 ]
 EXTRAS: tuple[Extra, ...] = (
     "links",
@@ -51,7 +54,10 @@ EXTRAS: tuple[Extra, ...] = (
     "decisions",
     "private_links",
     "evidence",
+    "customer_decisions",
 )
+"""``customer_decisions``: the case's customer has taken decisions with an amount (the
+mandate panel's ledger of what was used); the others are the case's own."""
 
 KEPT = "nara.case_extras"
 
@@ -88,6 +94,14 @@ def _probe() -> Select[*tuple[Any, ...]]:
         .where(
             ImprovementEvidence.case_id == case,
             ImprovementEvidence.status != EvidenceStatus.rejected.value,
+        )
+        .exists(),
+        select(Decision.id)
+        .where(
+            Decision.customer_id
+            == select(Case.customer_id).where(Case.id == case).scalar_subquery(),
+            Decision.state == DecisionState.taken.value,
+            Decision.amount.is_not(None),
         )
         .exists(),
     )

@@ -33,6 +33,7 @@ from nara.queries import case_extras
 from nara.queries.access import require_staff
 from nara.queries.mandates import (
     ZERO,
+    Ledger,
     Mandate,
     TypeTerms,
     current_versions,
@@ -88,12 +89,20 @@ class MandateLine:
 def mandate_lines(session: Session, actor: Actor, case: Case, now: datetime) -> list[MandateLine]:
     """For each decision type of the case's topic: what ``actor`` may decide now for
     the case's customer."""
-    lines = []
+    lines: list[MandateLine] = []
+    types = type_rows_for_topic(session, case.topic_id)
+    if not types:
+        return lines
     by_type = kept_rules_in_force(session)
     windows = [v.window_days for vs in by_type.values() for v in vs if v.window_days]
     widest = max([*windows, DEFAULT_WINDOW])
-    ledger = ledger_for_customer(session, customer_id=case.customer_id, window_days=widest, now=now)
-    for decision_type in type_rows_for_topic(session, case.topic_id):
+    since = now - timedelta(days=widest)
+    ledger = (
+        ledger_for_customer(session, customer_id=case.customer_id, window_days=widest, now=now)
+        if case_extras.has(session, case.id, "customer_decisions")
+        else Ledger(since, ())  # the customer has no decided amounts: nothing used
+    )
+    for decision_type in types:
         mandate = mandate_for(
             session,
             actor,
