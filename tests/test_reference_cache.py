@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from nara import reference_cache
 from nara.demo.loader import wipe
 from nara.domain.actors import SYSTEM
+from nara.domain.auth import authenticate_token_with_membership
 from nara.domain.calendars import set_team_calendar
 from nara.domain.mandates import (
     change_rule,
@@ -185,3 +186,18 @@ def test_changed_mandate_rules_and_holding_teams_are_seen_by_the_next_transactio
         update_team(session=s, actor=SYSTEM, team_id=team, is_active=False)
         s.commit()
     assert limits() == []
+
+
+def test_the_callers_lookup_brings_the_tokens(committed_engine: Engine, team: int) -> None:
+    """The caller's lookup (the request's first statement) reads the tokens along; kept
+    reference data then costs no statement of its own."""
+    with Session(committed_engine) as s:
+        person = s.scalars(select(User).where(User.role == "agent")).first()
+        assert person is not None
+        secret = factories.token(s, person)
+        s.commit()
+        directory.active_team_refs(s)  # kept by the process
+    with reads(committed_engine) as found, Session(committed_engine) as s:
+        assert authenticate_token_with_membership(session=s, token=secret) is not None
+        assert team in {t.id for t in directory.active_team_refs(s)}
+    assert len(found) == 1 and "reference_versions" in found[0], found

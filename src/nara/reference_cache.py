@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import event, select, update
+from sqlalchemy import Label, event, select, update
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from nara.models import (
@@ -108,6 +108,25 @@ def tokens(session: Session) -> dict[str, int]:
         rows = session.execute(select(ReferenceVersion.kind, ReferenceVersion.token))
         found = session.info[TOKENS] = {kind: token for kind, token in rows}
     return found
+
+
+def token_columns() -> list[Label[int | None]]:
+    """The kinds' tokens as columns (scalar subqueries, in the order of :data:`KINDS`):
+    the request's first statement (the caller's lookup) reads them along."""
+    return [
+        select(ReferenceVersion.token)
+        .where(ReferenceVersion.kind == kind)
+        .scalar_subquery()
+        .label(f"reference_token_{kind}")
+        for kind in KINDS
+    ]
+
+
+def prime(session: Session, values: Sequence[int | None]) -> None:
+    """The tokens of :func:`token_columns`, read in this transaction already: the next
+    :func:`tokens` does not ask again."""
+    if TOKENS not in session.info and len(values) == len(KINDS):
+        session.info[TOKENS] = {k: v for k, v in zip(KINDS, values, strict=True) if v is not None}
 
 
 def renew_all(session: Session) -> None:

@@ -12,12 +12,13 @@ import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, bindparam, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from nara import clock
+from nara import clock, reference_cache
 from nara.config import get_settings
 from nara.domain import validation
 from nara.domain.actors import Actor, Membership, membership_columns, membership_from
@@ -218,25 +219,26 @@ def resume_session(*, session: Session, token: str) -> tuple[AuthSession, User] 
 
 
 @functools.cache
-def _session_lookup() -> Select[AuthSession, User, str | None, int | None]:
+def _session_lookup() -> Select[*tuple[Any, ...]]:
     """The login session of a token digest with its user, teams and customer record: built
     once per process (every request with a session cookie runs it; building and keying a
-    statement costs about as much as running it)."""
+    statement costs about as much as running it). The reference data's tokens come along
+    (``reference_cache.token_columns``): most pages would otherwise ask for them next."""
     teams, customer = membership_columns()
     return (
-        select(AuthSession, User, teams, customer)
+        select(AuthSession, User, teams, customer, *reference_cache.token_columns())
         .join(User, User.id == AuthSession.user_id)
         .where(AuthSession.token_hash == bindparam("digest"))
     )
 
 
 @functools.cache
-def _token_lookup() -> Select[ApiToken, User, str | None, int | None]:
+def _token_lookup() -> Select[*tuple[Any, ...]]:
     """The API token of a digest with its user, teams and customer record, built once
     (see :func:`_session_lookup`)."""
     teams, customer = membership_columns()
     return (
-        select(ApiToken, User, teams, customer)
+        select(ApiToken, User, teams, customer, *reference_cache.token_columns())
         .join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_hash == bindparam("digest"))
     )
@@ -253,7 +255,8 @@ def resume_session_with_membership(
     found = session.execute(_session_lookup(), {"digest": token_digest(token)}).first()
     if found is None:
         return None
-    auth_session, user, team_ids, customer_id = found
+    auth_session, user, team_ids, customer_id, *tokens = found
+    reference_cache.prime(session, tokens)
     if auth_session.ended_at is not None:
         return None
     idle = timedelta(minutes=get_settings().session_idle_minutes)
@@ -414,7 +417,8 @@ def authenticate_token_with_membership(
     found = session.execute(_token_lookup(), {"digest": token_digest(token)}).first()
     if found is None:
         return None
-    api_token, user, team_ids, customer_id = found
+    api_token, user, team_ids, customer_id, *tokens = found
+    reference_cache.prime(session, tokens)
     if api_token.revoked_at is not None:
         return None
     if api_token.expires_at is not None and api_token.expires_at <= now:
