@@ -84,30 +84,47 @@ class OwnerRow(NamedTuple):
         return self.display_name.split(" ", 1)[0]
 
 
-@functools.cache
-def _references() -> Select[*tuple[Any, ...]]:
-    """:func:`case_references`' query, built once (``ids``: the case ids)."""
+REFERENCE_COLUMNS = (
+    Customer.name,
+    Topic.id,
+    Topic.slug,
+    Topic.name_sv,
+    Topic.name_en,
+    Team.id,
+    Team.slug,
+    Team.name_sv,
+    Team.name_en,
+    User.id,
+    User.display_name,
+    User.role,
+)
+"""What a case list shows besides the case: with :func:`with_references`' joins."""
+
+
+def with_references(stmt: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    """``stmt`` (on ``Case``) joined to what :data:`REFERENCE_COLUMNS` read (each by
+    primary key)."""
     return (
-        select(
-            Case.id,
-            Customer.name,
-            Topic.id,
-            Topic.slug,
-            Topic.name_sv,
-            Topic.name_en,
-            Team.id,
-            Team.slug,
-            Team.name_sv,
-            Team.name_en,
-            User.id,
-            User.display_name,
-            User.role,
-        )
-        .join(Customer, Customer.id == Case.customer_id)
+        stmt.join(Customer, Customer.id == Case.customer_id)
         .join(Team, Team.id == Case.team_id)
         .outerjoin(Topic, Topic.id == Case.topic_id)
         .outerjoin(User, User.id == Case.owner_id)
-        .where(Case.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def references_of(values: Sequence[Any]) -> CaseReferences:
+    """A row's :data:`REFERENCE_COLUMNS` as a case's references."""
+    name, *ids = values
+    topic = RefRow(*ids[0:4]) if ids[0] is not None else None
+    owner = OwnerRow(*ids[8:11]) if ids[8] is not None else None
+    return (name, topic, RefRow(*ids[4:8]), owner)
+
+
+@functools.cache
+def _references() -> Select[*tuple[Any, ...]]:
+    """:func:`case_references`' query, built once (``ids``: the case ids)."""
+    return with_references(select(Case.id, *REFERENCE_COLUMNS)).where(
+        Case.id.in_(bindparam("ids", expanding=True))
     )
 
 
@@ -122,12 +139,7 @@ def case_references(session: Session, case_ids: Iterable[int]) -> dict[int, Case
     if not wanted:
         return {}
     rows = session.execute(_references(), {"ids": wanted})
-    out: dict[int, CaseReferences] = {}
-    for case_id, name, *ids in rows:
-        topic = RefRow(*ids[0:4]) if ids[0] is not None else None
-        owner = OwnerRow(*ids[8:11]) if ids[8] is not None else None
-        out[case_id] = (name, topic, RefRow(*ids[4:8]), owner)
-    return out
+    return {case_id: references_of(values) for case_id, *values in rows}
 
 
 def teams(session: Session) -> list[Team]:

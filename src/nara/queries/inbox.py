@@ -17,6 +17,12 @@ from nara.domain.actors import Actor
 from nara.models import ACTIVE_STATUSES, Case, Customer, active_clause, status_in
 from nara.queries.consultations import open_count_of
 from nara.queries.customers import customer_match, like_pattern
+from nara.queries.directory import (
+    REFERENCE_COLUMNS,
+    CaseReferences,
+    references_of,
+    with_references,
+)
 from nara.queries.notifications import unread_count_of
 from nara.queries.service import pull_order
 
@@ -48,6 +54,8 @@ class InboxPage:
     """Open consultations asked of the actor's teams, when counted with the tabs."""
     unread: int | None = None
     """The actor's unread notifications, when counted with the tabs."""
+    references: dict[int, CaseReferences] | None = None
+    """The items' customer names, topics, teams and owners, when read with them."""
 
     @property
     def total_capped(self) -> bool:
@@ -138,9 +146,11 @@ def _backlog_page(session: Session, actor: Actor, query: InboxQuery, tab: str) -
     page = min(max(1, query.page), pages)
     params["ib_offset"] = (page - 1) * query.per_page
     params["ib_limit"] = query.per_page
-    rows = session.scalars(pages_of[tab], params)
+    rows = session.execute(pages_of[tab], params).all()
+    items = [row[0] for row in rows]
     return InboxPage(
-        items=list(rows),
+        items=items,
+        references={row[0].id: references_of(row[1:]) for row in rows},
         total=total,
         page=page,
         pages=pages,
@@ -153,7 +163,7 @@ def _backlog_page(session: Session, actor: Actor, query: InboxQuery, tab: str) -
 @functools.cache
 def _backlog_statements(
     shape: BacklogShape,
-) -> tuple[Select[*tuple[Any, ...]], dict[str, Select[Case]]]:
+) -> tuple[Select[*tuple[Any, ...]], dict[str, Select[*tuple[Any, ...]]]]:
     """The counts of the three tabs (one query, as :func:`_backlog_counts`) and each tab's
     page in pull order, for a backlog shape; the actor and the filters are parameters."""
     status, topic, channel, priority = shape
@@ -172,7 +182,7 @@ def _backlog_statements(
         unread_count_of(bindparam("ib_user")).label("unread"),
     )
     pages = {
-        name: base.where(clause)
+        name: with_references(base.where(clause).add_columns(*REFERENCE_COLUMNS))
         .order_by(*pull_order())
         .offset(bindparam("ib_offset"))
         .limit(bindparam("ib_limit"))

@@ -93,7 +93,7 @@ def case_list(
     result = inbox_queries.inbox(db, caller.actor, query)
     if result.unread is not None:  # counted with the tabs: the header need not count it
         request.state.unread_notifications = counted(result.unread)
-    rows = serializers.cases_out(db, caller.actor, result.items)
+    rows = serializers.cases_out(db, caller.actor, result.items, result.references)
     badges = promise_badges(db, result.items, clock.now())
     row_badges = [badges.get(c.id) for c in result.items]
     template = "workspace/_inbox_table.html" if partial else "workspace/inbox.html"
