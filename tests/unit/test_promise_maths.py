@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import random
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -312,3 +313,19 @@ def test_estimator_uses_the_spread_of_handling_times() -> None:
     assert wait(ahead=10, working_elapsed=[None, None]) == pytest.approx(5 * 600 + 180, rel=0.2)
     # a member away for 20 minutes is counted back in from then
     assert wait(working_elapsed=[], returning_in=[1200]) > 1200
+
+
+def test_long_spans_add_up_to_every_open_interval_between() -> None:
+    """Spans longer than a few days come from running totals: they must say what summing
+    every open interval between the two instants says, across weekends, holidays, the
+    daylight-saving changes and the turn of the year, with open hours past midnight."""
+    rng = random.Random(11)
+    late = BusinessCalendar(hours=(((480, 1440),),) * 5 + (((600, 840),), ()))
+    begin = local(2025, 12, 1)
+    for calendar in (CAL, late):
+        for _ in range(300):
+            start = begin + timedelta(minutes=rng.randrange(0, 60 * 24 * 500))
+            end = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 120), seconds=rng.random())
+            every = sum((b - a).total_seconds() for a, b in calendar.intervals(start, end))
+            assert calendar.business_seconds(start, end) == pytest.approx(every, abs=1e-6)
+            assert calendar.business_seconds(end, start) == pytest.approx(-every, abs=1e-6)

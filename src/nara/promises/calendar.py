@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -108,9 +108,9 @@ class BusinessCalendar:
 
     def business_seconds(self, start: datetime, end: datetime) -> float:
         """Open time between two instants; negative when ``end`` is before ``start``.
-        Whole days in between are summed from per-year running totals (computed once per
-        calendar and year), so a case overdue for months costs no more than one due
-        today."""
+        Longer spans are the difference of the two instants' places in their years, from
+        per-year running totals (computed once per calendar and year): a case overdue for
+        months costs no more than one due today (a list shows fifty)."""
         if end < start:
             return -self.business_seconds(end, start)
         _check_aware(start, end)
@@ -118,19 +118,19 @@ class BusinessCalendar:
         last = end.astimezone(self.zone).date()
         if (last - first).days <= 3:
             return sum((b - a).total_seconds() for a, b in self.intervals(start, end))
-        head_end = datetime.combine(first + timedelta(days=2), time(), self.zone)
-        tail_start = datetime.combine(last - timedelta(days=1), time(), self.zone)
-        head = sum((b - a).total_seconds() for a, b in self.intervals(start, head_end))
-        tail = sum((b - a).total_seconds() for a, b in self.intervals(tail_start, end))
-        return head + self._whole_days(first + timedelta(days=2), last - timedelta(days=1)) + tail
+        years = sum(_running_totals(self, year)[-1] for year in range(first.year, last.year))
+        return years + self._into_year(last, end) - self._into_year(first, start)
 
-    def _whole_days(self, first: date, stop: date) -> float:
-        """Open seconds of the local days ``first`` (included) to ``stop`` (excluded)."""
-        total = 0.0
-        while first.year < stop.year:
-            total += _running_totals(self, first.year)[-1] - _before(self, first)
-            first = date(first.year + 1, 1, 1)
-        return total + _before(self, stop) - _before(self, first)
+    def _into_year(self, day: date, at: datetime) -> float:
+        """Open seconds of ``day``'s year before ``at``, an instant of the local ``day``
+        (a day's open intervals lie within it)."""
+        today = 0.0
+        for a, b in self.day_intervals(day):
+            if b <= at:
+                today += (b - a).total_seconds()
+            elif a < at:
+                today += (at - a).total_seconds()
+        return _before(self, day) + today
 
     def add_business_seconds(self, start: datetime, seconds: float) -> datetime:
         """The instant when ``seconds`` of open time have passed after ``start``. Zero
