@@ -14,7 +14,7 @@ say "yes" where the reader then finds nothing; never "no" where it finds somethi
 from __future__ import annotations
 
 import functools
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from sqlalchemy import Select, bindparam, event, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
@@ -45,17 +45,7 @@ Extra = Literal[
     "evidence",
     "customer_decisions",
 ]
-EXTRAS: tuple[Extra, ...] = (
-    "links",
-    "rating",
-    "tasks",
-    "callbacks",
-    "consultations",
-    "decisions",
-    "private_links",
-    "evidence",
-    "customer_decisions",
-)
+EXTRAS: tuple[Extra, ...] = get_args(Extra)
 """``customer_decisions``: the case's customer has taken decisions with an amount (the
 mandate panel's ledger of what was used); the others are the case's own."""
 
