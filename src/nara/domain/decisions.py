@@ -42,7 +42,7 @@ from nara.models import (
 from nara.queries.access import case_visibility, get_case_for, require_staff
 from nara.queries.mandates import (
     Room,
-    RuleTerms,
+    RuleVersionView,
     applies_to_topic,
     holder_user_ids,
     holders_covering,
@@ -57,9 +57,9 @@ MAX_REASON = 2000
 @dataclass(frozen=True)
 class DecisionOutcome:
     decision: Decision
-    rule: RuleTerms | None  # the version that allowed it (taken at once)
+    rule: RuleVersionView | None  # the version that allowed it (taken at once)
     approval: ApprovalRequest | None  # the request (beyond the mandate)
-    holder: RuleTerms | None  # who decides the request
+    holder: RuleVersionView | None  # who decides the request
 
 
 def _lock_customer(session: Session, customer_id: int) -> None:
@@ -129,7 +129,7 @@ def _facts(decision: Decision, decision_type: DecisionType) -> dict[str, Any]:
     }
 
 
-def _rule_facts(version: RuleTerms) -> dict[str, Any]:
+def _rule_facts(version: RuleVersionView) -> dict[str, Any]:
     return {"rule_id": version.rule_id, "rule_version": version.version, "rule": version.name}
 
 
@@ -209,7 +209,7 @@ def _first_holder(
     decision: Decision,
     now: datetime,
     *,
-    after: RuleTerms | None,
+    after: RuleVersionView | None,
 ) -> Room | None:
     """The lowest holder whose mandate covers the decision and who is not only the
     requester; with ``after``, the next one above that holder."""
@@ -226,7 +226,7 @@ def _first_holder(
     return candidates[0] if candidates else None
 
 
-def _others_hold(session: Session, version: RuleTerms, requester: Actor) -> bool:
+def _others_hold(session: Session, version: RuleVersionView, requester: Actor) -> bool:
     """Someone active besides the requester holds ``version``."""
     return any(uid != requester.user_id for uid in holder_user_ids(session, version))
 
@@ -237,7 +237,7 @@ def _take(
     case: Case,
     decision: Decision,
     decision_type: DecisionType,
-    version: RuleTerms,
+    version: RuleVersionView,
     now: datetime,
     *,
     approved_by: Actor | None = None,
@@ -268,7 +268,7 @@ def _request(
     case: Case,
     decision: Decision,
     decision_type: DecisionType,
-    holder: RuleTerms,
+    holder: RuleVersionView,
     now: datetime,
 ) -> ApprovalRequest:
     due = calendar_for_team(session, case.team_id).add_business_seconds(

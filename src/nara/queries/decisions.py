@@ -33,9 +33,9 @@ from nara.queries import case_extras
 from nara.queries.access import require_staff
 from nara.queries.mandates import (
     ZERO,
+    DecisionTypeView,
     Ledger,
     Mandate,
-    TypeTerms,
     current_versions,
     held_by_clause,
     holder_label,
@@ -56,7 +56,7 @@ _Holder = aliased(MandateRuleVersion)
 class MandateLine:
     """One decision type's line of a person's mandate in a case."""
 
-    decision_type: TypeTerms
+    decision_type: DecisionTypeView
     mandate: Mandate
     used_for_customer: Decimal | None
 

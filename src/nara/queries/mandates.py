@@ -34,7 +34,7 @@ from nara.models import (
 ZERO = Decimal("0.00")
 
 
-class RuleTerms(Protocol):
+class RuleVersionView(Protocol):
     """What resolving a mandate reads of a rule version: the ORM row, or the plain
     :class:`RuleInForce` the process keeps."""
 
@@ -64,7 +64,7 @@ class RuleTerms(Protocol):
     def window_days(self) -> int | None: ...
 
 
-class TypeTerms(Protocol):
+class DecisionTypeView(Protocol):
     """What a mandate line reads of a decision type: the ORM row, or :class:`TypeRow`."""
 
     @property
@@ -204,7 +204,7 @@ def rule_type_ids(session: Session, rule_ids: Sequence[int]) -> dict[int, int]:
     return {rule_id: type_id for rule_id, type_id in rows}
 
 
-def holds(actor: Actor, version: RuleTerms) -> bool:
+def holds(actor: Actor, version: RuleVersionView) -> bool:
     """Whether ``actor`` is a holder of the rule version (a named member, a member of
     the team, or someone with the role)."""
     if actor.user_id is None:
@@ -301,7 +301,7 @@ def _ledger() -> Select[int, datetime | None, Decimal | None]:
 class Room:
     """What one rule version lets its holder decide for one customer now."""
 
-    version: RuleTerms
+    version: RuleVersionView
     limit: Decimal | int | None  # per decision; None: no limit (or yes/no)
     used: Decimal | None  # for the customer in the rule's window (amount rules with one)
     remaining: Decimal | int | None  # min(limit, customer limit - used); None: no limit
@@ -314,8 +314,8 @@ class Room:
 
 def room(
     session: Session,
-    decision_type: TypeTerms,
-    version: RuleTerms,
+    decision_type: DecisionTypeView,
+    version: RuleVersionView,
     *,
     customer_id: int,
     now: datetime,
@@ -357,7 +357,7 @@ def _widest(rooms: Sequence[Room]) -> Room | None:
 class Mandate:
     """A person's mandate for one decision type in one case (for one customer)."""
 
-    decision_type: TypeTerms
+    decision_type: DecisionTypeView
     best: Room | None  # the held rule version with the most room; None: no mandate
 
     @property
@@ -373,11 +373,11 @@ class Mandate:
 def mandate_for(
     session: Session,
     actor: Actor,
-    decision_type: TypeTerms,
+    decision_type: DecisionTypeView,
     *,
     customer_id: int,
     now: datetime,
-    versions: Sequence[RuleTerms] | None = None,
+    versions: Sequence[RuleVersionView] | None = None,
     ledger: Ledger | None = None,
 ) -> Mandate:
     """Resolve ``actor``'s mandate: among the rule versions in force that they hold, the
@@ -475,7 +475,7 @@ def applies_to_topic(session: Session, decision_type: DecisionType, topic_id: in
     return not topics or topic_id in topics
 
 
-def holder_user_ids(session: Session, version: RuleTerms) -> list[int]:
+def holder_user_ids(session: Session, version: RuleVersionView) -> list[int]:
     """The active people who hold ``version`` (to notify them), in id order."""
     stmt = select(User.id).where(User.is_active.is_(True)).order_by(User.id)
     if version.holder_kind == HolderKind.user.value:
@@ -489,7 +489,7 @@ def holder_user_ids(session: Session, version: RuleTerms) -> list[int]:
     return list(session.scalars(stmt))
 
 
-def holder_label(session: Session, version: RuleTerms, locale: str = "sv") -> str:
+def holder_label(session: Session, version: RuleVersionView, locale: str = "sv") -> str:
     """Who holds a rule version, in words: a name, a team or a role."""
     if version.holder_kind == HolderKind.user.value and version.holder_user_id is not None:
         user = session.get(User, version.holder_user_id)

@@ -20,7 +20,7 @@ from nara.models import ApprovalRequest, DecisionType, MandateRuleVersion
 from nara.queries import decisions as decision_queries
 from nara.queries import mandates as mandate_queries
 from nara.queries.access import get_case_for, require_staff
-from nara.queries.mandates import RuleTerms, current_versions
+from nara.queries.mandates import RuleVersionView, current_versions
 from nara.web.api.schemas import SLUG, In
 from nara.web.deps import DB, CurrentCaller
 
@@ -238,7 +238,7 @@ def _money(value: object) -> str | None:
     return format(value, "f") if isinstance(value, Decimal) else str(value)
 
 
-def _ref(version: RuleTerms | None) -> RuleRef | None:
+def _ref(version: RuleVersionView | None) -> RuleRef | None:
     if version is None:
         return None
     return RuleRef(id=version.rule_id, version=version.version, name=version.name)
@@ -278,7 +278,7 @@ def _decision_out(row: decision_queries.DecisionRow) -> DecisionOut:
     )
 
 
-def _holder_out(version: RuleTerms, name: str) -> HolderOut:
+def _holder_out(version: RuleVersionView, name: str) -> HolderOut:
     ref = _ref(version)
     assert ref is not None
     return HolderOut(kind=version.holder_kind, name=name, rule=ref)
