@@ -6,12 +6,11 @@ same session may be missed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -39,6 +38,7 @@ from nara.queries import (
 )
 from nara.queries.callbacks import callbacks_of_case
 from nara.queries.case_service import case_service
+from nara.simulation.plans import captured
 from tests import factories
 
 READERS: dict[str, Callable[[Session, Case], Any]] = {
@@ -58,22 +58,6 @@ READERS: dict[str, Callable[[Session, Case], Any]] = {
         if line.used_for_customer
     ],
 }
-
-
-@contextmanager
-def selects(session: Session) -> Iterator[list[str]]:
-    found: list[str] = []
-
-    def record(conn: Any, cursor: Any, sql: str, *_args: Any) -> None:
-        if sql.lstrip().upper().startswith("SELECT"):
-            found.append(" ".join(sql.split()))
-
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield found
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_every_extra_is_probed_and_read() -> None:
@@ -119,10 +103,11 @@ def test_a_case_without_extras_costs_one_statement(db: Session) -> None:
         "case_private_links",
         "improvement_evidence",
     )  # fmt: skip  (the probe reads decisions of the customer too)
-    with selects(db) as found:
+    with captured(db.get_bind().engine) as found:
         for read in READERS.values():
             assert not read(db, world)
-    extras = [sql for sql in found if any(f" {t} " in f"{sql} " for t in tables)]
+    sqls = [" ".join(s.sql.split()) for s in found]
+    extras = [sql for sql in sqls if any(f" {t} " in f"{sql} " for t in tables)]
     assert len(extras) == 1, extras  # the probe
 
 
