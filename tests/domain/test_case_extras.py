@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.demo.loader import load_demo
 from nara.domain.actors import SYSTEM
+from nara.domain.errors import NotFound
 from nara.models import (
     Callback,
     Case,
@@ -26,19 +27,22 @@ from nara.models import (
     Decision,
     ImprovementEvidence,
     SatisfactionRating,
+    User,
 )
 from nara.queries import (
     case_extras,
     case_links,
     consultations,
     decisions,
+    directory,
     improvements,
     private_links,
     satisfaction,
 )
+from nara.queries.access import case_to_read
 from nara.queries.callbacks import callbacks_of_case
 from nara.queries.case_service import case_service
-from nara.simulation.plans import captured
+from nara.simulation.plans import Statement, captured
 from tests import factories
 
 READERS: dict[str, Callable[[Session, Case], Any]] = {
@@ -88,11 +92,32 @@ def test_the_readers_find_what_they_found_without_the_probe(
     assert with_probe == always
     found = {kind for (_, kind), value in always.items() if value}
     assert len(found) >= 6 and "customer_decisions" in found, found  # it means something
+    # Read with the case to show it, the probe answers as when asked alone, and the
+    # references are what a case list reads.
+    monkeypatch.undo()
+    for case in cases:
+        db.info.pop(case_extras.KEPT, None)
+        case_extras.has(db, case.id, "links")
+        alone = dict(db.info[case_extras.KEPT][case.id])
+        db.info.pop(case_extras.KEPT, None)
+        shown, references = case_to_read(db, SYSTEM, case.number.lower())
+        assert shown is case
+        assert db.info[case_extras.KEPT][case.id] == alone
+        assert references == directory.case_references(db, [case.id])[case.id]
 
 
 def test_a_case_without_extras_costs_one_statement(db: Session) -> None:
     world = _a_case(db)
     db.commit()
+    with captured(db.get_bind().engine) as found:
+        for read in READERS.values():
+            assert not read(db, world)
+    extras = _on_extras(found)
+    assert len(extras) == 1, extras  # the probe
+
+
+def _on_extras(statements: list[Statement]) -> list[str]:
+    """The statements that read a table of the extras (the probe reads them all)."""
     tables = (
         "case_links",
         "satisfaction_ratings",
@@ -103,12 +128,32 @@ def test_a_case_without_extras_costs_one_statement(db: Session) -> None:
         "case_private_links",
         "improvement_evidence",
     )  # fmt: skip  (the probe reads decisions of the customer too)
+    sqls = [" ".join(s.sql.split()) for s in statements]
+    return [sql for sql in sqls if any(f" {t} " in f"{sql} " for t in tables)]
+
+
+def test_a_case_read_to_be_shown_costs_no_probe(db: Session) -> None:
+    number = _a_case(db).number
+    db.commit()
+    with captured(db.get_bind().engine) as found:
+        case, _ = case_to_read(db, SYSTEM, number)
+    assert len(found) == 1, [s.sql[:150] for s in found]  # the case, references, probe
     with captured(db.get_bind().engine) as found:
         for read in READERS.values():
-            assert not read(db, world)
-    sqls = [" ".join(s.sql.split()) for s in found]
-    extras = [sql for sql in sqls if any(f" {t} " in f"{sql} " for t in tables)]
-    assert len(extras) == 1, extras  # the probe
+            assert not read(db, case)
+    assert not _on_extras(found)
+
+
+def test_a_case_read_to_be_shown_is_found_only_where_visible(db: Session) -> None:
+    world = _a_case(db)
+    agent = factories.user(db, teams=[factories.team(db)])
+    stranger = db.get(User, factories.customer(db, with_login=True).user_id)
+    assert stranger is not None
+    db.commit()
+    for who in (agent, stranger):
+        with pytest.raises(NotFound):
+            case_to_read(db, factories.actor(db, who), world.number)
+    assert case_to_read(db, SYSTEM, world.number)[0].id == world.id
 
 
 def test_what_the_session_writes_after_the_probe_is_read(db: Session) -> None:

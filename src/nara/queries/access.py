@@ -29,6 +29,13 @@ from nara.domain.errors import NotFound, PermissionDenied
 from nara.i18n import N_
 from nara.models import Case, CaseParticipant, Customer, Role, Team, TeamMember, TeamTopic
 from nara.models.users import User
+from nara.queries import case_extras
+from nara.queries.directory import (
+    REFERENCE_COLUMNS,
+    CaseReferences,
+    references_of,
+    with_references,
+)
 
 
 def case_visibility(actor: Actor) -> ColumnElement[bool]:
@@ -146,6 +153,12 @@ def require_owning_side(actor: Actor, case: Case) -> None:
         )
 
 
+def _no_case(number: str) -> NotFound:
+    return NotFound(
+        f"no case {number}", template=N_("No case %(number)s."), params={"number": number}
+    )
+
+
 def get_case_for(
     session: Session, actor: Actor, number: str, *, lock: bool = False, to_change: bool = False
 ) -> Case:
@@ -155,12 +168,36 @@ def get_case_for(
     params["number"] = number.strip().upper()
     case = session.scalar(_case_by_number(shape, lock), params)
     if case is None:
-        raise NotFound(
-            f"no case {number}", template=N_("No case %(number)s."), params={"number": number}
-        )
+        raise _no_case(number)
     if to_change:
         require_owning_side(actor, case)
     return case
+
+
+@functools.cache
+def _case_to_read(shape: VisibilityShape) -> Select[*tuple[Any, ...]]:
+    """:func:`_case_by_number` with the case's references and what it has besides, built
+    once per shape."""
+    return with_references(
+        select(Case, *REFERENCE_COLUMNS, *case_extras.columns(Case.id, Case.customer_id)).where(
+            Case.number == bindparam("number"), visible_by_shape(shape)
+        )
+    )
+
+
+def case_to_read(session: Session, actor: Actor, number: str) -> tuple[Case, CaseReferences]:
+    """:func:`get_case_for` for showing the case: with its customer's name, topic, team
+    and owner as a case list names them, and what it has besides its timeline (kept for
+    :func:`case_extras.has`), all in the statement that finds it."""
+    shape, params = visibility_shape(actor)
+    params["number"] = number.strip().upper()
+    row = session.execute(_case_to_read(shape), params).one_or_none()
+    if row is None:
+        raise _no_case(number)
+    case: Case = row[0]
+    references = len(REFERENCE_COLUMNS) + 1
+    case_extras.prime(session, case.id, row[references:])
+    return case, references_of(row[1:references])
 
 
 def cases_for(session: Session, actor: Actor, numbers: list[str]) -> list[Case]:

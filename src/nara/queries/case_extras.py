@@ -14,10 +14,11 @@ say "yes" where the reader then finds nothing; never "no" where it finds somethi
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any, Literal, get_args
 
-from sqlalchemy import Select, bindparam, event, or_, select
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy import ColumnElement, Select, bindparam, event, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session, UOWTransaction
 from sqlalchemy.sql.elements import BindParameter
 
 from nara.models import (
@@ -60,36 +61,54 @@ def has(session: Session, case_id: int, extra: Extra) -> bool:
     found = kept.get(case_id) if kept is not None else None
     if found is None:
         row = session.execute(_probe(), {"ce_case": case_id}).one()
-        found = {name: bool(value) for name, value in zip(EXTRAS, row, strict=True)}
-        # Set after the statement: its autoflush, if any, has emptied the session's info.
-        session.info.setdefault(KEPT, {})[case_id] = found
+        # Kept after the statement: its autoflush, if any, has emptied the session's info.
+        prime(session, case_id, row)
+        return bool(row[EXTRAS.index(extra)])
     return found[extra]
+
+
+def prime(session: Session, case_id: int, values: Sequence[Any]) -> None:
+    """Keep the answer to :func:`columns` read along with the case (in the order of
+    :data:`EXTRAS`), as :func:`has` would keep its own probe's. Call it right after the
+    statement that read them: that statement's autoflush, if any, came first."""
+    found = {name: bool(value) for name, value in zip(EXTRAS, values, strict=True)}
+    session.info.setdefault(KEPT, {})[case_id] = found
 
 
 @functools.cache
 def _probe() -> Select[*tuple[Any, ...]]:
     """One row of booleans in the order of :data:`EXTRAS`, built once (``ce_case``)."""
     case: BindParameter[int] = bindparam("ce_case")
-    return select(
+    customer = select(Case.customer_id).where(Case.id == case).scalar_subquery()
+    return select(*columns(case, customer))
+
+
+def columns(
+    case_id: ColumnElement[int] | InstrumentedAttribute[int],
+    customer_id: ColumnElement[int] | InstrumentedAttribute[int],
+) -> tuple[ColumnElement[bool], ...]:
+    """The probe as columns in the order of :data:`EXTRAS`, for the case ``case_id``
+    whose customer is ``customer_id`` (a parameter and a subquery for :func:`has`; the
+    row's own columns when read with the case, see :func:`prime`)."""
+    return (
         select(CaseLink.id)
-        .where(or_(CaseLink.case_id == case, CaseLink.other_case_id == case))
+        .where(or_(CaseLink.case_id == case_id, CaseLink.other_case_id == case_id))
         .exists(),
-        select(SatisfactionRating.id).where(SatisfactionRating.case_id == case).exists(),
-        select(CaseTask.id).where(CaseTask.case_id == case).exists(),
-        select(Callback.id).where(Callback.case_id == case).exists(),
-        select(Consultation.id).where(Consultation.case_id == case).exists(),
-        select(Decision.id).where(Decision.case_id == case).exists(),
-        select(CasePrivateLink.id).where(CasePrivateLink.case_id == case).exists(),
+        select(SatisfactionRating.id).where(SatisfactionRating.case_id == case_id).exists(),
+        select(CaseTask.id).where(CaseTask.case_id == case_id).exists(),
+        select(Callback.id).where(Callback.case_id == case_id).exists(),
+        select(Consultation.id).where(Consultation.case_id == case_id).exists(),
+        select(Decision.id).where(Decision.case_id == case_id).exists(),
+        select(CasePrivateLink.id).where(CasePrivateLink.case_id == case_id).exists(),
         select(ImprovementEvidence.id)
         .where(
-            ImprovementEvidence.case_id == case,
+            ImprovementEvidence.case_id == case_id,
             ImprovementEvidence.status != EvidenceStatus.rejected.value,
         )
         .exists(),
         select(Decision.id)
         .where(
-            Decision.customer_id
-            == select(Case.customer_id).where(Case.id == case).scalar_subquery(),
+            Decision.customer_id == customer_id,
             Decision.state == DecisionState.taken.value,
             Decision.amount.is_not(None),
         )

@@ -9,6 +9,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BindParameter, Select, String, and_, bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -20,7 +21,13 @@ from nara.models import Case, CaseEvent, CaseStatus, Customer, StatusCategory, U
 from nara.models.cases import STATUS_CATEGORY
 from nara.queries.access import VisibilityShape, visibility_shape, visible_by_shape
 from nara.queries.customers import like_pattern
-from nara.queries.directory import OwnerRow
+from nara.queries.directory import (
+    REFERENCE_COLUMNS,
+    CaseReferences,
+    OwnerRow,
+    references_of,
+    with_references,
+)
 
 MAX_LIMIT = 100
 
@@ -43,6 +50,8 @@ class CaseFilter:
 class Page:
     items: list[Case]
     next_cursor: str | None
+    references: dict[int, CaseReferences] = field(default_factory=dict)
+    """The items' customer names, topics, teams and owners, read with them."""
 
 
 def encode_cursor(case: Case) -> str:
@@ -82,9 +91,10 @@ class ListingShape:
 
 
 @functools.lru_cache(maxsize=512)
-def _listing(shape: ListingShape) -> Select[Case]:
+def _listing(shape: ListingShape) -> Select[*tuple[Any, ...]]:
     """A case list's statement for a shape, built once: the filters' values, the cursor
-    and the limit are parameters (``lc_*``), the caller's visibility too."""
+    and the limit are parameters (``lc_*``), the caller's visibility too. Each case comes
+    with its references (:data:`REFERENCE_COLUMNS`)."""
     stmt = select(Case).where(visible_by_shape(shape.visibility))
     if shape.statuses:
         stmt = stmt.where(status_in(shape.statuses))
@@ -109,7 +119,9 @@ def _listing(shape: ListingShape) -> Select[Case]:
                 Case.number == bindparam("lc_number"),
                 Case.subject.ilike(pattern, escape="\\"),
                 Case.customer_id.in_(
-                    select(Customer.id).where(Customer.name.ilike(pattern, escape="\\"))
+                    select(Customer.id)
+                    .where(Customer.name.ilike(pattern, escape="\\"))
+                    .correlate(None)  # not the joined customer of the references
                 ),
             )
         )
@@ -119,7 +131,11 @@ def _listing(shape: ListingShape) -> Select[Case]:
         stmt = stmt.where(
             or_(Case.opened_at < opened, and_(Case.opened_at == opened, Case.id < after))
         )
-    return stmt.order_by(Case.opened_at.desc(), Case.id.desc()).limit(bindparam("lc_limit"))
+    return (
+        with_references(stmt.add_columns(*REFERENCE_COLUMNS))
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+        .limit(bindparam("lc_limit"))
+    )
 
 
 def list_cases(
@@ -159,9 +175,14 @@ def list_cases(
     if cursor:
         params["lc_opened"], params["lc_after"] = decode_cursor(cursor)
     stmt = _listing(listing)
-    rows = list(session.scalars(stmt, params))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return Page(items=rows[:limit], next_cursor=next_cursor)
+    rows = session.execute(stmt, params).all()[: limit + 1]
+    items: list[Case] = [row[0] for row in rows]
+    next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
+    return Page(
+        items=items[:limit],
+        next_cursor=next_cursor,
+        references={row[0].id: references_of(row[1:]) for row in rows[:limit]},
+    )
 
 
 def timeline(session: Session, actor: Actor, case: Case) -> list[CaseEvent]:

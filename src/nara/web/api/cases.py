@@ -16,7 +16,8 @@ from nara.domain.topic_correction import correct_topic
 from nara.domain.validation import choice
 from nara.models import Case, CaseStatus, StatusCategory
 from nara.queries import cases as case_queries
-from nara.queries.access import get_case_for
+from nara.queries.access import case_to_read, get_case_for
+from nara.queries.directory import CaseReferences
 from nara.web.api import schemas, serializers
 from nara.web.deps import DB, CurrentActor, CurrentCaller
 
@@ -29,14 +30,20 @@ def _each(enum: type[StrEnum]) -> dict[str, Any]:
 
 
 def _detail(db: DB, caller: CurrentCaller, number: str) -> schemas.CaseDetailOut:
-    return _render(db, caller, get_case_for(db, caller.actor, number))
+    case, references = case_to_read(db, caller.actor, number)
+    return _render(db, caller, case, references=references)
 
 
 def _render(
-    db: DB, caller: CurrentCaller, case: Case, *, opened: OpenedCase | None = None
+    db: DB,
+    caller: CurrentCaller,
+    case: Case,
+    *,
+    opened: OpenedCase | None = None,
+    references: CaseReferences | None = None,
 ) -> schemas.CaseDetailOut:
     """The case as the caller sees it; ``opened``: this request created it (its timeline
-    is at hand, and it has no links or rating yet)."""
+    is at hand, and it has no links or rating yet); ``references``: read with the case."""
     people = None
     if opened is not None:
         events = case_queries.timeline_of(caller.actor, opened.timeline)
@@ -44,7 +51,7 @@ def _render(
         events, people = case_queries.timeline_and_people(db, caller.actor, case)
     locale = caller.user.locale or "sv"
     return serializers.case_detail_out(
-        db, caller.actor, case, events, locale, opened=opened, people=people
+        db, caller.actor, case, events, locale, opened=opened, people=people, references=references
     )
 
 
@@ -113,7 +120,8 @@ def list_cases(
         filters.owner_id = int(owner)
     page = case_queries.list_cases(db, actor, filters, cursor=cursor, limit=limit)
     return schemas.CasePage(
-        items=serializers.cases_out(db, actor, page.items), next_cursor=page.next_cursor
+        items=serializers.cases_out(db, actor, page.items, page.references),
+        next_cursor=page.next_cursor,
     )
 
 

@@ -130,13 +130,15 @@ def case_detail_out(
     *,
     opened: OpenedCase | None = None,
     people: dict[int, directory.OwnerRow] | None = None,
+    references: directory.CaseReferences | None = None,
 ) -> schemas.CaseDetailOut:
     """The case with its timeline. ``opened``: the case was created in this request, so
     it has no links or rating yet, and its names and people are at hand. ``people``:
-    the people of ``events``, read with them."""
+    the people of ``events``, read with them; ``references``: the case's, read with it."""
     just_opened = opened is not None
-    references = {case.id: opened.references} if opened and opened.references else None
-    base = cases_out(session, actor, [case], references)[0]
+    if opened is not None and opened.references:
+        references = opened.references
+    base = cases_out(session, actor, [case], {case.id: references} if references else None)[0]
     related = [
         schemas.RelatedOut(number=r.number, status=r.status, subject=r.subject)
         for r in ([] if just_opened else case_links.related_cases(session, actor, case))

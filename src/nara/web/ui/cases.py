@@ -18,7 +18,7 @@ from nara.models import Case, CaseEvent, CaseStatus, Channel, Customer, Priority
 from nara.queries import cases as case_queries
 from nara.queries import directory
 from nara.queries import inbox as inbox_queries
-from nara.queries.access import get_case_for, is_owning_side
+from nara.queries.access import case_to_read, get_case_for, is_owning_side
 from nara.queries.case_service import ACTIVE, latest_estimates, promise_badges
 from nara.queries.consultations import count_open_for_teams
 from nara.queries.customers import clean_query, is_exact_identifier, search_customers
@@ -112,7 +112,7 @@ def case_list(
 def _my_cases(request: Request, db: DB, caller: Caller) -> Response:
     filters = case_queries.CaseFilter()
     page = case_queries.list_cases(db, caller.actor, filters, cursor=None, limit=100)
-    rows = serializers.cases_out(db, caller.actor, page.items)
+    rows = serializers.cases_out(db, caller.actor, page.items, page.references)
     expected = latest_estimates(
         db, [c.id for c in page.items if c.first_response_at is None and c.status in ACTIVE]
     )
@@ -215,9 +215,18 @@ def _new_case_again(
                   form=form, choices=[])  # fmt: skip
 
 
-def case_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, object]:
+def case_context(
+    db: DB,
+    caller: Caller,
+    case: Case,
+    lang: str,
+    references: directory.CaseReferences | None = None,
+) -> dict[str, object]:
+    """``references``: the case's, read with it."""
     events, people = case_queries.timeline_and_people(db, caller.actor, case)
-    detail = serializers.case_detail_out(db, caller.actor, case, events, lang, people=people)
+    detail = serializers.case_detail_out(
+        db, caller.actor, case, events, lang, people=people, references=references
+    )
     context: dict[str, object] = {
         "case": detail,
         "raw": case,
@@ -265,8 +274,8 @@ def _handover_context(db: DB, case: Case, events: list[CaseEvent]) -> dict[str, 
 @router.get("/cases/{number}", response_class=HTMLResponse)
 def case_view(request: Request, db: DB, number: str, partial: bool = False) -> Response:
     caller = require_caller(request, db)
-    case = get_case_for(db, caller.actor, number)
-    context = case_context(db, caller, case, request.state.lang)
+    case, references = case_to_read(db, caller.actor, number)
+    context = case_context(db, caller, case, request.state.lang, references)
     if partial:
         return render(request, "_timeline.html", **context)
     template = "portal/case.html" if caller.actor.is_customer else "workspace/case.html"
