@@ -3,13 +3,20 @@ transaction, and a savepoint inside it (``begin_nested``) never commits on its o
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, func, select
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, event, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from nara import clock
+from nara.db import end_request, make_engine
+from nara.demo.loader import wipe
 from nara.domain import teams as team_actions
 from nara.domain.actors import SYSTEM
 from nara.domain.cases import open_case
 from nara.models import Case, CaseEvent, IdempotencyKey, Team
+from nara.web.app import create_app
 from tests import factories
 
 
@@ -77,3 +84,85 @@ def test_idempotent_open_case_is_undone_with_the_callers_rollback(
     assert _count(committed_engine, Case) == 0
     assert _count(committed_engine, CaseEvent) == 0
     assert _count(committed_engine, IdempotencyKey) == 0
+
+
+# ---- how a request's transaction ends (nara.db.end_request) -------------------------
+
+
+def _endings(engine: Engine) -> list[str]:
+    """What the connections of ``engine`` (a test's own) do: "commit" or "rollback"."""
+    seen: list[str] = []
+    event.listen(engine, "commit", lambda _conn: seen.append("commit"))
+    event.listen(engine, "rollback", lambda _conn: seen.append("rollback"))
+    return seen
+
+
+def test_a_request_that_only_read_ends_with_a_commit(database_url: str) -> None:
+    """The same round trip as a rollback, but psycopg keeps its prepared statements."""
+    engine = make_engine(database_url)
+    try:
+        seen = _endings(engine)
+        session = Session(engine)
+        session.scalar(select(func.count()).select_from(Team))
+        end_request(session)
+        assert seen == ["commit"]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("how", ["pending", "flushed", "statement"])
+def test_a_request_that_wrote_without_committing_is_rolled_back(
+    committed_engine: Engine, how: str
+) -> None:
+    session = Session(committed_engine)
+    session.scalar(select(func.count()).select_from(Team))
+    if how == "statement":  # past the unit of work: only the statement shows it
+        session.execute(
+            insert(Team).values(slug="raw", name_sv="R", name_en="R", created_at=clock.now())
+        )
+    else:
+        session.add(Team(slug="orm", name_sv="O", name_en="O", created_at=clock.now()))
+        if how == "flushed":
+            session.flush()
+    end_request(session)
+    assert _count(committed_engine, Team) == 0
+
+
+def test_a_request_ends_even_when_the_database_failed_its_transaction(
+    committed_engine: Engine,
+) -> None:
+    session = Session(committed_engine)
+    with pytest.raises(DBAPIError):
+        session.execute(text("SELECT * FROM no_such_table"))
+    end_request(session)  # no exception: rolled back and closed
+    assert not session.in_transaction()
+
+
+def test_read_requests_reuse_prepared_statements(database_url: str) -> None:
+    """A read-only request's statements are prepared once per connection and then run
+    with the plan PostgreSQL keeps (on SQLite there is nothing to prepare: the requests
+    still answer)."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            agent = factories.user(session, teams=[factories.team(session, fallback=True)])
+            number = factories.case(session, the_customer=factories.customer(session)).number
+            headers = factories.headers(session, agent)
+            session.commit()
+        with TestClient(create_app(engine)) as client:
+            for _ in range(8):  # psycopg prepares from the sixth run on
+                assert client.get(f"/api/v1/cases/{number}", headers=headers).status_code == 200
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as connection:  # the one the requests used
+                prepared = list(
+                    connection.exec_driver_sql(
+                        "SELECT statement FROM pg_prepared_statements WHERE statement LIKE "
+                        "'%%FROM cases%%'"
+                    ).scalars()
+                )
+            assert prepared, "read requests left no prepared statement"
+    finally:
+        engine.dispose()
+        with Session(make_engine(database_url)) as session:
+            wipe(session)
+            session.commit()

@@ -20,7 +20,7 @@ from sqlalchemy import inspect
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from nara.db import has_writes, session_factory
+from nara.db import end_request, has_writes, session_factory
 from nara.domain.actors import Actor, actor_of
 from nara.domain.auth import authenticate_token_with_membership, resume_session_with_membership
 from nara.domain.errors import AuthenticationRequired, PermissionDenied
@@ -33,20 +33,28 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """The request's session. Made on the event loop (a new session touches no
-    connection), closed in the thread pool (closing returns its connection, a round trip):
-    a synchronous generator would cost a thread-pool hop at each end."""
+    connection), ended in the thread pool (:func:`nara.db.end_request`, or a rollback when
+    the request failed; either returns its connection, a round trip): a synchronous
+    generator would cost a thread-pool hop at each end."""
     factory = getattr(request.app.state, "session_factory", None) or session_factory()
     session: Session = factory()
+    failed = False
     try:
         yield session
     except BaseException:
-        with anyio.CancelScope(shield=True):
-            await run_in_threadpool(session.rollback)
+        failed = True
         raise
     finally:
         # Shielded: a request cancelled (the client went away) still returns its connection.
         with anyio.CancelScope(shield=True):
-            await run_in_threadpool(session.close)
+            await run_in_threadpool(_abandon if failed else end_request, session)
+
+
+def _abandon(session: Session) -> None:
+    try:
+        session.rollback()
+    finally:
+        session.close()
 
 
 DB = Annotated[Session, Depends(get_db)]
