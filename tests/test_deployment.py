@@ -181,3 +181,19 @@ def test_workers_share_the_connections(engine: Engine, tmp_path: Path, database_
             server.wait()
         log.close()
     assert server.returncode == 0, (tmp_path / "serve.log").read_text(errors="replace")[-2000:]
+
+
+def test_a_server_process_freezes_what_it_loaded(database_url: str, tmp_path: Path) -> None:
+    """The app a server imports (``nara.web.asgi``) leaves what it loaded out of the
+    collector's full collections (their pauses were the slowest requests under load)."""
+    env = {**os.environ, "NARA_DATABASE_URL": database_url, "NARA_EMBEDDED_WORKER": "off"}
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import gc, nara.web.asgi; print(gc.get_freeze_count())"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert int(done.stdout.strip()) > 100_000, done.stdout
