@@ -187,7 +187,7 @@ def test_a_server_process_freezes_what_it_loaded(database_url: str, tmp_path: Pa
     """The app a server imports (``nara.web.asgi``) leaves what it loaded out of the
     collector's full collections (their pauses were the slowest requests under load)."""
     env = {**os.environ, "NARA_DATABASE_URL": database_url, "NARA_EMBEDDED_WORKER": "off"}
-    done = subprocess.run(  # noqa: S603
+    done = subprocess.run(
         [sys.executable, "-c", "import gc, nara.web.asgi; print(gc.get_freeze_count())"],
         env=env,
         cwd=tmp_path,

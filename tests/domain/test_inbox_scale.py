@@ -57,21 +57,38 @@ def test_customers_get_no_inbox(db: Session, w: World) -> None:
     assert page.items == [] and page.counts == dict.fromkeys(TABS, 0)
 
 
-def test_counts_of_done_cases_stop_at_the_cap(
+def test_counts_stop_at_the_cap_and_pages_go_on(
     db: Session, w: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Resolved and closed cases grow with the history: their counts are capped. The
-    backlog's are exact (one query over the backlog)."""
+    """Every tab's count stops at a cap: done cases grow with the history, and a backlog
+    may grow large. Beyond it the pages go on as long as there are cases."""
     lead = factories.actor(db, w.card_lead)
+    closed = set(db.scalars(select(Case.id).where(Case.team_id == w.cards.id)))
     for number in db.scalars(select(Case.number).where(Case.team_id == w.cards.id)):
         change_status(session=db, actor=lead, number=number, status="closed")
+    assert len(closed) == 4
     monkeypatch.setattr(inbox_queries, "COUNT_CAP", 3)
     page = inbox(db, lead, InboxQuery(tab="team", status="closed", per_page=2))
     assert page.counts["team"] == 3 and "team" in page.capped and page.total_capped
-    assert page.pages == 2
+    assert page.pages is None and page.has_next
     assert "mine" not in page.capped
-    backlog = inbox(db, factories.actor(db, w.loan_agent), InboxQuery(tab="team"))
-    assert backlog.counts["team"] == 4 and not backlog.capped  # alice's + three opened
+    second = inbox(db, lead, InboxQuery(tab="team", status="closed", per_page=2, page=2))
+    assert second.pages is None and not second.has_next
+    assert {c.id for c in page.items} | {c.id for c in second.items} == closed
+    # The backlog (a cap of its own): four cases of the loans team (alice's and three more).
+    monkeypatch.setattr(inbox_queries, "BACKLOG_CAP", 3)
+    agent = factories.actor(db, w.loan_agent)
+    backlog = inbox(db, agent, InboxQuery(tab="team", per_page=3))
+    assert backlog.counts["team"] == 3 and backlog.capped == {"team"}
+    assert backlog.pages is None and backlog.has_next and len(backlog.items) == 3
+    rest = inbox(db, agent, InboxQuery(tab="team", per_page=3, page=2))
+    assert len(rest.items) == 1 and not rest.has_next
+    assert {c.id for c in backlog.items}.isdisjoint({c.id for c in rest.items})
+    # Below the cap, exact: the count, the pages, and no page past the last.
+    monkeypatch.setattr(inbox_queries, "BACKLOG_CAP", 4)
+    exact = inbox(db, agent, InboxQuery(tab="team", per_page=3, page=9))
+    assert exact.counts["team"] == 4 and not exact.capped and exact.pages == 2
+    assert exact.page == 2 and not exact.has_next and not exact.total_capped
 
 
 def test_done_cases_come_latest_first(db: Session, w: World) -> None:

@@ -6,6 +6,7 @@ Sessions come from the real login form or from ``nara.domain.auth.start_session`
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -22,6 +23,7 @@ from nara.domain import teams as team_actions
 from nara.domain import users as user_actions
 from nara.domain.actors import SYSTEM
 from nara.models import ApiToken, Case, CaseEvent, TeamMember, TeamTopic, Topic, User
+from nara.queries import inbox as inbox_queries
 from nara.web.deps import SESSION_COOKIE
 from tests import factories
 
@@ -679,6 +681,36 @@ def test_inbox_tabs_count_and_list_the_right_cases(
     # The loans agent sees only the loans case.
     log_in(client, db, w.loan_agent)
     assert tab_counts(page(client.get("/cases"))) == {"mine": 0, "unassigned": 1, "team": 1}
+
+
+def test_a_tab_past_the_count_cap_says_so_and_pages_on(
+    client: TestClient, db: Session, w: factories.World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the cap a tab shows "3+", says "More than 3 cases" and numbers its pages
+    without a last one; Next leads on while cases follow (English and Swedish)."""
+    for _ in range(3):
+        factories.case(db, the_customer=w.bob, the_topic=w.card_topic, message="Kö")
+    db.commit()
+    monkeypatch.setattr(inbox_queries, "BACKLOG_CAP", 3)
+    log_in(client, db, w.card_agent)
+    client.cookies.set("nara_lang", "en")
+    whole = page(client.get("/cases?tab=team"))
+    assert re.search(r'tab=team"[^>]*>[^<]*<span class="count">3\+</span>', whole)
+    assert "More than 3 cases · page 1<" in whole
+    assert len(listed(whole)) == 4 and ">Next<" not in whole  # alice's and three more
+    whole_inbox = inbox_queries.inbox
+    monkeypatch.setattr(  # three cases a page
+        inbox_queries,
+        "inbox",
+        lambda s, a, q: whole_inbox(s, a, dataclasses.replace(q, per_page=3)),
+    )
+    first = page(client.get("/cases?tab=team"))
+    assert len(listed(first)) == 3 and ">Next<" in first and ">Previous<" not in first
+    client.cookies.set("nara_lang", "sv")
+    second = page(client.get("/cases?tab=team&page=2"))
+    assert "Fler än 3 ärenden · sida 2<" in second and ">Nästa<" not in second
+    assert len(listed(second)) == 1 and set(listed(second)).isdisjoint(listed(first))
+    assert set(listed(first)) | set(listed(second)) == set(listed(whole))
 
 
 def test_filters_narrow_the_inbox(client: TestClient, db: Session, w: factories.World) -> None:

@@ -118,6 +118,8 @@ class Case(Base):
     __tablename__ = "cases"
     __table_args__ = (
         Index("ix_cases_team_status", "team_id", "status"),
+        # An owner's cases of a status (the inbox's mine tab counts them, up to its cap).
+        Index("ix_cases_owner_status", "owner_id", "status"),
         Index("ix_cases_opened", "opened_at", "id"),
         Index("ix_cases_team_queue", "team_id", "owner_id", "status"),
         Index("ix_cases_team_opened", "team_id", "opened_at", "id"),
@@ -177,7 +179,7 @@ class Case(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id"), index=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     channel: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(32))
     priority: Mapped[str] = mapped_column(String(16))

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql.selectable import ScalarSelect
 
 from nara.domain.actors import Actor
 from nara.models import ACTIVE_STATUSES, Case, Customer, active_clause, status_in
@@ -47,9 +48,12 @@ class InboxPage:
     items: list[Case]
     total: int
     page: int
-    pages: int
+    pages: int | None
+    """None: the tab holds more than :data:`COUNT_CAP` cases, not counted to the end."""
     counts: dict[str, int]
     capped: frozenset[str] = frozenset()  # tabs with more than COUNT_CAP cases
+    has_next: bool = False
+    """A page follows this one."""
     consultations_open: int | None = None
     """Open consultations asked of the actor's teams, when counted with the tabs."""
     unread: int | None = None
@@ -59,12 +63,18 @@ class InboxPage:
 
     @property
     def total_capped(self) -> bool:
-        return bool(self.capped) and self.total >= COUNT_CAP
+        return self.pages is None
 
 
-# Counting stops here ("10 000+"): a count over a filter that matches much of the history
-# (say, every closed case of a team) would otherwise read all of it on every request.
+BACKLOG_CAP = 1_000
+"""Counting a tab of active cases stops here ("1 000+"). A count reads every case it
+counts, so an exact figure would cost every view of the inbox time in proportion to the
+backlog; beyond this many cases the exact figure changes nothing about which case to
+take next. Pages then go on as long as there are cases (:attr:`InboxPage.has_next`)."""
+
 COUNT_CAP = 10_000
+"""Counting a tab of done cases (a resolved or closed status: they grow with the
+history, every closed case of a team) stops here ("10 000+")."""
 
 
 def _tab_clauses(values: dict[str, Any] | None = None) -> dict[str, ColumnElement[bool]]:
@@ -116,6 +126,37 @@ def _search_clause(text: str) -> ColumnElement[bool]:
     )
 
 
+def _capped_counts(
+    base: Select[Case], clauses: dict[str, ColumnElement[bool]]
+) -> Select[*tuple[Any, ...]]:
+    """Each tab's count over ``base``, one scalar subquery a tab: at most ``ib_cap``
+    cases each (an index range with a limit, whatever the tab holds)."""
+
+    def capped(clause: ColumnElement[bool]) -> ScalarSelect[int]:
+        limited = (
+            base.where(clause).with_only_columns(Case.id).limit(bindparam("ib_cap")).subquery()
+        )
+        return select(func.count()).select_from(limited).scalar_subquery()
+
+    return select(*(capped(clause).label(name) for name, clause in clauses.items()))
+
+
+def _counted(row: Any, cap: int) -> tuple[dict[str, int], frozenset[str]]:
+    """The tabs' counts (at most ``cap``, counted to ``cap + 1``) and the tabs that hold
+    more."""
+    found = {name: int(row._mapping[name] or 0) for name in TABS}
+    capped = frozenset(name for name, count in found.items() if count > cap)
+    return {name: min(count, cap) for name, count in found.items()}, capped
+
+
+def _paging(query: InboxQuery, total: int, capped: bool) -> tuple[int, int | None]:
+    """The page shown and the number of pages (None: not counted to the end)."""
+    if capped:
+        return max(1, query.page), None
+    pages = max(1, -(-total // query.per_page))
+    return min(max(1, query.page), pages), pages
+
+
 BacklogShape = tuple[str | None, bool, bool, bool]
 """What a backlog view's statements depend on besides values: the one status chosen
 (None: every active one), and whether a topic, a channel and a priority are chosen."""
@@ -137,24 +178,26 @@ def _backlog_page(session: Session, actor: Actor, query: InboxQuery, tab: str) -
         "ib_channel": query.channel,
         "ib_priority": query.priority,
     }
+    params["ib_cap"] = BACKLOG_CAP + 1
     row = session.execute(counting, params).one()
-    counts = {name: int(row._mapping[name] or 0) for name in TABS}
+    counts, capped = _counted(row, BACKLOG_CAP)
     consultations_open = int(row._mapping["consultations_open"] or 0)
     unread = int(row._mapping["unread"] or 0)
     total = counts[tab]
-    pages = max(1, -(-total // query.per_page))
-    page = min(max(1, query.page), pages)
+    page, pages = _paging(query, total, tab in capped)
     params["ib_offset"] = (page - 1) * query.per_page
-    params["ib_limit"] = query.per_page
+    params["ib_limit"] = query.per_page + 1  # one more: whether a page follows
     rows = session.execute(pages_of[tab], params).all()
-    items = [row[0] for row in rows]
+    shown = rows[: query.per_page]
     return InboxPage(
-        items=items,
-        references={row[0].id: references_of(row[1:]) for row in rows},
+        items=[row[0] for row in shown],
+        references={row[0].id: references_of(row[1:]) for row in shown},
         total=total,
         page=page,
         pages=pages,
         counts=counts,
+        capped=capped,
+        has_next=len(rows) > query.per_page,
         consultations_open=consultations_open,
         unread=unread,
     )
@@ -176,8 +219,7 @@ def _backlog_statements(
         base = base.where(Case.priority == bindparam("ib_priority"))
     clauses = _tab_clauses()
     # The page's other counters come along: the consultations tab's, the header's unread.
-    counting = base.where(or_(clauses["mine"], clauses["team"])).with_only_columns(
-        *(func.count().filter(clause).label(name) for name, clause in clauses.items()),
+    counting = _capped_counts(base, clauses).add_columns(
         open_count_of(bindparam("ib_teams", expanding=True)).label("consultations_open"),
         unread_count_of(bindparam("ib_user")).label("unread"),
     )
@@ -189,23 +231,6 @@ def _backlog_statements(
         for name, clause in clauses.items()
     }
     return counting, pages
-
-
-def _count(session: Session, stmt: Select[Case]) -> int:
-    capped = stmt.with_only_columns(Case.id).limit(COUNT_CAP).subquery()
-    return session.scalar(select(func.count()).select_from(capped)) or 0
-
-
-def _backlog_counts(session: Session, actor: Actor, base: Select[Case]) -> dict[str, int]:
-    """The three tabs' counts over the backlog in one query (the backlog is small: no
-    cap needed): the cases the actor owns or their teams hold, counted per tab."""
-    clauses = {name: _tab_clause(actor, name) for name in TABS}
-    either = or_(clauses["mine"], clauses["team"])
-    stmt = base.where(either).with_only_columns(
-        *(func.count().filter(clause).label(name) for name, clause in clauses.items())
-    )
-    row = session.execute(stmt).one()
-    return {name: int(row._mapping[name] or 0) for name in TABS}
 
 
 def inbox(session: Session, actor: Actor, query: InboxQuery) -> InboxPage:
@@ -224,29 +249,32 @@ def inbox(session: Session, actor: Actor, query: InboxQuery) -> InboxPage:
         base = base.where(Case.priority == query.priority)
     if query.q and query.q.strip():
         base = base.where(_search_clause(query.q))
-    if backlog:
-        counts = _backlog_counts(session, actor, base)
-    else:
-        counts = {name: _count(session, base.where(_tab_clause(actor, name))) for name in TABS}
-    stmt = base.where(_tab_clause(actor, tab))
+    clauses = {name: _tab_clause(actor, name) for name in TABS}
+    cap = BACKLOG_CAP if backlog else COUNT_CAP
+    counts, capped = _counted(
+        session.execute(_capped_counts(base, clauses), {"ib_cap": cap + 1}).one(), cap
+    )
     total = counts[tab]
-    pages = max(1, -(-total // query.per_page))
-    page = min(max(1, query.page), pages)
+    page, pages = _paging(query, total, tab in capped)
     # Resolved and closed cases: the latest first (an index range on team or owner and
     # time); promise order means nothing once the work is done.
     order: tuple[ColumnElement[Any] | InstrumentedAttribute[Any], ...] = (
         pull_order() if backlog else (Case.opened_at.desc(), Case.id.desc())
     )
-    rows = session.scalars(
-        stmt.order_by(*order).offset((page - 1) * query.per_page).limit(query.per_page)
+    rows = list(
+        session.scalars(
+            base.where(clauses[tab])
+            .order_by(*order)
+            .offset((page - 1) * query.per_page)
+            .limit(query.per_page + 1)
+        )
     )
     return InboxPage(
-        items=list(rows),
+        items=rows[: query.per_page],
         total=total,
         page=page,
         pages=pages,
         counts=counts,
-        capped=frozenset(
-            name for name, count in counts.items() if not backlog and count >= COUNT_CAP
-        ),
+        capped=capped,
+        has_next=len(rows) > query.per_page,
     )

@@ -82,7 +82,7 @@ def consultations_tab(request: Request, db: DB, status: str = "open") -> Respons
     require_staff(caller.actor)
     shown = status if status in consultation_queries.STATUSES else "open"
     page = consultation_queries.list_consultations(db, caller.actor, status=shown, limit=100)
-    counts = inbox_queries.inbox(db, caller.actor, inbox_queries.InboxQuery(tab="mine")).counts
+    inbox = inbox_queries.inbox(db, caller.actor, inbox_queries.InboxQuery(tab="mine"))
     return render(
         request,
         "workspace/consultations.html",
@@ -90,7 +90,8 @@ def consultations_tab(request: Request, db: DB, status: str = "open") -> Respons
         shown=shown,
         statuses=consultation_queries.STATUSES,
         tabs=inbox_queries.TABS,
-        counts=counts,
+        counts=inbox.counts,
+        capped=inbox.capped,
         consultations_open=consultation_queries.count_open_for_teams(
             db, sorted(caller.actor.team_ids)
         ),
