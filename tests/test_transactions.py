@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from nara import clock
+from nara.config import reset_settings
 from nara.db import end_request, make_engine
 from nara.demo.loader import wipe
 from nara.domain import teams as team_actions
@@ -166,3 +167,23 @@ def test_read_requests_reuse_prepared_statements(database_url: str) -> None:
         with Session(make_engine(database_url)) as session:
             wipe(session)
             session.commit()
+
+
+def test_prepared_statements_can_be_switched_off(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """For a connection pooler that cannot hold them (NARA_DATABASE_PREPARED_STATEMENTS)."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("prepared statements are PostgreSQL's (psycopg)")
+    for setting, threshold in (("true", 5), ("false", None)):
+        monkeypatch.setenv("NARA_DATABASE_PREPARED_STATEMENTS", setting)
+        reset_settings()
+        engine = make_engine(database_url)
+        try:
+            with engine.connect() as connection:
+                driver = connection.connection.driver_connection
+                assert getattr(driver, "prepare_threshold", "?") == threshold
+        finally:
+            engine.dispose()
+    monkeypatch.delenv("NARA_DATABASE_PREPARED_STATEMENTS")
+    reset_settings()

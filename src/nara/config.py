@@ -32,6 +32,13 @@ class Settings(BaseSettings):
         "request uses it. Off: a connection lost (say, to a database restart) fails the "
         "request that finds it, and the process then replaces all its connections.",
     )
+    database_prepared_statements: bool = Field(
+        True,
+        description="Let PostgreSQL keep the plan of a statement a connection runs often "
+        "(psycopg prepares it from its sixth run). Off for a connection pooler that cannot "
+        "hold prepared statements (PgBouncer before 1.21, or without "
+        "max_prepared_statements): every statement is then planned anew.",
+    )
     host: str = Field("127.0.0.1", description="Address `nara serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `nara serve` listens on.")
     secret_key: str = Field(

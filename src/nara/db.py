@@ -112,9 +112,13 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "savepoint", _sqlite_begin_before_savepoint)
     else:
+        settings = get_settings()
+        # psycopg's default (prepare from the sixth run) unless the settings say no.
+        prepare = {} if settings.database_prepared_statements else {"prepare_threshold": None}
         engine = create_engine(
             url,
-            pool_pre_ping=get_settings().database_pre_ping,
+            connect_args=prepare,
+            pool_pre_ping=settings.database_pre_ping,
             pool_size=10,
             max_overflow=20,
             pool_recycle=3600,
