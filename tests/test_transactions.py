@@ -3,6 +3,8 @@ transaction, and a savepoint inside it (``begin_nested``) never commits on its o
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, insert, select, text
@@ -187,3 +189,17 @@ def test_prepared_statements_can_be_switched_off(
             engine.dispose()
     monkeypatch.delenv("NARA_DATABASE_PREPARED_STATEMENTS")
     reset_settings()
+
+
+def test_times_come_back_in_utc(committed_engine: Engine) -> None:
+    """Whatever the server's zone: on PostgreSQL the session's zone is UTC, so a time
+    read back needs no conversion; on SQLite (naive) it is taken as UTC."""
+    with Session(committed_engine) as session:
+        team = factories.team(session)
+        session.commit()
+        session.expire_all()
+        created = session.scalar(select(Team.created_at).where(Team.id == team.id))
+        assert created is not None and created.tzinfo is UTC
+        if committed_engine.dialect.name == "postgresql":
+            zone = session.execute(text("SELECT current_setting('TimeZone')")).scalar()
+            assert zone == "UTC"

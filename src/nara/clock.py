@@ -22,6 +22,8 @@ def now() -> datetime:
 
 def ensure_utc(value: datetime) -> datetime:
     """Return ``value`` as an aware UTC datetime; naive values are taken as UTC."""
+    if value.tzinfo is UTC:  # as the database gives them: nothing to convert
+        return value
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value.astimezone(UTC)

@@ -123,7 +123,17 @@ def make_engine(url: str) -> Engine:
             max_overflow=20,
             pool_recycle=3600,
         )
+        event.listen(engine, "connect", _postgres_utc)
     return engine
+
+
+def _postgres_utc(dbapi_connection: Any, _record: Any) -> None:
+    """Times come back in UTC (psycopg then gives them ``datetime.UTC``, which
+    :func:`nara.clock.ensure_utc` takes as it is instead of converting every time column of
+    every row from the server's zone). Nothing in Nära's SQL depends on the session's
+    zone; committed, so a later rollback does not undo it."""
+    dbapi_connection.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.commit()
 
 
 def get_engine(settings: Settings | None = None) -> Engine:
