@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from nara import clock
-from nara.domain.actors import SYSTEM
+from nara.domain.actors import SYSTEM, Actor
 from nara.domain.calendars import set_team_calendar
 from nara.domain.callbacks import (
     book_callback,
@@ -23,6 +23,7 @@ from nara.domain.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from nara.domain.events import EVENT_TYPES
 from nara.models import CallbackSlot, CaseEvent
 from nara.queries.callbacks import due_callbacks, team_slots
+from nara.queries.inbox import InboxQuery, inbox
 from tests import factories
 from tests.factories import World
 
@@ -262,3 +263,29 @@ def test_callback_events_written_before_facts_still_render() -> None:
         EVENT_TYPES["callback.booked"].summary("sv", old) == "Återuppringning bokad 30 nov. 10:00"
     )
     assert EVENT_TYPES["callback.moved"].summary("en", old) == "Callback moved to Nov 30, 10:00"
+
+
+def test_the_inbox_asks_whether_callbacks_are_due_with_its_counts(db: Session, w: World) -> None:
+    """The inbox reads the due callbacks only when its probe says some may be due; the
+    probe never says no where they are (an admin's are every team's: not probed)."""
+    agent = factories.actor(db, w.card_agent)
+    other = factories.actor(db, w.loan_agent)
+    admin = factories.actor(db, w.admin)
+    slot = datetime(2026, 11, 30, 10, tzinfo=STHLM)
+
+    def probed(actor: Actor, now: datetime) -> bool | None:
+        with clock.frozen_at(now):
+            return inbox(db, actor, InboxQuery(tab="team")).callbacks_due
+
+    assert probed(agent, MONDAY_9) is False and probed(admin, MONDAY_9) is None
+    with clock.frozen_at(MONDAY_9):
+        alice = factories.actor(db, w.alice_user)
+        book_callback(session=db, actor=alice, number=w.alice_case.number, starts_at=slot,
+                      phone="070-123 45 67")  # fmt: skip
+    for now in (MONDAY_9 - timedelta(hours=2), MONDAY_9, slot, slot + timedelta(hours=3)):
+        for actor in (agent, other):
+            if due_callbacks(db, actor, now=now):
+                assert probed(actor, now) is True, (now, actor)
+    assert probed(agent, MONDAY_9) is True and due_callbacks(db, agent, now=MONDAY_9)
+    assert probed(other, MONDAY_9) is False  # the loans team has none
+    assert probed(agent, MONDAY_9 - timedelta(hours=2)) is False  # not yet within the hour

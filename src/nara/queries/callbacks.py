@@ -7,7 +7,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, bindparam, select, true
+from sqlalchemy import BindParameter, Exists, Select, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from nara import reference_cache
@@ -85,8 +85,27 @@ def team_slots(
     return slots
 
 
+DUE_HORIZON = timedelta(hours=1)
+"""Callbacks starting within this long are due (the top of the agent's inbox)."""
+
+
+def due_probe(teams: BindParameter[list[int]], until: BindParameter[datetime]) -> Exists:
+    """Whether a booked callback of ``teams`` starts by ``until``: :func:`due_callbacks`'
+    condition without its visibility check, so False means it would find none (the inbox
+    asks it with its tab counts, and reads the callbacks only when it says True)."""
+    return (
+        select(Callback.id)
+        .where(
+            Callback.status == CallbackStatus.booked.value,
+            Callback.starts_at <= until,
+            Callback.team_id.in_(teams),
+        )
+        .exists()
+    )
+
+
 def due_callbacks(
-    session: Session, actor: Actor, *, now: datetime, horizon: timedelta = timedelta(hours=1)
+    session: Session, actor: Actor, *, now: datetime, horizon: timedelta = DUE_HORIZON
 ) -> list[tuple[Callback, Case]]:
     """Booked callbacks of the actor's teams starting within ``horizon`` (or overdue),
     earliest first: the top of the agent's inbox."""

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from nara import clock
 from nara.domain.actors import Actor
 from nara.models import ACTIVE_STATUSES, Case, Customer, active_clause, status_in
+from nara.queries.callbacks import DUE_HORIZON, due_probe
 from nara.queries.consultations import open_count_of
 from nara.queries.customers import customer_match, like_pattern
 from nara.queries.directory import (
@@ -60,6 +63,9 @@ class InboxPage:
     """The actor's unread notifications, when counted with the tabs."""
     references: dict[int, CaseReferences] | None = None
     """The items' customer names, topics, teams and owners, when read with them."""
+    callbacks_due: bool | None = None
+    """False: no callback of the actor's teams is due (asked with the tab counts; None:
+    not asked)."""
 
     @property
     def total_capped(self) -> bool:
@@ -179,6 +185,8 @@ def _backlog_page(session: Session, actor: Actor, query: InboxQuery, tab: str) -
         "ib_priority": query.priority,
     }
     params["ib_cap"] = BACKLOG_CAP + 1
+    # A minute past the horizon: the callbacks are read a moment later than this.
+    params["ib_until"] = clock.now() + DUE_HORIZON + timedelta(minutes=1)
     row = session.execute(counting, params).one()
     counts, capped = _counted(row, BACKLOG_CAP)
     consultations_open = int(row._mapping["consultations_open"] or 0)
@@ -200,6 +208,8 @@ def _backlog_page(session: Session, actor: Actor, query: InboxQuery, tab: str) -
         has_next=len(rows) > query.per_page,
         consultations_open=consultations_open,
         unread=unread,
+        # An admin's due callbacks are every team's, not only their own teams'.
+        callbacks_due=None if actor.is_admin else bool(row._mapping["callbacks_due"]),
     )
 
 
@@ -219,9 +229,11 @@ def _backlog_statements(
         base = base.where(Case.priority == bindparam("ib_priority"))
     clauses = _tab_clauses()
     # The page's other counters come along: the consultations tab's, the header's unread.
+    teams: BindParameter[list[int]] = bindparam("ib_teams", expanding=True)
     counting = _capped_counts(base, clauses).add_columns(
-        open_count_of(bindparam("ib_teams", expanding=True)).label("consultations_open"),
+        open_count_of(teams).label("consultations_open"),
         unread_count_of(bindparam("ib_user")).label("unread"),
+        due_probe(teams, bindparam("ib_until")).label("callbacks_due"),
     )
     pages = {
         name: with_references(base.where(clause).add_columns(*REFERENCE_COLUMNS))

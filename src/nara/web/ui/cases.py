@@ -101,7 +101,8 @@ def case_list(
         request, template, query=query, result=result, rows=rows, topics=_topics(db),
         statuses=[s.value for s in CaseStatus], channels=[c.value for c in Channel],
         priorities=[p.value for p in Priority], tabs=inbox_queries.TABS,
-        badges=row_badges, **service_view.workspace_context(db, caller.actor),
+        badges=row_badges,
+        **service_view.workspace_context(db, caller.actor, callbacks_due=result.callbacks_due),
         consultations_open=(
             result.consultations_open if result.consultations_open is not None
             else count_open_for_teams(db, sorted(caller.actor.team_ids))

@@ -81,12 +81,19 @@ def service_context(db: DB, caller: Caller, case: Case, lang: str) -> dict[str, 
     }  # fmt: skip
 
 
-def workspace_context(db: DB, actor: Actor) -> dict[str, object]:
-    """Presence per team and due callbacks, for the top of the inbox."""
+def workspace_context(
+    db: DB, actor: Actor, *, callbacks_due: bool | None = None
+) -> dict[str, object]:
+    """Presence per team and due callbacks, for the top of the inbox. ``callbacks_due``:
+    False when already known that none is due (not read then)."""
     if not actor.is_staff or actor.user_id is None:
         return {}
     teams, presence = teams_with_presence(db, actor.user_id, sorted(actor.team_ids))
-    due = callback_queries.due_callbacks(db, actor, now=clock.now()) if actor.team_ids else []
+    due = (
+        callback_queries.due_callbacks(db, actor, now=clock.now())
+        if actor.team_ids and callbacks_due is not False
+        else []
+    )
     return {"my_teams": teams, "presence": presence, "due_callbacks": due,
             "away_choices": AWAY_CHOICES}  # fmt: skip
 
