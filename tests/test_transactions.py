@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from nara import clock
 from nara.config import reset_settings
 from nara.db import end_request, make_engine
-from nara.demo.loader import wipe
 from nara.domain import teams as team_actions
 from nara.domain.actors import SYSTEM
 from nara.domain.cases import open_case
@@ -141,7 +140,9 @@ def test_a_request_ends_even_when_the_database_failed_its_transaction(
     assert not session.in_transaction()
 
 
-def test_read_requests_reuse_prepared_statements(database_url: str) -> None:
+def test_read_requests_reuse_prepared_statements(
+    database_url: str, committed_engine: Engine
+) -> None:
     """A read-only request's statements are prepared once per connection and then run
     with the plan PostgreSQL keeps (on SQLite there is nothing to prepare: the requests
     still answer)."""
@@ -165,10 +166,7 @@ def test_read_requests_reuse_prepared_statements(database_url: str) -> None:
                 )
             assert prepared, "read requests left no prepared statement"
     finally:
-        engine.dispose()
-        with Session(make_engine(database_url)) as session:
-            wipe(session)
-            session.commit()
+        engine.dispose()  # committed_engine deletes the rows
 
 
 def test_prepared_statements_can_be_switched_off(
