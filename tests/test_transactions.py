@@ -8,7 +8,7 @@ from datetime import UTC
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event, func, insert, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from nara import clock
@@ -137,6 +137,22 @@ def test_a_request_ends_even_when_the_database_failed_its_transaction(
     with pytest.raises(DBAPIError):
         session.execute(text("SELECT * FROM no_such_table"))
     end_request(session)  # no exception: rolled back and closed
+    assert not session.in_transaction()
+
+
+def test_a_read_request_whose_commit_fails_still_ends(
+    committed_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only transaction has nothing to keep: a failed COMMIT (say, the connection
+    was lost) is rolled back and the session closed, without failing the request."""
+    session = Session(committed_engine)
+    session.scalar(select(func.count()).select_from(Team))
+
+    def lost() -> None:
+        raise OperationalError("COMMIT", {}, Exception("connection lost"))
+
+    monkeypatch.setattr(session, "commit", lost)
+    end_request(session)
     assert not session.in_transaction()
 
 

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from nara.config import Settings, get_settings
@@ -93,7 +94,7 @@ def end_request(session: Session) -> None:
         if only_read:
             try:
                 session.commit()
-            except Exception:  # a transaction the database has already failed
+            except SQLAlchemyError:  # a transaction the database has already failed
                 session.rollback()
     finally:
         session.close()
