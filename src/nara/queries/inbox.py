@@ -52,9 +52,10 @@ class InboxPage:
     total: int
     page: int
     pages: int | None
-    """None: the tab holds more than :data:`COUNT_CAP` cases, not counted to the end."""
+    """None: the tab holds more cases than its cap (:data:`BACKLOG_CAP`, :data:`COUNT_CAP`),
+    not counted to the end."""
     counts: dict[str, int]
-    capped: frozenset[str] = frozenset()  # tabs with more than COUNT_CAP cases
+    capped: frozenset[str] = frozenset()  # tabs with more cases than their cap
     has_next: bool = False
     """A page follows this one."""
     consultations_open: int | None = None
