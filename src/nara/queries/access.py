@@ -179,8 +179,8 @@ def _case_to_read(shape: VisibilityShape) -> Select[*tuple[Any, ...]]:
     """:func:`_case_by_number` with the case's references and what it has besides, built
     once per shape."""
     return with_references(
-        select(Case, *REFERENCE_COLUMNS, *case_extras.columns(Case.id, Case.customer_id)).where(
-            Case.number == bindparam("number"), visible_by_shape(shape)
+        _case_by_number(shape, lock=False).add_columns(
+            *REFERENCE_COLUMNS, *case_extras.columns(Case.id, Case.customer_id)
         )
     )
 

@@ -175,7 +175,7 @@ def list_cases(
     if cursor:
         params["lc_opened"], params["lc_after"] = decode_cursor(cursor)
     stmt = _listing(listing)
-    rows = session.execute(stmt, params).all()[: limit + 1]
+    rows = session.execute(stmt, params).all()  # at most limit + 1
     items: list[Case] = [row[0] for row in rows]
     next_cursor = encode_cursor(items[limit - 1]) if len(items) > limit else None
     return Page(

@@ -188,10 +188,10 @@ def _backlog_page(session: Session, actor: Actor, query: InboxQuery, tab: str) -
     params["ib_cap"] = BACKLOG_CAP + 1
     # A minute past the horizon: the callbacks are read a moment later than this.
     params["ib_until"] = clock.now() + DUE_HORIZON + timedelta(minutes=1)
-    row = session.execute(counting, params).one()
-    counts, capped = _counted(row, BACKLOG_CAP)
-    consultations_open = int(row._mapping["consultations_open"] or 0)
-    unread = int(row._mapping["unread"] or 0)
+    counted = session.execute(counting, params).one()
+    counts, capped = _counted(counted, BACKLOG_CAP)
+    consultations_open = int(counted._mapping["consultations_open"] or 0)
+    unread = int(counted._mapping["unread"] or 0)
     total = counts[tab]
     page, pages = _paging(query, total, tab in capped)
     params["ib_offset"] = (page - 1) * query.per_page
@@ -210,7 +210,7 @@ def _backlog_page(session: Session, actor: Actor, query: InboxQuery, tab: str) -
         consultations_open=consultations_open,
         unread=unread,
         # An admin's due callbacks are every team's, not only their own teams'.
-        callbacks_due=None if actor.is_admin else bool(row._mapping["callbacks_due"]),
+        callbacks_due=None if actor.is_admin else bool(counted._mapping["callbacks_due"]),
     )
 
 
